@@ -1,0 +1,48 @@
+"""The ``denialscope`` command: a thin shell over the services.
+
+Each command lives in its own module with a ``register(app)`` function; this file only
+assembles them and turns a :class:`DenialscopeError` into a clear message and exit code 1.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from denialscope.errors import DenialscopeError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="denialscope",
+    help="Claim denial analytics: read 835/837 files, classify denials, act on them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Commands in the order `--help` lists them.
+COMMAND_MODULES = [
+    "denialscope.cli.demo",
+    "denialscope.cli.parse",
+    "denialscope.cli.ingest",
+    "denialscope.cli.db",
+]
+
+
+def _register() -> None:
+    for name in COMMAND_MODULES:
+        if importlib.util.find_spec(name) is None:  # a command still being built
+            continue
+        importlib.import_module(name).register(app)
+
+
+def main() -> None:
+    _register()
+    try:
+        app()
+    except DenialscopeError as exc:
+        typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
+        sys.exit(1)

@@ -1,0 +1,281 @@
+"""Split an X12 byte stream into segments, in bounded memory.
+
+Delimiters come from each ISA header: the element separator is the byte after "ISA",
+the component separator is ISA16 and the segment terminator is the byte after it;
+5010 files add a repetition separator in ISA11. Real files add noise the guide does not
+allow (a UTF-8 byte-order mark, CR/LF or spaces after each terminator, several
+interchanges with different delimiters in one file, no terminator after the last
+segment); the tokenizer accepts all of it and reports what it skipped.
+
+Bytes are decoded as Latin-1 so that a character index is a byte offset: diagnostics can
+point at the exact byte even when names carry UTF-8.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from denialscope.errors import UnreadableFileError
+from denialscope.x12.diagnostics import DiagnosticSink
+
+__all__ = ["Delimiters", "Tokenizer", "detect_delimiters"]
+
+CHUNK_SIZE = 1 << 20  # bytes read at a time; peak memory is a few chunks whatever the file size
+MAX_SEGMENT = 1 << 20  # a "segment" longer than this means the terminator is wrong
+_WHITESPACE = " \r\n\t\x00"
+_BOM = "\xef\xbb\xbf"  # UTF-8 byte-order mark as seen through Latin-1
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    element: str = "*"
+    component: str = ":"
+    repetition: str | None = "^"
+    segment: str = "~"
+
+
+def _describe(head: bytes) -> str:
+    """Name what a non-X12 file looks like without echoing its content (it may hold PHI)."""
+    if head.startswith(b"PK\x03\x04"):
+        return "a ZIP archive"
+    if head.startswith(b"%PDF"):
+        return "a PDF document"
+    if head[:1] in (b"{", b"["):
+        return "JSON"
+    if head[:1] == b"<":
+        return "XML or HTML"
+    if b"\x00" in head[:64]:
+        return "binary data"
+    if b"," in head[:200] or b"\t" in head[:200]:
+        return "delimited text (CSV?)"
+    return "text"
+
+
+def detect_delimiters(raw: str, *, file: str, offset: int = 0) -> tuple[Delimiters, int]:
+    """Read the delimiters from an ISA segment; return them and the ISA's length in chars.
+
+    ``raw`` starts with "ISA". The count of element separators is used rather than fixed
+    positions because real senders pad ISA fields wrongly.
+    """
+    if len(raw) < 4:
+        raise UnreadableFileError("the ISA header is cut short", file=file, offset=offset)
+    element = raw[3]
+    if element.isalnum() or element in _WHITESPACE:
+        raise UnreadableFileError(
+            f"the ISA header has no usable element separator (found {element!r} after 'ISA')",
+            file=file,
+            offset=offset,
+        )
+    pos = 3
+    fields_start = [4]
+    for _ in range(15):
+        pos = raw.find(element, pos + 1)
+        if pos < 0 or pos > 300:
+            raise UnreadableFileError(
+                f"the ISA header has {len(fields_start)} of its 16 elements",
+                file=file,
+                offset=offset,
+            )
+        fields_start.append(pos + 1)
+    isa16_at = fields_start[-1]
+    if isa16_at + 1 >= len(raw):
+        raise UnreadableFileError(
+            "the ISA header ends before its segment terminator", file=file, offset=offset
+        )
+    component = raw[isa16_at]
+    segment = raw[isa16_at + 1]
+    length = isa16_at + 2
+    if segment in "\r\n":
+        # Either line breaks are the terminators, or a line break sits before a real
+        # terminator that starts the next line ("...|^\n~GS|..."), as some senders write.
+        j = isa16_at + 1
+        while j < len(raw) and raw[j] in "\r\n":
+            j += 1
+        nxt = raw[j : j + 1]
+        if nxt and not nxt.isalnum() and nxt != element and nxt not in _WHITESPACE:
+            segment = nxt
+            length = j + 1
+        else:
+            segment = "\n"  # CR LF: split on LF, the CR is stripped as whitespace
+            length = j
+    if segment.isalnum() or segment == element:
+        raise UnreadableFileError(
+            f"the ISA header has no usable segment terminator (found {segment!r} after ISA16)",
+            file=file,
+            offset=offset,
+        )
+    isa11 = raw[fields_start[10] : fields_start[11] - 1]
+    version = raw[fields_start[11] : fields_start[12] - 1]
+    repetition: str | None = None
+    if len(isa11) == 1 and not isa11.isalnum() and isa11 not in _WHITESPACE and version >= "00402":
+        repetition = isa11
+    return Delimiters(element, component, repetition, segment), length
+
+
+def _infer_headless(raw: str, *, file: str) -> Delimiters:
+    """Delimiters of a transaction set sent without its ISA/GS envelope (starts at ST)."""
+    element = raw[2]
+    for ch in raw[3:200]:
+        if ch.isalnum() or ch == element or ch == " ":
+            continue
+        if ch == "\r":
+            continue
+        component = ":" if ch != ":" else ">"
+        return Delimiters(element, component, None, ch)
+    raise UnreadableFileError("the ST segment has no segment terminator", file=file, offset=0)
+
+
+class Tokenizer:
+    """Iterate ``(index, offset, elements)`` for every segment of a stream.
+
+    ``index`` is the 1-based segment position in the file, ``offset`` the byte offset of the
+    segment's first byte, ``elements[0]`` the segment id. ``delimiters`` always holds those
+    of the interchange being read.
+    """
+
+    def __init__(self, stream: BinaryIO, *, file: str, sink: DiagnosticSink) -> None:
+        self._stream = stream
+        self.file = file
+        self.sink = sink
+        self.delimiters = Delimiters()
+        self.headless = False
+        self.interchanges_seen = 0
+
+    def _start(self) -> tuple[str, int]:
+        """Read the first chunk, skip a BOM and blank lines, find the first header."""
+        first = self._stream.read(CHUNK_SIZE)
+        if not first.strip():
+            raise UnreadableFileError("the file is empty", file=self.file, offset=0)
+        text = first.decode("latin-1")
+        start = 0
+        if text.startswith(_BOM):
+            self.sink.info(
+                "tokenizer.bom", "The file starts with a UTF-8 byte-order mark; skipped.", offset=0
+            )
+            start = 3
+        while start < len(text) and text[start] in _WHITESPACE:
+            start += 1
+        head = text[start : start + 3]
+        if head == "ISA":
+            return text, start
+        if head[:2] == "ST" and len(head) == 3 and not head[2].isalnum():
+            self.headless = True
+            self.sink.warning(
+                "envelope.missing_isa",
+                "The file has no ISA/GS envelope and starts at ST; read with inferred "
+                "delimiters, control numbers cannot be checked.",
+                index=1,
+                offset=start,
+                segment_id="ST",
+            )
+            return text, start
+        raise UnreadableFileError(
+            f"not an X12 file: it holds {_describe(first[start : start + 256])} "
+            "where an ISA header was expected",
+            file=self.file,
+            offset=start,
+        )
+
+    def __iter__(self) -> Iterator[tuple[int, int, list[str]]]:
+        text, pos = self._start()
+        base = 0  # byte offset of text[0] in the file
+        if self.headless:
+            self.delimiters = _infer_headless(text[pos:], file=self.file)
+        else:
+            self.delimiters, _ = detect_delimiters(text[pos:], file=self.file, offset=pos)
+        index = 0
+        last_at = 0
+        eof = False
+        read = self._stream.read
+        sink = self.sink
+        ws = _WHITESPACE
+        while True:
+            term = self.delimiters.segment
+            el = self.delimiters.element
+            # Make sure the buffer ends at a terminator or at EOF so no segment is cut.
+            while not eof and text.find(term, pos) < 0:
+                more = read(CHUNK_SIZE)
+                if not more:
+                    eof = True
+                    break
+                text = text[pos:] + more.decode("latin-1")
+                base += pos
+                pos = 0
+                if len(text) > MAX_SEGMENT + CHUNK_SIZE:
+                    raise UnreadableFileError(
+                        f"no segment terminator {term!r} in the last {MAX_SEGMENT} bytes; "
+                        "the file is damaged or its delimiters are wrong",
+                        file=self.file,
+                        offset=base,
+                    )
+            end = len(text) if eof else text.rfind(term) + len(term)
+            parts = text[pos:end].split(term)
+            if not eof:
+                parts.pop()  # empty remainder after the last terminator of the block
+            restart_at = -1
+            p = pos
+            for part in parts:
+                seg_at = p
+                p += len(part) + len(term)
+                if not part:
+                    continue
+                if part[0] in ws or part[-1] in ws:
+                    stripped = part.lstrip(ws)
+                    seg_at += len(part) - len(stripped)
+                    part = stripped.rstrip(ws)
+                    if not part:
+                        continue
+                elements = part.split(el)
+                index += 1
+                if elements[0] == "ISA":
+                    self.interchanges_seen += 1
+                    if self.interchanges_seen > 1 or self.headless:
+                        raw = text[seg_at : seg_at + 400]
+                        if len(raw) < 400 and not eof:
+                            more = read(CHUNK_SIZE)
+                            if more:
+                                text += more.decode("latin-1")
+                                raw = text[seg_at : seg_at + 400]
+                            else:
+                                eof = True
+                        new, isa_len = detect_delimiters(
+                            raw, file=self.file, offset=base + seg_at
+                        )
+                        if new != self.delimiters:
+                            self.delimiters = new
+                            self.headless = False
+                            # Re-split from this ISA with the new delimiters.
+                            elements = raw[:isa_len].rstrip(ws).rstrip(new.segment).split(
+                                new.element
+                            )
+                            last_at = base + seg_at
+                            yield index, last_at, elements
+                            restart_at = seg_at + isa_len
+                            break
+                last_at = base + seg_at
+                yield index, last_at, elements
+            if restart_at >= 0:
+                pos = restart_at
+                continue
+            if eof:
+                tail = text[end:].strip(ws) if end < len(text) else ""
+                if tail:  # cannot happen: at EOF the split covered the whole buffer
+                    sink.error("tokenizer.tail", "Unreadable bytes at the end of the file.")
+                if parts and parts[-1].strip(ws):
+                    sink.warning(
+                        "tokenizer.unterminated",
+                        "The last segment has no segment terminator; read anyway.",
+                        index=index,
+                        offset=last_at,
+                    )
+                return
+            text = text[end:]
+            base += end
+            pos = 0
+            more = read(CHUNK_SIZE)
+            if more:
+                text += more.decode("latin-1")
+            else:
+                eof = True
