@@ -47,7 +47,8 @@ INPATIENT_LINES = (("0120", ""), ("0250", ""), ("0300", "85025"), ("0360", "4497
 # Denied-line patterns: (group, CARC, RARC for LQ*HE).
 DENIALS = (("CO", "97", "M15"), ("CO", "16", "M76"), ("CO", "16", "N382"), ("CO", "50", "N115"),
            ("CO", "197", "N54"), ("CO", "18", "N522"), ("CO", "29", "N211"))  # fmt: skip
-FILING = ("12", "CI", "MC", "HM")
+FILING_835 = ("12", "MB", "MC", "HM")  # CLP06: "CI" is an 837 SBR09 code only
+FILING_837 = ("12", "CI", "MC", "HM")
 
 
 def money(cents: int) -> str:
@@ -187,7 +188,7 @@ def _remit_claim(rng: random.Random, body: list[str], n: int) -> tuple[int, int]
     facility = "13" if institutional else "11"
     body[at] = (
         f"CLP*{pcn}*{status}*{money(charge)}*{money(paid)}*{money(pr)}"
-        f"*{rng.choice(FILING)}*PAYER{n:010d}*{facility}*1{T}"
+        f"*{rng.choice(FILING_835)}*PAYER{n:010d}*{facility}*1{T}"
     )
     return lines, paid
 
@@ -264,7 +265,7 @@ def _claim_837(rng: random.Random, body: list[str], n: int, hl: int, kind: str) 
     start = rng.randrange(290)
     day = _DAYS[start]
     body.append(f"HL*{hl}*1*22*0{T}")
-    body.append(f"SBR*P*18*GRP{n % 97:04d}******{rng.choice(FILING)}{T}")
+    body.append(f"SBR*P*18*GRP{n % 97:04d}******{rng.choice(FILING_837)}{T}")
     body.append(f"NM1*IL*1*{_person(rng)}****MI*M{n:09d}{T}")
     body.append(f"N3*{100 + n % 900} SAMPLE ST{T}")
     body.append(f"N4*SPRINGFIELD*IL*627010000{T}")
