@@ -7,19 +7,16 @@ cannot be read at all raises (see ``denialscope.errors.UnreadableFileError``).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 __all__ = ["Diagnostic", "DiagnosticSink", "Severity"]
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"  # the data is wrong and a record may be incomplete
     WARNING = "warning"  # the data breaks the guide but was read
     INFO = "info"  # worth knowing, nothing lost
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,6 +101,9 @@ class TransactionParser(Protocol):
         """The transaction set ended (SE, or the envelope closed without one)."""
 
 
+# The class below has a method named ``date``, which shadows the type in its annotations.
+Date = date
+
 _DATE_CACHE: dict[str, date | None] = {}
 
 
@@ -183,19 +186,19 @@ class TransactionContext:
 
     def parse_date(
         self, value: str, segment_id: str, pos: int, index: int, offset: int
-    ) -> date | None:
+    ) -> Date | None:
         """CCYYMMDD (or YYMMDD in old files); cached because remits repeat few dates."""
         try:
             return _DATE_CACHE[value]
         except KeyError:
             pass
-        parsed: date | None = None
+        parsed: Date | None = None
         try:
             if len(value) == 8 and value.isdigit():
-                parsed = date(int(value[:4]), int(value[4:6]), int(value[6:]))
+                parsed = Date(int(value[:4]), int(value[4:6]), int(value[6:]))
             elif len(value) == 6 and value.isdigit():
                 yy = int(value[:2])
-                parsed = date(2000 + yy if yy < 50 else 1900 + yy, int(value[2:4]), int(value[4:]))
+                parsed = Date(2000 + yy if yy < 50 else 1900 + yy, int(value[2:4]), int(value[4:]))
         except ValueError:
             parsed = None
         if parsed is None:
@@ -215,7 +218,7 @@ class TransactionContext:
 
     def date_range(
         self, value: str, segment_id: str, pos: int, index: int, offset: int
-    ) -> tuple[date | None, date | None]:
+    ) -> tuple[Date | None, Date | None]:
         """RD8 'CCYYMMDD-CCYYMMDD'; a single date yields (d, d)."""
         if "-" in value:
             a, _, b = value.partition("-")

@@ -40,6 +40,7 @@ _PARSER_MODULES: dict[str, str] = {
     "837": "denialscope.x12.claim837.parser",
     "277": "denialscope.x12.ack.ack277ca",
     "999": "denialscope.x12.ack.ack999",
+    "997": "denialscope.x12.ack.ack999",  # the 4010 functional acknowledgment: AK3/AK4/AK5
 }
 
 # Implementation guide ids -> the kind we report.
@@ -78,8 +79,11 @@ def _get(seg: list[str], pos: int) -> str:
 class X12Reader:
     """Iterate the records of one X12 file; see the module docstring."""
 
-    def __init__(self, stream: BinaryIO, *, name: str) -> None:
+    def __init__(self, stream: BinaryIO, *, name: str, strict: bool = False) -> None:
         self.name = name
+        # strict: let an exception inside a transaction-set parser propagate (tests, debugging)
+        # instead of turning it into an "envelope.parser_failed" diagnostic.
+        self.strict = strict
         self.sink = DiagnosticSink(name)
         self.summary = FileSummary(file=name)
         self._tokenizer = Tokenizer(stream, file=name, sink=self.sink)
@@ -91,7 +95,7 @@ class X12Reader:
     def __iter__(self) -> Iterator[Any]:
         return self._read()
 
-    def _read(self) -> Iterator[Any]:  # noqa: C901 - one state machine reads best whole
+    def _read(self) -> Iterator[Any]:  # one state machine reads best whole
         sink = self.sink
         summary = self.summary
         tok = self._tokenizer
@@ -109,7 +113,12 @@ class X12Reader:
         def close_transaction(index: int, offset: int) -> Iterator[Any]:
             nonlocal parser, ctx
             if parser is not None and ctx is not None:
-                parser.finish(index, offset)
+                try:
+                    parser.finish(index, offset)
+                except Exception as exc:
+                    if self.strict:
+                        raise
+                    self._parser_failed(exc, st_control, index, offset, None)
                 if ctx.out:
                     yield from ctx.out
                     ctx.out.clear()
@@ -123,7 +132,13 @@ class X12Reader:
             sid = seg[0]
             if parser is not None and sid not in envelope_ids:
                 st_count += 1
-                parser.segment(seg, index, offset)
+                try:
+                    parser.segment(seg, index, offset)
+                except Exception as exc:
+                    if self.strict:
+                        raise
+                    self._parser_failed(exc, st_control, index, offset, sid)
+                    parser = _SkipParser()  # the rest of this set is skipped, not misread
                 if ctx is not None and ctx.out:
                     yield from ctx.out
                     ctx.out.clear()
@@ -138,6 +153,14 @@ class X12Reader:
                         segment_id="ISA",
                     )
                     yield from close_transaction(index, offset)
+                if group is not None:
+                    sink.error(
+                        "envelope.missing_ge",
+                        f"Functional group {group.control} has no GE before the next ISA.",
+                        index=index,
+                        offset=offset,
+                        segment_id="ISA",
+                    )
                 if interchange is not None:
                     sink.error(
                         "envelope.missing_iea",
@@ -246,6 +269,14 @@ class X12Reader:
                     sink.error(
                         "envelope.missing_ge",
                         f"Functional group {group.control} has no GE before the next GS.",
+                        index=index,
+                        offset=offset,
+                        segment_id="GS",
+                    )
+                if interchange is None and not tok.headless:
+                    sink.error(
+                        "envelope.unexpected",
+                        "GS outside an interchange (no ISA before it).",
                         index=index,
                         offset=offset,
                         segment_id="GS",
@@ -372,7 +403,24 @@ class X12Reader:
                     delimiters=tok.delimiters,
                     transaction=tset,
                 )
-                parser = importlib.import_module(module).Parser(ctx)
+                try:
+                    parser_class = importlib.import_module(module).Parser
+                except ModuleNotFoundError as exc:
+                    if exc.name != module and not module.startswith(f"{exc.name}."):
+                        raise  # a bug inside the parser module, not a missing parser
+                    sink.warning(
+                        "envelope.unsupported",
+                        f"Transaction set type {st01!r} has no parser installed; skipped.",
+                        index=index,
+                        offset=offset,
+                        segment_id="ST",
+                        element=1,
+                        value=st01,
+                    )
+                    parser = _SkipParser()
+                    ctx = None
+                    continue
+                parser = parser_class(ctx)
             elif sid == "SE":
                 if parser is None:
                     sink.error(
@@ -454,6 +502,19 @@ class X12Reader:
                 offset=last_offset,
             )
 
+    def _parser_failed(
+        self, exc: Exception, control: str, index: int, offset: int, segment_id: str | None
+    ) -> None:
+        # Only the exception type is shown: its message may quote element values (patient data).
+        self.sink.error(
+            "envelope.parser_failed",
+            f"The reader of transaction set {control} failed here ({type(exc).__name__}); "
+            "the rest of the set is skipped. Please report this file's structure.",
+            index=index,
+            offset=offset,
+            segment_id=segment_id,
+        )
+
 
 class _SkipParser:
     """Stands in for transaction types denialscope does not read."""
@@ -466,14 +527,14 @@ class _SkipParser:
 
 
 class _OpenReader(X12Reader):
-    def __init__(self, path: Path, *, name: str | None = None) -> None:
+    def __init__(self, path: Path, *, name: str | None = None, strict: bool = False) -> None:
         try:
             self._fh: IO[bytes] = path.open("rb")
         except OSError as exc:
             raise UnreadableFileError(
                 f"cannot open: {exc.strerror or exc}", file=name or str(path)
             ) from exc
-        super().__init__(self._fh, name=name or str(path))
+        super().__init__(self._fh, name=name or str(path), strict=strict)
 
     def __enter__(self) -> _OpenReader:
         return self
@@ -487,6 +548,10 @@ class _OpenReader(X12Reader):
         self._fh.close()
 
 
-def open_x12(path: str | Path, *, name: str | None = None) -> _OpenReader:
-    """Open a file for reading as X12; use as a context manager."""
-    return _OpenReader(Path(path), name=name)
+def open_x12(path: str | Path, *, name: str | None = None, strict: bool = False) -> _OpenReader:
+    """Open a file for reading as X12; use as a context manager.
+
+    ``strict=True`` lets a failure inside a transaction-set parser raise instead of becoming
+    an ``envelope.parser_failed`` diagnostic.
+    """
+    return _OpenReader(Path(path), name=name, strict=strict)

@@ -26,6 +26,10 @@ CHUNK_SIZE = 1 << 20  # bytes read at a time; peak memory is a few chunks whatev
 MAX_SEGMENT = 1 << 20  # a "segment" longer than this means the terminator is wrong
 _WHITESPACE = " \r\n\t\x00"
 _BOM = "\xef\xbb\xbf"  # UTF-8 byte-order mark as seen through Latin-1
+_BOM_BYTES = b"\xef\xbb\xbf"
+_BLANK_BYTES = b" \r\n\t\x00"
+_HEAD_SIZE = 512  # enough for an ISA (106 bytes, more when padded wrongly) and an ST
+_ISA_LOOKAHEAD = 400  # detect_delimiters reads at most this far into an ISA
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,10 @@ class Tokenizer:
     ``index`` is the 1-based segment position in the file, ``offset`` the byte offset of the
     segment's first byte, ``elements[0]`` the segment id. ``delimiters`` always holds those
     of the interchange being read.
+
+    Every ISA is read on its own (its delimiters are detected afresh), so interchanges with
+    different delimiters can follow each other; between ISAs the buffer is split on the
+    segment terminator a block at a time, which keeps the per-segment work in C.
     """
 
     def __init__(self, stream: BinaryIO, *, file: str, sink: DiagnosticSink) -> None:
@@ -144,9 +152,20 @@ class Tokenizer:
         self.interchanges_seen = 0
 
     def _start(self) -> tuple[str, int]:
-        """Read the first chunk, skip a BOM and blank lines, find the first header."""
-        first = self._stream.read(CHUNK_SIZE)
-        if not first.strip():
+        """Read the head of the file, skip a BOM and blank lines, find the first header."""
+        chunks: list[bytes] = []
+        size = 0
+        # Read enough for a whole ISA after any leading noise, whatever CHUNK_SIZE is.
+        while True:
+            more = self._stream.read(CHUNK_SIZE)
+            if not more:
+                break
+            chunks.append(more)
+            size += len(more)
+            if size >= _HEAD_SIZE and len(b"".join(chunks).lstrip(_BLANK_BYTES)) >= _HEAD_SIZE:
+                break
+        first = b"".join(chunks)
+        if not first.lstrip(_BLANK_BYTES + _BOM_BYTES).strip():
             raise UnreadableFileError("the file is empty", file=self.file, offset=0)
         text = first.decode("latin-1")
         start = 0
@@ -178,20 +197,67 @@ class Tokenizer:
             offset=start,
         )
 
-    def __iter__(self) -> Iterator[tuple[int, int, list[str]]]:
+    def __iter__(self) -> Iterator[tuple[int, int, list[str]]]:  # one loop: it is the hot path
         text, pos = self._start()
         base = 0  # byte offset of text[0] in the file
         if self.headless:
             self.delimiters = _infer_headless(text[pos:], file=self.file)
-        else:
-            self.delimiters, _ = detect_delimiters(text[pos:], file=self.file, offset=pos)
         index = 0
         last_at = 0
         eof = False
         read = self._stream.read
         sink = self.sink
         ws = _WHITESPACE
+        plain_isa_at = -1  # an ISA that failed detection is read as a plain segment
         while True:
+            # Skip blank bytes between segments; drop what has been consumed.
+            n = len(text)
+            while pos < n and text[pos] in ws:
+                pos += 1
+            if pos >= n or (n - pos < _ISA_LOOKAHEAD and text.startswith("IS", pos)):
+                if not eof:
+                    more = read(CHUNK_SIZE)
+                    if more:
+                        text = text[pos:] + more.decode("latin-1")
+                        base += pos
+                        pos = 0
+                        continue
+                    eof = True
+                if pos >= n:
+                    return
+            if (
+                text.startswith("ISA", pos)
+                and pos + 3 < n
+                and not text[pos + 3].isalnum()
+                and text[pos + 3] not in ws
+                and base + pos != plain_isa_at
+            ):
+                try:
+                    new, isa_len = detect_delimiters(
+                        text[pos : pos + _ISA_LOOKAHEAD], file=self.file, offset=base + pos
+                    )
+                except UnreadableFileError as exc:
+                    if self.interchanges_seen == 0 and index == 0:
+                        raise  # no usable first header: nothing can be read
+                    sink.error(
+                        "tokenizer.isa",
+                        f"An ISA header cannot be read ({exc.reason}); read with the "
+                        "previous delimiters.",
+                        index=index + 1,
+                        offset=base + pos,
+                        segment_id="ISA",
+                    )
+                    plain_isa_at = base + pos
+                    continue
+                self.interchanges_seen += 1
+                self.delimiters = new
+                self.headless = False
+                isa_text = text[pos : pos + isa_len].rstrip(new.segment).rstrip(ws)
+                index += 1
+                last_at = base + pos
+                yield index, last_at, isa_text.split(new.element)
+                pos += isa_len
+                continue
             term = self.delimiters.segment
             el = self.delimiters.element
             # Make sure the buffer ends at a terminator or at EOF so no segment is cut.
@@ -227,42 +293,17 @@ class Tokenizer:
                     part = stripped.rstrip(ws)
                     if not part:
                         continue
-                elements = part.split(el)
+                if part[:3] == "ISA" and base + seg_at != plain_isa_at:
+                    # A new interchange: its delimiters may differ, so re-read from here.
+                    restart_at = seg_at
+                    break
                 index += 1
-                if elements[0] == "ISA":
-                    self.interchanges_seen += 1
-                    if self.interchanges_seen > 1 or self.headless:
-                        raw = text[seg_at : seg_at + 400]
-                        if len(raw) < 400 and not eof:
-                            more = read(CHUNK_SIZE)
-                            if more:
-                                text += more.decode("latin-1")
-                                raw = text[seg_at : seg_at + 400]
-                            else:
-                                eof = True
-                        new, isa_len = detect_delimiters(
-                            raw, file=self.file, offset=base + seg_at
-                        )
-                        if new != self.delimiters:
-                            self.delimiters = new
-                            self.headless = False
-                            # Re-split from this ISA with the new delimiters.
-                            elements = raw[:isa_len].rstrip(ws).rstrip(new.segment).split(
-                                new.element
-                            )
-                            last_at = base + seg_at
-                            yield index, last_at, elements
-                            restart_at = seg_at + isa_len
-                            break
                 last_at = base + seg_at
-                yield index, last_at, elements
+                yield index, last_at, part.split(el)
             if restart_at >= 0:
                 pos = restart_at
                 continue
             if eof:
-                tail = text[end:].strip(ws) if end < len(text) else ""
-                if tail:  # cannot happen: at EOF the split covered the whole buffer
-                    sink.error("tokenizer.tail", "Unreadable bytes at the end of the file.")
                 if parts and parts[-1].strip(ws):
                     sink.warning(
                         "tokenizer.unterminated",
@@ -271,11 +312,4 @@ class Tokenizer:
                         offset=last_at,
                     )
                 return
-            text = text[end:]
-            base += end
-            pos = 0
-            more = read(CHUNK_SIZE)
-            if more:
-                text += more.decode("latin-1")
-            else:
-                eof = True
+            pos = end
