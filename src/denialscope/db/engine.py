@@ -1,0 +1,143 @@
+"""Engines and sessions for the two supported databases: SQLite (default) and PostgreSQL.
+
+SQLite connections are tuned for one writer (ingest) beside readers (web, analytics): WAL
+journal, foreign keys enforced (SQLite ignores them otherwise), ``synchronous=NORMAL`` (safe
+under WAL) and a busy timeout so a reader waits instead of failing while ingest commits.
+pysqlite's own transaction handling is switched off and SQLAlchemy emits BEGIN itself, so
+migrations run in one transaction and SAVEPOINTs work (pysqlite would commit before DDL).
+
+PostgreSQL goes through psycopg 3 (``postgresql+psycopg://``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, exc, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+from denialscope import settings
+from denialscope.db.migrate import upgrade
+from denialscope.errors import ConfigurationError
+
+__all__ = [
+    "SQLITE_BUSY_TIMEOUT_MS",
+    "check_connection",
+    "make_engine",
+    "open_database",
+    "session_factory",
+]
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_CONNECT_TIMEOUT_S = 10
+
+
+def _parse(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError as error:
+        raise ConfigurationError(
+            f"not a database URL: {_redact(url)!r} (expected sqlite:///path/to/file.db or "
+            "postgresql+psycopg://user@host/dbname)",
+            url=_redact(url),
+        ) from error
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
+        raise ConfigurationError(
+            f"unsupported database {parsed.drivername!r}: denialscope runs on SQLite "
+            "(sqlite:///file.db) or PostgreSQL (postgresql+psycopg://...)",
+            url=_redact(url),
+        )
+    return parsed
+
+
+def _redact(url: str | URL) -> str:
+    """The URL with its password hidden, for messages."""
+    try:
+        return (make_url(url) if isinstance(url, str) else url).render_as_string(hide_password=True)
+    except exc.ArgumentError:
+        return "<unparseable URL>"
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Autocommit at the driver level: SQLAlchemy's "begin" hook below emits BEGIN.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a SQLite or PostgreSQL URL; a bad URL raises ConfigurationError."""
+    parsed = _parse(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            folder = Path(database).expanduser().resolve().parent
+            if not folder.is_dir():
+                raise ConfigurationError(
+                    f"the folder for the SQLite database does not exist: {folder}",
+                    url=_redact(parsed),
+                )
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    try:
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": _CONNECT_TIMEOUT_S},
+        )
+    except (exc.ArgumentError, ImportError) as error:
+        raise ConfigurationError(
+            f"cannot use database {_redact(parsed)}: {error}", url=_redact(parsed)
+        ) from error
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay readable after commit (views render them)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def check_connection(engine: Engine) -> None:
+    """Connect once; an unreachable server or unopenable file raises ConfigurationError."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except exc.DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise ConfigurationError(
+            f"cannot connect to the database {_redact(engine.url)}: {reason}",
+            url=_redact(engine.url),
+        ) from error
+
+
+def open_database(
+    url: str | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    migrate: bool = True,
+) -> tuple[Engine, sessionmaker[Session]]:
+    """The configured database (argument, environment, default), migrated to head."""
+    engine = make_engine(settings.database_url(url, data=data_dir))
+    try:
+        check_connection(engine)
+        if migrate:
+            upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine, session_factory(engine)

@@ -1,0 +1,1 @@
+"""Organizations: payers, providers, and the editable facility/department mapping."""
