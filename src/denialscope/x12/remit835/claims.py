@@ -8,11 +8,11 @@ in the line handlers) is never None when they run.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from denialscope.x12.envelope import TransactionContext
 from denialscope.x12.remit835.codes import CAS_GROUPS, CLAIM_STATUSES, REMARK_QUALIFIERS
-from denialscope.x12.remit835.elements import ElementReader, padded
+from denialscope.x12.remit835.elements import ElementReader, padded, parse_number
 from denialscope.x12.remit835.header import read_contact
 from denialscope.x12.remit835.records import (
     Adjustment,
@@ -220,14 +220,7 @@ class ClaimReader(ElementReader):
             raw = seg[pos + 1] if pos + 1 < n else ""
             if not reason and not raw:
                 continue
-            amount: Decimal | None = None
-            if raw:
-                try:
-                    amount = Decimal(raw)
-                except InvalidOperation:
-                    amount = None
-                if amount is not None and not amount.is_finite():
-                    amount = None
+            amount = parse_number(raw) if raw else None
             if amount is None:
                 amount = self._pair_amount(seg, pos + 1, raw, "CAS", index, offset)
             quantity = None
@@ -277,24 +270,19 @@ class ClaimReader(ElementReader):
 
         Kept at 0 rather than dropping the pair: the reason code alone still says why.
         """
-        if raw:
-            try:
-                value = Decimal(raw)
-            except InvalidOperation:
-                value = _ZERO
-            else:
-                if value.is_finite():
-                    return value
+        value = parse_number(raw) if raw else None
+        if value is not None:
+            return value
         self.sink.error(
             f"remit835.{what.lower()}_amount",
             f"{what}{pos:02d} should hold the adjustment amount and "
-            + ("is not a number" if raw else "is empty")
+            + ("is not a usable number" if raw else "is empty")
             + "; counted as 0.00.",
             index=index,
             offset=offset,
             segment_id=what,
             element=pos,
-            value=raw or None,
+            value=raw[:40] or None,
         )
         return _ZERO
 

@@ -12,7 +12,22 @@ from decimal import Decimal, InvalidOperation
 
 from denialscope.x12.envelope import TransactionContext
 
-__all__ = ["ElementReader", "Position", "padded"]
+__all__ = ["LIMIT", "ElementReader", "Position", "padded", "parse_number"]
+
+# Larger magnitudes are not money; refusing them also keeps later sums clear of Overflow.
+LIMIT = Decimal("1E15")
+
+
+def parse_number(value: str) -> Decimal | None:
+    """A finite number of sane magnitude, or None."""
+    try:
+        result = Decimal(value)
+        if -LIMIT < result < LIMIT:
+            return result
+    except InvalidOperation:
+        pass
+    return None
+
 
 Position = tuple[int, int]  # (segment index, byte offset)
 
@@ -37,11 +52,25 @@ class ElementReader:
             return None
         try:
             result = Decimal(value)
+            if -LIMIT < result < LIMIT:  # NaN raises here; Infinity and 1E+999999 fail
+                return result
         except InvalidOperation:
-            return self.ctx.amount(seg, pos, index, offset)
-        if result.is_finite():
-            return result
-        return self.ctx.amount(seg, pos, index, offset)  # NaN or Infinity: reported there
+            pass
+        self.bad_number(seg, pos, index, offset)
+        return None
+
+    def bad_number(self, seg: list[str], pos: int, index: int, offset: int) -> None:
+        """Report a number that is unreadable (via the context) or absurdly large."""
+        if self.ctx.amount(seg, pos, index, offset) is not None:
+            self.sink.error(
+                "remit835.number_range",
+                f"{seg[0]}{pos:02d} is far too large to be an amount or a quantity; ignored.",
+                index=index,
+                offset=offset,
+                segment_id=seg[0],
+                element=pos,
+                value=seg[pos][:40],
+            )
 
     def date_at(self, seg: list[str], pos: int, index: int, offset: int) -> date | None:
         if pos >= len(seg) or not seg[pos]:

@@ -171,13 +171,13 @@ class HeaderReader(ElementReader):
         remit = self.remittance
         missing = []
         if not self._seen_bpr:
-            missing.append(("BPR", "the payment segment (BPR)"))
+            missing.append(("BPR", "payment segment (BPR)"))
         if not self._seen_trn:
-            missing.append(("TRN", "the trace number (TRN)"))
+            missing.append(("TRN", "trace number segment (TRN)"))
         if remit.payer is None:
-            missing.append(("N1", "the payer loop (N1*PR)"))
+            missing.append(("N1", "payer loop (N1*PR)"))
         if remit.payee is None:
-            missing.append(("N1", "the payee loop (N1*PE)"))
+            missing.append(("N1", "payee loop (N1*PE)"))
         for segment_id, what in missing:
             self.sink.error(
                 "remit835.missing_segment",

@@ -156,7 +156,8 @@ class Parser(ClaimReader):
         raw_count = seg[4] if len(seg) > 4 else ""
         if raw_count:
             number = self.number(seg, 4, index, offset)
-            count = int(number) if number is not None else None
+            if number is not None and number == number.to_integral_value():
+                count = int(number)
         summary = ProviderSummary(
             seg[1] if len(seg) > 1 else "",
             seg[2] if len(seg) > 2 else "",
