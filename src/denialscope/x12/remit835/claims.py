@@ -8,11 +8,11 @@ in the line handlers) is never None when they run.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from denialscope.x12.envelope import TransactionContext
 from denialscope.x12.remit835.codes import CAS_GROUPS, CLAIM_STATUSES, REMARK_QUALIFIERS
-from denialscope.x12.remit835.elements import ElementReader, padded, parse_number
+from denialscope.x12.remit835.elements import LIMIT, ElementReader, padded, parse_number
 from denialscope.x12.remit835.header import read_contact
 from denialscope.x12.remit835.records import (
     Adjustment,
@@ -214,6 +214,16 @@ class ClaimReader(ElementReader):
         group = seg[1] if n > 1 else ""
         if group not in CAS_GROUPS:
             self._bad_group(group, index, offset)
+        elif n == 4 and seg[2]:
+            # One reason and amount, no quantity: most CAS segments, so it skips the loop.
+            try:
+                value = Decimal(seg[3])
+                if -LIMIT < value < LIMIT:
+                    out.append(Adjustment(level, group, seg[2], value, None, index))
+                    self.summary.adjustments += 1
+                    return
+            except InvalidOperation:
+                pass  # the loop below reports it
         pairs = 0
         for pos in range(2, min(n, 20), 3):
             reason = seg[pos]
