@@ -92,6 +92,17 @@ def test_header_only_transaction_emits_its_header_at_finish() -> None:
     assert ctx.sink.items == []
 
 
+def test_claim_after_plb_is_read_with_a_warning() -> None:
+    ctx = make_context()
+    parser = Parser(ctx)
+    body = HEADER + CLAIM.format(n=1) + "PLB*1234567893*20241231*WO*-10~" + CLAIM.format(n=2)
+    index = feed(parser, body)
+    parser.finish(index + 1, 0)
+    kinds = [type(r) for r in ctx.out]
+    assert kinds == [Remittance, ClaimPayment, ProviderAdjustment, ClaimPayment]
+    assert [d.rule for d in ctx.sink.items] == ["remit835.segment_order"]
+
+
 _IDS = sorted(KNOWN_SEGMENTS | {"ZZZ", "TS7", "N7"})
 _VALUES = st.sampled_from(
     [

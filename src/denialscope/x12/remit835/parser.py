@@ -67,7 +67,11 @@ class Parser(ClaimReader):
             **loop_starts,
         }
         self._claim_handlers["SVC"] = self._svc
-        self._plb_handlers: dict[str, Handler] = {"PLB": self._plb}
+        self._plb_handlers: dict[str, Handler] = {
+            "PLB": self._plb,
+            "LX": self._after_plb,
+            "CLP": self._after_plb,
+        }
         self._handlers = self._header_handlers
         self._where = "in the remittance header"
 
@@ -147,6 +151,21 @@ class Parser(ClaimReader):
         self.read_service(seg, index, offset)
         self._handlers = self._line_handlers
         self._where = "in a service line"
+
+    def _after_plb(self, seg: list[str], index: int, offset: int) -> None:
+        # Out of order, but a claim is money: read it rather than lose it.
+        self.sink.warning(
+            "remit835.segment_order",
+            f"{seg[0]} comes after the provider adjustments (PLB), which the guide puts last; "
+            "read anyway.",
+            index=index,
+            offset=offset,
+            segment_id=seg[0],
+        )
+        if seg[0] == "LX":
+            self._lx(seg, index, offset)
+        else:
+            self._clp(seg, index, offset)
 
     # LX loop: provider summary.
 
