@@ -101,6 +101,7 @@ class _Problems:
     def raise_if_any(self) -> None:
         if not self.items:
             return
+        self.items.sort(key=lambda problem: problem["line"])  # stable: same line keeps order
         lines = [f"{self.path}:{p['line']}: {p['key']}: {p['message']}" for p in self.items]
         first = self.items[0]
         raise ConfigurationError(
