@@ -1,0 +1,257 @@
+"""The demo's denial model: an explicit probability per claim and root cause.
+
+    p(root cause | claim) = BASE[payer] x ENCOUNTER[kind] x FAMILY[family] x DEPARTMENT[dept]
+                            x drg_factor(weight) x STREAM_SHARE[setting][stream]
+                            x share of the cause inside its stream (among causes that apply)
+                            x signal multiplier(cause, claim)
+
+The causes are mutually exclusive, so one uniform draw picks at most one; the ground truth
+can therefore state the exact expected rates. Payer reason codes per cause follow
+/work/briefs/taxonomy.md; where the taxonomy left a choice open, ``CODE_CHOICES`` says
+what we picked.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+__all__ = [
+    "BASE",
+    "CODE_CHOICES",
+    "DEPARTMENT",
+    "ENCOUNTER",
+    "FAMILY",
+    "ROOT_CAUSES",
+    "SIGNALS",
+    "STREAM_SHARE",
+    "ClaimFacts",
+    "ReasonCode",
+    "RootCause",
+    "Signal",
+    "cause_probabilities",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonCode:
+    group: str
+    carc: str
+    rarc: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RootCause:
+    id: str
+    stream: str
+    share: float  # share inside its stream
+    codes: tuple[ReasonCode, ...]
+    level: str  # claim (whole claim zero-paid), line (one line zero-paid), partial
+    needs: str = "any"  # which claims the cause can hit; see ``_applies``
+
+
+def _rc(group_carc: str, rarc: str | None = None) -> ReasonCode:
+    group, carc = group_carc.split("-")
+    return ReasonCode(group, carc, rarc)
+
+
+ROOT_CAUSES: tuple[RootCause, ...] = (
+    # clinical
+    RootCause("medical_necessity", "clinical", 0.42, (_rc("CO-50", "N115"), _rc("CO-50", "N386")),
+              "claim"),
+    RootCause("level_of_care", "clinical", 0.16, (_rc("CO-50", "N10"),), "claim", "inpatient"),
+    RootCause("length_of_stay", "clinical", 0.10, (_rc("CO-152"),), "partial", "inpatient"),
+    RootCause("auth_denied_clinical_review", "clinical", 0.12, (_rc("CO-50", "N54"),), "claim",
+              "auth"),
+    RootCause("experimental_investigational", "clinical", 0.04, (_rc("CO-55"),), "line",
+              "outpatient_lines"),
+    RootCause("documentation_insufficient", "clinical", 0.16, (_rc("CO-50", "N706"),), "claim"),
+    # coding
+    RootCause("ncci_bundling", "coding", 0.28, (_rc("CO-97", "M15"), _rc("CO-97", "N20")), "line",
+              "two_cpt_lines"),
+    RootCause("modifier_missing_invalid", "coding", 0.16,
+              (_rc("CO-4", "N822"), _rc("CO-4", "N823")), "line", "modifier_line"),
+    RootCause("procedure_dx_mismatch", "coding", 0.18, (_rc("CO-11"),), "line", "cpt_line"),
+    RootCause("invalid_procedure_code", "coding", 0.07, (_rc("CO-181", "M51"),), "line",
+              "cpt_line"),
+    RootCause("invalid_diagnosis_code", "coding", 0.10, (_rc("CO-146", "M76"),), "claim",
+              "not_inpatient"),
+    RootCause("units_mue", "coding", 0.10, (_rc("CO-151", "N362"),), "partial", "multi_unit"),
+    RootCause("place_of_service", "coding", 0.07, (_rc("CO-5", "M77"),), "line", "professional"),
+    RootCause("age_sex_conflict", "coding", 0.04, (_rc("CO-7"), _rc("CO-6")), "line", "cpt_line"),
+    # access
+    RootCause("eligibility_terminated", "access", 0.30, (_rc("CO-27"), _rc("CO-26")), "claim"),
+    RootCause("patient_not_identified", "access", 0.08, (_rc("CO-31"),), "claim"),
+    RootCause("coverage_noncovered", "access", 0.10, (_rc("CO-96", "N130"),), "line"),
+    RootCause("cob_other_payer", "access", 0.15, (_rc("CO-22"),), "claim"),
+    RootCause("auth_not_obtained", "access", 0.24, (_rc("CO-197"),), "claim", "auth"),
+    RootCause("referral_not_obtained", "access", 0.03, (_rc("CO-288"),), "claim", "referral"),
+    RootCause("benefit_maximum", "access", 0.04, (_rc("CO-119"),), "claim", "psych"),
+    RootCause("out_of_network", "access", 0.04, (_rc("CO-242"),), "claim", "commercial"),
+    RootCause("wrong_payer", "access", 0.02, (_rc("CO-109"),), "claim"),
+    # billing
+    RootCause("missing_information", "billing", 0.45, (_rc("CO-16", "MA130"),), "claim"),
+    RootCause("timely_filing", "billing", 0.22, (_rc("CO-29"),), "claim", "timely_limit"),
+    RootCause("missing_attachment", "billing", 0.18, (_rc("CO-252", "M127"),), "claim"),
+    RootCause("provider_enrollment", "billing", 0.15, (_rc("CO-B7"),), "claim", "professional"),
+)  # fmt: skip
+
+# The taxonomy's open choices, as decided for the demo (the ground truth repeats this).
+CODE_CHOICES: dict[str, str] = {
+    "level_of_care": "CO-50 + N10 (review organisation finding) on an inpatient (111) claim",
+    "length_of_stay": "CO-152 (length of stay not supported), partial payment, inpatient",
+    "auth_denied_clinical_review": "CO-50 + N54 (inconsistent with authorised services)",
+    "documentation_insufficient": "CO-50 + N706 (documentation missing / not supporting)",
+    "missing_attachment": "CO-252 + M127 (medical record requested; N29 is deactivated)",
+    "units_mue": "CO-151 + N362 (units above the acceptable maximum), partial payment",
+    "modifier_missing_invalid": "CO-4 + N822 (missing modifier) or N823 (invalid modifier)",
+    "provider_enrollment": "CO-B7 (provider not eligible on the date of service)",
+    "duplicate": "OA-18 (exact duplicate), excluded from denial rates",
+}
+
+BASE: dict[str, float] = {"MCR": 0.075, "MCD": 0.205, "SHP": 0.130, "BHH": 0.120, "PCI": 0.145}
+ENCOUNTER: dict[str, float] = {
+    "office": 0.95, "ed_pro": 1.0, "reading": 1.0, "ed_facility": 0.9, "outpatient": 1.05,
+    "observation": 1.2, "inpatient": 1.25,
+}  # fmt: skip
+FAMILY: dict[str, float] = {
+    "em": 1.0, "minor_procedure": 1.1, "surgery": 1.15, "diagnostic": 1.0, "imaging": 0.85,
+    "advanced_imaging": 1.3, "psych": 1.1, "preventive": 0.6, "observation": 1.0,
+    "inpatient_medical": 1.0, "inpatient_surgical": 1.1, "inpatient_psych": 1.25,
+}  # fmt: skip
+# Only orthopedics carries a true excess (signal b); every other department is 1.
+DEPARTMENT: dict[str, float] = {"RMC-ORTH": 1.75}
+STREAM_SHARE: dict[str, dict[str, float]] = {
+    "inpatient": {"clinical": 0.48, "access": 0.30, "coding": 0.07, "billing": 0.15},
+    "other": {"clinical": 0.12, "access": 0.39, "coding": 0.27, "billing": 0.22},
+}
+AUTH_FAMILIES = frozenset(
+    {"surgery", "advanced_imaging", "inpatient_surgical", "inpatient_psych", "inpatient_medical"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    id: str
+    root_cause: str
+    multiplier: float
+    department: str | None = None
+    service_line: str | None = None
+    payer: str | None = None
+    template: str | None = None
+    start: date | None = None
+
+
+SIGNALS: tuple[Signal, ...] = (
+    Signal("ed_template_v2", "modifier_missing_invalid", 15.0, department="RMC-ED",
+           template="ed_pro_procedure", start=date(2025, 6, 1)),
+    Signal("summit_cardiology_med_necessity", "medical_necessity", 4.5, payer="SHP",
+           service_line="cardiology"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFacts:
+    """What the model looks at; everything is known before adjudication."""
+
+    payer: str
+    payer_kind: str
+    kind: str
+    family: str
+    department: str
+    service_line: str
+    template: str
+    service_date: date
+    drg_weight: Decimal | None
+    cpt_lines: int
+    has_modifier_line: bool
+    has_multi_unit: bool
+    professional: bool
+    timely_limit_days: int
+
+
+def _applies(needs: str, f: ClaimFacts) -> bool:
+    inpatient = f.kind == "inpatient"
+    match needs:
+        case "any":
+            return True
+        case "inpatient":
+            return inpatient
+        case "not_inpatient":
+            return not inpatient
+        case "auth":
+            return f.family in AUTH_FAMILIES
+        case "outpatient_lines":
+            return not inpatient and f.cpt_lines >= 1
+        case "two_cpt_lines":
+            return f.cpt_lines >= 2
+        case "cpt_line":
+            return f.cpt_lines >= 1
+        case "modifier_line":
+            return f.has_modifier_line
+        case "multi_unit":
+            return f.has_multi_unit
+        case "professional":
+            return f.professional
+        case "referral":
+            return f.payer == "PCI" and f.kind == "office" and f.service_line != "primary_care"
+        case "psych":
+            return f.family == "psych"
+        case "commercial":
+            return f.payer_kind == "commercial"
+        case "timely_limit":
+            return f.timely_limit_days <= 120
+    raise ValueError(f"unknown applicability {needs!r}")
+
+
+def drg_factor(weight: Decimal | None) -> float:
+    """Heavier stays draw more scrutiny: about x0.9 at weight 0.8, x1.3 at weight 3."""
+    if weight is None:
+        return 1.0
+    return float(math.sqrt(float(weight) / 1.5) ** 0.8)
+
+
+def signal_multiplier(cause: str, f: ClaimFacts, signals: tuple[Signal, ...] = SIGNALS) -> float:
+    m = 1.0
+    for s in signals:
+        if s.root_cause != cause:
+            continue
+        if s.department and s.department != f.department:
+            continue
+        if s.service_line and s.service_line != f.service_line:
+            continue
+        if s.payer and s.payer != f.payer:
+            continue
+        if s.template and s.template != f.template:
+            continue
+        if s.start and f.service_date < s.start:
+            continue
+        m *= s.multiplier
+    return m
+
+
+def cause_probabilities(
+    f: ClaimFacts, *, with_signals: bool = True, with_department: bool = True
+) -> Mapping[str, float]:
+    """Probability of each root cause for this claim (zero-probability causes left out).
+
+    ``with_signals=False`` / ``with_department=False`` give the counterfactual rates the
+    ground truth compares against.
+    """
+    base = BASE[f.payer] * ENCOUNTER[f.kind] * FAMILY[f.family] * drg_factor(f.drg_weight)
+    if with_department:
+        base *= DEPARTMENT.get(f.department, 1.0)
+    shares = STREAM_SHARE["inpatient" if f.kind == "inpatient" else "other"]
+    out: dict[str, float] = {}
+    for stream, stream_share in shares.items():
+        causes = [rc for rc in ROOT_CAUSES if rc.stream == stream and _applies(rc.needs, f)]
+        total = sum(rc.share for rc in causes)
+        for rc in causes:
+            p = base * stream_share * rc.share / total
+            if with_signals:
+                p *= signal_multiplier(rc.id, f)
+            out[rc.id] = p
+    return out

@@ -1,0 +1,410 @@
+"""Encounters and their claims: who was seen, where, for what, billed how.
+
+One ``Claim`` is one original claim (CLM01). The denial model is consulted here, before
+the 837 is written, because what a payer will deny shows in the claim itself: a missing
+modifier 25, a truncated diagnosis, no prior-authorisation number, a late submission.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from denialscope.demo import catalog as cat
+from denialscope.demo.denial_model import AUTH_FAMILIES, ClaimFacts, cause_probabilities
+from denialscope.demo.drg import Grouper
+from denialscope.demo.org import Department, Org, Payer, Provider
+from denialscope.reference import msdrg_weights
+
+__all__ = ["YEAR_END", "YEAR_START", "Claim", "Line", "Patient", "make_claims"]
+
+YEAR_START = date(2025, 1, 1)
+YEAR_END = date(2025, 12, 31)
+CENT = Decimal("0.01")
+
+# Share of the system's claims per department.
+DEPARTMENT_VOLUME: dict[str, float] = {
+    "RMC-ED": 11, "LCH-ED": 6, "RMC-CARD": 10, "RMC-ORTH": 9, "RMC-IMG": 12, "RMC-BH": 9,
+    "RMC-MED": 7, "LCH-MED": 4, "RMC-SURG": 8, "RPG-PC": 24,
+}  # fmt: skip
+# Share of a department's claims that are inpatient stays.
+INPATIENT_SHARE: dict[str, float] = {
+    "cardiology": 0.10, "orthopedics": 0.10, "behavioral_health": 0.14,
+    "inpatient_medicine": 0.78, "surgery": 0.10,
+}  # fmt: skip
+# Payer mix by service line: MCR, MCD, SHP, BHH, PCI.
+PAYER_MIX: dict[str, tuple[float, ...]] = {
+    "emergency": (0.28, 0.27, 0.15, 0.15, 0.15),
+    "cardiology": (0.55, 0.07, 0.15, 0.13, 0.10),
+    "orthopedics": (0.38, 0.08, 0.20, 0.19, 0.15),
+    "imaging": (0.40, 0.12, 0.17, 0.17, 0.14),
+    "behavioral_health": (0.10, 0.68, 0.09, 0.07, 0.06),
+    "inpatient_medicine": (0.56, 0.16, 0.10, 0.10, 0.08),
+    "primary_care": (0.30, 0.15, 0.20, 0.20, 0.15),
+    "surgery": (0.35, 0.12, 0.19, 0.19, 0.15),
+}
+PAYER_ORDER = ("MCR", "MCD", "SHP", "BHH", "PCI")
+_STREETS = ("OAK ST", "MAPLE AVE", "CEDAR LN", "PINE RD", "ELM CT", "BIRCH DR", "WILLOW WAY")
+_CITIES = (("RIVERBEND", "53901"), ("LAKESIDE", "53920"), ("MILLBROOK", "53911"))
+
+
+@dataclass(slots=True)
+class Patient:
+    member_id: str
+    last_name: str
+    first_name: str
+    birth_date: date
+    sex: str
+    street: str
+    city: str
+    zip: str
+    dual_medicaid: bool  # Medicare primary with Medicaid secondary (crossover)
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+@dataclass(slots=True)
+class Line:
+    number: int
+    code: str  # HCPCS/CPT, "" for revenue-only lines
+    revenue: str
+    modifiers: list[str]
+    units: int
+    charge: Decimal
+    service_date: date
+    control: str
+    family: str = ""
+
+
+@dataclass(slots=True)
+class Claim:
+    claim_id: str
+    kind: str  # office, ed_pro, reading, ed_facility, outpatient, observation, inpatient
+    department: Department
+    template: str
+    family: str
+    billing: str  # facility code of the billing entity
+    provider: Provider
+    payer: Payer
+    patient: Patient
+    start: date
+    end: date
+    diagnoses: list[str]
+    lines: list[Line]
+    submitted: date
+    procedures: list[tuple[str, date]] = field(default_factory=list)
+    drg: str | None = None
+    drg_weight: Decimal | None = None
+    discharge_status: str = "01"
+    prior_auth: str | None = None
+    root_cause: str | None = None
+    expected: dict[str, float] = field(default_factory=dict)  # model probabilities
+    facts: ClaimFacts | None = None
+    modifier_line: int | None = None  # index of the line that lost its modifier
+
+    @property
+    def professional(self) -> bool:
+        return self.kind in ("office", "ed_pro", "reading")
+
+    @property
+    def charge(self) -> Decimal:
+        return sum((ln.charge for ln in self.lines), Decimal(0))
+
+    @property
+    def place_of_service(self) -> str:
+        return {"office": "11", "ed_pro": "23", "reading": "22"}.get(self.kind, "")
+
+    @property
+    def bill_type(self) -> str:
+        return "11" if self.kind == "inpatient" else "13"
+
+
+class _PatientPool:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.by_payer: dict[str, list[Patient]] = {k: [] for k in PAYER_ORDER}
+        self._seq = 0
+
+    def _age_range(self, payer: str) -> tuple[int, int]:
+        if payer == "MCR":
+            return (40, 92) if self.rng.random() < 0.12 else (65, 92)
+        if payer == "MCD":
+            return (18, 64)
+        return (19, 64)
+
+    def draw(self, payer: str, *, sex: str | None = None) -> Patient:
+        pool = self.by_payer[payer]
+        rng = self.rng
+        # Reuse existing patients most of the time: real systems see the same people again.
+        if pool and rng.random() < 0.6:
+            candidate = rng.choice(pool)
+            if sex is None or candidate.sex == sex:
+                return candidate
+        self._seq += 1
+        lo, hi = self._age_range(payer)
+        age = rng.randint(lo, hi)
+        birth = YEAR_START - timedelta(days=age * 365 + rng.randint(0, 364))
+        street = f"{rng.randint(10, 9999)} {rng.choice(_STREETS)}"
+        city, zip_code = rng.choice(_CITIES)
+        patient = Patient(
+            member_id=f"{payer[0]}{rng.randrange(10**9):09d}{self._seq % 10}",
+            last_name=f"DEMO{self._seq:06d}",
+            first_name=rng.choice(("ALEX", "JAMIE", "ROBIN", "SAM", "CASEY", "RILEY", "DREW")),
+            birth_date=birth,
+            sex=sex or rng.choice("MF"),
+            street=street,
+            city=city,
+            zip=zip_code,
+            dual_medicaid=payer == "MCR" and rng.random() < 0.15,
+        )
+        pool.append(patient)
+        return patient
+
+
+def _weighted(rng: random.Random, items: list[str], weights: list[float]) -> str:
+    return rng.choices(items, weights=weights, k=1)[0]
+
+
+def _service_date(rng: random.Random, *, weekdays_only: bool) -> date:
+    while True:
+        d = YEAR_START + timedelta(days=rng.randrange(365))
+        if not weekdays_only or d.weekday() < 5:
+            return d
+
+
+class _ClaimFactory:
+    def __init__(self, rng: random.Random, org: Org, grouper: Grouper) -> None:
+        self.rng = rng
+        self.org = org
+        self.grouper = grouper
+        self.patients = _PatientPool(rng)
+        self.weights = msdrg_weights()
+        self.seq: dict[str, int] = {}
+
+    def _claim_id(self, billing: str) -> str:
+        self.seq[billing] = self.seq.get(billing, 0) + 1
+        return f"{billing}25{self.seq[billing]:07d}"
+
+    def make(self) -> Claim:
+        rng = self.rng
+        dept_code = _weighted(rng, list(DEPARTMENT_VOLUME), list(DEPARTMENT_VOLUME.values()))
+        dept = self.org.departments[dept_code]
+        line = dept.service_line
+        payer = self.org.payers[_weighted(rng, list(PAYER_ORDER), list(PAYER_MIX[line]))]
+        provider = rng.choice(self.org.providers[dept_code])
+        if rng.random() < INPATIENT_SHARE.get(line, 0.0):
+            claim = self._inpatient(dept, payer, provider)
+        else:
+            claim = self._outpatient(dept, payer, provider)
+        self._decide(claim)
+        return claim
+
+    # -- building the claim ---------------------------------------------------------------
+
+    def _outpatient(self, dept: Department, payer: Payer, provider: Provider) -> Claim:
+        rng = self.rng
+        templates = cat.TEMPLATES[dept.service_line]
+        t = templates[rng.choices(range(len(templates)), weights=[x.weight for x in templates])[0]]
+        professional = t.kind in ("office", "ed_pro", "reading")
+        patient = self.patients.draw(payer.key, sex="F" if t.key == "img_mammo" else None)
+        day = _service_date(rng, weekdays_only=t.kind in ("office", "outpatient"))
+        end = day
+        services = [rng.choice(t.main)] + [s for s in t.extras if rng.random() < s.chance]
+        billing = "RPG" if professional else dept.facility
+        claim_id = self._claim_id(billing)
+        lines: list[Line] = []
+        for n, s in enumerate(services, 1):
+            units = rng.randint(*s.units)
+            mods = list(s.modifiers)
+            if s.lateral:
+                mods.append(rng.choice(("RT", "LT")))
+            if (
+                n == 1
+                and len(services) > 1
+                and t.family == "minor_procedure"
+                and s.code[:3] == "992"
+            ):
+                mods.insert(0, "25")  # E/M on the day of a minor procedure
+            per_unit = (cat.PRO_CHARGES if professional else cat.FACILITY_CHARGES)[
+                s.code or s.revenue
+            ]
+            lines.append(
+                Line(n, s.code, "" if professional else s.revenue, mods, units,
+                     Decimal(per_unit * units), day, f"{claim_id}-{n}", t.family)
+            )  # fmt: skip
+        return Claim(
+            claim_id=claim_id,
+            kind=t.kind,
+            department=dept,
+            template=t.key,
+            family=t.family,
+            billing=billing,
+            provider=provider,
+            payer=payer,
+            patient=patient,
+            start=day,
+            end=end,
+            diagnoses=self._diagnoses(t.diagnoses, pool_chance=0.35),
+            lines=lines,
+            submitted=day,
+        )
+
+    def _diagnoses(self, principals: tuple[str, ...], *, pool_chance: float) -> list[str]:
+        rng = self.rng
+        dx = [rng.choice(principals)]
+        while rng.random() < pool_chance and len(dx) < 5:
+            extra = rng.choice(cat.SECONDARY_DIAGNOSES)
+            if extra not in dx:
+                dx.append(extra)
+        return dx
+
+    def _inpatient(self, dept: Department, payer: Payer, provider: Provider) -> Claim:
+        rng = self.rng
+        cases = cat.INPATIENT_CASES[dept.service_line]
+        case = cases[rng.choices(range(len(cases)), weights=[c.weight for c in cases])[0]]
+        patient = self.patients.draw(payer.key)
+        dx = self._diagnoses(case.principal, pool_chance=case.secondary_chance)
+        status = "01"
+        if case.family == "inpatient_surgical" and rng.random() < 0.25:
+            status = rng.choice(("03", "06"))
+        elif rng.random() < 0.08:
+            status = "06"
+        admit = _service_date(rng, weekdays_only=False)
+        drg = self.grouper.group(
+            discharge=admit + timedelta(days=3),  # provisional: LOS depends on the DRG
+            age=patient.age_on(admit),
+            sex=patient.sex,
+            discharge_status=status,
+            principal=dx[0],
+            secondary=dx[1:],
+            procedures=list(case.procedures),
+        )
+        info = self.weights[drg]
+        gmlos = float(info.gmlos or 3)
+        los = max(1, round(gmlos * rng.lognormvariate(0, 0.35)))
+        discharge = admit + timedelta(days=los)
+        # Regroup with the version in force at discharge (codes unchanged).
+        drg = self.grouper.group(
+            discharge=discharge,
+            age=patient.age_on(admit),
+            sex=patient.sex,
+            discharge_status=status,
+            principal=dx[0],
+            secondary=dx[1:],
+            procedures=list(case.procedures),
+        )
+        info = self.weights[drg]
+        claim_id = self._claim_id(dept.facility)
+        revenue: list[tuple[str, int, int]] = [
+            ("0120", los, cat.FACILITY_CHARGES["0120"]),
+            ("0250", 1, rng.randint(300, 900) * los),
+            ("0300", 1, rng.randint(400, 1100) * los),
+            ("0320", 1, cat.FACILITY_CHARGES["0320"]),
+        ]
+        revenue += [(code, 1, amount) for code, amount in case.extra_revenue]
+        lines = [
+            Line(n, "", code, [], units, Decimal(per_unit * units), admit, f"{claim_id}-{n}")
+            for n, (code, units, per_unit) in enumerate(revenue, 1)
+        ]
+        return Claim(
+            claim_id=claim_id,
+            kind="inpatient",
+            department=dept,
+            template=case.key,
+            family=case.family,
+            billing=dept.facility,
+            provider=provider,
+            payer=payer,
+            patient=patient,
+            start=admit,
+            end=discharge,
+            diagnoses=dx,
+            lines=lines,
+            submitted=discharge,
+            procedures=[(p, admit + timedelta(days=min(1, los - 1))) for p in case.procedures],
+            drg=drg,
+            drg_weight=info.weight,
+            discharge_status=status,
+        )
+
+    # -- what the payer will do, and how it shows in the claim -----------------------------
+
+    def _facts(self, c: Claim) -> ClaimFacts:
+        cpt_lines = sum(1 for ln in c.lines if ln.code)
+        # A modifier can be missing where an E/M meets a same-day procedure (25) or where
+        # laterality / the professional component (RT, LT, 26) must be stated.
+        modifier_line = any(
+            "25" in ln.modifiers or {"RT", "LT", "26"} & set(ln.modifiers) for ln in c.lines
+        )
+        return ClaimFacts(
+            payer=c.payer.key,
+            payer_kind=c.payer.kind,
+            kind=c.kind,
+            family=c.family,
+            department=c.department.code,
+            service_line=c.department.service_line,
+            template=c.template,
+            service_date=c.start,
+            drg_weight=c.drg_weight,
+            cpt_lines=cpt_lines,
+            has_modifier_line=modifier_line,
+            has_multi_unit=any(ln.units > 1 for ln in c.lines if ln.revenue != "0120"),
+            professional=c.professional,
+            timely_limit_days=c.payer.timely_filing_days,
+        )
+
+    def _decide(self, c: Claim) -> None:
+        rng = self.rng
+        c.facts = self._facts(c)
+        c.expected = dict(cause_probabilities(c.facts))
+        u = rng.random()
+        acc = 0.0
+        for name, p in c.expected.items():
+            acc += p
+            if u < acc:
+                c.root_cause = name
+                break
+        cause = c.root_cause
+        # Submission lag: days after discharge / visit.
+        lag = rng.randint(2, 9) if c.kind != "inpatient" else rng.randint(3, 14)
+        if cause == "timely_filing":
+            lag = c.payer.timely_filing_days + rng.randint(5, 30)
+        c.submitted = c.end + timedelta(days=lag)
+        if c.family in AUTH_FAMILIES and cause != "auth_not_obtained" and rng.random() < 0.93:
+            c.prior_auth = f"PA{rng.randrange(10**8):08d}"
+        if cause == "invalid_diagnosis_code":
+            c.diagnoses[0] = rng.choice(cat.INVALID_DIAGNOSES)
+        after_template_change = (
+            c.department.code == "RMC-ED"
+            and c.template == "ed_pro_procedure"
+            and c.start >= date(2025, 6, 1)
+        )
+        if cause == "modifier_missing_invalid" or (after_template_change and rng.random() < 0.6):
+            c.modifier_line = _drop_modifier(c.lines)
+
+
+def _drop_modifier(lines: list[Line]) -> int | None:
+    """Remove the modifier the payer needs (25 on the E/M first, else RT/LT or 26)."""
+    for i, ln in enumerate(lines):
+        if "25" in ln.modifiers:
+            ln.modifiers.remove("25")
+            return i
+    for i, ln in enumerate(lines):
+        for mod in ("RT", "LT", "26"):
+            if mod in ln.modifiers:
+                ln.modifiers.remove(mod)
+                return i
+    return None
+
+
+def make_claims(rng: random.Random, org: Org, count: int) -> list[Claim]:
+    """``count`` original claims, sorted by service date."""
+    with Grouper() as grouper:
+        factory = _ClaimFactory(rng, org, grouper)
+        claims = [factory.make() for _ in range(count)]
+    claims.sort(key=lambda c: (c.start, c.claim_id))
+    return claims
