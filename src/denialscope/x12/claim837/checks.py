@@ -41,9 +41,15 @@ def check_node(ctx: TransactionContext, node: Node) -> None:
 
 
 def check_line(
-    ctx: TransactionContext, claim: Claim, line: Line, served: bool, index: int, offset: int
+    ctx: TransactionContext,
+    claim: Claim,
+    line: Line,
+    served: bool,
+    dated: bool,
+    index: int,
+    offset: int,
 ) -> None:
-    """The service line that started at LX ``index`` has ended."""
+    """The service line that started at LX ``index`` has ended (``dated``: had a DTP 472)."""
     where = {"index": index, "offset": offset, "segment_id": "LX"}
     if not served:
         ctx.sink.error(
@@ -51,7 +57,7 @@ def check_line(
             f"Service line {line.number} has no service segment (SV1 or SV2).",
             **where,
         )
-    elif claim.kind == "837P" and line.service_from is None and "472" not in claim.dates:
+    elif claim.kind == "837P" and not dated and "472" not in claim.dates:
         ctx.sink.warning(
             "claim837.missing_service_date",
             f"Service line {line.number} has no date of service (DTP 472).",

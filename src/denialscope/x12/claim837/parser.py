@@ -18,10 +18,8 @@ from collections.abc import Callable
 from denialscope.x12.claim837.checks import check_claim, check_line, check_node
 from denialscope.x12.claim837.codes import HI_QUALIFIERS
 from denialscope.x12.claim837.records import (
-    Address,
     Attachment,
     Claim,
-    Contact,
     Drug,
     Line,
     LineAdjudication,
@@ -30,6 +28,7 @@ from denialscope.x12.claim837.records import (
     Submission,
 )
 from denialscope.x12.claim837.segments import (
+    PARTY_DETAIL,
     fill_party,
     pad,
     read_cas,
@@ -79,6 +78,7 @@ class Parser:
         self._line: Line | None = None
         self._line_at = (0, 0)
         self._line_served = False  # the current LX already has its SV1/SV2
+        self._line_dated = False  # ... and a DTP 472 (even one with a bad date)
         self._drug_open = False  # REF XZ/VY after LIN belongs to the drug
         self._paid: LineAdjudication | None = None
         self._claims = 0
@@ -87,11 +87,11 @@ class Parser:
             "HL": self._hl,
             "CLM": self._clm,
             "NM1": self._nm1,
-            "N3": self._n3,
-            "N4": self._n4,
+            "N3": self._party_detail,
+            "N4": self._party_detail,
             "REF": self._ref,
             "DTP": self._dtp,
-            "DMG": self._dmg,
+            "DMG": self._party_detail,
             "HI": self._hi,
             "LX": self._lx,
             "SV1": self._sv,
@@ -99,8 +99,8 @@ class Parser:
             "SV3": self._sv,
             "SBR": self._sbr,
             "PAT": self._pat,
-            "PRV": self._prv,
-            "PER": self._per,
+            "PRV": self._party_detail,
+            "PER": self._party_detail,
             "AMT": self._amt,
             "CAS": self._cas,
             "SVD": self._svd,
@@ -162,7 +162,9 @@ class Parser:
     def _close_line(self) -> None:
         line = self._line
         if line is not None and self._claim is not None:
-            check_line(self.ctx, self._claim, line, self._line_served, *self._line_at)
+            check_line(
+                self.ctx, self._claim, line, self._line_served, self._line_dated, *self._line_at
+            )
         self._line = None
         self._paid = None
         self._drug_open = False
@@ -380,6 +382,7 @@ class Parser:
             assert line is not None
             if qualifier == "472":
                 line.service_from, line.service_to = start, end
+                self._line_dated = True
             else:
                 line.dates[qualifier] = (start, end)
         elif loop == CLAIM:
@@ -475,50 +478,12 @@ class Parser:
         if self._loop == CLAIM and self._claim is not None and len(seg) > 1:
             self._claim.k3.append(seg[1].strip())
 
-    # --- parties ------------------------------------------------------------------------
-
-    def _n3(self, seg: list[str], index: int, offset: int) -> None:
+    def _party_detail(self, seg: list[str], index: int, offset: int) -> None:
+        # N3, N4, DMG, PRV, PER describe the party last named. A 4010 2320 DMG comes before
+        # the other subscriber's NM1 (no party yet): not kept.
         party = self._party
-        if party is None:
-            return
-        s = pad(seg, 3)
-        if party.address is None:
-            party.address = Address()
-        party.address.line1 = s[1].strip()
-        party.address.line2 = s[2].strip()
-
-    def _n4(self, seg: list[str], index: int, offset: int) -> None:
-        party = self._party
-        if party is None:
-            return
-        s = pad(seg, 5)
-        if party.address is None:
-            party.address = Address()
-        addr = party.address
-        addr.city, addr.state, addr.postal_code = s[1].strip(), s[2].strip(), s[3].strip()
-        addr.country = s[4].strip()
-
-    def _dmg(self, seg: list[str], index: int, offset: int) -> None:
-        party = self._party
-        if party is None:
-            return  # 4010 2320 DMG comes before the other subscriber's NM1: not kept
-        s = pad(seg, 4)
-        party.birth_date = self.ctx.date(s, 2, index, offset)
-        party.sex = s[3].strip()
-
-    def _prv(self, seg: list[str], index: int, offset: int) -> None:
-        if self._party is not None:
-            self._party.taxonomy = seg[3].strip() if len(seg) > 3 else ""
-
-    def _per(self, seg: list[str], index: int, offset: int) -> None:
-        party = self._party
-        if party is None:
-            return
-        contact = Contact(seg[2].strip() if len(seg) > 2 else "", function=seg[1].strip())
-        for pos in range(3, len(seg) - 1, 2):
-            if seg[pos]:
-                contact.numbers.append((seg[pos].strip(), seg[pos + 1].strip()))
-        party.contacts.append(contact)
+        if party is not None:
+            PARTY_DETAIL[seg[0]](self.ctx, party, seg, index, offset)
 
     # --- other payers (2320/2330) ---------------------------------------------------------
 
@@ -556,6 +521,7 @@ class Parser:
         self._line = line
         self._line_at = (index, offset)
         self._line_served = False
+        self._line_dated = False
         self._loop = LINE
         self._party = None
         self._other = None

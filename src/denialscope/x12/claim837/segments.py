@@ -7,14 +7,16 @@ indexed directly, which is cheaper than a bounds check per element.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from denialscope.x12.claim837.codes import POINTER_DIAGNOSIS
-from denialscope.x12.claim837.records import Adjustment, CodeEntry, Line, Party
+from denialscope.x12.claim837.records import Address, Adjustment, CodeEntry, Contact, Line, Party
 from denialscope.x12.envelope import TransactionContext
 
 __all__ = [
+    "PARTY_DETAIL",
     "fill_party",
     "pad",
     "read_cas",
@@ -290,3 +292,49 @@ def read_sv3(ctx: TransactionContext, line: Line, seg: list[str], index: int, of
     line.charge = ctx.amount(s, 2, index, offset, required=True)
     line.place_of_service = s[3].strip()
     line.unit_qualifier = ""
+
+
+def _n3(ctx: TransactionContext, party: Party, seg: list[str], index: int, offset: int) -> None:
+    s = pad(seg, 3)
+    if party.address is None:
+        party.address = Address()
+    party.address.line1 = s[1].strip()
+    party.address.line2 = s[2].strip()
+
+
+def _n4(ctx: TransactionContext, party: Party, seg: list[str], index: int, offset: int) -> None:
+    s = pad(seg, 5)
+    if party.address is None:
+        party.address = Address()
+    addr = party.address
+    addr.city, addr.state, addr.postal_code = s[1].strip(), s[2].strip(), s[3].strip()
+    addr.country = s[4].strip()
+
+
+def _dmg(ctx: TransactionContext, party: Party, seg: list[str], index: int, offset: int) -> None:
+    s = pad(seg, 4)
+    party.birth_date = ctx.date(s, 2, index, offset)
+    party.sex = s[3].strip()
+
+
+def _prv(ctx: TransactionContext, party: Party, seg: list[str], index: int, offset: int) -> None:
+    party.taxonomy = seg[3].strip() if len(seg) > 3 else ""
+
+
+def _per(ctx: TransactionContext, party: Party, seg: list[str], index: int, offset: int) -> None:
+    contact = Contact(seg[2].strip() if len(seg) > 2 else "", function=seg[1].strip())
+    for pos in range(3, len(seg) - 1, 2):
+        if seg[pos]:
+            contact.numbers.append((seg[pos].strip(), seg[pos + 1].strip()))
+    party.contacts.append(contact)
+
+
+# Segments that describe the party named by the last NM1 (or the billing provider, whose
+# PRV comes before its NM1).
+PARTY_DETAIL: dict[str, Callable[[TransactionContext, Party, list[str], int, int], None]] = {
+    "N3": _n3,
+    "N4": _n4,
+    "DMG": _dmg,
+    "PRV": _prv,
+    "PER": _per,
+}
