@@ -204,8 +204,8 @@ def write_org_yaml(org: Org, path: Path) -> None:
         for p in people:
             mappings.append(
                 {
-                    "match_kind": "npi",
-                    "match_value": p.npi,
+                    "match": "npi",
+                    "value": p.npi,
                     "facility": dept.facility,
                     "department": dept_code,
                     "service_line": dept.service_line,
@@ -220,8 +220,8 @@ def write_org_yaml(org: Org, path: Path) -> None:
             seen_taxonomy.add(tax)
             mappings.append(
                 {
-                    "match_kind": "taxonomy",
-                    "match_value": tax,
+                    "match": "taxonomy",
+                    "value": tax,
                     "facility": dept.facility,
                     "department": dept.code,
                     "service_line": dept.service_line,
@@ -230,14 +230,11 @@ def write_org_yaml(org: Org, path: Path) -> None:
             )
     for fac in org.facilities.values():
         mappings.append(
-            {"match_kind": "billing_npi", "match_value": fac.npi, "facility": fac.code,
+            {"match": "billing_npi", "value": fac.npi, "facility": fac.code,
              "priority": 90}
         )  # fmt: skip
     doc = {
-        "facilities": [
-            {"code": f.code, "name": f.name, "npi": f.npi, "tax_id": f.tax_id}
-            for f in org.facilities.values()
-        ],
+        "facilities": [{"code": f.code, "name": f.name} for f in org.facilities.values()],
         "departments": [
             {"code": d.code, "name": d.name, "service_line": d.service_line, "facility": d.facility}
             for d in org.departments.values()
