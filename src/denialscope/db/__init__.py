@@ -1,7 +1,8 @@
 """The database layer: declarative base, engines and sessions, migrations.
 
-    from denialscope.db import open_database
-    engine, Session = open_database()          # settings' URL, migrated to head
+Typical use::
+
+    engine, Session = open_database()  # the configured URL, migrated to head
     with Session() as session, session.begin():
         ...
 """

@@ -27,6 +27,7 @@ __all__ = [
     "check_connection",
     "make_engine",
     "open_database",
+    "redact_url",
     "session_factory",
 ]
 
@@ -39,9 +40,8 @@ def _parse(url: str) -> URL:
         parsed = make_url(url)
     except exc.ArgumentError as error:
         raise ConfigurationError(
-            f"not a database URL: {_redact(url)!r} (expected sqlite:///path/to/file.db or "
-            "postgresql+psycopg://user@host/dbname)",
-            url=_redact(url),
+            "not a database URL: expected sqlite:///path/to/file.db or "
+            "postgresql+psycopg://user@host/dbname",
         ) from error
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -49,12 +49,12 @@ def _parse(url: str) -> URL:
         raise ConfigurationError(
             f"unsupported database {parsed.drivername!r}: denialscope runs on SQLite "
             "(sqlite:///file.db) or PostgreSQL (postgresql+psycopg://...)",
-            url=_redact(url),
+            url=redact_url(url),
         )
     return parsed
 
 
-def _redact(url: str | URL) -> str:
+def redact_url(url: str | URL) -> str:
     """The URL with its password hidden, for messages."""
     try:
         return (make_url(url) if isinstance(url, str) else url).render_as_string(hide_password=True)
@@ -89,7 +89,7 @@ def make_engine(url: str) -> Engine:
             if not folder.is_dir():
                 raise ConfigurationError(
                     f"the folder for the SQLite database does not exist: {folder}",
-                    url=_redact(parsed),
+                    url=redact_url(parsed),
                 )
         engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_on_connect)
@@ -103,7 +103,7 @@ def make_engine(url: str) -> Engine:
         )
     except (exc.ArgumentError, ImportError) as error:
         raise ConfigurationError(
-            f"cannot use database {_redact(parsed)}: {error}", url=_redact(parsed)
+            f"cannot use database {redact_url(parsed)}: {error}", url=redact_url(parsed)
         ) from error
 
 
@@ -120,8 +120,8 @@ def check_connection(engine: Engine) -> None:
     except exc.DBAPIError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise ConfigurationError(
-            f"cannot connect to the database {_redact(engine.url)}: {reason}",
-            url=_redact(engine.url),
+            f"cannot connect to the database {redact_url(engine.url)}: {reason}",
+            url=redact_url(engine.url),
         ) from error
 
 
