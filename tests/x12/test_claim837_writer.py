@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -448,3 +449,23 @@ def test_kind_mismatch_is_refused() -> None:
         write_837([institutional_claim()], kind="837P", sender="S", receiver="R")
     with pytest.raises(InputError, match="837D"):
         write_837([], kind="837D", sender="S", receiver="R")
+
+
+def test_old_hl_nodes_are_forgotten_without_losing_claims(monkeypatch: pytest.MonkeyPatch) -> None:
+    from denialscope.x12.claim837 import tree
+
+    monkeypatch.setattr(tree, "MAX_NODES", 20)
+    base = institutional_claim()
+    claims_in = [
+        replace(
+            base,
+            control_number=f"C{i}",
+            subscriber=Subscriber(
+                party=Party("IL", "1", f"P{i}", id_qualifier="MI", identifier=f"M{i}")
+            ),
+        )
+        for i in range(60)
+    ]
+    back, diags, _ = read_text(write_837(claims_in, kind="837I", sender="S", receiver="R"))
+    assert diags == []
+    assert back == claims_in

@@ -16,6 +16,7 @@ from denialscope.x12.envelope import TransactionContext
 __all__ = ["check_claim", "check_line", "check_node"]
 
 _FREQUENCIES = frozenset("123456789")
+_PRINCIPAL = frozenset(("ABK", "BK"))
 
 # (level, seen bit, rule, what is missing)
 _NODE_REQUIREMENTS = (
@@ -83,7 +84,7 @@ def check_claim(ctx: TransactionContext, claim: Claim) -> None:
     _check_kind(ctx, claim, where)
     if not claim.codes:
         sink.error("claim837.missing_hi", "The claim has no diagnosis codes (HI).", **where)
-    elif claim.principal_diagnosis is None and claim.kind in ("837P", "837I"):
+    elif claim.kind in ("837P", "837I") and not any(c.qualifier in _PRINCIPAL for c in claim.codes):
         sink.error(
             "claim837.missing_principal_diagnosis",
             "The claim's HI segments have no principal diagnosis (ABK or BK).",

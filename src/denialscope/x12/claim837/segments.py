@@ -52,10 +52,12 @@ def fill_party(party: Party, seg: list[str]) -> Party:
 
 def read_procedure(value: str, component: str) -> tuple[str, str, list[str], str]:
     """A procedure composite (SV101, SV202, SVD03): qualifier, code, modifiers, description."""
-    if not value.strip():
-        return "", "", [], ""
     parts = value.split(component)
     n = len(parts)
+    if n == 2 and " " not in value:  # the common "HC:99213": no strip, no modifiers
+        return parts[0], parts[1], [], ""
+    if not value.strip():
+        return "", "", [], ""
     code = parts[1].strip() if n > 1 else ""
     modifiers = [m.strip() for m in parts[2:6] if m.strip()] if n > 2 else []
     description = parts[6].strip() if n > 6 else ""
@@ -203,6 +205,8 @@ def read_cas(ctx: TransactionContext, seg: list[str], index: int, offset: int) -
 def _pointers(
     ctx: TransactionContext, value: str, targets: int, index: int, offset: int
 ) -> list[int]:
+    if len(value) == 1 and "1" <= value <= str(min(targets, 9)):
+        return [int(value)]  # the common single pointer to an existing diagnosis
     out: list[int] = []
     for part in value.split(ctx.delimiters.component):
         p = part.strip()

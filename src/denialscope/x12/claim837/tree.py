@@ -20,7 +20,7 @@ LEVEL_NAMES = {"20": "billing provider", "22": "subscriber", "23": "patient"}
 _EXPECTED_PARENT = {"22": "20", "23": "22"}
 # A transaction set with a subscriber HL per claim holds as many nodes as claims; beyond this
 # many, old subscriber and patient nodes are forgotten (files only refer back a few HLs).
-MAX_NODES = 20_000
+MAX_NODES = 5_000
 
 
 class Node:
