@@ -1,0 +1,123 @@
+"""`denialscope ingest PATH...`: load 837/835/277CA/999 files into the database."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ingest")
+    def ingest(
+        paths: list[Path] = typer.Argument(
+            ..., help="Files, folders (recursive) or .zip archives."
+        ),
+        database: str | None = typer.Option(
+            None, "--database", help="SQLAlchemy URL; default DENIALSCOPE_DATABASE_URL or SQLite."
+        ),
+        data_dir: Path | None = typer.Option(
+            None, "--data-dir", help="Where the SQLite file lives."
+        ),
+        org: Path | None = typer.Option(
+            None, "--org", help="Organization mapping YAML (facilities, departments, providers)."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    ) -> None:
+        """Load files, one transaction per file; the same content twice is stored once."""
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        from denialscope.db.engine import open_database
+        from denialscope.ingest.service import ingest_paths
+
+        _, factory = open_database(database, data_dir=data_dir)
+        err = Console(stderr=True)
+        started = time.perf_counter()
+        claims_done = 0
+        show_progress = not as_json and sys.stderr.isatty()
+        with Progress(
+            TextColumn("[bold]ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files  {task.fields[claims]:,} claims  {task.fields[rate]:,.0f} claims/s"),
+            console=err,
+            disable=not show_progress,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("ingest", total=None, claims=0, rate=0.0)
+
+            def on_progress(event: str, amount: int) -> None:
+                nonlocal claims_done
+                if event == "total":
+                    progress.update(task, total=amount)
+                elif event == "file":
+                    progress.advance(task)
+                elif event == "claims":
+                    claims_done += amount
+                    rate = claims_done / max(time.perf_counter() - started, 1e-6)
+                    progress.update(task, claims=claims_done, rate=rate)
+
+            report = ingest_paths(
+                [str(p) for p in paths],
+                session_factory=factory,
+                org_yaml=org,
+                on_progress=on_progress,
+            )
+        if as_json:
+            typer.echo(json.dumps(report.to_dict(), default=str))
+        else:
+            _print_summary(report)
+        if report.failed:
+            raise typer.Exit(1)
+
+
+def _print_summary(report: object) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from denialscope.ingest.report import IngestReport
+
+    assert isinstance(report, IngestReport)
+    out = Console()
+    err = Console(stderr=True)
+    table = Table(title="ingest summary", show_lines=False)
+    for col in (
+        "file",
+        "status",
+        "type",
+        "claims",
+        "remits",
+        "matched",
+        "unmatched",
+        "denials",
+        "diagnostics",
+    ):
+        table.add_column(col, justify="left" if col in ("file", "status", "type") else "right")
+    for f in report.files:
+        diag = f"{f.errors} err, {f.warnings} warn" if f.status != "failed" else ""
+        table.add_row(
+            f.name,
+            f.status.replace("_", " "),
+            f.file_type or "",
+            str(f.claims),
+            str(f.claim_payments),
+            str(f.matched),
+            str(f.unmatched),
+            str(f.denials),
+            diag,
+        )
+    out.print(table)
+    t = report.totals()
+    out.print(
+        f"{t['ingested']} ingested, {t['already_ingested']} already ingested, {t['failed']} failed; "
+        f"{t['claims']:,} claims, {t['claim_payments']:,} claim payments "
+        f"({t['matched']:,} matched, {t['unmatched']:,} unmatched) in {t['seconds']:.1f} s"
+    )
+    for f in report.failed:
+        err.print(f"[red]error:[/red] {f.error}", highlight=False, markup=True)

@@ -1,0 +1,1 @@
+"""Flows that cross domains: file -> x12 records -> database rows -> classification."""

@@ -1,0 +1,64 @@
+"""What an ingest run did, file by file: the summary the CLI prints and `--json` returns."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["FileResult", "IngestReport"]
+
+
+@dataclass(slots=True)
+class FileResult:
+    name: str
+    status: str  # "ingested", "already_ingested", "failed"
+    file_type: str | None = None
+    version: str | None = None
+    claims: int = 0  # 837 claims stored
+    claim_payments: int = 0  # 835 CLP stored
+    matched: int = 0  # claim payments linked to a submitted claim
+    unmatched: int = 0
+    service_lines: int = 0
+    adjustments: int = 0
+    acknowledgments: int = 0
+    denials: int = 0  # claim payments with at least one denial
+    errors: int = 0  # error diagnostics in a readable file
+    warnings: int = 0
+    error: str | None = None  # why the file failed
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    def totals(self) -> dict[str, int | float]:
+        keys = (
+            "claims",
+            "claim_payments",
+            "matched",
+            "unmatched",
+            "service_lines",
+            "adjustments",
+            "acknowledgments",
+            "denials",
+            "errors",
+            "warnings",
+        )
+        out: dict[str, int | float] = {k: sum(getattr(f, k) for f in self.files) for k in keys}
+        out["files"] = len(self.files)
+        out["ingested"] = sum(1 for f in self.files if f.status == "ingested")
+        out["already_ingested"] = sum(1 for f in self.files if f.status == "already_ingested")
+        out["failed"] = len(self.failed)
+        out["seconds"] = round(sum(f.seconds for f in self.files), 3)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"files": [f.to_dict() for f in self.files], "totals": self.totals()}

@@ -1,0 +1,239 @@
+"""Ingest: files -> X12 records -> rows, one database transaction per file.
+
+A file is stored whole or not at all. Its SHA-256 makes a second ingest of the same bytes a
+no-op ("already ingested"). A file that cannot be read, or holds nothing to store, is
+rolled back and reported with its name and the position of the problem; the other files
+still load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from denialscope.errors import DenialscopeError, InputError, UnreadableFileError
+from denialscope.ingest.lookups import IdAllocator, Lookups
+from denialscope.ingest.matching import relink_waiting
+from denialscope.ingest.report import FileResult, IngestReport
+from denialscope.ingest.sources import InputFile, discover
+from denialscope.ingest.store_acks import AckStore
+from denialscope.ingest.store_claims import ClaimStore
+from denialscope.ingest.store_remits import BatchHook, RemitStore
+from denialscope.orgs.service import OrgResolver
+from denialscope.sources.models import SourceFile
+from denialscope.x12.ack.records import ClaimAcknowledgment, TransactionAcknowledgment
+from denialscope.x12.claim837.records import Claim
+from denialscope.x12.diagnostics import Severity
+from denialscope.x12.reader import X12Reader
+from denialscope.x12.remit835.records import ClaimPayment, ProviderAdjustment, Remittance
+
+__all__ = ["NothingToStoreError", "ingest_file", "ingest_paths"]
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, int], None]
+
+
+class NothingToStoreError(InputError):
+    """A readable X12 file without claims, remittances or acknowledgments."""
+
+
+def _noop(_event: str, _amount: int) -> None:
+    return None
+
+
+def ingest_paths(
+    paths: Sequence[str | Path],
+    *,
+    session_factory: sessionmaker[Session],
+    org_yaml: str | Path | None = None,
+    on_progress: Progress | None = None,
+    batch_hook_factory: Callable[[Session], BatchHook | None] | None = None,
+) -> IngestReport:
+    """Ingest files, folders and zip archives; never raises for a bad file."""
+    progress = on_progress or _noop
+    report = IngestReport()
+    if org_yaml is not None:
+        from denialscope.orgs.loader import load_org_yaml
+
+        with session_factory() as session, session.begin():
+            load_org_yaml(session, Path(org_yaml))
+    inputs = list(discover(list(paths)))
+    progress("total", len(inputs))
+    for item in inputs:
+        if isinstance(item, UnreadableFileError):
+            report.files.append(
+                FileResult(name=item.context.get("file") or "?", status="failed", error=str(item))
+            )
+        else:
+            report.files.append(
+                ingest_file(
+                    item,
+                    session_factory=session_factory,
+                    on_progress=progress,
+                    batch_hook_factory=batch_hook_factory,
+                )
+            )
+        progress("file", 1)
+    return report
+
+
+def ingest_file(
+    item: InputFile,
+    *,
+    session_factory: sessionmaker[Session],
+    on_progress: Progress | None = None,
+    batch_hook_factory: Callable[[Session], BatchHook | None] | None = None,
+) -> FileResult:
+    """Ingest one file in one transaction; the result says what happened."""
+    started = time.perf_counter()
+    result = FileResult(name=item.name, status="failed")
+    try:
+        sha = item.sha256()
+        with session_factory() as session:
+            try:
+                with session.begin():
+                    done = session.execute(
+                        select(SourceFile.id).where(SourceFile.sha256 == sha)
+                    ).first()
+                    if done is not None:
+                        result.status = "already_ingested"
+                        return result
+                    _store(session, item, sha, result, on_progress or _noop, batch_hook_factory)
+            except IntegrityError:
+                # Another process stored the same bytes between our check and our insert.
+                session.rollback()
+                with session.begin():
+                    if session.execute(
+                        select(SourceFile.id).where(SourceFile.sha256 == sha)
+                    ).first():
+                        result.status = "already_ingested"
+                        return result
+                raise
+        result.status = "ingested"
+    except DenialscopeError as exc:
+        result.status = "failed"
+        result.error = (
+            exc.message if exc.message.startswith(item.name) else f"{item.name}: {exc.message}"
+        )
+    except Exception as exc:  # a bug must not stop the other files, nor print a traceback
+        log.exception("ingest of a file failed unexpectedly")
+        result.status = "failed"
+        result.error = f"{item.name}: internal error ({type(exc).__name__}); nothing was stored"
+    finally:
+        result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _store(
+    session: Session,
+    item: InputFile,
+    sha: str,
+    result: FileResult,
+    progress: Progress,
+    batch_hook_factory: Callable[[Session], BatchHook | None] | None,
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    # The first statement writes, so SQLite takes its write lock before ids are allocated.
+    source_id = session.execute(
+        insert(SourceFile).returning(SourceFile.id),
+        [
+            {
+                "sha256": sha,
+                "name": item.name[:1000],
+                "size": item.size,
+                "received_at": now,
+                "status": "ingested",
+            }
+        ],
+    ).scalar_one()
+    lookups = Lookups(session)
+    ids = IdAllocator(session)
+    resolver = OrgResolver(session)
+    common: dict[str, Any] = {
+        "session": session,
+        "lookups": lookups,
+        "ids": ids,
+        "resolver": resolver,
+        "source_file_id": source_id,
+    }
+    claims = ClaimStore(file_date=now.date(), **common)
+    remits = RemitStore(
+        on_batch=batch_hook_factory(session) if batch_hook_factory else None, **common
+    )
+    acks = AckStore(session, source_file_id=source_id)
+    with item.open() as fh:
+        reader = X12Reader(cast(BinaryIO, fh), name=item.name)
+        reported = 0
+        for record in reader:
+            kind = type(record)
+            if kind is ClaimPayment:
+                remits.claim(record)
+            elif kind is Claim:
+                claims.add(record)
+            elif kind is Remittance:
+                remits.remittance(record)
+            elif kind is ProviderAdjustment:
+                remits.provider_adjustment(record)
+            elif kind is ClaimAcknowledgment or kind is TransactionAcknowledgment:
+                acks.add(record)
+            done = claims.stored + remits.stored
+            if done - reported >= 1000:
+                progress("claims", done - reported)
+                reported = done
+        claims.flush()
+        remits.flush()
+        acks.flush()
+        progress("claims", claims.stored + remits.stored - reported)
+    if claims.control_numbers:
+        relink_waiting(session, claims.control_numbers)
+    summary = reader.summary
+    if claims.stored + remits.remittances + acks.stored == 0:
+        what = summary.transaction or "no transaction set"
+        raise NothingToStoreError(
+            f"readable X12 ({what}) but it holds no claim, remittance or acknowledgment "
+            "to store; nothing was stored",
+            file=item.name,
+        )
+    diagnostics = reader.diagnostics
+    errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
+    session.execute(
+        update(SourceFile)
+        .where(SourceFile.id == source_id)
+        .values(
+            file_type=(summary.transaction or "")[:40] or None,
+            version=(summary.version or "")[:40] or None,
+            interchanges=summary.interchanges,
+            transactions=summary.transactions,
+            claims=claims.stored + remits.stored,
+            diagnostics_json=_diagnostics_json(diagnostics),
+            error_count=errors,
+            warning_count=warnings,
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    result.file_type = summary.transaction
+    result.version = summary.version
+    result.claims = claims.stored
+    result.claim_payments = remits.stored
+    result.matched = remits.matched
+    result.unmatched = remits.unmatched
+    result.service_lines = claims.lines + remits.service_lines
+    result.adjustments = remits.adjustments
+    result.acknowledgments = acks.stored
+    result.errors = errors
+    result.warnings = warnings
+
+
+def _diagnostics_json(diagnostics: Sequence[Any]) -> str:
+    import json
+
+    return json.dumps([d.to_dict() for d in diagnostics], default=str, separators=(",", ":"))
