@@ -53,6 +53,8 @@ _TOP_KEYS: Final = (
     "routing",
     "disable",
 )
+# Per-code defaults come after every context rule, whatever its priority.
+DEFAULT_RULE_PRIORITY: Final = -1000
 _ROOT_CAUSE_KEYS: Final = (
     "stream",
     "label",
@@ -248,7 +250,11 @@ def _apply_carc_defaults(merged: _Merged, src: Source, node: yaml.Node, number: 
         else:
             rule = Rule(id=f"carc-{code}", root_cause=target, category="")
         rule = dataclasses.replace(
-            rule, carcs=frozenset({code}), label=label, origin=f"{src.name}:{src.line(value)}"
+            rule,
+            carcs=frozenset({code}),
+            priority=DEFAULT_RULE_PRIORITY,
+            label=label,
+            origin=f"{src.name}:{src.line(value)}",
         )
         merged.rules[rule.id] = (rule, number)
         merged.rule_nodes[rule.id] = (src, {"root_cause": value}, value)
@@ -276,6 +282,7 @@ def _apply_unclassified(merged: _Merged, src: Source, node: yaml.Node, number: i
                 root_cause=UNCLASSIFIED,
                 category="denial",
                 carcs=frozenset({code}),
+                priority=DEFAULT_RULE_PRIORITY,
                 label=group.label,
                 note=group.reason,
                 origin=f"{src.name}:{src.line(item)}",
