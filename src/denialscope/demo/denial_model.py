@@ -62,7 +62,7 @@ ROOT_CAUSES: tuple[RootCause, ...] = (
     # clinical
     RootCause("medical_necessity", "clinical", 0.42, (_rc("CO-50", "N115"), _rc("CO-50", "N386")),
               "claim"),
-    RootCause("level_of_care", "clinical", 0.16, (_rc("CO-50", "N10"),), "claim", "inpatient"),
+    RootCause("level_of_care", "clinical", 0.16, (_rc("CO-50", "M25"),), "claim", "inpatient"),
     RootCause("length_of_stay", "clinical", 0.10, (_rc("CO-152"),), "partial", "inpatient"),
     RootCause("auth_denied_clinical_review", "clinical", 0.12, (_rc("CO-50", "N54"),), "claim",
               "auth"),
@@ -93,7 +93,8 @@ ROOT_CAUSES: tuple[RootCause, ...] = (
     RootCause("out_of_network", "access", 0.04, (_rc("CO-242"),), "claim", "commercial"),
     RootCause("wrong_payer", "access", 0.02, (_rc("CO-109"),), "claim"),
     # billing
-    RootCause("missing_information", "billing", 0.45, (_rc("CO-16", "MA130"),), "claim"),
+    RootCause("missing_information", "billing", 0.45, (_rc("CO-16"), _rc("CO-16", "MA114")),
+              "claim"),
     RootCause("timely_filing", "billing", 0.22, (_rc("CO-29"),), "claim", "timely_limit"),
     RootCause("missing_attachment", "billing", 0.18, (_rc("CO-252", "M127"),), "claim"),
     RootCause("provider_enrollment", "billing", 0.15, (_rc("CO-B7"),), "claim", "professional"),
@@ -101,11 +102,13 @@ ROOT_CAUSES: tuple[RootCause, ...] = (
 
 # The taxonomy's open choices, as decided for the demo (the ground truth repeats this).
 CODE_CHOICES: dict[str, str] = {
-    "level_of_care": "CO-50 + N10 (review organisation finding) on an inpatient (111) claim",
+    "level_of_care": "CO-50 + M25 (level of service not substantiated) on an inpatient claim",
     "length_of_stay": "CO-152 (length of stay not supported), partial payment, inpatient",
     "auth_denied_clinical_review": "CO-50 + N54 (inconsistent with authorised services)",
     "documentation_insufficient": "CO-50 + N706 (documentation missing / not supporting)",
     "missing_attachment": "CO-252 + M127 (medical record requested; N29 is deactivated)",
+    "missing_information": "CO-16 alone or + MA114 (where services were furnished); "
+    "CO-16 + MA130 is left to claim_data_error as the classifier reads it",
     "units_mue": "CO-151 + N362 (units above the acceptable maximum), partial payment",
     "modifier_missing_invalid": "CO-4 + N822 (missing modifier) or N823 (invalid modifier)",
     "provider_enrollment": "CO-B7 (provider not eligible on the date of service)",

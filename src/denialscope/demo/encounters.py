@@ -7,6 +7,7 @@ modifier 25, a truncated diagnosis, no prior-authorisation number, a late submis
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -105,6 +106,18 @@ class Claim:
     expected: dict[str, float] = field(default_factory=dict)  # model probabilities
     facts: ClaimFacts | None = None
     modifier_line: int | None = None  # index of the line that lost its modifier
+    dropped_modifier: str | None = None
+    replaced_diagnosis: str | None = None  # the valid code an invalid one stands in for
+
+    def corrected(self) -> Claim:
+        """The replacement claim a biller sends: the defect the payer named is fixed."""
+        lines = [dataclasses.replace(ln, modifiers=list(ln.modifiers)) for ln in self.lines]
+        if self.modifier_line is not None and self.dropped_modifier:
+            lines[self.modifier_line].modifiers.insert(0, self.dropped_modifier)
+        diagnoses = list(self.diagnoses)
+        if self.replaced_diagnosis:
+            diagnoses[0] = self.replaced_diagnosis
+        return dataclasses.replace(self, lines=lines, diagnoses=diagnoses)
 
     @property
     def professional(self) -> bool:
@@ -377,6 +390,7 @@ class _ClaimFactory:
         if c.family in AUTH_FAMILIES and cause != "auth_not_obtained" and rng.random() < 0.93:
             c.prior_auth = f"PA{rng.randrange(10**8):08d}"
         if cause == "invalid_diagnosis_code":
+            c.replaced_diagnosis = c.diagnoses[0]
             c.diagnoses[0] = rng.choice(cat.INVALID_DIAGNOSES)
         after_template_change = (
             c.department.code == "RMC-ED"
@@ -384,20 +398,22 @@ class _ClaimFactory:
             and c.start >= date(2025, 6, 1)
         )
         if cause == "modifier_missing_invalid" or (after_template_change and rng.random() < 0.6):
-            c.modifier_line = _drop_modifier(c.lines)
+            dropped = _drop_modifier(c.lines)
+            if dropped is not None:
+                c.modifier_line, c.dropped_modifier = dropped
 
 
-def _drop_modifier(lines: list[Line]) -> int | None:
+def _drop_modifier(lines: list[Line]) -> tuple[int, str] | None:
     """Remove the modifier the payer needs (25 on the E/M first, else RT/LT or 26)."""
     for i, ln in enumerate(lines):
         if "25" in ln.modifiers:
             ln.modifiers.remove("25")
-            return i
+            return i, "25"
     for i, ln in enumerate(lines):
         for mod in ("RT", "LT", "26"):
             if mod in ln.modifiers:
                 ln.modifiers.remove(mod)
-                return i
+                return i, mod
     return None
 
 

@@ -188,14 +188,15 @@ class _Timeline:
         if cause == "timely_filing" or not correctable or rng.random() >= RATES["correct"]:
             return
         sent = _weekly(first.remit_date, rng, 3, 20)
-        if not self.submit(Submission(c, sent, "7", first.payer_claim_number)):
+        fixed = c.corrected()
+        if not self.submit(Submission(fixed, sent, "7", first.payer_claim_number)):
             return
         when = _weekly(sent, rng, 7, 28)
         paid = rng.random() < RATES["correct_paid"]
         if not claim_level or level != "claim":
             # The payer reverses the original adjudication and processes the replacement.
             self.remit(_negate(first, when))
-        r = self.pricer.price(c, cause=None if paid else cause, code=None if paid else code)
+        r = self.pricer.price(fixed, cause=None if paid else cause, code=None if paid else code)
         r.event, r.remit_date, r.frequency = "corrected", when, "7"
         r.payer_claim_number = self.icn(c.payer.key)
         self.remit(r)
