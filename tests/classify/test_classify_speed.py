@@ -1,0 +1,70 @@
+"""Throughput of the evaluator on a realistic mix (ingest classifies every adjustment)."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import date, timedelta
+
+from denialscope.classify import ClassificationConfig, classify_adjustment
+
+# The brief's target; measured about 900,000/second on one core, so a busy box still passes.
+TARGET_PER_SECOND = 200_000
+
+
+def _mix(count: int) -> list[dict[str, object]]:
+    rng = random.Random(7)
+    common = [("CO", "45"), ("PR", "1"), ("PR", "2"), ("PR", "3"), ("CO", "253"), ("OA", "23")]
+    denials = [
+        ("CO", "16"),
+        ("CO", "50"),
+        ("CO", "97"),
+        ("CO", "197"),
+        ("CO", "29"),
+        ("CO", "18"),
+        ("CO", "4"),
+        ("CO", "151"),
+        ("CO", "150"),
+        ("CO", "27"),
+        ("CO", "96"),
+        ("PR", "96"),
+        ("CO", "B7"),
+        ("CO", "252"),
+        ("CO", "11"),
+        ("CO", "A1"),
+    ]
+    remarks = ["M51", "N706", "MA130", "M25", "N10", "M15", "N115", "M76", "N822"]
+    claim_types = ["professional", "inpatient", "outpatient"]
+    start = date(2024, 1, 1)
+    items: list[dict[str, object]] = []
+    for _ in range(count):
+        group, carc = rng.choice(common) if rng.random() < 0.7 else rng.choice(denials)
+        items.append(
+            {
+                "group": group,
+                "carc": carc,
+                "claim_rarcs": tuple(rng.sample(remarks, rng.choice((0, 0, 1, 2)))),
+                "line_rarcs": (),
+                "claim_type": rng.choice(claim_types),
+                "payer_id": f"P{rng.randrange(40)}",
+                "adjudicated_on": start + timedelta(days=rng.randrange(700)),
+                "department": rng.choice(("ED", "Surgery", None)),
+                "procedure_code": rng.choice(("99213", "27447", None)),
+            }
+        )
+    return items
+
+
+def test_throughput(defaults: ClassificationConfig) -> None:
+    items = _mix(50_000)
+    for item in items[:1000]:  # warm the result cache the way a long ingest would
+        classify_adjustment(defaults, **item)  # type: ignore[arg-type]
+    began = time.perf_counter()
+    for item in items:
+        classify_adjustment(defaults, **item)  # type: ignore[arg-type]
+    rate = len(items) / (time.perf_counter() - began)
+    print(
+        f"\nclassification throughput: {rate:,.0f} adjustments/second "
+        f"(target {TARGET_PER_SECOND:,})"
+    )
+    assert rate >= TARGET_PER_SECOND
