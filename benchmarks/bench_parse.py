@@ -4,7 +4,8 @@
     python benchmarks/bench_parse.py --sizes 20000 --quick  # one run each, fast readers only
     python benchmarks/bench_parse.py --profile              # plus cProfile of our reader (20k)
 
-Every measurement runs in a fresh subprocess, so its peak RSS (``ru_maxrss``) is its own. The
+Every measurement runs in a fresh subprocess, so its peak RSS is its own (VmHWM on Linux,
+where ``ru_maxrss`` carries the parent's peak across exec; see ``_rss_kb``). The
 child imports the reader, reads a tiny warm-up file (first-call costs such as pyarrow's lazy
 initialisation or our parser's import are not what we compare), records its baseline RSS, then
 reads the benchmark file once. Wall time is the best of N runs; peak RSS the largest.
@@ -45,6 +46,7 @@ sys.path.insert(0, str(HERE))
 import generate_x12  # noqa: E402 - a sibling script, found through the path set just above
 
 OURS = "denialscope"
+MYPYC = "denialscope[mypyc]"  # the same code compiled by benchmarks/mypyc_build.py
 COMPETITORS_835 = ("oxedi", "oxedi+pandas", "edi-835-parser", "pyx12")
 SLOW = frozenset({"edi-835-parser", "pyx12"})
 SLOW_SIZE = 2000  # the slow readers' own file; 1 ST so edi-835-parser can build its frame
@@ -120,6 +122,7 @@ def _run_pyx12(path: Path) -> tuple[int, int, str]:
 
 RUNS: dict[str, Run] = {
     OURS: _run_ours,
+    MYPYC: _run_ours,
     "oxedi": lambda p: _run_oxedi(p, pandas=False),
     "oxedi+pandas": lambda p: _run_oxedi(p, pandas=True),
     "edi-835-parser": _run_edi_835_parser,
@@ -127,6 +130,7 @@ RUNS: dict[str, Run] = {
 }
 IMPORTS = {
     OURS: ("denialscope.x12.reader",),
+    MYPYC: ("denialscope.x12.reader",),
     "oxedi": ("oxedi", "pyarrow"),
     "oxedi+pandas": ("oxedi", "pandas"),
     "edi-835-parser": ("edi_835_parser",),
@@ -135,6 +139,19 @@ IMPORTS = {
 
 
 def _rss_kb() -> int:
+    """Peak RSS of this process so far, in KiB.
+
+    On Linux ``ru_maxrss`` survives exec: a child starts with its parent's high-water mark
+    (the kernel copies the old memory map's peak at exec), so a 40 MB parent makes every child
+    look 40 MB. VmHWM in /proc/self/status is the peak of the current memory map only; it is
+    what ``ru_maxrss`` would say for a process started from a small parent.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
 
 
@@ -142,7 +159,9 @@ def child(reader: str, path: Path, warmup: Path) -> None:
     """Measure one reader on one file; print one JSON line."""
     run = RUNS[reader]
     for module in IMPORTS[reader]:
-        importlib.import_module(module)
+        loaded = importlib.import_module(module)
+        if reader == MYPYC and not str(loaded.__file__).endswith(".so"):
+            raise SystemExit(f"{module} is not the compiled build: {loaded.__file__}")
     run(warmup)
     baseline = _rss_kb()
     cpu0 = time.process_time()
@@ -151,7 +170,8 @@ def child(reader: str, path: Path, warmup: Path) -> None:
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu0
     result = {"claims": claims, "lines": lines, "seconds": seconds, "cpu": cpu, "note": note}
-    print(json.dumps({**result, "baseline_kb": baseline, "peak_kb": _rss_kb()}))
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({**result, "baseline_kb": baseline, "peak_kb": _rss_kb(), "maxrss": maxrss}))
 
 
 # --- the parent ----------------------------------------------------------------------------
@@ -186,16 +206,23 @@ def ensure_file(kind: str, claims: int) -> Path:
 
 def measure(reader: str, path: Path, warmup: Path, repeat: int) -> Row:
     row = Row(reader, path)
+    env = dict(os.environ)
+    if reader == MYPYC:
+        import mypyc_build
+
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(mypyc_build.BUILD), env.get("PYTHONPATH")])
+        )
     for _ in range(repeat):
         cmd = [sys.executable, __file__, "--child", reader, str(path), str(warmup)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
         if proc.returncode != 0:
             row.failed = (proc.stderr.strip().splitlines() or ["exit " + str(proc.returncode)])[-1]
             return row
         data = json.loads(proc.stdout.strip().splitlines()[-1])
         row.runs.append(data["seconds"])
-        if data["seconds"] < row.seconds:
-            row.seconds, row.cpu = data["seconds"], data["cpu"]
+        row.seconds = min(row.seconds, data["seconds"])
+        row.cpu = min(row.cpu or data["cpu"], data["cpu"])
         row.claims, row.note = data["claims"], data["note"]
         row.peak_mb = max(row.peak_mb, data["peak_kb"] / 1024)
         row.baseline_mb = max(row.baseline_mb, data["baseline_kb"] / 1024)
@@ -219,41 +246,50 @@ def machine() -> str:
 
 def print_table(rows: list[Row], ours_by_file: dict[Path, Row]) -> None:
     head = (
-        f"{'reader':<15} {'file':<16} {'claims':>8} {'seconds':>8} {'claims/s':>9} "
-        f"{'cpu s':>7} {'base MB':>8} {'peak MB':>8} {'speed ours/theirs':>18}  note"
+        f"{'reader':<18} {'file':<16} {'claims':>8} {'seconds':>8} {'claims/s':>9} "
+        f"{'cpu s':>7} {'base MB':>8} {'peak MB':>8} {'ratio wall':>10} {'ratio cpu':>9}  note"
     )
     print(head)
     print("-" * len(head))
     for r in rows:
         if r.failed:
-            print(f"{r.reader:<15} {r.file.name:<16} FAILED: {r.failed}")
+            print(f"{r.reader:<18} {r.file.name:<16} FAILED: {r.failed}")
             continue
         ours = ours_by_file.get(r.file)
-        ratio = ""
-        if ours is not None and r.reader != OURS and not ours.failed:
+        ratio = ratio_cpu = ""
+        if ours is not None and r.reader != OURS and not ours.failed and not r.failed:
             ratio = f"{r.seconds / ours.seconds:.2f}x"
+            ratio_cpu = f"{r.cpu / ours.cpu:.2f}x"
         rate = r.claims / r.seconds if r.seconds else 0.0
         print(
-            f"{r.reader:<15} {r.file.name:<16} {r.claims:>8} {r.seconds:>8.3f} {rate:>9,.0f} "
-            f"{r.cpu:>7.2f} {r.baseline_mb:>8.1f} {r.peak_mb:>8.1f} {ratio:>18}  {r.note}"
+            f"{r.reader:<18} {r.file.name:<16} {r.claims:>8} {r.seconds:>8.3f} {rate:>9,.0f} "
+            f"{r.cpu:>7.2f} {r.baseline_mb:>8.1f} {r.peak_mb:>8.1f} {ratio:>10} {ratio_cpu:>9}"
+            f"  {r.note}"
         )
 
 
 def verdicts(rows: list[Row], ours_by_file: dict[Path, Row], sizes: list[int]) -> None:
-    print("\nTargets")
+    print(
+        "\nTargets (speed ratio = their seconds / our seconds on the same file; wall is best of"
+        " N, cpu the least process time: trust cpu when the machine is shared)"
+    )
+    compiled = {r.file: r for r in rows if r.reader == MYPYC and not r.failed}
 
-    def speed(reader: str) -> list[str]:
+    def speed(reader: str, base: dict[Path, Row]) -> str:
         out = []
         for r in rows:
-            ours = ours_by_file.get(r.file)
+            ours = base.get(r.file)
             if r.reader == reader and not r.failed and ours is not None and not ours.failed:
-                out.append(f"{r.seconds / ours.seconds:.2f}x on {r.file.name}")
-        return out
+                out.append(
+                    f"{r.seconds / ours.seconds:.2f}x wall / {r.cpu / ours.cpu:.2f}x cpu "
+                    f"on {r.file.name}"
+                )
+        return ", ".join(out) or "not measured"
 
-    edi = speed("edi-835-parser")
-    ox = speed("oxedi")
-    print(f"  >= 10x edi-835-parser : {', '.join(edi) or 'not measured'}")
-    print(f"  >= 1.0x oxedi (+arrow): {', '.join(ox) or 'not measured'}")
+    for reader, target in (("edi-835-parser", ">= 10x"), ("oxedi", ">= 1.0x")):
+        print(f"  {target} {reader:<15}: {speed(reader, ours_by_file)}")
+        if compiled:
+            print(f"  {'':>7} {'(mypyc build)':<15}: {speed(reader, compiled)}")
     peaks = {
         r.claims: r
         for r in rows
@@ -292,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="20000,200000")
     parser.add_argument("--quick", action="store_true", help="one run each; slow readers on 2k")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--mypyc", action="store_true", help="add our reader compiled by mypyc_build.py (a trial)"
+    )
     parser.add_argument("--kinds", default="835,837P,837I", help="837 files are timed for ours")
     parser.add_argument("--readers", default=",".join((OURS, *COMPETITORS_835)))
     parser.add_argument("--child", nargs=3, metavar=("READER", "FILE", "WARMUP"))
@@ -303,11 +342,17 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(int(s) for s in args.sizes.split(","))
     kinds = args.kinds.split(",")
     wanted = args.readers.split(",")
-    print(f"Machine: {machine()}")
+    print(f"Machine: {machine()}; load average {os.getloadavg()[0]:.1f} at start")
     missing = [r for r in wanted if not available(r)]
     if missing:
         print(f"Not installed, skipped: {', '.join(missing)}")
     readers = [r for r in wanted if r not in missing]
+    if args.mypyc:
+        import mypyc_build
+
+        if not any(mypyc_build.BUILD.rglob("reader*.so")) and mypyc_build.build() != 0:
+            return 1
+        readers.insert(1, MYPYC)
     rows: list[Row] = []
     warmups = {kind: ensure_file(kind, WARMUP_CLAIMS) for kind in kinds}
 
@@ -322,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         for kind in kinds:
             path = ensure_file(kind, claims)
             for reader in readers:
-                if kind != "835" and reader != OURS:
+                if kind != "835" and reader not in (OURS, MYPYC):
                     continue
                 if reader in SLOW and (args.quick or claims > 20000):
                     continue
