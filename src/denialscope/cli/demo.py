@@ -86,9 +86,12 @@ def register(app: typer.Typer) -> None:
             typer.echo("Ingest is not available in this build; files only.")
             typer.echo(f"Next: denialscope ingest {result.out_dir} --org {result.org_yaml}")
             return
-        totals = getattr(report, "totals", None)
-        if totals is not None:
-            typer.echo(f"Loaded: {totals}")
+        totals = report.totals() if callable(getattr(report, "totals", None)) else {}
+        shown = ("files", "claims", "claim_payments", "matched", "unmatched", "errors")
+        typer.echo(
+            "Loaded: "
+            + ", ".join(f"{k.replace('_', ' ')} {totals[k]:,}" for k in shown if k in totals)
+        )
         typer.echo("Next: denialscope serve, then open the denials dashboard.")
         if getattr(report, "failed", None):
             raise typer.Exit(1)

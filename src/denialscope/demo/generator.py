@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from denialscope.demo.encounters import make_claims
-from denialscope.demo.lifecycle import run_lifecycle
+from denialscope.demo.lifecycle import RATES, run_lifecycle
 from denialscope.demo.org import build_org, write_org_yaml
 from denialscope.demo.truth import build_ground_truth, write_denials_csv
 from denialscope.demo.write835 import write_835_files
@@ -57,8 +57,14 @@ def generate_demo(out_dir: Path, *, claims: int = 20000, seed: int = 7) -> DemoR
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     org = build_org(rng)
-    claim_list = make_claims(rng, org, claims)
-    submissions, remits = run_lifecycle(rng, claim_list)
+    strays = max(1, round(claims * RATES["unmatched"]))
+    encounters = make_claims(rng, org, claims + strays)
+    # Every k-th encounter was billed elsewhere: its remit arrives with no 837 here.
+    step = len(encounters) // strays
+    stray_list = encounters[step - 1 :: step][:strays]
+    stray_ids = {c.claim_id for c in stray_list}
+    claim_list = [c for c in encounters if c.claim_id not in stray_ids]
+    submissions, remits = run_lifecycle(rng, claim_list, stray_list)
     _clear(out_dir / "837")
     _clear(out_dir / "835")
     files_837 = write_837_files(out_dir / "837", submissions, org, control_start=100000)

@@ -11,6 +11,7 @@ Events after ``CUTOFF`` are left out: they are still pending when the demo's dat
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -43,7 +44,7 @@ RATES = {
     "overturn": 0.55,
     "reversal": 0.008,  # paid claims reversed and repaid
     "duplicate": 0.025,  # claims accidentally sent twice
-    "unmatched": 0.003,  # remits for claims we never sent (another system's, or lost)
+    "unmatched": 0.003,  # remits for claims sent by another system (no 837 here)
 }
 
 
@@ -202,7 +203,7 @@ class _Timeline:
         self.remit(r)
 
     def unmatched(self, template: Claim, number: int) -> None:
-        """A remit for a claim this system never sent (e.g. billed by a former vendor)."""
+        """A paid remit for an encounter this system never billed."""
         r = self.pricer.price(template, cause=None, code=None)
         r.claim_id = f"EXT{number:07d}"
         r.event = "unmatched"
@@ -211,11 +212,17 @@ class _Timeline:
         self.remit(r)
 
 
-def run_lifecycle(rng: random.Random, claims: list[Claim]) -> tuple[list[Submission], list[Remit]]:
-    """All 837 submissions and all remits of the demo."""
+def run_lifecycle(
+    rng: random.Random, claims: list[Claim], strays: Sequence[Claim] = ()
+) -> tuple[list[Submission], list[Remit]]:
+    """All 837 submissions and all remits of the demo.
+
+    ``strays`` are encounters whose claims were never sent from this system (another
+    billing system, a former vendor): they only appear as remits, with no 837 to match.
+    """
     t = _Timeline(rng)
     for c in claims:
         t.run(c)
-    for n in range(max(1, round(len(claims) * RATES["unmatched"]))):
-        t.unmatched(rng.choice(claims), n + 1)
+    for n, c in enumerate(strays, 1):
+        t.unmatched(c, n)
     return t.submissions, t.remits
