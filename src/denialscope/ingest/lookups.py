@@ -71,11 +71,21 @@ class IdAllocator:
         return list(range(start, start + count))
 
 
-class Lookups:
-    """Payers, providers and patients by their natural keys, for one file."""
+Person = tuple[str | None, dt.date | None, str | None, str | None, str | None]
+ProviderInfo = tuple[str | None, str | None, str | None, str | None, str | None]
 
-    def __init__(self, session: Session) -> None:
+
+class Lookups:
+    """Payers, providers and patients by their natural keys, for one file.
+
+    ``prefetch_*`` resolves a whole batch with one query and one bulk insert; the single
+    lookups then answer from the cache.
+    """
+
+    def __init__(self, session: Session, *, ids: IdAllocator | None = None) -> None:
         self.session = session
+        self.ids = ids or IdAllocator(session)
+        self._bulk: Any = None
         self._payers: dict[str, int] = {}
         self._providers: dict[str, int] = {}
         self._patients: dict[str, int] = {}
@@ -118,27 +128,9 @@ class Lookups:
         npi = (npi or "").strip()
         if not npi:
             return None
-        found = self._providers.get(npi)
-        if found is not None:
-            return found
-        row = self.session.execute(select(Provider.id).where(Provider.npi == npi)).first()
-        if row is None:
-            new_id = self.session.execute(
-                insert(Provider).returning(Provider.id),
-                [
-                    {
-                        "npi": npi[:10],
-                        "name": (name or "").strip()[:200] or None,
-                        "taxonomy": (taxonomy or "").strip() or None,
-                        "tax_id": (tax_id or "").strip() or None,
-                        "role_hint": role,
-                    }
-                ],
-            ).scalar_one()
-        else:
-            new_id = row[0]
-        self._providers[npi] = int(new_id)
-        return int(new_id)
+        if npi not in self._providers:
+            self.prefetch_providers([(npi, name, taxonomy, tax_id, role)])
+        return self._providers[npi]
 
     def patient(
         self,
@@ -151,28 +143,86 @@ class Lookups:
         if not (member_id or last_name):
             return None
         key = patient_key_for(member_id, birth_date, last_name, first_name)
-        found = self._patients.get(key)
-        if found is not None:
-            return found
-        row = self.session.execute(select(Patient.id).where(Patient.patient_key == key)).first()
-        if row is None:
-            new_id = self.session.execute(
-                insert(Patient).returning(Patient.id),
-                [
-                    {
-                        "patient_key": key,
-                        "member_id": (member_id or "").strip()[:80] or None,
-                        "last_name": (last_name or "").strip()[:100] or None,
-                        "first_name": (first_name or "").strip()[:100] or None,
-                        "birth_date": birth_date,
-                        "sex": (sex or "")[:1] or None,
-                    }
-                ],
-            ).scalar_one()
-        else:
-            new_id = row[0]
-        self._patients[key] = int(new_id)
-        return int(new_id)
+        if key not in self._patients:
+            self.prefetch_patients([(member_id, birth_date, last_name, first_name, sex)])
+        return self._patients[key]
+
+    def _writer(self) -> Any:
+        if self._bulk is None:
+            from denialscope.ingest.bulk import BulkWriter
+
+            self._bulk = BulkWriter(self.session)
+        return self._bulk
+
+    def prefetch_patients(self, people: Iterable[Person]) -> None:
+        """Resolve (member id, birth date, last, first, sex) tuples in bulk."""
+        wanted: dict[str, Person] = {}
+        for person in people:
+            member_id, birth, last, first, _sex = person
+            if not (member_id or last):
+                continue
+            key = patient_key_for(member_id, birth, last, first)
+            if key not in self._patients:
+                wanted.setdefault(key, person)
+        if not wanted:
+            return
+        keys = sorted(wanted)
+        for part in chunks(keys):
+            for pid, key in self.session.execute(
+                select(Patient.id, Patient.patient_key).where(Patient.patient_key.in_(part))
+            ):
+                self._patients[key] = int(pid)
+        missing = [k for k in keys if k not in self._patients]
+        new_ids = self.ids.take(table_of(Patient), len(missing))
+        rows = []
+        for key, pid in zip(missing, new_ids, strict=True):
+            member_id, birth, last, first, sex = wanted[key]
+            rows.append(
+                {
+                    "id": pid,
+                    "patient_key": key,
+                    "member_id": (member_id or "").strip()[:80] or None,
+                    "last_name": (last or "").strip()[:100] or None,
+                    "first_name": (first or "").strip()[:100] or None,
+                    "birth_date": birth,
+                    "sex": (sex or "")[:1] or None,
+                }
+            )
+            self._patients[key] = pid
+        self._writer().insert(table_of(Patient), rows)
+
+    def prefetch_providers(self, providers: Iterable[ProviderInfo]) -> None:
+        """Resolve (npi, name, taxonomy, tax id, role) tuples in bulk."""
+        wanted: dict[str, ProviderInfo] = {}
+        for info in providers:
+            npi = (info[0] or "").strip()
+            if npi and npi not in self._providers:
+                wanted.setdefault(npi, info)
+        if not wanted:
+            return
+        npis = sorted(wanted)
+        for part in chunks(npis):
+            for pid, npi in self.session.execute(
+                select(Provider.id, Provider.npi).where(Provider.npi.in_(part))
+            ):
+                self._providers[npi] = int(pid)
+        missing = [n for n in npis if n not in self._providers]
+        new_ids = self.ids.take(table_of(Provider), len(missing))
+        rows = []
+        for npi, pid in zip(missing, new_ids, strict=True):
+            _, name, taxonomy, tax_id, role = wanted[npi]
+            rows.append(
+                {
+                    "id": pid,
+                    "npi": npi[:10],
+                    "name": (name or "").strip()[:200] or None,
+                    "taxonomy": (taxonomy or "").strip()[:10] or None,
+                    "tax_id": (tax_id or "").strip()[:20] or None,
+                    "role_hint": role,
+                }
+            )
+            self._providers[npi] = pid
+        self._writer().insert(table_of(Provider), rows)
 
 
 _KIND_WORDS = (

@@ -154,8 +154,8 @@ def _store(
             }
         ],
     ).scalar_one()
-    lookups = Lookups(session)
     ids = IdAllocator(session)
+    lookups = Lookups(session, ids=ids)
     resolver = OrgResolver(session)
     common: dict[str, Any] = {
         "session": session,

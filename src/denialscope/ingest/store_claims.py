@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from denialscope.claims.models import (
@@ -28,7 +28,8 @@ from denialscope.claims.models import (
     claim_key_for,
 )
 from denialscope.db.base import utcnow
-from denialscope.ingest.lookups import IdAllocator, Lookups, chunks, table_of
+from denialscope.ingest.bulk import BulkWriter
+from denialscope.ingest.lookups import IdAllocator, Lookups, ProviderInfo, chunks, table_of
 from denialscope.orgs.service import OrgResolver
 from denialscope.x12.claim837.records import Claim, Party
 
@@ -74,6 +75,7 @@ class ClaimStore:
         self.resolver = resolver
         self.source_file_id = source_file_id
         self.file_date = file_date
+        self.bulk = BulkWriter(session)
         self._pending: list[Claim] = []
         self._pending_keys: set[str] = set()
         self.stored = 0
@@ -104,6 +106,7 @@ class ClaimStore:
                 ).where(table.c.claim_key.in_(part))
             ):
                 existing[row.claim_key] = (row.id, row.current_version, row.is_stub)
+        self._prefetch(claims)
         new_ids = iter(self.ids.take(table, sum(1 for k in keys if k not in existing)))
         now = utcnow()
         inserts: list[dict[str, Any]] = []
@@ -136,8 +139,7 @@ class ClaimStore:
                 }
             )
             self.control_numbers.add(claim.control_number.strip())
-        if inserts:
-            self.session.execute(insert(table), inserts)
+        self.bulk.insert(table, inserts)
         if updates:
             cols: dict[str, Any] = {k: bindparam(k) for k in updates[0] if k != "b_id"}
             self.session.execute(
@@ -152,10 +154,34 @@ class ClaimStore:
                         delete(model).where(model.claim_id.in_(part)),
                         execution_options={"synchronize_session": False},
                     )
-        self.session.execute(insert(ClaimVersion), versions)
+        self.bulk.insert(table_of(ClaimVersion), versions)
         self._codes(claims, claim_ids)
         self._lines(claims, claim_ids, {u["b_id"] for u in updates})
         self.stored += len(claims)
+
+    def _prefetch(self, claims: Sequence[Claim]) -> None:
+        people = []
+        providers: list[ProviderInfo] = []
+        for c in claims:
+            pp = c.patient_party
+            people.append(
+                (c.subscriber.party.identifier, pp.birth_date, pp.name, pp.first_name, pp.sex)
+            )
+            b = c.billing_provider
+            providers.append((_npi(b), b.name, b.taxonomy, b.ref("EI") or b.ref("SY"), "billing"))
+            for party, role in (
+                (c.rendering_provider, "rendering"),
+                (c.attending_provider, "attending"),
+                (c.referring_provider, "referring"),
+            ):
+                if party is not None:
+                    providers.append((_npi(party), _full_name(party), party.taxonomy, None, role))
+            for ln in c.lines:
+                r = ln.rendering_provider
+                if r is not None:
+                    providers.append((_npi(r), _full_name(r), r.taxonomy, None, "rendering"))
+        self.lookups.prefetch_patients(people)
+        self.lookups.prefetch_providers(providers)
 
     def _header(self, c: Claim, key: str) -> dict[str, Any]:
         lk = self.lookups
@@ -274,8 +300,7 @@ class ClaimStore:
             (ClaimProcedure, procedures),
             (ClaimCode, codes),
         ):
-            if rows:
-                self.session.execute(insert(model), rows)
+            self.bulk.insert(table_of(model), rows)
 
     def _lines(self, claims: Sequence[Claim], claim_ids: Sequence[int], updated: set[int]) -> None:
         current: dict[tuple[int, int], int] = {}
@@ -341,7 +366,7 @@ class ClaimStore:
             ids = self.ids.take(line_table, len(rows_new))
             for new_row, line_id in zip(rows_new, ids, strict=True):
                 new_row["id"] = line_id
-            self.session.execute(insert(line_table), rows_new)
+            self.bulk.insert(line_table, rows_new)
         self.lines += len(rows_new) + len(rows_upd)
 
 

@@ -12,11 +12,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim, claim_key_for
 from denialscope.db.base import utcnow
+from denialscope.ingest.bulk import BulkWriter
 from denialscope.ingest.lookups import IdAllocator, Lookups, chunks, table_of
 from denialscope.ingest.matching import (
     first_service_date,
@@ -98,6 +99,7 @@ class RemitStore:
         self.resolver = resolver
         self.source_file_id = source_file_id
         self.on_batch = on_batch
+        self.bulk = BulkWriter(session)
         self._remittance: RemittanceRecord | None = None
         self._remit_id = 0
         self._payer_id: int | None = None
@@ -164,7 +166,7 @@ class RemitStore:
 
     def flush(self) -> None:
         if self._plb:
-            self.session.execute(insert(ProviderAdjustment), self._plb)
+            self.bulk.insert(table_of(ProviderAdjustment), self._plb)
             self._plb = []
         payments, self._pending = self._pending, []
         if not payments:
@@ -264,15 +266,15 @@ class RemitStore:
                     )
                 for r in s.remarks:
                     rem_rows.append(_remark(cp_id, sp_id, "line", r.source, r.code))
-        self.session.execute(insert(cp_table), cp_rows)
-        if sp_rows:
-            self.session.execute(insert(sp_table), sp_rows)
-        if adj_rows:
-            self.session.execute(insert(table_of(Adjustment)), adj_rows)
-        if rem_rows:
-            self.session.execute(insert(table_of(RemarkCode)), rem_rows)
+        patients = self._patients_of([c for c in claim_ids if c is not None])
+        for row, claim_id in zip(cp_rows, claim_ids, strict=True):
+            if claim_id is not None:
+                row["patient_id"] = patients.get(claim_id)
+        self.bulk.insert(cp_table, cp_rows)
+        self.bulk.insert(sp_table, sp_rows)
+        self.bulk.insert(table_of(Adjustment), adj_rows)
+        self.bulk.insert(table_of(RemarkCode), rem_rows)
         touched = [c for c in claim_ids if c is not None] + [s for s in stub_ids if s is not None]
-        self._patients_from_claims(cp_ids, claim_ids)
         resequence(self.session, touched)
         if self.on_batch is not None:
             final_ids = [
@@ -285,34 +287,17 @@ class RemitStore:
         self.service_lines += len(sp_rows)
         self.adjustments += len(adj_rows)
 
-    def _patients_from_claims(self, cp_ids: list[int], claim_ids: list[int | None]) -> None:
-        """claim_payments.patient_id = the claim's patient (the 835 has no birth date)."""
-        t = table_of(ClaimPayment)
+    def _patients_of(self, claim_ids: list[int]) -> dict[int, int | None]:
+        """The claims' patients: a payment's patient is its claim's (the 835 has no birth
+        date, so its own NM1*QC would make a different patient key)."""
         c = table_of(Claim)
-        pairs = [(cp, cl) for cp, cl in zip(cp_ids, claim_ids, strict=True) if cl is not None]
-        if not pairs:
-            return
-        patient_of: dict[int, int | None] = {}
-        for part in chunks(sorted({cl for _, cl in pairs})):
+        out: dict[int, int | None] = {}
+        for part in chunks(sorted(set(claim_ids))):
             for cid, pid in self.session.execute(
                 select(c.c.id, c.c.patient_id).where(c.c.id.in_(part))
             ):
-                patient_of[cid] = pid
-        from sqlalchemy import bindparam
-
-        rows = [
-            {"b_id": cp, "patient_id": patient_of.get(cl)}
-            for cp, cl in pairs
-            if patient_of.get(cl) is not None
-        ]
-        if rows:
-            self.session.execute(
-                update(t)
-                .where(t.c.id == bindparam("b_id"))
-                .values(patient_id=bindparam("patient_id")),
-                rows,
-                execution_options={"synchronize_session": False},
-            )
+                out[cid] = pid
+        return out
 
     def _stubs(
         self,
@@ -336,6 +321,13 @@ class RemitStore:
             ):
                 found[key] = cid
         missing = [k for k in keys if k not in found]
+        self.lookups.prefetch_patients(
+            [
+                (pt.id, None, pt.last_or_org, pt.first, None)
+                for k in missing
+                if (pt := wanted[k].patient or wanted[k].insured) is not None
+            ]
+        )
         new_ids = self.ids.take(table, len(missing))
         now = utcnow()
         rows = []
@@ -343,8 +335,7 @@ class RemitStore:
             p = wanted[key]
             found[key] = cid
             rows.append(self._stub_row(cid, key, p, adjudicated, now))
-        if rows:
-            self.session.execute(insert(table), rows)
+        self.bulk.insert(table, rows)
         return [
             found[claim_key_for(p.patient_control_number, self._payee_npi)] if cid is None else None
             for p, cid in zip(payments, claim_ids, strict=True)
