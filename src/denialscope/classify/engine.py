@@ -153,7 +153,9 @@ def _matched_remarks(
 ) -> tuple[str, ...]:
     if rule.rarc_any is None:
         return ()
-    return tuple(sorted(rule.rarc_any.intersection(claim_rarcs, line_rarcs)))
+    claim_side = claim_rarcs if rule.rarc_scope != "line" else ()
+    line_side = line_rarcs if rule.rarc_scope != "claim" else ()
+    return tuple(sorted(rule.rarc_any.intersection(claim_side, line_side)))
 
 
 def route_for(
