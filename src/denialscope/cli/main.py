@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "denialscope.cli.demo",
     "denialscope.cli.parse",
     "denialscope.cli.ingest",
+    "denialscope.cli.codes",
     "denialscope.cli.db",
 ]
 

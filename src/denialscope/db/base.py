@@ -51,6 +51,7 @@ MODEL_MODULES: list[str] = [
     "denialscope.claims.models",
     "denialscope.remits.models",
     "denialscope.acks.models",
+    "denialscope.denials.models",
 ]
 
 MONEY = Numeric(14, 2)

@@ -19,6 +19,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from denialscope.classify.config import ClassificationConfig, load_config
 from denialscope.errors import DenialscopeError, InputError, UnreadableFileError
 from denialscope.ingest.lookups import IdAllocator, Lookups
 from denialscope.ingest.matching import relink_waiting
@@ -56,9 +57,15 @@ def ingest_paths(
     org_yaml: str | Path | None = None,
     on_progress: Progress | None = None,
     batch_hook_factory: Callable[[Session], BatchHook | None] | None = None,
+    classification: ClassificationConfig | None = None,
 ) -> IngestReport:
-    """Ingest files, folders and zip archives; never raises for a bad file."""
+    """Ingest files, folders and zip archives; never raises for a bad file.
+
+    Every remittance is classified as it is stored (same transaction), with
+    ``classification`` or the organization's configuration (``load_config()``).
+    """
     progress = on_progress or _noop
+    config = classification if classification is not None else load_config()
     report = IngestReport()
     if org_yaml is not None:
         from denialscope.orgs.loader import load_org_yaml
@@ -79,6 +86,7 @@ def ingest_paths(
                     session_factory=session_factory,
                     on_progress=progress,
                     batch_hook_factory=batch_hook_factory,
+                    classification=config,
                 )
             )
         progress("file", 1)
@@ -91,6 +99,7 @@ def ingest_file(
     session_factory: sessionmaker[Session],
     on_progress: Progress | None = None,
     batch_hook_factory: Callable[[Session], BatchHook | None] | None = None,
+    classification: ClassificationConfig | None = None,
 ) -> FileResult:
     """Ingest one file in one transaction; the result says what happened."""
     started = time.perf_counter()
@@ -106,7 +115,15 @@ def ingest_file(
                     if done is not None:
                         result.status = "already_ingested"
                         return result
-                    _store(session, item, sha, result, on_progress or _noop, batch_hook_factory)
+                    _store(
+                        session,
+                        item,
+                        sha,
+                        result,
+                        on_progress or _noop,
+                        batch_hook_factory,
+                        classification,
+                    )
             except IntegrityError:
                 # Another process stored the same bytes between our check and our insert.
                 session.rollback()
@@ -139,6 +156,7 @@ def _store(
     result: FileResult,
     progress: Progress,
     batch_hook_factory: Callable[[Session], BatchHook | None] | None,
+    classification: ClassificationConfig | None,
 ) -> None:
     now = dt.datetime.now(dt.UTC)
     # The first statement writes, so SQLite takes its write lock before ids are allocated.
@@ -166,7 +184,9 @@ def _store(
     }
     claims = ClaimStore(file_date=now.date(), **common)
     remits = RemitStore(
-        on_batch=batch_hook_factory(session) if batch_hook_factory else None, **common
+        on_batch=batch_hook_factory(session) if batch_hook_factory else None,
+        classification=classification,
+        **common,
     )
     acks = AckStore(session, source_file_id=source_id)
     with item.open() as fh:
@@ -229,6 +249,7 @@ def _store(
     result.service_lines = claims.lines + remits.service_lines
     result.adjustments = remits.adjustments
     result.acknowledgments = acks.stored
+    result.denials = remits.denials
     result.errors = errors
     result.warnings = warnings
 

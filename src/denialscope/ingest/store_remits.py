@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim, claim_key_for
+from denialscope.classify.config import ClassificationConfig
+from denialscope.classify.denial import AdjudicatedClaim, AdjudicatedLine, classify_claim
+from denialscope.classify.denial import Adjustment as ClassifyAdjustment
 from denialscope.db.base import utcnow
 from denialscope.ingest.bulk import BulkWriter
 from denialscope.ingest.lookups import IdAllocator, Lookups, chunks, table_of
@@ -26,6 +30,7 @@ from denialscope.ingest.matching import (
     match_lines,
     resequence,
 )
+from denialscope.orgs.models import Department
 from denialscope.orgs.service import OrgResolver
 from denialscope.remits.models import (
     Adjustment,
@@ -92,6 +97,7 @@ class RemitStore:
         resolver: OrgResolver,
         source_file_id: int,
         on_batch: BatchHook | None = None,
+        classification: ClassificationConfig | None = None,
     ) -> None:
         self.session = session
         self.lookups = lookups
@@ -100,9 +106,13 @@ class RemitStore:
         self.source_file_id = source_file_id
         self.on_batch = on_batch
         self.bulk = BulkWriter(session)
+        self.classification = classification
+        self._departments: dict[int, str] | None = None
+        self.denials = 0
         self._remittance: RemittanceRecord | None = None
         self._remit_id = 0
         self._payer_id: int | None = None
+        self._payer_ident: str | None = None
         self._payee_npi: str | None = None
         self._pending: list[PaymentRecord] = []
         self._plb: list[dict[str, Any]] = []
@@ -119,6 +129,7 @@ class RemitStore:
         self.flush()
         ident, name, qualifier = _payer_ident(rec)
         self._payer_id = self.lookups.payer(ident, name, qualifier)
+        self._payer_ident = ident or name
         self._payee_npi = _payee_npi(rec)
         self._remittance = rec
         (self._remit_id,) = self.ids.take(table_of(Remittance), 1)
@@ -220,6 +231,12 @@ class RemitStore:
                     if p.rendering_provider and p.rendering_provider.id_qualifier == "XX"
                     else None,
                     "adjudicated_at": adjudicated,
+                    "denial_type": None,
+                    "is_denial": False,
+                    "primary_stream": None,
+                    "primary_root_cause": None,
+                    "denied_amount": None,
+                    "config_version": None,
                 }
             )
             for a in p.adjustments:
@@ -266,10 +283,13 @@ class RemitStore:
                     )
                 for r in s.remarks:
                     rem_rows.append(_remark(cp_id, sp_id, "line", r.source, r.code))
-        patients = self._patients_of([c for c in claim_ids if c is not None])
+        final_ids = [c if c is not None else s for c, s in zip(claim_ids, stub_ids, strict=True)]
+        context = self._claim_context([c for c in final_ids if c is not None])
         for row, claim_id in zip(cp_rows, claim_ids, strict=True):
             if claim_id is not None:
-                row["patient_id"] = patients.get(claim_id)
+                row["patient_id"] = context[claim_id][0] if claim_id in context else None
+        if self.classification is not None:
+            self._classify(payments, cp_rows, adj_rows, final_ids, context, adjudicated)
         self.bulk.insert(cp_table, cp_rows)
         self.bulk.insert(sp_table, sp_rows)
         self.bulk.insert(table_of(Adjustment), adj_rows)
@@ -287,17 +307,102 @@ class RemitStore:
         self.service_lines += len(sp_rows)
         self.adjustments += len(adj_rows)
 
-    def _patients_of(self, claim_ids: list[int]) -> dict[int, int | None]:
-        """The claims' patients: a payment's patient is its claim's (the 835 has no birth
-        date, so its own NM1*QC would make a different patient key)."""
+    def _claim_context(
+        self, claim_ids: list[int]
+    ) -> dict[int, tuple[int | None, str | None, str | None, str | None]]:
+        """Per claim: patient id, claim type, department code, service line.
+
+        A payment's patient is its claim's (the 835 has no birth date, so its own NM1*QC
+        would make a different patient key); the rest is the context classification needs.
+        """
+        if self._departments is None:
+            self._departments = dict(
+                self.session.execute(select(Department.id, Department.code)).tuples().all()
+            )
         c = table_of(Claim)
-        out: dict[int, int | None] = {}
+        out: dict[int, tuple[int | None, str | None, str | None, str | None]] = {}
         for part in chunks(sorted(set(claim_ids))):
-            for cid, pid in self.session.execute(
-                select(c.c.id, c.c.patient_id).where(c.c.id.in_(part))
+            for cid, pid, ctype, dept, line in self.session.execute(
+                select(
+                    c.c.id, c.c.patient_id, c.c.claim_type, c.c.department_id, c.c.service_line
+                ).where(c.c.id.in_(part))
             ):
-                out[cid] = pid
+                out[cid] = (pid, ctype, self._departments.get(dept) if dept else None, line)
         return out
+
+    def _classify(
+        self,
+        payments: list[PaymentRecord],
+        cp_rows: list[dict[str, Any]],
+        adj_rows: list[dict[str, Any]],
+        claim_ids: list[int | None],
+        context: dict[int, tuple[int | None, str | None, str | None, str | None]],
+        adjudicated: dt.date | None,
+    ) -> None:
+        """Layers 1-3 for every payment and adjustment, in the same transaction as the rows.
+
+        ``adj_rows`` holds, per payment, its claim-level adjustments then each line's, which
+        is the order classify_claim returns its results in.
+        """
+        config = self.classification
+        assert config is not None
+        position = 0
+        zero = Decimal(0)
+        for p, row, claim_id in zip(payments, cp_rows, claim_ids, strict=True):
+            _, claim_type, department, service_line = context.get(
+                claim_id or -1, (None, None, None, None)
+            )
+            claim = AdjudicatedClaim(
+                status=p.status.strip(),
+                charge=p.charge or zero,
+                paid=p.paid or zero,
+                patient_responsibility=p.patient_responsibility,
+                claim_type=claim_type,
+                payer_id=self._payer_ident,
+                adjudicated_on=adjudicated,
+                department=department,
+                service_line=service_line,
+                adjustments=[
+                    ClassifyAdjustment(a.group, a.reason, a.amount) for a in p.adjustments
+                ],
+                remarks=[r.code for r in p.remarks],
+                lines=[
+                    AdjudicatedLine(
+                        charge=s.charge or zero,
+                        paid=s.paid or zero,
+                        allowed=s.allowed,
+                        procedure_code=(s.original_procedure or s.procedure).code or None,
+                        adjustments=[
+                            ClassifyAdjustment(a.group, a.reason, a.amount) for a in s.adjustments
+                        ],
+                        remarks=[r.code for r in s.remarks],
+                    )
+                    for s in p.services
+                ],
+            )
+            result = classify_claim(config, claim)
+            row.update(
+                denial_type=result.denial_type,
+                is_denial=result.is_denial,
+                primary_stream=result.primary_stream,
+                primary_root_cause=result.primary_root_cause,
+                denied_amount=result.denied_amount,
+                config_version=result.config_version[:40],
+            )
+            self.denials += result.is_denial
+            for item in result.adjustments:
+                c = item.classification
+                adj_rows[position].update(
+                    category=c.category,
+                    is_denial=c.is_denial,
+                    stream=c.stream,
+                    root_cause=c.root_cause[:40],
+                    rule_id=c.rule_id[:80],
+                    process_step=(c.process_step or "")[:120] or None,
+                    owner_role=(c.owner_role or "")[:80] or None,
+                    owner_name=(c.owner_name or "")[:120] or None,
+                )
+                position += 1
 
     def _stubs(
         self,
@@ -406,6 +511,14 @@ def _adjustment(
         "reason_code": (reason or "")[:5],
         "amount": amount,
         "quantity": quantity,
+        "category": None,
+        "is_denial": False,
+        "stream": None,
+        "root_cause": None,
+        "rule_id": None,
+        "process_step": None,
+        "owner_role": None,
+        "owner_name": None,
     }
 
 

@@ -126,6 +126,14 @@ class ClaimPayment(Base):
     rendering_npi: Mapped[str | None] = mapped_column(String(10), index=True)
     # Payment date (BPR16), else production date: the day the payer decided.
     adjudicated_at: Mapped[dt.date | None] = mapped_column(index=True)
+    # Classification (see denialscope.classify): written in the ingest transaction and
+    # rewritten by `denialscope reclassify`, with the rule set version that decided it.
+    denial_type: Mapped[str | None] = mapped_column(String(16), index=True)
+    is_denial: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
+    primary_stream: Mapped[str | None] = mapped_column(String(10), index=True)
+    primary_root_cause: Mapped[str | None] = mapped_column(String(40), index=True)
+    denied_amount: Mapped[Decimal | None]
+    config_version: Mapped[str | None] = mapped_column(String(40))
 
     remittance: Mapped[Remittance] = relationship(back_populates="claim_payments")
     claim: Mapped[Claim | None] = relationship()
@@ -196,6 +204,15 @@ class Adjustment(Base):
     reason_code: Mapped[str] = mapped_column(String(5), index=True)
     amount: Mapped[Decimal]
     quantity: Mapped[Decimal | None] = mapped_column(QUANTITY)
+    # Layers 2 and 3 of the classification, and the rule that decided them.
+    category: Mapped[str | None] = mapped_column(String(16))  # denial, contractual, ...
+    is_denial: Mapped[bool] = mapped_column(default=False, server_default=false())
+    stream: Mapped[str | None] = mapped_column(String(10), index=True)
+    root_cause: Mapped[str | None] = mapped_column(String(40), index=True)
+    rule_id: Mapped[str | None] = mapped_column(String(80))
+    process_step: Mapped[str | None] = mapped_column(String(120))
+    owner_role: Mapped[str | None] = mapped_column(String(80))
+    owner_name: Mapped[str | None] = mapped_column(String(120))
 
 
 class RemarkCode(Base):

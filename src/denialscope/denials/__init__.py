@@ -1,0 +1,1 @@
+"""Denials as the organization works them: classification history (and, later, work items)."""
