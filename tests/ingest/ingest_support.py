@@ -1,0 +1,73 @@
+"""The database and folder helpers behind the ingest fixtures (see conftest.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, inspect, select, table
+from sqlalchemy.orm import Session, sessionmaker
+
+from denialscope.db.engine import open_database
+from denialscope.ingest.report import FileResult, IngestReport
+from denialscope.ingest.service import ingest_paths
+
+__all__ = ["Files", "IngestDb"]
+
+
+class IngestDb:
+    """One test database with the calls the ingest tests need."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        engine, factory = open_database(url)
+        self.engine: Engine = engine
+        self.factory: sessionmaker[Session] = factory
+
+    def ingest(self, *paths: str | Path, **options: Any) -> IngestReport:
+        return ingest_paths(list(paths), session_factory=self.factory, **options)
+
+    def ingest_one(self, path: str | Path, **options: Any) -> FileResult:
+        report = self.ingest(path, **options)
+        assert len(report.files) == 1, report.to_dict()
+        return report.files[0]
+
+    def counts(self) -> dict[str, int]:
+        """Rows in every table the database has (as migrated, not as a list chosen here)."""
+        names = [n for n in inspect(self.engine).get_table_names() if n != "alembic_version"]
+        with self.factory() as session:
+            return {
+                name: session.execute(select(func.count()).select_from(table(name))).scalar_one()
+                for name in sorted(names)
+            }
+
+    def rows(self, statement: Any) -> Sequence[Any]:
+        with self.factory() as session:
+            return session.execute(statement).all()
+
+    def scalars(self, statement: Any) -> list[Any]:
+        with self.factory() as session:
+            return list(session.execute(statement).scalars())
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class Files:
+    """Writes test inputs into one folder; names are kept short because messages show them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def text(self, name: str, content: str) -> Path:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="ascii")
+        return path
+
+    def raw(self, name: str, content: bytes) -> Path:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        return path
