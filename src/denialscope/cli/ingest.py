@@ -6,6 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -15,19 +16,25 @@ __all__ = ["register"]
 def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest(
-        paths: list[Path] = typer.Argument(
-            ..., help="Files, folders (recursive) or .zip archives."
-        ),
-        database: str | None = typer.Option(
-            None, "--database", help="SQLAlchemy URL; default DENIALSCOPE_DATABASE_URL or SQLite."
-        ),
-        data_dir: Path | None = typer.Option(
-            None, "--data-dir", help="Where the SQLite file lives."
-        ),
-        org: Path | None = typer.Option(
-            None, "--org", help="Organization mapping YAML (facilities, departments, providers)."
-        ),
-        as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+        paths: Annotated[
+            list[Path], typer.Argument(help="Files, folders (recursive) or .zip archives.")
+        ],
+        database: Annotated[
+            str | None,
+            typer.Option(
+                "--database", help="SQLAlchemy URL; default DENIALSCOPE_DATABASE_URL or SQLite."
+            ),
+        ] = None,
+        data_dir: Annotated[
+            Path | None, typer.Option("--data-dir", help="Where the SQLite file lives.")
+        ] = None,
+        org: Annotated[
+            Path | None,
+            typer.Option(
+                "--org", help="Organization mapping YAML (facilities, departments, providers)."
+            ),
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     ) -> None:
         """Load files, one transaction per file; the same content twice is stored once."""
         from rich.console import Console
@@ -115,9 +122,10 @@ def _print_summary(report: object) -> None:
     out.print(table)
     t = report.totals()
     out.print(
-        f"{t['ingested']} ingested, {t['already_ingested']} already ingested, {t['failed']} failed; "
+        f"{t['ingested']} ingested, {t['already_ingested']} already ingested, "
+        f"{t['failed']} failed; "
         f"{t['claims']:,} claims, {t['claim_payments']:,} claim payments "
         f"({t['matched']:,} matched, {t['unmatched']:,} unmatched) in {t['seconds']:.1f} s"
     )
     for f in report.failed:
-        err.print(f"[red]error:[/red] {f.error}", highlight=False, markup=True)
+        err.print(f"error: {f.error}", highlight=False, markup=False, style="red")

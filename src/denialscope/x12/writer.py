@@ -109,8 +109,12 @@ class X12Writer:
         self._count += 1
 
     @contextmanager
-    def group(self, functional_id: str, *, version: str, control: int | None = None) -> Iterator[None]:
-        self._group_control = control if control is not None else self.control * 100 + self._groups + 1
+    def group(
+        self, functional_id: str, *, version: str, control: int | None = None
+    ) -> Iterator[None]:
+        self._group_control = (
+            control if control is not None else self.control * 100 + self._groups + 1
+        )
         self._groups += 1
         self._sets = 0
         self.out.write(
