@@ -225,13 +225,7 @@ class Tokenizer:
                     eof = True
                 if pos >= n:
                     return
-            if (
-                text.startswith("ISA", pos)
-                and pos + 3 < n
-                and not text[pos + 3].isalnum()
-                and text[pos + 3] not in ws
-                and base + pos != plain_isa_at
-            ):
+            if text.startswith("ISA", pos) and base + pos != plain_isa_at:
                 try:
                     new, isa_len = detect_delimiters(
                         text[pos : pos + _ISA_LOOKAHEAD], file=self.file, offset=base + pos
