@@ -36,7 +36,7 @@ from denialscope.x12.diagnostics import Severity
 from denialscope.x12.reader import X12Reader
 from denialscope.x12.remit835.records import ClaimPayment, ProviderAdjustment, Remittance
 
-__all__ = ["NothingToStoreError", "ingest_file", "ingest_paths"]
+__all__ = ["NothingToStoreError", "TruncatedFileError", "ingest_file", "ingest_paths"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int], None]
@@ -44,6 +44,10 @@ Progress = Callable[[str, int], None]
 
 class NothingToStoreError(InputError):
     """A readable X12 file without claims, remittances or acknowledgments."""
+
+
+class TruncatedFileError(InputError):
+    """A file that ends inside a transaction set: storing it would store a partial file."""
 
 
 def _noop(_event: str, _amount: int) -> None:
@@ -58,14 +62,18 @@ def ingest_paths(
     on_progress: Progress | None = None,
     batch_hook_factory: Callable[[Session], BatchHook | None] | None = None,
     classification: ClassificationConfig | None = None,
+    classify: bool = True,
 ) -> IngestReport:
     """Ingest files, folders and zip archives; never raises for a bad file.
 
     Every remittance is classified as it is stored (same transaction), with
-    ``classification`` or the organization's configuration (``load_config()``).
+    ``classification`` or the organization's configuration (``load_config()``);
+    ``classify=False`` skips it (benchmarks measure what it costs).
     """
     progress = on_progress or _noop
-    config = classification if classification is not None else load_config()
+    config = classification if classification is not None else None
+    if config is None and classify:
+        config = load_config()
     report = IngestReport()
     if org_yaml is not None:
         from denialscope.orgs.loader import load_org_yaml
@@ -212,6 +220,14 @@ def _store(
         remits.flush()
         acks.flush()
         progress("claims", claims.stored + remits.stored - reported)
+    if reader.truncated_at is not None:
+        index, offset = reader.truncated_at
+        raise TruncatedFileError(
+            f"the file is truncated: it ends at segment {index} (byte {offset}) inside a "
+            "transaction set that has no SE, so its last claim may be cut; nothing was stored. "
+            "Ask the sender for the complete file.",
+            file=item.name,
+        )
     if claims.control_numbers:
         relink_waiting(session, claims.control_numbers)
     summary = reader.summary

@@ -86,6 +86,9 @@ class X12Reader:
         self.strict = strict
         self.sink = DiagnosticSink(name)
         self.summary = FileSummary(file=name)
+        # Where the file ended inside an open transaction set (segment index, byte offset):
+        # its last claim may be cut, so a loader should refuse the whole file.
+        self.truncated_at: tuple[int, int] | None = None
         self._tokenizer = Tokenizer(stream, file=name, sink=self.sink)
 
     @property
@@ -472,6 +475,7 @@ class X12Reader:
                 )
         # End of file: close whatever is still open.
         if parser is not None:
+            self.truncated_at = (last_index, last_offset)
             sink.error(
                 "envelope.missing_se",
                 f"Transaction set {st_control} (started at segment {st_at[0]}) has no SE: "
