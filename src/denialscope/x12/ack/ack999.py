@@ -42,8 +42,10 @@ class Parser:
         "_ctx",
         "_element",
         "_group",
+        "_missing_ak1",
         "_segment",
         "_set",
+        "_set_offset",
         "_sets_in_group",
     )
 
@@ -56,6 +58,8 @@ class Parser:
         self._sets_in_group = 0
         self._accepted_in_group = 0
         self._ak9 = False
+        self._set_offset = 0
+        self._missing_ak1 = False  # reported once per set, not once per AK2
 
     # -- the reader's interface -------------------------------------------------------------
 
@@ -86,7 +90,7 @@ class Parser:
     def finish(self, index: int, offset: int) -> None:
         self._close_set()
         sink = self._ctx.sink
-        if self._group is None:
+        if self._group is None and not self._missing_ak1:
             sink.error(
                 "ack999.missing_ak1",
                 "The 999 has no AK1: which functional group it acknowledges is unknown.",
@@ -105,7 +109,8 @@ class Parser:
 
     def _ak2(self, seg: list[str], index: int, offset: int) -> None:
         ctx = self._ctx
-        if self._group is None:
+        if self._group is None and not self._missing_ak1:
+            self._missing_ak1 = True
             ctx.sink.error(
                 "ack999.missing_ak1",
                 "AK2 before any AK1: the acknowledged functional group is unknown.",
@@ -113,6 +118,7 @@ class Parser:
                 offset=offset,
                 segment_id="AK2",
             )
+        self._set_offset = offset
         functional_id, control, version = self._group or ("", "", "")
         self._set = TransactionAcknowledgment(
             transaction=ctx.transaction,
@@ -138,6 +144,7 @@ class Parser:
                 f"The acknowledgment of transaction set {ack.set_control} has no IK5: "
                 "accepted or rejected is unknown.",
                 index=ack.segment_index,
+                offset=self._set_offset,
                 segment_id="AK2",
             )
         elif ack.accepted:
