@@ -15,6 +15,7 @@ from denialscope.x12.ack.records import (
     GroupAcknowledgment,
     TransactionAcknowledgment,
 )
+from denialscope.x12.claim837.records import Claim, Line, Submission
 from denialscope.x12.diagnostics import Diagnostic, DiagnosticSink, Severity
 from denialscope.x12.envelope import (
     FileSummary,
@@ -35,6 +36,7 @@ from denialscope.x12.writer import X12Writer, format_amount
 
 __all__ = [
     "BatchAcknowledgment",
+    "Claim",
     "ClaimAcknowledgment",
     "ClaimPayment",
     "Delimiters",
@@ -44,10 +46,12 @@ __all__ = [
     "FunctionalGroup",
     "GroupAcknowledgment",
     "Interchange",
+    "Line",
     "ProviderAdjustment",
     "Remittance",
     "ServicePayment",
     "Severity",
+    "Submission",
     "Tokenizer",
     "TransactionAcknowledgment",
     "TransactionContext",
