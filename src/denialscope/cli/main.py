@@ -7,6 +7,7 @@ assembles them and turns a :class:`DenialscopeError` into a clear message and ex
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 
 import typer
@@ -29,6 +30,7 @@ COMMAND_MODULES = [
     "denialscope.cli.parse",
     "denialscope.cli.ingest",
     "denialscope.cli.codes",
+    "denialscope.cli.explain",
     "denialscope.cli.db",
 ]
 

@@ -46,7 +46,8 @@ class AckStore:
                     "control_number": (rec.clearinghouse_trace or "")[:50] or None,
                     "patient_control_number": rec.patient_control_number.strip()[:50] or None,
                     "payer_claim_number": rec.payer_claim_number[:50] or None,
-                    "status": _status(rec.accepted, not rec.accepted),
+                    # pending (P*/R*) means the claim got in; unknown: no usable status.
+                    "status": {"pending": "accepted"}.get(rec.outcome, rec.outcome),
                     "category_codes": ",".join(categories)[:100] or None,
                     "status_codes": ",".join(codes)[:200] or None,
                     # The payer's free text may name the patient: not copied.
