@@ -128,9 +128,11 @@ class ClaimPayment(Base):
     adjudicated_at: Mapped[dt.date | None] = mapped_column(index=True)
     # Classification (see denialscope.classify): written in the ingest transaction and
     # rewritten by `denialscope reclassify`, with the rule set version that decided it.
-    denial_type: Mapped[str | None] = mapped_column(String(16), index=True)
-    is_denial: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
-    primary_stream: Mapped[str | None] = mapped_column(String(10), index=True)
+    # Low-selectivity flags are not indexed: analytics scans them, and every index slows
+    # ingest (index maintenance is most of SQLite's insert cost).
+    denial_type: Mapped[str | None] = mapped_column(String(16))
+    is_denial: Mapped[bool] = mapped_column(default=False, server_default=false())
+    primary_stream: Mapped[str | None] = mapped_column(String(10))
     primary_root_cause: Mapped[str | None] = mapped_column(String(40), index=True)
     denied_amount: Mapped[Decimal | None]
     config_version: Mapped[str | None] = mapped_column(String(40))
@@ -207,7 +209,7 @@ class Adjustment(Base):
     # Layers 2 and 3 of the classification, and the rule that decided them.
     category: Mapped[str | None] = mapped_column(String(16))  # denial, contractual, ...
     is_denial: Mapped[bool] = mapped_column(default=False, server_default=false())
-    stream: Mapped[str | None] = mapped_column(String(10), index=True)
+    stream: Mapped[str | None] = mapped_column(String(10))
     root_cause: Mapped[str | None] = mapped_column(String(40), index=True)
     rule_id: Mapped[str | None] = mapped_column(String(80))
     process_step: Mapped[str | None] = mapped_column(String(120))

@@ -44,8 +44,8 @@ def _adjustment_columns() -> list[sa.Column[Any]]:
 
 
 _INDEXES = {
-    "claim_payments": ["denial_type", "is_denial", "primary_stream", "primary_root_cause"],
-    "adjustments": ["stream", "root_cause"],
+    "claim_payments": ["primary_root_cause"],
+    "adjustments": ["root_cause"],
 }
 
 
