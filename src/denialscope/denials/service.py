@@ -1,0 +1,734 @@
+"""Classification over stored data: rebuild, re-apply (``reclassify``) and explain.
+
+Ingest classifies each 835 claim payment from the parsed record (``RemitStore._classify``).
+This module rebuilds the same :class:`AdjudicatedClaim` from the stored rows (claim_payments,
+service_payments, adjustments, remark_codes, and the claim, remittance, payer and department
+they point at), so a configuration change can be applied to every stored payment and a claim
+can be explained long after its file was read. Results differ from ingest only when the
+configuration or the claim's context (e.g. a stub relinked to its 837) changed.
+
+The caller owns the transaction; functions here only execute statements.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final, cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from denialscope.claims.models import Claim
+from denialscope.classify import (
+    AdjudicatedClaim,
+    AdjudicatedLine,
+    Adjustment,
+    AdjustmentResult,
+    ClaimClassification,
+    Classification,
+    ClassificationConfig,
+    classify_claim,
+    load_config,
+)
+from denialscope.classify.codes import OfficialCode, official_codes
+from denialscope.db.base import utcnow
+from denialscope.denials.models import ClassificationChange
+from denialscope.errors import InputError, NotFoundError
+from denialscope.orgs.models import Department, Payer
+from denialscope.remits.models import Adjustment as AdjustmentRow
+from denialscope.remits.models import ClaimPayment, RemarkCode, Remittance, ServicePayment
+
+__all__ = [
+    "AdjustmentExplanation",
+    "AmbiguousClaimError",
+    "ClaimCandidate",
+    "ClaimExplanation",
+    "PaymentExplanation",
+    "ReclassifyReport",
+    "adjudicated_claim_from_rows",
+    "adjudicated_claims_from_rows",
+    "explain_claim",
+    "find_claims",
+    "reclassify",
+]
+
+_ZERO: Final = Decimal(0)
+_IN_LIST: Final = 500  # ids per IN (...): well inside every engine's bound-parameter limit
+_MAX_ID: Final = 2**31 - 1  # claims.id is a 32-bit integer on PostgreSQL
+# Stored column -> width, as ingest truncates them (keeps reruns idempotent).
+_ADJUSTMENT_FIELDS: Final = (
+    ("category", 16),
+    ("is_denial", 0),
+    ("stream", 10),
+    ("root_cause", 40),
+    ("rule_id", 80),
+    ("process_step", 120),
+    ("owner_role", 80),
+    ("owner_name", 120),
+)
+_PAYMENT_FIELDS: Final = (
+    ("denial_type", 16),
+    ("is_denial", 0),
+    ("primary_stream", 10),
+    ("primary_root_cause", 40),
+    ("denied_amount", 0),
+)
+
+Values = tuple[Any, ...]
+_ROOT_CAUSE: Final = [name for name, _ in _ADJUSTMENT_FIELDS].index("root_cause")
+_RULE: Final = [name for name, _ in _ADJUSTMENT_FIELDS].index("rule_id")
+
+
+# --- rebuilding the classifier's input ------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class _StoredAdjustment:
+    id: int
+    line: int | None  # 0-based index into the payment's lines
+    stored: Values  # the columns of _ADJUSTMENT_FIELDS as stored
+
+
+@dataclass(slots=True)
+class _StoredPayment:
+    id: int
+    seq: int
+    status: str | None
+    payer: str | None
+    payer_claim_number: str | None
+    stored: Values  # the columns of _PAYMENT_FIELDS as stored
+    config_version: str | None
+    claim: AdjudicatedClaim
+    adjustments: list[_StoredAdjustment]  # in classify_claim's order: claim level, then lines
+
+
+def _chunks(values: Sequence[int], size: int = _IN_LIST) -> Iterator[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _load(session: Session, ids: Sequence[int]) -> list[_StoredPayment]:
+    """The stored payments among ``ids`` with everything classification needs, in id order."""
+    heads: dict[int, Any] = {}
+    lines: dict[int, list[Any]] = {}
+    adjustments: dict[int, list[Any]] = {}
+    remarks: dict[int | None, list[str]] = {}  # by service payment id; claim level by -cp id
+    for part in _chunks(sorted(set(ids))):
+        for row in session.execute(
+            select(
+                ClaimPayment.id,
+                ClaimPayment.seq,
+                ClaimPayment.status_code,
+                ClaimPayment.charge,
+                ClaimPayment.paid,
+                ClaimPayment.patient_responsibility,
+                ClaimPayment.payer_claim_number,
+                ClaimPayment.adjudicated_at,
+                *(getattr(ClaimPayment, name) for name, _ in _PAYMENT_FIELDS),
+                ClaimPayment.config_version,
+                Payer.payer_id.label("payer_ident"),
+                Payer.name.label("payer_name"),
+                Claim.claim_type,
+                Department.code.label("department"),
+                Claim.service_line,
+            )
+            .join(Remittance, Remittance.id == ClaimPayment.remittance_id)
+            .outerjoin(Payer, Payer.id == Remittance.payer_id)
+            .outerjoin(Claim, Claim.id == ClaimPayment.claim_id)
+            .outerjoin(Department, Department.id == Claim.department_id)
+            .where(ClaimPayment.id.in_(part))
+        ):
+            heads[row.id] = row
+        for row in session.execute(
+            select(
+                ServicePayment.id,
+                ServicePayment.claim_payment_id,
+                ServicePayment.charge,
+                ServicePayment.paid,
+                ServicePayment.allowed,
+                ServicePayment.procedure,
+                ServicePayment.original_procedure,
+            )
+            .where(ServicePayment.claim_payment_id.in_(part))
+            .order_by(ServicePayment.id)
+        ):
+            lines.setdefault(row.claim_payment_id, []).append(row)
+        for row in session.execute(
+            select(
+                AdjustmentRow.id,
+                AdjustmentRow.claim_payment_id,
+                AdjustmentRow.service_payment_id,
+                AdjustmentRow.group_code,
+                AdjustmentRow.reason_code,
+                AdjustmentRow.amount,
+                *(getattr(AdjustmentRow, name) for name, _ in _ADJUSTMENT_FIELDS),
+            )
+            .where(AdjustmentRow.claim_payment_id.in_(part))
+            .order_by(AdjustmentRow.id)
+        ):
+            adjustments.setdefault(row.claim_payment_id, []).append(row)
+        for cp_id, sp_id, code in session.execute(
+            select(RemarkCode.claim_payment_id, RemarkCode.service_payment_id, RemarkCode.code)
+            .where(RemarkCode.claim_payment_id.in_(part))
+            .order_by(RemarkCode.id)
+        ):
+            remarks.setdefault(sp_id if sp_id is not None else -cp_id, []).append(code)
+    return [
+        _assemble(heads[i], lines.get(i, []), adjustments.get(i, []), remarks)
+        for i in sorted(heads)
+    ]
+
+
+def _assemble(
+    head: Any, lines: list[Any], adjustments: list[Any], remarks: dict[int | None, list[str]]
+) -> _StoredPayment:
+    """One payment as ingest builds it from the record (see RemitStore._classify)."""
+    position = {line.id: index for index, line in enumerate(lines)}
+    by_line: list[list[Any]] = [[] for _ in lines]
+    ordered: list[_StoredAdjustment] = []
+    claim_level: list[Adjustment] = []
+    for row in adjustments:
+        index = position.get(row.service_payment_id) if row.service_payment_id else None
+        if index is None:
+            claim_level.append(Adjustment(row.group_code, row.reason_code, row.amount))
+            ordered.append(_stored_adjustment(row, None))
+        else:
+            by_line[index].append(row)
+    for index, rows in enumerate(by_line):
+        ordered.extend(_stored_adjustment(row, index) for row in rows)
+    claim = AdjudicatedClaim(
+        status=head.status_code or "",
+        charge=head.charge if head.charge is not None else _ZERO,
+        paid=head.paid if head.paid is not None else _ZERO,
+        patient_responsibility=head.patient_responsibility,
+        claim_type=head.claim_type,
+        payer_id=head.payer_ident or head.payer_name,
+        adjudicated_on=head.adjudicated_at,
+        department=head.department,
+        service_line=head.service_line,
+        adjustments=claim_level,
+        remarks=remarks.get(-head.id, []),
+        lines=[
+            AdjudicatedLine(
+                charge=line.charge if line.charge is not None else _ZERO,
+                paid=line.paid if line.paid is not None else _ZERO,
+                allowed=line.allowed,
+                procedure_code=line.original_procedure or line.procedure,
+                adjustments=[Adjustment(r.group_code, r.reason_code, r.amount) for r in rows],
+                remarks=remarks.get(line.id, []),
+            )
+            for line, rows in zip(lines, by_line, strict=True)
+        ],
+    )
+    return _StoredPayment(
+        id=head.id,
+        seq=head.seq,
+        status=head.status_code,
+        payer=head.payer_name or head.payer_ident,
+        payer_claim_number=head.payer_claim_number,
+        stored=tuple(getattr(head, name) for name, _ in _PAYMENT_FIELDS),
+        config_version=head.config_version,
+        claim=claim,
+        adjustments=ordered,
+    )
+
+
+def _stored_adjustment(row: Any, line: int | None) -> _StoredAdjustment:
+    return _StoredAdjustment(row.id, line, tuple(getattr(row, n) for n, _ in _ADJUSTMENT_FIELDS))
+
+
+def adjudicated_claims_from_rows(
+    session: Session, claim_payment_ids: Sequence[int]
+) -> dict[int, AdjudicatedClaim]:
+    """The classification input of each stored claim payment, by id (unknown ids are absent)."""
+    return {item.id: item.claim for item in _load(session, claim_payment_ids)}
+
+
+def adjudicated_claim_from_rows(session: Session, claim_payment_id: int) -> AdjudicatedClaim:
+    """The classification input of one stored claim payment, as ingest built it."""
+    found = adjudicated_claims_from_rows(session, [claim_payment_id])
+    if claim_payment_id not in found:
+        raise NotFoundError(f"no claim payment with id {claim_payment_id}", id=claim_payment_id)
+    return found[claim_payment_id]
+
+
+def _fit(value: Any, width: int) -> Any:
+    if width and isinstance(value, str):
+        return value[:width] or None
+    return value
+
+
+def _adjustment_values(result: Classification) -> Values:
+    return tuple(_fit(getattr(result, name), width) for name, width in _ADJUSTMENT_FIELDS)
+
+
+def _payment_values(result: ClaimClassification) -> Values:
+    return tuple(_fit(getattr(result, name), width) for name, width in _PAYMENT_FIELDS)
+
+
+# --- reclassify -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ReclassifyReport:
+    """What a reclassify run examined and changed."""
+
+    config_version: str
+    payments_examined: int = 0
+    payments_changed: int = 0  # denial type, primary root cause/stream or denied amount
+    payments_restamped: int = 0  # same result, only the configuration version is new
+    adjustments_examined: int = 0
+    adjustments_changed: int = 0  # root cause or rule changed: one history row each
+    adjustments_rerouted: int = 0  # only category, stream or layer 3 changed
+    adjustments_first_classified: int = 0  # never classified before (no history row)
+    transitions: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "config_version": self.config_version,
+            "payments_examined": self.payments_examined,
+            "payments_changed": self.payments_changed,
+            "payments_restamped": self.payments_restamped,
+            "adjustments_examined": self.adjustments_examined,
+            "adjustments_changed": self.adjustments_changed,
+            "adjustments_rerouted": self.adjustments_rerouted,
+            "adjustments_first_classified": self.adjustments_first_classified,
+            "transitions": [
+                {"from": old, "to": new, "count": count}
+                for (old, new), count in sorted(
+                    self.transitions.items(), key=lambda item: (-item[1], str(item[0]))
+                )
+            ],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _table(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _update_by_id(model: Any, fields: Sequence[str]) -> Any:
+    table = _table(model)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values({name: bindparam(f"b_{name}") for name in fields})
+    )
+
+
+def _payment_batches(
+    session: Session, claim_payment_ids: Sequence[int] | None, batch: int
+) -> Iterator[Sequence[int]]:
+    if claim_payment_ids is not None:
+        yield from _chunks(sorted(set(claim_payment_ids)), batch)
+        return
+    last = 0  # keyset pagination: stable while the rows it pages over are updated
+    while True:
+        ids = list(
+            session.execute(
+                select(ClaimPayment.id)
+                .where(ClaimPayment.id > last)
+                .order_by(ClaimPayment.id)
+                .limit(batch)
+            ).scalars()
+        )
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def reclassify(
+    session: Session,
+    *,
+    config: ClassificationConfig,
+    claim_payment_ids: Sequence[int] | None = None,
+    batch: int = 2000,
+) -> ReclassifyReport:
+    """Re-apply ``config`` to stored claim payments (all, or the given ids); idempotent."""
+    started = time.perf_counter()
+    report = ReclassifyReport(config_version=config.version)
+    version = _fit(config.version, 40)
+    payment_fields = [name for name, _ in _PAYMENT_FIELDS] + ["config_version"]
+    adjustment_fields = [name for name, _ in _ADJUSTMENT_FIELDS]
+    update_payments = _update_by_id(ClaimPayment, payment_fields)
+    update_adjustments = _update_by_id(AdjustmentRow, adjustment_fields)
+    now = utcnow()
+    for ids in _payment_batches(session, claim_payment_ids, max(1, batch)):
+        payments: list[dict[str, Any]] = []
+        adjustments: list[dict[str, Any]] = []
+        history: list[dict[str, Any]] = []
+        for item in _load(session, ids):
+            report.payments_examined += 1
+            result = classify_claim(config, item.claim)
+            values = _payment_values(result)
+            if values != item.stored or version != item.config_version:
+                report.payments_changed += values != item.stored
+                report.payments_restamped += values == item.stored
+                row = dict(zip(payment_fields, (*values, version), strict=True))
+                payments.append({"b_id": item.id, **{f"b_{k}": v for k, v in row.items()}})
+            for stored, outcome in zip(item.adjustments, result.adjustments, strict=True):
+                report.adjustments_examined += 1
+                new = _adjustment_values(outcome.classification)
+                if new == stored.stored:
+                    continue
+                adjustments.append(
+                    {"b_id": stored.id}
+                    | {f"b_{k}": v for k, v in zip(adjustment_fields, new, strict=True)}
+                )
+                old_cause, old_rule = stored.stored[_ROOT_CAUSE], stored.stored[_RULE]
+                new_cause, new_rule = new[_ROOT_CAUSE], new[_RULE]
+                if old_rule is None and old_cause is None:
+                    report.adjustments_first_classified += 1
+                elif (old_cause, old_rule) == (new_cause, new_rule):
+                    report.adjustments_rerouted += 1
+                else:
+                    report.adjustments_changed += 1
+                    report.transitions[(old_cause, new_cause)] += 1
+                    history.append(
+                        {
+                            "adjustment_id": stored.id,
+                            "claim_payment_id": item.id,
+                            "changed_at": now,
+                            "old_root_cause": old_cause,
+                            "old_rule_id": old_rule,
+                            "old_config_version": item.config_version,
+                            "new_root_cause": new_cause,
+                            "new_rule_id": new_rule,
+                            "new_config_version": version,
+                        }
+                    )
+        if payments:
+            session.execute(update_payments, payments)
+        if adjustments:
+            session.execute(update_adjustments, adjustments)
+        if history:
+            session.execute(insert(_table(ClassificationChange)), history)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# --- explain one claim ----------------------------------------------------------------------
+
+# CLP02 in our own short words (the code list itself is X12's).
+_STATUS_LABELS: Final = {
+    "1": "processed as primary",
+    "2": "processed as secondary",
+    "3": "processed as tertiary",
+    "4": "denied",
+    "19": "primary, forwarded",
+    "20": "secondary, forwarded",
+    "21": "tertiary, forwarded",
+    "22": "reversal of earlier payment",
+    "23": "not our claim, forwarded",
+    "25": "predetermination only",
+}
+
+
+@dataclass(slots=True, frozen=True)
+class ClaimCandidate:
+    """A stored claim that a CLAIM argument can mean, and how it matched."""
+
+    id: int
+    control_number: str
+    kind: str | None
+    claim_type: str | None
+    payer: str | None
+    department: str | None
+    service_line: str | None
+    is_stub: bool
+    payments: int
+    matched_by: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__} | {
+            "matched_by": list(self.matched_by)
+        }
+
+
+class AmbiguousClaimError(InputError):
+    """A CLAIM argument that names more than one stored claim."""
+
+    def __init__(self, claim: str, candidates: Sequence[ClaimCandidate]) -> None:
+        listing = "; ".join(
+            f"id {c.id} (control {c.control_number}, {c.payer or 'unknown payer'}, "
+            f"{c.payments} payment(s), matched by {', '.join(c.matched_by)})"
+            for c in candidates
+        )
+        super().__init__(
+            f"{claim!r} matches {len(candidates)} claims: {listing}. Ask for one by its id.",
+            claim=claim,
+            candidates=[c.to_dict() for c in candidates],
+        )
+        self.candidates = tuple(candidates)
+
+
+@dataclass(slots=True, frozen=True)
+class AdjustmentExplanation:
+    """One adjustment: layer 1 as received, layers 2-3 as stored, and today's re-run."""
+
+    id: int
+    line: int | None  # 1-based service line number; None for a claim-level adjustment
+    procedure: str | None
+    adjustment: Adjustment  # group, CARC, amount
+    claim_remarks: tuple[str, ...]
+    line_remarks: tuple[str, ...]
+    official_description: str | None
+    official_remarks: dict[str, str]
+    stored: dict[str, Any]  # the stored layer 2-3 columns and rule_id
+    root_cause_label: str
+    current: Classification  # the current configuration's decision, with its explanation
+    note: str | None  # set when the stored result differs from the current configuration
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.stored
+        return {
+            "id": self.id,
+            "line": self.line,
+            "procedure": self.procedure,
+            "amount": str(self.adjustment.amount),
+            "layer1": {
+                "group": self.adjustment.group,
+                "carc": self.adjustment.carc,
+                "label": self.current.carc_label,
+                "official_description": self.official_description,
+                "claim_remarks": list(self.claim_remarks),
+                "line_remarks": list(self.line_remarks),
+                "official_remarks": self.official_remarks,
+            },
+            "layer2": {k: s[k] for k in ("category", "is_denial", "stream", "root_cause")}
+            | {"root_cause_label": self.root_cause_label},
+            "layer3": {k: s[k] for k in ("process_step", "owner_role", "owner_name")},
+            "rule": s["rule_id"],
+            "explanation": self.current.explanation,
+            "current": self.current.to_dict(),
+            "matches_current": self.note is None,
+            "note": self.note,
+        }
+
+
+@dataclass(slots=True, frozen=True)
+class PaymentExplanation:
+    """One adjudication (CLP) of the claim, as stored and as the current configuration sees it."""
+
+    id: int
+    seq: int
+    status: str | None
+    payer: str | None
+    payer_claim_number: str | None
+    claim: AdjudicatedClaim  # charge, paid, adjudication date, remarks, lines
+    stored: dict[str, Any]  # denial_type, is_denial, primary_stream/root_cause, denied_amount
+    config_version: str | None
+    current: ClaimClassification
+    note: str | None
+    adjustments: tuple[AdjustmentExplanation, ...]
+
+    @property
+    def status_label(self) -> str:
+        return _STATUS_LABELS.get(self.status or "", "unknown status")
+
+    def to_dict(self) -> dict[str, Any]:
+        now = self.current
+        day = self.claim.adjudicated_on
+        return {
+            "id": self.id,
+            "seq": self.seq,
+            "status": self.status,
+            "status_label": self.status_label,
+            "charge": str(self.claim.charge),
+            "paid": str(self.claim.paid),
+            "payer": self.payer,
+            "payer_claim_number": self.payer_claim_number,
+            "adjudicated_on": day.isoformat() if day else None,
+            **{k: _plain(v) for k, v in self.stored.items()},
+            "config_version": self.config_version,
+            "current": {k: _plain(getattr(now, k)) for k in (*self.stored, "config_version")},
+            "matches_current": self.note is None,
+            "note": self.note,
+            "adjustments": [a.to_dict() for a in self.adjustments],
+        }
+
+
+@dataclass(slots=True, frozen=True)
+class ClaimExplanation:
+    """Every payment of one claim, in sequence order, adjustment by adjustment."""
+
+    claim: ClaimCandidate
+    config_version: str  # the current configuration's
+    official_text_loaded: bool
+    payments: tuple[PaymentExplanation, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim.to_dict(),
+            "config_version": self.config_version,
+            "official_text_loaded": self.official_text_loaded,
+            "payments": [p.to_dict() for p in self.payments],
+        }
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _ids(session: Session, statement: Any) -> list[int]:
+    return [i for i in session.execute(statement).scalars() if i is not None]
+
+
+def find_claims(session: Session, claim: str) -> list[ClaimCandidate]:
+    """Claims that ``claim`` names: a claims.id, CLM01/CLP01 or a payer claim number (CLP07)."""
+    text = claim.strip()
+    if not text:
+        raise InputError("CLAIM is empty: give a claim control number, payer claim number or id")
+    cp = ClaimPayment
+    lookups: list[tuple[str, Any]] = [
+        ("control_number", select(Claim.id).where(Claim.control_number == text)),
+        ("control_number", select(cp.claim_id).where(cp.patient_control_number == text)),
+        ("payer_claim_number", select(cp.claim_id).where(cp.payer_claim_number == text)),
+    ]
+    if text.isdigit() and 0 < int(text) <= _MAX_ID:
+        lookups.insert(0, ("id", select(Claim.id).where(Claim.id == int(text))))
+    matched: dict[int, list[str]] = {}
+    for how, statement in lookups:
+        for claim_id in _ids(session, statement):
+            reasons = matched.setdefault(claim_id, [])
+            if how not in reasons:
+                reasons.append(how)
+    if not matched:
+        return []
+    counts = Counter(_ids(session, select(cp.claim_id).where(cp.claim_id.in_(matched))))
+    rows = session.execute(
+        select(Claim, Payer.name, Payer.payer_id, Department.code)
+        .outerjoin(Payer, Payer.id == Claim.payer_id)
+        .outerjoin(Department, Department.id == Claim.department_id)
+        .where(Claim.id.in_(matched))
+        .order_by(Claim.id)
+    )
+    return [
+        ClaimCandidate(
+            id=c.id,
+            control_number=c.control_number,
+            kind=c.kind,
+            claim_type=c.claim_type,
+            payer=payer_name or payer_ident,
+            department=department,
+            service_line=c.service_line,
+            is_stub=c.is_stub,
+            payments=counts[c.id],
+            matched_by=tuple(matched[c.id]),
+        )
+        for c, payer_name, payer_ident, department in rows.tuples()
+    ]
+
+
+def _note(stored_version: str | None, current_version: str, changes: list[str]) -> str | None:
+    if not changes:
+        return None
+    where = f"stored under {stored_version}" if stored_version else "not classified when stored"
+    return f"{where}; current config {current_version} says " + ", ".join(changes)
+
+
+def _changes(names: Sequence[str], old: Values, new: Values) -> list[str]:
+    pairs = zip(names, old, new, strict=True)
+    return [f"{name} {_plain(b)} (stored {_plain(a)})" for name, a, b in pairs if a != b]
+
+
+def _explain_adjustment(
+    item: _StoredPayment,
+    stored: _StoredAdjustment,
+    outcome: AdjustmentResult,
+    config: ClassificationConfig,
+    official: tuple[Mapping[str, OfficialCode], Mapping[str, OfficialCode]],
+) -> AdjustmentExplanation:
+    names = [name for name, _ in _ADJUSTMENT_FIELDS]
+    current = outcome.classification
+    line = item.claim.lines[stored.line] if stored.line is not None else None
+    claim_remarks, line_remarks = tuple(item.claim.remarks), tuple(line.remarks if line else ())
+    values = dict(zip(names, stored.stored, strict=True))
+    cause = config.root_causes.get(values["root_cause"] or "")
+    carcs, rarcs = official
+    carc = carcs.get(outcome.adjustment.carc.strip().upper())
+    changes = _changes(names, stored.stored, _adjustment_values(current))
+    return AdjustmentExplanation(
+        id=stored.id,
+        line=stored.line + 1 if stored.line is not None else None,
+        procedure=line.procedure_code if line else None,
+        adjustment=outcome.adjustment,
+        claim_remarks=claim_remarks,
+        line_remarks=line_remarks,
+        official_description=carc.description if carc else None,
+        official_remarks={
+            code: rarcs[code].description
+            for code in dict.fromkeys([*claim_remarks, *line_remarks])
+            if code in rarcs
+        },
+        stored=values,
+        root_cause_label=cause.label if cause is not None else "",
+        current=current,
+        note=_note(item.config_version, config.version, changes),
+    )
+
+
+def explain_claim(
+    session: Session,
+    claim: str,
+    *,
+    config: ClassificationConfig | None = None,
+    data: str | Path | None = None,
+) -> ClaimExplanation:
+    """Explain every payment and adjustment of one claim; flags what the config now decides."""
+    candidates = find_claims(session, claim)
+    if not candidates:
+        raise NotFoundError(
+            f"no claim {claim.strip()!r}: not a claim id, claim control number (CLM01/CLP01) "
+            "or payer claim number (CLP07) in this database",
+            claim=claim.strip(),
+        )
+    if len(candidates) > 1:
+        raise AmbiguousClaimError(claim.strip(), candidates)
+    target = candidates[0]
+    config = config if config is not None else load_config()
+    official = official_codes("carc", data=data), official_codes("rarc", data=data)
+    ids = _ids(
+        session,
+        select(ClaimPayment.id)
+        .where(ClaimPayment.claim_id == target.id)
+        .order_by(ClaimPayment.seq, ClaimPayment.id),
+    )
+    order = {payment_id: n for n, payment_id in enumerate(ids)}
+    names = [name for name, _ in _PAYMENT_FIELDS]
+    payments: list[PaymentExplanation] = []
+    for item in sorted(_load(session, ids), key=lambda p: order[p.id]):
+        result = classify_claim(config, item.claim)
+        changes = _changes(names, item.stored, _payment_values(result))
+        adjustments = zip(item.adjustments, result.adjustments, strict=True)
+        payments.append(
+            PaymentExplanation(
+                id=item.id,
+                seq=item.seq,
+                status=item.status,
+                payer=item.payer,
+                payer_claim_number=item.payer_claim_number,
+                claim=item.claim,
+                stored=dict(zip(names, item.stored, strict=True)),
+                config_version=item.config_version,
+                current=result,
+                note=_note(item.config_version, config.version, changes),
+                adjustments=tuple(
+                    _explain_adjustment(item, stored, outcome, config, official)
+                    for stored, outcome in adjustments
+                ),
+            )
+        )
+    return ClaimExplanation(
+        claim=target,
+        config_version=config.version,
+        official_text_loaded=bool(official[0] or official[1]),
+        payments=tuple(payments),
+    )
