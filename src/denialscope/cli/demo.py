@@ -15,22 +15,29 @@ import typer
 __all__ = ["register"]
 
 
-def _ingest(result: Any, database: str | None, data_dir: Path | None) -> Any:
-    """Load the generated files; None when the ingest flow is not installed yet."""
-    import importlib
-    import importlib.util
+def _ingest(result: Any, database: str | None, data_dir: Path | None) -> tuple[Any, str | None]:
+    """Load the generated files (837s first, so remits find their claims); return the
+    report and the control number of one denied claim to show next."""
+    from sqlalchemy import select
 
-    if importlib.util.find_spec("denialscope.ingest.service") is None:
-        return None
-    # Call site for the ingest flow (imported by name: it is being built in parallel).
-    # 837s are passed first so that remits find their claims.
+    from denialscope.claims.models import Claim
     from denialscope.db.engine import open_database
+    from denialscope.ingest.service import ingest_paths
+    from denialscope.remits.models import ClaimPayment
 
-    service: Any = importlib.import_module("denialscope.ingest.service")
     _, factory = open_database(database, data_dir=data_dir)
-    return service.ingest_paths(
+    report = ingest_paths(
         [str(p) for p in result.files], session_factory=factory, org_yaml=result.org_yaml
     )
+    with factory() as session:
+        example = session.execute(
+            select(Claim.control_number)
+            .join(ClaimPayment, ClaimPayment.claim_id == Claim.id)
+            .where(ClaimPayment.is_denial.is_(True), ClaimPayment.primary_stream == "clinical")
+            .order_by(ClaimPayment.denied_amount.desc())
+            .limit(1)
+        ).scalar()
+    return report, example
 
 
 def register(app: typer.Typer) -> None:
@@ -81,19 +88,25 @@ def register(app: typer.Typer) -> None:
         if no_ingest:
             typer.echo(f"Next: denialscope ingest {result.out_dir} --org {result.org_yaml}")
             return
-        report = _ingest(result, database, data_dir)
-        if report is None:
-            typer.echo("Ingest is not available in this build; files only.")
-            typer.echo(f"Next: denialscope ingest {result.out_dir} --org {result.org_yaml}")
-            return
-        totals = report.totals() if callable(getattr(report, "totals", None)) else {}
+        report, example = _ingest(result, database, data_dir)
+        totals = report.totals()
         shown = ("files", "claims", "claim_payments", "matched", "unmatched", "errors")
         typer.echo(
             "Loaded: "
             + ", ".join(f"{k.replace('_', ' ')} {totals[k]:,}" for k in shown if k in totals)
         )
-        typer.echo("Next: denialscope serve, then open the denials dashboard.")
-        if getattr(report, "failed", None):
+        from denialscope.db.engine import redact_url
+        from denialscope.settings import database_url
+
+        typer.echo(f"Database: {redact_url(database_url(database, data=data_dir))}")
+        typer.echo("Next:")
+        if example:
+            typer.echo(
+                f"  denialscope explain {example}    # the largest clinical denial, layer by layer"
+            )
+        typer.echo("  denialscope codes explain CO 50 --rarc N115 --claim-type outpatient")
+        typer.echo(f"  denialscope parse {result.files_835[0]}")
+        if report.failed:
             raise typer.Exit(1)
 
 
