@@ -27,7 +27,7 @@ from denialscope.ingest.report import FileResult, IngestReport
 from denialscope.ingest.sources import InputFile, discover
 from denialscope.ingest.store_acks import AckStore
 from denialscope.ingest.store_claims import ClaimStore
-from denialscope.ingest.store_remits import BatchHook, RemitStore
+from denialscope.ingest.store_remits import RemitStore
 from denialscope.orgs.service import OrgResolver
 from denialscope.sources.models import SourceFile
 from denialscope.x12.ack.records import ClaimAcknowledgment, TransactionAcknowledgment
@@ -40,6 +40,9 @@ __all__ = ["NothingToStoreError", "TruncatedFileError", "ingest_file", "ingest_p
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int], None]
+# Work that must happen in the same transaction as a file's rows (work items, outcomes):
+# called with the session after the file is stored, before commit.
+AfterStore = Callable[[Session], None]
 
 
 class NothingToStoreError(InputError):
@@ -60,7 +63,7 @@ def ingest_paths(
     session_factory: sessionmaker[Session],
     org_yaml: str | Path | None = None,
     on_progress: Progress | None = None,
-    batch_hook_factory: Callable[[Session], BatchHook | None] | None = None,
+    after_store: Sequence[AfterStore] = (),
     classification: ClassificationConfig | None = None,
     classify: bool = True,
 ) -> IngestReport:
@@ -93,7 +96,7 @@ def ingest_paths(
                     item,
                     session_factory=session_factory,
                     on_progress=progress,
-                    batch_hook_factory=batch_hook_factory,
+                    after_store=after_store,
                     classification=config,
                 )
             )
@@ -106,7 +109,7 @@ def ingest_file(
     *,
     session_factory: sessionmaker[Session],
     on_progress: Progress | None = None,
-    batch_hook_factory: Callable[[Session], BatchHook | None] | None = None,
+    after_store: Sequence[AfterStore] = (),
     classification: ClassificationConfig | None = None,
 ) -> FileResult:
     """Ingest one file in one transaction; the result says what happened."""
@@ -129,7 +132,7 @@ def ingest_file(
                         sha,
                         result,
                         on_progress or _noop,
-                        batch_hook_factory,
+                        after_store,
                         classification,
                     )
             except IntegrityError:
@@ -163,7 +166,7 @@ def _store(
     sha: str,
     result: FileResult,
     progress: Progress,
-    batch_hook_factory: Callable[[Session], BatchHook | None] | None,
+    after_store: Sequence[AfterStore],
     classification: ClassificationConfig | None,
 ) -> None:
     now = dt.datetime.now(dt.UTC)
@@ -192,7 +195,6 @@ def _store(
     }
     claims = ClaimStore(file_date=now.date(), **common)
     remits = RemitStore(
-        on_batch=batch_hook_factory(session) if batch_hook_factory else None,
         classification=classification,
         **common,
     )
@@ -230,6 +232,8 @@ def _store(
         )
     if claims.control_numbers:
         relink_waiting(session, claims.control_numbers)
+    for hook in after_store:
+        hook(session)
     summary = reader.summary
     if claims.stored + remits.remittances + acks.stored == 0:
         what = summary.transaction or "no transaction set"

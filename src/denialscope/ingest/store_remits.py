@@ -9,7 +9,6 @@ denial has a claim to hang analytics and work items on.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -49,9 +48,6 @@ __all__ = ["RemitStore"]
 
 BATCH = 1000
 _INPATIENT_TYPES = {"11", "12", "18", "21", "22", "41"}
-
-# Called after each batch with the stored payment ids and their records (classification).
-BatchHook = Callable[[Session, list[int], list[PaymentRecord], list[int | None]], None]
 
 
 def _s(value: str | None, size: int) -> str | None:
@@ -96,7 +92,6 @@ class RemitStore:
         ids: IdAllocator,
         resolver: OrgResolver,
         source_file_id: int,
-        on_batch: BatchHook | None = None,
         classification: ClassificationConfig | None = None,
     ) -> None:
         self.session = session
@@ -104,7 +99,6 @@ class RemitStore:
         self.ids = ids
         self.resolver = resolver
         self.source_file_id = source_file_id
-        self.on_batch = on_batch
         self.bulk = BulkWriter(session)
         self.classification = classification
         self._departments: dict[int, str] | None = None
@@ -296,11 +290,6 @@ class RemitStore:
         self.bulk.insert(table_of(RemarkCode), rem_rows)
         touched = [c for c in claim_ids if c is not None] + [s for s in stub_ids if s is not None]
         resequence(self.session, touched)
-        if self.on_batch is not None:
-            final_ids = [
-                c if c is not None else s for c, s in zip(claim_ids, stub_ids, strict=True)
-            ]
-            self.on_batch(self.session, cp_ids, payments, final_ids)
         self.stored += len(payments)
         self.matched += sum(1 for c in claim_ids if c is not None)
         self.unmatched += sum(1 for c in claim_ids if c is None)
