@@ -52,6 +52,7 @@ MODEL_MODULES: list[str] = [
     "denialscope.remits.models",
     "denialscope.acks.models",
     "denialscope.denials.models",
+    "denialscope.workqueue.models",
 ]
 
 MONEY = Numeric(14, 2)

@@ -1,0 +1,1 @@
+"""Appeal letters (Jinja2 templates rendered to PDF) and their reference library."""

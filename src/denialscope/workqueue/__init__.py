@@ -1,0 +1,1 @@
+"""Work queues: denied claims routed to the people who work them, ranked, with outcomes."""
