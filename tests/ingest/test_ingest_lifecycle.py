@@ -82,3 +82,17 @@ def test_payments_are_sequenced_by_adjudication_date_and_reversals_paired(
     reverses = {r.seq: seq_of.get(r.reverses_payment_id) for r in rows if r.is_reversal}
     assert reverses == {2: 1, 4: 3}
     assert all(r.reverses_payment_id is None for r in rows if not r.is_reversal)
+
+
+def test_the_report_counts_the_denials_it_stored(ingest_db: IngestDb, files: Files) -> None:
+    denial, corrected, _ = _remits(files)
+    report = ingest_db.ingest(denial, corrected)
+    stored = ingest_db.rows(
+        select(ClaimPayment.adjudicated_at, ClaimPayment.is_denial).order_by(ClaimPayment.id)
+    )
+    assert [tuple(r) for r in stored] == [
+        (DENIED_ON, True),
+        (CORRECTED_ON, False),
+        (CORRECTED_ON, False),
+    ]
+    assert [f.denials for f in report.files] == [1, 0]
