@@ -53,6 +53,7 @@ MODEL_MODULES: list[str] = [
     "denialscope.acks.models",
     "denialscope.denials.models",
     "denialscope.workqueue.models",
+    "denialscope.analytics.models",
 ]
 
 MONEY = Numeric(14, 2)
