@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from denialscope.classify import ClassificationConfig, classify_claim
 from denialscope.db.engine import open_database
@@ -38,10 +38,6 @@ class Db:
 
     def session(self) -> Session:
         return self.factory()
-
-    @property
-    def sessions(self) -> sessionmaker[Session]:
-        return self.factory
 
 
 def stored_results(session: Session) -> dict[int, tuple[PaymentResult, AdjustmentResults]]:

@@ -117,7 +117,7 @@ def _load(session: Session, ids: Sequence[int]) -> list[_StoredPayment]:
     heads: dict[int, Any] = {}
     lines: dict[int, list[Any]] = {}
     adjustments: dict[int, list[Any]] = {}
-    remarks: dict[int | None, list[str]] = {}  # by service payment id; claim level by -cp id
+    remarks: dict[int, list[str]] = {}  # by service payment id; claim level by -(payment id)
     for part in _chunks(sorted(set(ids))):
         for row in session.execute(
             select(
@@ -185,7 +185,7 @@ def _load(session: Session, ids: Sequence[int]) -> list[_StoredPayment]:
 
 
 def _assemble(
-    head: Any, lines: list[Any], adjustments: list[Any], remarks: dict[int | None, list[str]]
+    head: Any, lines: list[Any], adjustments: list[Any], remarks: dict[int, list[str]]
 ) -> _StoredPayment:
     """One payment as ingest builds it from the record (see RemitStore._classify)."""
     position = {line.id: index for index, line in enumerate(lines)}
