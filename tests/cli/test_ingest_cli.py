@@ -173,11 +173,6 @@ def test_human_output_is_a_summary_table_and_errors_on_stderr(
     assert "Traceback" not in out + err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/ingest.py never disposes the engine from open_database: its pooled "
-    "connection stays open (a ResourceWarning on PostgreSQL when collected)",
-)
 def test_the_command_closes_its_database_connections(
     invoke: Invoke, opened: Opened, inbox: Path, migrated_database_url: str
 ) -> None:

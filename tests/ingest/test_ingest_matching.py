@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal as D
 from typing import Any
 
-import pytest
 from ingest_support import Files, IngestDb
 from ingest_x12 import (
     BILLING_NPI,
@@ -97,10 +96,6 @@ def test_clp01_from_another_payer_matches_through_the_billing_npi(
     assert (second.claim_id, second.match_method) == (claims[f"PCN-2|{OTHER_NPI}"], "none")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="remits/models.py MATCH_METHODS omits 'clp01_provider', which matching.py stores",
-)
 def test_every_stored_match_method_is_a_documented_one(ingest_db: IngestDb, files: Files) -> None:
     _ingest(
         ingest_db,

@@ -20,7 +20,7 @@ from denialscope.sources.models import SourceFile
 __all__ = ["ACK_KINDS", "ACK_STATUSES", "Acknowledgment"]
 
 ACK_KINDS = ("999", "277CA")
-ACK_STATUSES = ("accepted", "rejected", "accepted_with_errors")
+ACK_STATUSES = ("accepted", "rejected", "accepted_with_errors", "unknown")
 
 
 class Acknowledgment(Base):

@@ -25,18 +25,21 @@ def _ingest(result: Any, database: str | None, data_dir: Path | None) -> tuple[A
     from denialscope.ingest.service import ingest_paths
     from denialscope.remits.models import ClaimPayment
 
-    _, factory = open_database(database, data_dir=data_dir)
-    report = ingest_paths(
-        [str(p) for p in result.files], session_factory=factory, org_yaml=result.org_yaml
-    )
-    with factory() as session:
-        example = session.execute(
-            select(Claim.control_number)
-            .join(ClaimPayment, ClaimPayment.claim_id == Claim.id)
-            .where(ClaimPayment.is_denial.is_(True), ClaimPayment.primary_stream == "clinical")
-            .order_by(ClaimPayment.denied_amount.desc())
-            .limit(1)
-        ).scalar()
+    engine, factory = open_database(database, data_dir=data_dir)
+    try:
+        report = ingest_paths(
+            [str(p) for p in result.files], session_factory=factory, org_yaml=result.org_yaml
+        )
+        with factory() as session:
+            example = session.execute(
+                select(Claim.control_number)
+                .join(ClaimPayment, ClaimPayment.claim_id == Claim.id)
+                .where(ClaimPayment.is_denial.is_(True), ClaimPayment.primary_stream == "clinical")
+                .order_by(ClaimPayment.denied_amount.desc())
+                .limit(1)
+            ).scalar()
+    finally:
+        engine.dispose()
     return report, example
 
 

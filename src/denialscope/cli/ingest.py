@@ -43,43 +43,48 @@ def register(app: typer.Typer) -> None:
         from denialscope.db.engine import open_database
         from denialscope.ingest.service import ingest_paths
 
-        _, factory = open_database(database, data_dir=data_dir)
-        err = Console(stderr=True)
-        started = time.perf_counter()
-        claims_done = 0
-        show_progress = not as_json and sys.stderr.isatty()
-        with Progress(
-            TextColumn("[bold]ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("files  {task.fields[claims]:,} claims  {task.fields[rate]:,.0f} claims/s"),
-            console=err,
-            disable=not show_progress,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("ingest", total=None, claims=0, rate=0.0)
+        engine, factory = open_database(database, data_dir=data_dir)
+        try:
+            err = Console(stderr=True)
+            started = time.perf_counter()
+            claims_done = 0
+            show_progress = not as_json and sys.stderr.isatty()
+            with Progress(
+                TextColumn("[bold]ingest"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn(
+                    "files  {task.fields[claims]:,} claims  {task.fields[rate]:,.0f} claims/s"
+                ),
+                console=err,
+                disable=not show_progress,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("ingest", total=None, claims=0, rate=0.0)
 
-            def on_progress(event: str, amount: int) -> None:
-                nonlocal claims_done
-                if event == "total":
-                    progress.update(task, total=amount)
-                elif event == "file":
-                    progress.advance(task)
-                elif event == "claims":
-                    claims_done += amount
-                    rate = claims_done / max(time.perf_counter() - started, 1e-6)
-                    progress.update(task, claims=claims_done, rate=rate)
+                def on_progress(event: str, amount: int) -> None:
+                    nonlocal claims_done
+                    if event == "total":
+                        progress.update(task, total=amount)
+                    elif event == "file":
+                        progress.advance(task)
+                    elif event == "claims":
+                        claims_done += amount
+                        rate = claims_done / max(time.perf_counter() - started, 1e-6)
+                        progress.update(task, claims=claims_done, rate=rate)
 
-            report = ingest_paths(
-                [str(p) for p in paths],
-                session_factory=factory,
-                org_yaml=org,
-                on_progress=on_progress,
-            )
-        if as_json:
-            typer.echo(json.dumps(report.to_dict(), default=str))
-        else:
-            _print_summary(report)
+                report = ingest_paths(
+                    [str(p) for p in paths],
+                    session_factory=factory,
+                    org_yaml=org,
+                    on_progress=on_progress,
+                )
+            if as_json:
+                typer.echo(json.dumps(report.to_dict(), default=str))
+            else:
+                _print_summary(report)
+        finally:
+            engine.dispose()
         if report.failed:
             raise typer.Exit(1)
 

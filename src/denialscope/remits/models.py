@@ -31,7 +31,13 @@ __all__ = [
     "payer_responsibility_for",
 ]
 
-MATCH_METHODS = ("clp01_payer", "payer_claim_number", "patient_dates_charge", "none")
+MATCH_METHODS = (
+    "clp01_payer",
+    "clp01_provider",
+    "payer_claim_number",
+    "patient_dates_charge",
+    "none",
+)
 PAYER_RESPONSIBILITIES = ("primary", "secondary", "tertiary", "unknown")
 ADJUSTMENT_LEVELS = ("claim", "line")
 
