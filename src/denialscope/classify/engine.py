@@ -155,7 +155,8 @@ def _matched_remarks(
         return ()
     claim_side = claim_rarcs if rule.rarc_scope != "line" else ()
     line_side = line_rarcs if rule.rarc_scope != "claim" else ()
-    return tuple(sorted(rule.rarc_any.intersection(claim_side, line_side)))
+    # Remarks from either side count (set.intersection with two arguments would demand both).
+    return tuple(sorted(rule.rarc_any.intersection([*claim_side, *line_side])))
 
 
 def route_for(

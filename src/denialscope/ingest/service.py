@@ -74,9 +74,9 @@ def ingest_paths(
     ``classify=False`` skips it (benchmarks measure what it costs).
     """
     progress = on_progress or _noop
-    config = classification if classification is not None else None
-    if config is None and classify:
-        config = load_config()
+    config: ClassificationConfig | None = None
+    if classify:
+        config = classification if classification is not None else load_config()
     report = IngestReport()
     if org_yaml is not None:
         from denialscope.orgs.loader import load_org_yaml
