@@ -1,0 +1,187 @@
+"""Load the work-queue configuration: shipped defaults merged with the organization's file.
+
+``<data dir>/workqueue.yaml`` may override any top-level section of ``defaults.yaml``: a
+mapping is merged key by key (one level deep, so ``payer_windows.by_kind.medicare`` replaces
+that payer kind's windows whole), a decision-tree entry replaces the list for its root cause.
+Every problem raises ConfigurationError naming the file and the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+from denialscope.errors import ConfigurationError
+from denialscope.settings import data_dir
+from denialscope.workqueue.models import ACTIONS, QUEUES
+
+__all__ = [
+    "DEFAULTS_PATH",
+    "ORGANIZATION_FILE",
+    "DecisionRule",
+    "WorkqueueConfig",
+    "load_workqueue_config",
+]
+
+DEFAULTS_PATH: Final = Path(__file__).with_name("defaults.yaml")
+ORGANIZATION_FILE: Final = "workqueue.yaml"
+_SECTIONS: Final = (
+    "routing",
+    "work_cost",
+    "recovery",
+    "payer_windows",
+    "urgency",
+    "thresholds",
+    "decision_tree",
+)
+_CONDITIONS: Final = (
+    "min_dollars",
+    "max_dollars",
+    "after_upheld_level",
+    "min_after_upheld_level",
+    "denial_type",
+)
+
+
+@dataclass(slots=True, frozen=True)
+class DecisionRule:
+    """One branch of a root cause's decision tree: conditions, action and the reason shown."""
+
+    action: str
+    reason: str
+    min_dollars: Decimal | None = None
+    max_dollars: Decimal | None = None
+    after_upheld_level: int | None = None
+    min_after_upheld_level: int | None = None
+    denial_type: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class WorkqueueConfig:
+    """Everything routing, priority and the decision tree read; see defaults.yaml."""
+
+    routing: dict[str, Any]
+    work_cost: dict[str, dict[str, Decimal]]
+    recovery: dict[str, Any]
+    payer_windows: dict[str, Any]
+    urgency: dict[str, Decimal]
+    thresholds: dict[str, Decimal]
+    decision_tree: dict[str, tuple[DecisionRule, ...]]
+    sources: tuple[str, ...]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigurationError(
+            f"{path}: cannot read the work-queue configuration: {error}"
+        ) from error
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{path}: expected a mapping of sections at the top")
+    unknown = sorted(set(data) - set(_SECTIONS))
+    if unknown:
+        raise ConfigurationError(
+            f"{path}: unknown section(s) {', '.join(unknown)}; expected {', '.join(_SECTIONS)}"
+        )
+    return data
+
+
+def _money(value: Any, where: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError as error:
+        raise ConfigurationError(f"{where}: expected a number, got {value!r}") from error
+
+
+def _rule(raw: Any, where: str, thresholds: dict[str, Decimal]) -> DecisionRule:
+    if not isinstance(raw, dict) or "action" not in raw:
+        raise ConfigurationError(f"{where}: a rule needs an action (and a reason)")
+    action = str(raw["action"])
+    if action not in ACTIONS:
+        raise ConfigurationError(f"{where}: unknown action {action!r}; one of {ACTIONS}")
+    when = raw.get("when") or {}
+    if not isinstance(when, dict) or set(when) - set(_CONDITIONS):
+        raise ConfigurationError(f"{where}: conditions are {', '.join(_CONDITIONS)}")
+
+    def dollars(key: str) -> Decimal | None:
+        value = when.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str) and not value.replace(".", "").isdigit():
+            if value not in thresholds:
+                raise ConfigurationError(f"{where}.{key}: no threshold named {value!r}")
+            return thresholds[value]
+        return _money(value, f"{where}.{key}")
+
+    def level(key: str) -> int | None:
+        value = when.get(key)
+        return None if value is None else int(value)
+
+    return DecisionRule(
+        action=action,
+        reason=str(raw.get("reason") or action.replace("_", " ")),
+        min_dollars=dollars("min_dollars"),
+        max_dollars=dollars("max_dollars"),
+        after_upheld_level=level("after_upheld_level"),
+        min_after_upheld_level=level("min_after_upheld_level"),
+        denial_type=when.get("denial_type"),
+    )
+
+
+def _build(merged: dict[str, Any], sources: tuple[str, ...]) -> WorkqueueConfig:
+    thresholds = {k: _money(v, f"thresholds.{k}") for k, v in merged["thresholds"].items()}
+    tree: dict[str, tuple[DecisionRule, ...]] = {}
+    for root_cause, rules in merged["decision_tree"].items():
+        if not isinstance(rules, list) or not rules:
+            raise ConfigurationError(f"decision_tree.{root_cause}: expected a list of rules")
+        tree[root_cause] = tuple(
+            _rule(raw, f"decision_tree.{root_cause}[{i}]", thresholds)
+            for i, raw in enumerate(rules)
+        )
+    work_cost: dict[str, dict[str, Decimal]] = {}
+    for queue, cost in merged["work_cost"].items():
+        if queue not in QUEUES:
+            raise ConfigurationError(f"work_cost.{queue}: unknown queue; one of {QUEUES}")
+        work_cost[queue] = {k: _money(v, f"work_cost.{queue}.{k}") for k, v in cost.items()}
+    routing = merged["routing"]
+    for section in ("by_root_cause", "by_owner_role", "by_stream"):
+        for key, queue in (routing.get(section) or {}).items():
+            if queue not in QUEUES:
+                raise ConfigurationError(f"routing.{section}.{key}: unknown queue {queue!r}")
+    return WorkqueueConfig(
+        routing=routing,
+        work_cost=work_cost,
+        recovery=merged["recovery"],
+        payer_windows=merged["payer_windows"],
+        urgency={k: _money(v, f"urgency.{k}") for k, v in merged["urgency"].items()},
+        thresholds=thresholds,
+        decision_tree=tree,
+        sources=sources,
+    )
+
+
+def load_workqueue_config(
+    *, override: Path | None = None, use_organization_file: bool = True
+) -> WorkqueueConfig:
+    """Defaults, then ``override`` (or ``<data dir>/workqueue.yaml`` when it exists)."""
+    merged = _read(DEFAULTS_PATH)
+    sources = [str(DEFAULTS_PATH)]
+    path = override
+    if path is None and use_organization_file:
+        candidate = data_dir() / ORGANIZATION_FILE
+        path = candidate if candidate.is_file() else None
+    if path is not None:
+        for section, value in _read(path).items():
+            if isinstance(value, dict) and isinstance(merged.get(section), dict):
+                merged[section] = {**merged[section], **value}
+            else:
+                merged[section] = value
+        sources.append(str(path))
+    return _build(merged, tuple(sources))

@@ -1,0 +1,361 @@
+"""Work-item services: create items from classified denials, rank, hand out, act, record.
+
+The caller owns the transaction (services flush). ``next_item`` is the one exception in
+spirit: it must commit soon after, since the claim on an item is only visible to other
+workers once committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from denialscope.claims.models import Claim
+from denialscope.errors import InputError, NotFoundError
+from denialscope.orgs.models import Payer
+from denialscope.remits.models import Adjustment, ClaimPayment, Remittance
+from denialscope.workqueue.config import WorkqueueConfig, load_workqueue_config
+from denialscope.workqueue.decision import ACTION_LEVELS, recommend
+from denialscope.workqueue.models import (
+    ACTIONS,
+    OPEN_STATUSES,
+    OUTCOMES,
+    STATUSES,
+    WorkItem,
+    WorkItemEvent,
+)
+from denialscope.workqueue.outcomes import data_as_of, refresh_priorities
+from denialscope.workqueue.routing import route
+
+__all__ = [
+    "add_note",
+    "assign",
+    "choose_action",
+    "data_as_of",
+    "get_or_raise",
+    "item_to_dict",
+    "list_items",
+    "log_event",
+    "next_item",
+    "resolve",
+    "set_status",
+    "sync_work_items",
+]
+
+_TERMINAL_ACTIONS = {"write_off": "written_off", "bill_patient": "billed_to_patient"}
+
+
+def log_event(session: Session, item: WorkItem, *, actor: str, kind: str, detail: str) -> None:
+    """Append one line to the item's history."""
+    session.add(WorkItemEvent(work_item_id=item.id, actor=actor, kind=kind, detail=detail))
+
+
+def _owner_roles(session: Session, payment_ids: Sequence[int]) -> dict[int, str | None]:
+    """Per claim payment, the owner role of its largest denial adjustment."""
+    roles: dict[int, tuple[Decimal, str | None]] = {}
+    rows = session.execute(
+        select(Adjustment.claim_payment_id, Adjustment.amount, Adjustment.owner_role).where(
+            Adjustment.claim_payment_id.in_(payment_ids), Adjustment.is_denial
+        )
+    )
+    for payment_id, amount, role in rows:
+        if payment_id not in roles or amount > roles[payment_id][0]:
+            roles[payment_id] = (amount, role)
+    return {key: value[1] for key, value in roles.items()}
+
+
+def sync_work_items(
+    session: Session,
+    *,
+    config: WorkqueueConfig | None = None,
+    as_of: dt.date | None = None,
+    batch: int = 500,
+) -> int:
+    """Create the missing work items (one per denied claim) and rank every open item."""
+    config = config or load_workqueue_config()
+    existing = select(WorkItem.claim_id)
+    rows = session.execute(
+        select(ClaimPayment, Claim, Payer)
+        .join(Claim, Claim.id == ClaimPayment.claim_id)
+        .join(Remittance, Remittance.id == ClaimPayment.remittance_id)
+        .outerjoin(Payer, Payer.id == func.coalesce(Remittance.payer_id, Claim.payer_id))
+        .where(
+            ClaimPayment.is_denial,
+            ClaimPayment.is_reversal.is_(False),
+            ClaimPayment.claim_id.not_in(existing),
+        )
+        .order_by(ClaimPayment.claim_id, ClaimPayment.seq)
+    ).all()
+    first: dict[int, tuple[ClaimPayment, Claim, Payer | None]] = {}
+    for payment, claim, payer in rows:
+        first.setdefault(claim.id, (payment, claim, payer))
+    created = 0
+    chosen = list(first.values())
+    for start in range(0, len(chosen), batch):
+        part = chosen[start : start + batch]
+        roles = _owner_roles(session, [payment.id for payment, _c, _p in part])
+        for payment, claim, payer in part:
+            stream = payment.primary_stream or "billing"
+            root_cause = payment.primary_root_cause or "unclassified"
+            dollars = payment.denied_amount
+            if dollars is None:
+                dollars = (payment.charge or Decimal(0)) - (payment.paid or Decimal(0))
+            choice = recommend(
+                config,
+                root_cause=root_cause,
+                dollars_at_risk=dollars,
+                denial_type=payment.denial_type,
+            )
+            owner_role = roles.get(payment.id)
+            item = WorkItem(
+                claim_id=claim.id,
+                denial_payment_id=payment.id,
+                payer_id=payer.id if payer else None,
+                queue=route(config, stream=stream, root_cause=root_cause, owner_role=owner_role),
+                stream=stream,
+                root_cause=root_cause,
+                owner_role=owner_role,
+                denial_type=payment.denial_type,
+                status="new",
+                dollars_at_risk=dollars,
+                denied_on=payment.adjudicated_at,
+                service_date=claim.statement_from or payment.service_from,
+                recommended_action=choice.action,
+                recommended_reason=choice.reason,
+            )
+            session.add(item)
+            session.flush()
+            log_event(
+                session,
+                item,
+                actor="system",
+                kind="created",
+                detail=f"{root_cause} denial of {dollars} routed to {item.queue}",
+            )
+            created += 1
+    session.flush()
+    refresh_priorities(session, config=config, as_of=as_of or data_as_of(session))
+    return created
+
+
+def get_or_raise(session: Session, item_id: int) -> WorkItem:
+    """The work item with this id, or NotFoundError."""
+    item = session.get(WorkItem, item_id)
+    if item is None:
+        raise NotFoundError(f"no work item {item_id}")
+    return item
+
+
+def list_items(
+    session: Session,
+    *,
+    queue: str | None = None,
+    status: str | None = None,
+    include_resolved: bool = False,
+    assigned_to: str | None = None,
+    limit: int | None = 50,
+) -> list[WorkItem]:
+    """Items ranked by priority (highest first), then the nearest deadline."""
+    query = select(WorkItem)
+    if queue:
+        query = query.where(WorkItem.queue == queue)
+    if status:
+        query = query.where(WorkItem.status == status)
+    elif not include_resolved:
+        query = query.where(WorkItem.status.in_(OPEN_STATUSES))
+    if assigned_to:
+        query = query.where(WorkItem.assigned_to == assigned_to)
+    query = query.order_by(
+        WorkItem.priority.desc().nulls_last(), WorkItem.deadline.asc().nulls_last(), WorkItem.id
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def next_item(session: Session, *, queue: str, user: str) -> WorkItem | None:
+    """Hand the highest-priority unassigned item of ``queue`` to ``user``; never to two users.
+
+    PostgreSQL locks the chosen row with FOR UPDATE SKIP LOCKED, so a concurrent worker skips
+    it rather than waiting. SQLite has one writer at a time: a single conditional UPDATE
+    (the choice is a subquery, guarded by ``assigned_to IS NULL``) claims the row atomically,
+    and its row count says whether it did. Commit soon after: the claim is the commit.
+    """
+    candidates = (
+        select(WorkItem.id)
+        .where(
+            WorkItem.queue == queue,
+            WorkItem.assigned_to.is_(None),
+            WorkItem.status.in_(("new", "in_review", "action_chosen")),
+        )
+        .order_by(WorkItem.priority.desc().nulls_last(), WorkItem.id)
+        .limit(1)
+    )
+    now = dt.datetime.now(dt.UTC)
+    bind = session.get_bind()
+    for _attempt in range(20):
+        if bind.dialect.name == "postgresql":
+            item_id = session.scalar(candidates.with_for_update(skip_locked=True))
+            if item_id is None:
+                return None
+            target = WorkItem.id == item_id
+        else:
+            target = WorkItem.id == candidates.scalar_subquery()
+        result = session.execute(
+            update(WorkItem)
+            .where(target, WorkItem.assigned_to.is_(None))
+            .values(assigned_to=user, assigned_at=now, status="in_review")
+            .returning(WorkItem.id),
+            execution_options={"synchronize_session": False},
+        )
+        claimed = result.scalar()
+        if claimed is not None:
+            item = session.get(WorkItem, claimed, populate_existing=True)
+            assert item is not None
+            log_event(session, item, actor=user, kind="assigned", detail=f"taken from {queue}")
+            session.flush()
+            return item
+        if bind.dialect.name != "postgresql":
+            return None  # the subquery found nothing unassigned
+    return None
+
+
+def assign(session: Session, *, item_id: int, user: str | None, actor: str) -> WorkItem:
+    """Give an item to ``user`` (None: back to the queue)."""
+    item = get_or_raise(session, item_id)
+    item.assigned_to = user
+    item.assigned_at = dt.datetime.now(dt.UTC) if user else None
+    if user and item.status == "new":
+        item.status = "in_review"
+    log_event(session, item, actor=actor, kind="assigned", detail=f"to {user or 'the queue'}")
+    session.flush()
+    return item
+
+
+def set_status(session: Session, *, item_id: int, status: str, actor: str) -> WorkItem:
+    """Move an open item to another open status (resolve with ``resolve``)."""
+    if status not in STATUSES or status == "resolved":
+        raise InputError(f"status must be one of {', '.join(OPEN_STATUSES)}, not {status!r}")
+    item = get_or_raise(session, item_id)
+    old = item.status
+    item.status = status
+    if status == "submitted" and item.submitted_on is None:
+        item.submitted_on = dt.date.today()
+    log_event(session, item, actor=actor, kind="status", detail=f"{old} -> {status}")
+    session.flush()
+    return item
+
+
+def choose_action(
+    session: Session,
+    *,
+    item_id: int,
+    action: str,
+    actor: str,
+    reason: str | None = None,
+    config: WorkqueueConfig | None = None,
+) -> WorkItem:
+    """Record the action a person chose; writing off or billing the patient closes the item."""
+    if action not in ACTIONS:
+        raise InputError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
+    item = get_or_raise(session, item_id)
+    item.action = action
+    detail = action + (f": {reason}" if reason else "")
+    log_event(session, item, actor=actor, kind="action", detail=detail)
+    if action in _TERMINAL_ACTIONS:
+        return resolve(session, item_id=item_id, outcome=_TERMINAL_ACTIONS[action], actor=actor)
+    item.appeal_level = ACTION_LEVELS[action]
+    if item.status == "resolved":  # a new level after an upheld decision reopens the item
+        item.outcome = None
+        item.resolved_on = None
+    item.status = "action_chosen"
+    item.queue = route(
+        config or load_workqueue_config(),
+        stream=item.stream,
+        root_cause=item.root_cause,
+        owner_role=item.owner_role,
+        appeal_level=item.appeal_level,
+    )
+    session.flush()
+    return item
+
+
+def add_note(session: Session, *, item_id: int, actor: str, text: str) -> WorkItem:
+    """Attach a free-text note to the item's history."""
+    item = get_or_raise(session, item_id)
+    log_event(session, item, actor=actor, kind="note", detail=text)
+    session.flush()
+    return item
+
+
+def resolve(
+    session: Session,
+    *,
+    item_id: int,
+    outcome: str,
+    actor: str,
+    recovered: Decimal | None = None,
+    on: dt.date | None = None,
+) -> WorkItem:
+    """Close an item with its outcome (and the dollars recovered, when any)."""
+    if outcome not in OUTCOMES:
+        raise InputError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
+    item = get_or_raise(session, item_id)
+    item.status = "resolved"
+    item.outcome = outcome
+    item.resolved_on = on or dt.date.today()
+    if recovered is not None:
+        item.recovered_amount = recovered
+    if item.denied_on is not None:
+        item.cycle_days = (item.resolved_on - item.denied_on).days
+    log_event(
+        session,
+        item,
+        actor=actor,
+        kind="outcome",
+        detail=outcome + (f", recovered {recovered}" if recovered is not None else ""),
+    )
+    session.flush()
+    return item
+
+
+def item_to_dict(item: WorkItem, *, with_history: bool = False) -> dict[str, Any]:
+    """The JSON form the CLI and the web show."""
+
+    def text(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    data: dict[str, Any] = {
+        "id": item.id,
+        "claim_id": item.claim_id,
+        "queue": item.queue,
+        "stream": item.stream,
+        "root_cause": item.root_cause,
+        "dollars_at_risk": text(item.dollars_at_risk),
+        "priority": text(item.priority),
+        "deadline": text(item.deadline),
+        "deadline_kind": item.deadline_kind,
+        "recommended_action": item.recommended_action,
+        "recommended_reason": item.recommended_reason,
+        "p_recovery": text(item.p_recovery),
+        "p_basis": item.p_basis,
+        "expected_net": text(item.expected_net),
+        "status": item.status,
+        "outcome": item.outcome,
+        "action": item.action,
+        "appeal_level": item.appeal_level,
+        "assigned_to": item.assigned_to,
+        "recovered_amount": text(item.recovered_amount),
+        "cycle_days": item.cycle_days,
+    }
+    if with_history:
+        data["history"] = [
+            {"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "detail": e.detail}
+            for e in item.events
+        ]
+    return data

@@ -1,0 +1,64 @@
+"""Several users pulling from one queue at once never receive the same item (both engines)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+from sqlalchemy import Engine, func, select
+from workqueue_support import make_denied_claim
+
+from denialscope.db.engine import session_factory
+from denialscope.workqueue.models import WorkItem, WorkItemEvent
+from denialscope.workqueue.service import next_item, sync_work_items
+
+ITEMS = 24
+WORKERS = 6
+
+
+def test_concurrent_workers_never_share_an_item(engine: Engine) -> None:
+    factory = session_factory(engine)
+    day = dt.date(2026, 3, 2)
+    with factory() as session:
+        for n in range(ITEMS):
+            make_denied_claim(session, root_cause="ncci_bundling", dollars=Decimal(100 + n),
+                              denied_on=day)  # fmt: skip
+        sync_work_items(session, as_of=day)
+        session.commit()
+
+    taken: dict[str, list[int]] = {f"user{n}": [] for n in range(WORKERS)}
+    errors: list[BaseException] = []
+    start = threading.Barrier(WORKERS)
+
+    def work(user: str) -> None:
+        try:
+            start.wait()
+            while True:
+                with factory() as session:
+                    item = next_item(session, queue="coding", user=user)
+                    session.commit()
+                    if item is None:
+                        return
+                    taken[user].append(item.id)
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(user,)) for user in taken]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    every = [item_id for ids in taken.values() for item_id in ids]
+    assert len(every) == ITEMS
+    assert len(set(every)) == ITEMS
+    assert sum(1 for ids in taken.values() if ids) > 1  # the work was really shared
+
+    with factory() as session:
+        owners = dict(session.execute(select(WorkItem.id, WorkItem.assigned_to)).all())
+        assert {item_id: user for user, ids in taken.items() for item_id in ids} == owners
+        assigned_events = session.scalar(
+            select(func.count()).select_from(WorkItemEvent).where(WorkItemEvent.kind == "assigned")
+        )
+        assert assigned_events == ITEMS
