@@ -56,7 +56,8 @@ def test_concurrent_workers_never_share_an_item(engine: Engine) -> None:
     assert sum(1 for ids in taken.values() if ids) > 1  # the work was really shared
 
     with factory() as session:
-        owners = dict(session.execute(select(WorkItem.id, WorkItem.assigned_to)).all())
+        rows = session.execute(select(WorkItem.id, WorkItem.assigned_to)).all()
+        owners = {item_id: user for item_id, user in rows}
         assert {item_id: user for user, ids in taken.items() for item_id in ids} == owners
         assigned_events = session.scalar(
             select(func.count()).select_from(WorkItemEvent).where(WorkItemEvent.kind == "assigned")
