@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "denialscope.cli.ingest",
     "denialscope.cli.codes",
     "denialscope.cli.explain",
+    "denialscope.cli.report",
     "denialscope.cli.db",
 ]
 
