@@ -1,0 +1,1 @@
+"""The built-in rules, one small class per file, one folder per category."""

@@ -1,0 +1,1 @@
+"""[age_sex] Diagnoses that conflict with the patient's age or sex."""

@@ -1,0 +1,1 @@
+"""[drg] MS-DRG grouping compared with the submitted DRG."""

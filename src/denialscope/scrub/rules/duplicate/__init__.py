@@ -1,0 +1,1 @@
+"""[duplicate] Services already billed."""

@@ -1,0 +1,1 @@
+"""[mce] Medicare Code Editor edits on inpatient claims."""

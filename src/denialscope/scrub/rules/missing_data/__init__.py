@@ -1,0 +1,1 @@
+"""[missing_data] Required data absent from the claim or its lines."""

@@ -1,0 +1,1 @@
+"""[modifier] Modifier use."""

@@ -1,0 +1,1 @@
+"""[mue] Medically Unlikely Edits."""

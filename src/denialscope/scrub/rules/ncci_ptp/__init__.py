@@ -1,0 +1,1 @@
+"""[ncci_ptp] NCCI procedure-to-procedure edits."""

@@ -1,0 +1,1 @@
+"""[place_of_service] Place of service inconsistent with the facility or the procedure."""

@@ -1,0 +1,1 @@
+"""[principal_dx] Codes that may not be the principal or first-listed diagnosis."""

@@ -1,0 +1,1 @@
+"""[prior_auth] Services that need a prior authorization number."""

@@ -1,0 +1,1 @@
+"""[provider_id] Provider identifiers: NPI check digit and taxonomy."""

@@ -1,0 +1,1 @@
+"""[timely_filing] Claims at or past the payer's filing limit."""

@@ -1,0 +1,102 @@
+"""Rows of the official CMS edit files, whatever the package: text, CSV, xlsx, zip, folder.
+
+CMS publishes the NCCI PTP and MUE tables each quarter as zip files holding several parts
+(text with tabs, CSV, or xlsx), each starting with license and notice lines before the
+column headings. This module only yields raw rows with the file and line they came from;
+the NCCI and MUE loaders decide which rows are data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from denialscope.errors import InputError
+
+__all__ = ["TABLE_SUFFIXES", "RawRow", "iter_rows", "table_files"]
+
+TABLE_SUFFIXES = (".txt", ".csv", ".xlsx", ".zip")
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    source: str  # file (and zip member) the row came from
+    line: int  # 1-based line (text) or row (xlsx)
+    cells: list[str]
+
+
+def table_files(paths: Iterable[Path]) -> list[Path]:
+    """The table files named, folders expanded (sorted), in a stable order."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in TABLE_SUFFIXES))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder", file=str(path))
+    return out
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.strftime("%Y%m%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _text_rows(source: str, data: bytes) -> Iterator[RawRow]:
+    text = data.decode("utf-8-sig", errors="replace")
+    first = text[:4096]
+    # Tab-delimited text files never carry commas between columns; CSV files may have
+    # tabs nowhere. The rationale column can hold commas, hence csv quoting rules.
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+        yield RawRow(source, number, [c.strip() for c in cells])
+
+
+def _xlsx_rows(source: str, data: bytes) -> Iterator[RawRow]:
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise InputError(f"{source}: not a readable xlsx workbook ({exc})", file=source) from None
+    try:
+        for sheet in book.worksheets:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+                yield RawRow(f"{source}[{sheet.title}]", number, [_cell(v) for v in values])
+    finally:
+        book.close()
+
+
+def _rows_of(source: str, name: str, data: bytes) -> Iterator[RawRow]:
+    lowered = name.lower()
+    if lowered.endswith(".xlsx"):
+        yield from _xlsx_rows(source, data)
+    elif lowered.endswith(".zip"):
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            raise InputError(f"{source}: not a readable zip file", file=source) from None
+        with archive:
+            for member in sorted(archive.namelist()):
+                if member.endswith("/") or not member.lower().endswith(TABLE_SUFFIXES):
+                    continue
+                yield from _rows_of(f"{source}!{member}", member, archive.read(member))
+    else:
+        yield from _text_rows(source, data)
+
+
+def iter_rows(paths: Iterable[Path]) -> Iterator[RawRow]:
+    """Every row of every table file under ``paths`` (zip members and sheets included)."""
+    for path in table_files(paths):
+        yield from _rows_of(str(path), path.name, path.read_bytes())
