@@ -1,0 +1,303 @@
+"""Appeal letters: claim and remittance data merged into a Jinja2 template, rendered to PDF.
+
+Templates live in ``appeals/templates``; a file of the same name in
+``<data dir>/appeals/templates`` wins, so an organization edits its letters without touching
+the package. ``templates/index.yaml`` maps root causes to templates. Each rendering is stored
+as a new version of the item's ``letter`` document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+import jinja2
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from denialscope.acks.models import Acknowledgment
+from denialscope.appeals.library import citations_for, load_references
+from denialscope.claims.models import Claim, ClaimVersion
+from denialscope.errors import ConfigurationError, InputError
+from denialscope.orgs.models import Payer, Provider
+from denialscope.remits.models import ClaimPayment
+from denialscope.settings import data_dir
+from denialscope.sources.models import SourceFile
+from denialscope.workqueue.models import WorkItem, WorkItemDocument
+from denialscope.workqueue.service import get_or_raise, log_event
+
+__all__ = [
+    "TEMPLATES_DIR",
+    "letter_context",
+    "render_html",
+    "render_pdf",
+    "store_document",
+    "template_for",
+    "write_letter",
+]
+
+TEMPLATES_DIR: Final = Path(__file__).with_name("templates")
+_INDEX: Final = "index.yaml"
+_GENERAL: Final = "general"
+
+
+def _search_path() -> list[str]:
+    own = data_dir() / "appeals" / "templates"
+    return [str(own), str(TEMPLATES_DIR)] if own.is_dir() else [str(TEMPLATES_DIR)]
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_search_path()),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def template_for(root_cause: str) -> str:
+    """The template name (without extension) for a root cause, from index.yaml."""
+    for folder in _search_path():
+        index = Path(folder) / _INDEX
+        if index.is_file():
+            mapping = yaml.safe_load(index.read_text(encoding="utf-8")) or {}
+            return str(mapping.get(root_cause, _GENERAL))
+    return _GENERAL
+
+
+def _money(value: Decimal | None) -> str:
+    return f"{value:,.2f}" if value is not None else "0.00"
+
+
+def _file_name(session: Session, source_file_id: int | None) -> str | None:
+    source = session.get(SourceFile, source_file_id) if source_file_id else None
+    return Path(source.name).name if source else None
+
+
+def _submissions(session: Session, claim: Claim) -> list[dict[str, Any]]:
+    """Proof of timely submission: every version sent, and every acknowledgment received."""
+    proofs: list[dict[str, Any]] = []
+    for version in session.scalars(
+        select(ClaimVersion).where(ClaimVersion.claim_id == claim.id).order_by(ClaimVersion.id)
+    ):
+        proofs.append(
+            {
+                "date": version.submitted_at,
+                "what": f"claim sent (frequency {version.frequency or '1'})",
+                "reference": _file_name(session, version.source_file_id),
+            }
+        )
+    for ack in session.scalars(
+        select(Acknowledgment)
+        .where(Acknowledgment.claim_id == claim.id)
+        .order_by(Acknowledgment.id)
+    ):
+        proofs.append(
+            {
+                "date": ack.acknowledged_at,
+                "what": f"{ack.kind} acknowledgment: {ack.status}",
+                "reference": ack.payer_claim_number or ack.control_number,
+            }
+        )
+    return proofs
+
+
+def letter_context(
+    session: Session,
+    item: WorkItem,
+    *,
+    argument: list[str] | None = None,
+    chronology: list[dict[str, Any]] | None = None,
+    signer: str | None = None,
+    letter_date: dt.date | None = None,
+) -> dict[str, Any]:
+    """Everything a template may use (documented in docs/appeals.md)."""
+    claim = session.get(Claim, item.claim_id)
+    denial = session.get(ClaimPayment, item.denial_payment_id)
+    if claim is None or denial is None:
+        raise InputError(f"work item {item.id} lost its claim or its denial")
+    payer = session.get(Payer, item.payer_id) if item.payer_id else None
+    provider = (
+        session.get(Provider, claim.billing_provider_id) if claim.billing_provider_id else None
+    )
+    line_payments = {sp.claim_line_id: sp for sp in denial.service_payments if sp.claim_line_id}
+    lines = []
+    for line in claim.lines:
+        paid = line_payments.get(line.id)
+        lines.append(
+            {
+                "line_no": line.line_no,
+                "procedure": line.procedure,
+                "modifiers": line.modifiers,
+                "revenue_code": line.revenue_code,
+                "units": line.units.normalize() if line.units is not None else None,
+                "charge": _money(line.charge),
+                "paid": _money(paid.paid) if paid else None,
+                "adjustments": [
+                    f"{a.group_code}-{a.reason_code} {_money(a.amount)}"
+                    for a in (paid.adjustments if paid else [])
+                ],
+            }
+        )
+    reason_codes = sorted(
+        {f"{a.group_code}-{a.reason_code}" for a in denial.adjustments if a.is_denial}
+    )
+    patient = claim.patient
+    service_from = claim.statement_from or denial.service_from
+    default_chronology = [
+        {"date": service_from, "event": "services provided"},
+        {"date": claim.submitted_at, "event": "claim submitted"},
+        {"date": denial.adjudicated_at, "event": "payer denied the claim"},
+    ]
+    payer_kind = payer.kind if payer else None
+    payer_code = payer.payer_id if payer else None
+    references = citations_for(
+        load_references(), root_cause=item.root_cause, payer_kind=payer_kind, payer_id=payer_code
+    )
+    return {
+        "letter_date": letter_date or dt.date.today(),
+        "signer": signer,
+        "appeal_level": max(item.appeal_level, 1),
+        "root_cause": item.root_cause,
+        "provider": {
+            "name": provider.name if provider else None,
+            "npi": provider.npi if provider else None,
+        },
+        "payer": {
+            "name": payer.name if payer else None,
+            "payer_id": payer_code,
+            "kind": payer_kind,
+        },
+        "patient": {
+            "name": " ".join(p for p in (patient.first_name, patient.last_name) if p)
+            if patient
+            else None,
+            "member_id": patient.member_id if patient else None,
+            "birth_date": patient.birth_date if patient else None,
+        },
+        "claim": {
+            "control_number": claim.control_number,
+            "service_from": service_from,
+            "service_to": claim.statement_to or denial.service_to or service_from,
+            "drg": claim.drg,
+            "prior_auth": claim.prior_auth,
+            "total_charge": _money(claim.total_charge or denial.charge),
+            "diagnoses": [d.code for d in claim.diagnoses],
+            "lines": lines,
+        },
+        "denial": {
+            "payer_claim_number": denial.payer_claim_number,
+            "date": denial.adjudicated_at,
+            "paid": _money(denial.paid),
+            "denied_amount": _money(item.dollars_at_risk),
+            "drg": denial.drg,
+            "reason_codes": reason_codes,
+            "remark_codes": sorted({r.code for r in denial.remarks}),
+        },
+        "chronology": chronology
+        if chronology is not None
+        else [c for c in default_chronology if c["date"] is not None],
+        "argument": argument or [],
+        "citations": [asdict(ref) for ref in references],
+        "submissions": _submissions(session, claim),
+    }
+
+
+def render_html(context: dict[str, Any], template: str) -> str:
+    """The letter as HTML; ConfigurationError when the template is missing or broken."""
+    try:
+        return _environment().get_template(f"{template}.html.j2").render(context)
+    except jinja2.TemplateNotFound as error:
+        raise ConfigurationError(
+            f"no letter template {error.name!r} in {_search_path()}"
+        ) from error
+    except jinja2.TemplateError as error:
+        raise ConfigurationError(f"letter template {template!r}: {error}") from error
+
+
+def render_pdf(html: str) -> bytes:
+    """HTML to PDF with WeasyPrint (needs the Pango system libraries)."""
+    try:
+        # Deferred: it loads Pango, which only letters need. No type information ships.
+        import weasyprint  # type: ignore[import-untyped]
+    except OSError as error:
+        raise ConfigurationError(
+            f"WeasyPrint cannot load its system libraries (install pango): {error}"
+        ) from error
+    pdf: bytes = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
+    return pdf
+
+
+def store_document(
+    session: Session,
+    item: WorkItem,
+    *,
+    kind: str,
+    content: bytes,
+    filename: str,
+    media_type: str,
+    actor: str,
+    template: str | None = None,
+) -> WorkItemDocument:
+    """Save a new version of one of the item's documents and note it in the history."""
+    latest = session.scalar(
+        select(func.max(WorkItemDocument.version)).where(
+            WorkItemDocument.work_item_id == item.id, WorkItemDocument.kind == kind
+        )
+    )
+    document = WorkItemDocument(
+        work_item_id=item.id,
+        kind=kind,
+        version=(latest or 0) + 1,
+        template=template,
+        filename=filename,
+        media_type=media_type,
+        content=content,
+        created_by=actor,
+    )
+    session.add(document)
+    log_event(
+        session, item, actor=actor, kind=kind, detail=f"{filename} version {document.version}"
+    )
+    session.flush()
+    return document
+
+
+def write_letter(
+    session: Session,
+    *,
+    item_id: int,
+    actor: str,
+    template: str | None = None,
+    argument: list[str] | None = None,
+    chronology: list[dict[str, Any]] | None = None,
+    signer: str | None = None,
+    letter_date: dt.date | None = None,
+) -> WorkItemDocument:
+    """Render the item's appeal letter to PDF and store it as the next version."""
+    item = get_or_raise(session, item_id)
+    template = template or template_for(item.root_cause)
+    context = letter_context(
+        session,
+        item,
+        argument=argument,
+        chronology=chronology,
+        signer=signer,
+        letter_date=letter_date,
+    )
+    pdf = render_pdf(render_html(context, template))
+    return store_document(
+        session,
+        item,
+        kind="letter",
+        content=pdf,
+        filename=f"appeal-{item.id}-{template}.pdf",
+        media_type="application/pdf",
+        actor=actor,
+        template=template,
+    )
