@@ -1,0 +1,139 @@
+"""Every KPI on the eight hand-built claims of analytics_data.py, on SQLite and PostgreSQL.
+
+The expected figures are worked out by hand from the rows (see the comments); C6 is a stub
+claim (remittance only), C7 is submitted but not adjudicated yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from analytics_data import Tiny
+from sqlalchemy.orm import Session
+
+from denialscope.analytics import kpis
+from denialscope.analytics.cohort import Filters
+from denialscope.analytics.results import Rate
+from denialscope.analytics.summary import kpi_report
+from denialscope.errors import InputError
+
+D = Decimal
+
+
+def test_claims_submitted_counts_837_claims_only(session: Session, tiny: Tiny) -> None:
+    # C1-C5, C7, C8 (C6 is a stub)
+    assert kpis.claims_submitted(session) == {"all": 7}
+
+
+def test_initial_denial_rate_count_and_dollars(session: Session, tiny: Tiny) -> None:
+    rates = kpis.initial_denial_rate(session)["all"]
+    # denied C2, C3, C4, C8 of 7 adjudicated (C1-C6, C8); C6's duplicate is not a denial
+    assert rates["count"] == Rate(D(4), D(7))
+    # charges 200 + 300 + 400 + 100 of 100+200+300+400+50+60+100
+    assert rates["dollars"].numerator == D("1000")
+    assert rates["dollars"].denominator == D("1210")
+    assert rates["dollars"].value == D("0.826446")
+
+
+def test_zero_and_partial_pay(session: Session, tiny: Tiny) -> None:
+    rates = kpis.zero_and_partial_pay_rates(session)["all"]
+    assert rates["zero_pay"] == Rate(D(3), D(7))  # C2, C4, C8
+    assert rates["partial_pay"] == Rate(D(1), D(7))  # C3
+
+
+def test_denials_by_stream(session: Session, tiny: Tiny) -> None:
+    streams = kpis.denials_by_stream(session)["all"]
+    assert streams == {
+        "clinical": {"count": D(2), "dollars": D("300")},  # C2 200, C8 100
+        "coding": {"count": D(1), "dollars": D("100")},  # C3
+        "access": {"count": D(1), "dollars": D("300")},  # C4
+        "billing": {"count": D(1), "dollars": D("100")},  # C4's second reason
+    }
+
+
+def test_overturned_claims_and_dollars(session: Session, tiny: Tiny) -> None:
+    result = kpis.overturned(session)["all"]
+    # C2: denied, paid 150 on the second adjudication; C4's later duplicate does not count
+    assert result["claims"] == D(1)
+    assert result["dollars"] == D("150")
+    assert result["rate"] == Rate(D(1), D(4))
+
+
+def test_adjustments_and_revenue(session: Session, tiny: Tiny) -> None:
+    categories = kpis.adjustments_by_category(session)["all"]
+    assert categories["contractual"] == D("65")  # C1 15 + C2 second adjudication 50
+    assert categories["patient_share"] == D("5")
+    assert kpis.net_patient_revenue(session) == {"all": D("480")}  # 80 + 150 + 200 + 50
+
+
+def test_first_pass_yield(session: Session, tiny: Tiny) -> None:
+    # C1 and C5; C6 is a duplicate, the rest were denied
+    assert kpis.first_pass_yield(session) == {"all": Rate(D(2), D(7))}
+
+
+def test_documentation_share_and_days_to_correct(session: Session, tiny: Tiny) -> None:
+    share = kpis.documentation_driven_share(
+        session, root_causes=frozenset({"documentation_insufficient"})
+    )
+    assert share == {"all": Rate(D(1), D(2))}  # C8 of C2, C8
+    days = kpis.days_to_correct(session)
+    assert days == {"all": {"claims": D(1), "mean_days": D("10.0")}}  # C3: Feb 15 -> Feb 25
+
+
+def test_trailing_three_month_denominator(session: Session, tiny: Tiny) -> None:
+    # April: 1 denial (C8) over the mean of 2, 2, 2 claims submitted in Jan, Feb, Mar
+    assert kpis.initial_denial_rate_trailing(session) == {"2025-04": Rate(D(1), D("2.00"))}
+
+
+def test_group_by_payer_month_and_department(session: Session, tiny: Tiny) -> None:
+    by_payer = kpis.initial_denial_rate(session, by="payer")
+    assert by_payer["ALPHA HEALTH"]["count"] == Rate(D(1), D(4))  # C1, C2, C5, C6
+    assert by_payer["BETA CARE"]["count"] == Rate(D(3), D(3))  # C3, C4, C8
+    by_month = kpis.cohort_totals(session, by="month")
+    assert {k: v["denied"] for k, v in by_month.items()} == {
+        "2025-01": D(1),
+        "2025-02": D(2),
+        "2025-03": D(0),
+        "2025-04": D(1),
+    }
+    by_quarter = kpis.claims_submitted(session, by="quarter")
+    assert by_quarter == {"2025-Q1": 6, "2025-Q2": 1}
+    by_department = kpis.claims_submitted(session, by="department")
+    assert by_department == {"D1": 4, "D2": 3, "(none)": 0}
+
+
+def test_filters(session: Session, tiny: Tiny) -> None:
+    beta = kpis.initial_denial_rate(session, filters=Filters(payer="beta"))["all"]
+    assert beta["count"] == Rate(D(3), D(3))
+    coding = kpis.initial_denial_rate(session, filters=Filters(stream="coding"))["all"]
+    assert coding["count"] == Rate(D(1), D(7))
+    d2 = kpis.initial_denial_rate(session, filters=Filters(department="d2"))["all"]
+    assert d2["count"] == Rate(D(2), D(3))  # C3, C4 of C3, C4, C5
+    february = Filters(date_from=dt.date(2025, 2, 1), date_to=dt.date(2025, 2, 28))
+    assert kpis.claims_submitted(session, filters=february) == {"all": 2}
+    cardiology = Filters(service_line="Cardiology", facility="f1")
+    assert kpis.claims_submitted(session, filters=cardiology) == {"all": 4}
+
+
+def test_kpi_report_has_the_documented_keys(session: Session, tiny: Tiny) -> None:
+    report = kpi_report(session, documentation_causes=frozenset({"documentation_insufficient"}))
+    kpi = report["all"]
+    assert kpi["claims_submitted"] == 7
+    assert kpi["initial_denial_rate"] == {"count": D("0.571429"), "dollars": D("0.826446")}
+    assert kpi["overturned"]["claims"] == D(1)
+    assert kpi["contractual_adjustments"] == D("65")
+    assert kpi["patient_responsibility"] == D("5")
+    assert kpi["first_pass_yield"] == D("0.285714")
+    assert kpi["clinical"]["denials_pct_of_net_revenue"] == D("0.625")  # 300 / 480
+    assert kpi["clinical"]["avg_dollars_at_risk"] == D("150")  # 300 / 2
+    assert kpi["clinical"]["documentation_driven_share"] == D("0.5")
+    assert kpi["coding"]["denial_rate"] == D("0.142857")
+    # denied 200 + 100 + 400 + 100 = 800, minus 150 recovered
+    assert kpi["denials_not_recovered"] == D("650")
+
+
+def test_unknown_group_is_an_input_error(session: Session, tiny: Tiny) -> None:
+    with pytest.raises(InputError, match="cannot group by"):
+        kpis.claims_submitted(session, by="colour")
