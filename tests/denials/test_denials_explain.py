@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from denialscope.classify import ClassificationConfig, load_config
 from denialscope.classify.codes import install_official_list
 from denialscope.cli import explain as explain_command
-from denialscope.denials.service import (
+from denialscope.denials.explain import (
     AmbiguousClaimError,
     ClaimExplanation,
     explain_claim,

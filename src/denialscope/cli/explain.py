@@ -17,12 +17,12 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from denialscope.classify import ClassificationConfig
-    from denialscope.denials.service import (
+    from denialscope.denials.explain import (
         AdjustmentExplanation,
         ClaimExplanation,
         PaymentExplanation,
-        ReclassifyReport,
     )
+    from denialscope.denials.service import ReclassifyReport
 
 __all__ = ["register"]
 
@@ -104,7 +104,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Explain a claim's payments and adjustments in three layers, and the rule behind each."""
         from denialscope.db.engine import open_database
-        from denialscope.denials.service import AmbiguousClaimError, explain_claim
+        from denialscope.denials.explain import AmbiguousClaimError, explain_claim
 
         settings = _config(config, data_dir)
         engine, factory = open_database(database, data_dir=data_dir)
