@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "denialscope.cli.explain",
     "denialscope.cli.report",
     "denialscope.cli.db",
+    "denialscope.cli.queue",
 ]
 
 

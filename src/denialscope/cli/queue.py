@@ -1,0 +1,399 @@
+"""`denialscope queue ...`: work the denial queues from the command line.
+
+queue list [--queue Q] [--format table|json]   ranked open items (creates missing items
+                                               and applies outcomes from new remittances)
+queue next --queue Q [--user U]                take the top unassigned item of a queue
+queue show ID                                  one item: ranking basis, history, documents
+queue assign ID USER                           give an item to someone ("-" = back)
+queue act ID [--action A] [--status S] [--note T] [--outcome O [--recovered X]]
+queue letter ID [--out FILE] [--argument T]... render the appeal letter PDF (a new version)
+queue resubmit ID [--approve N[=VALUE]] [--reject N] [--out FILE]
+                                               coding fixes: review, then write the 837
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from denialscope.errors import InputError
+
+__all__ = ["register"]
+
+Database = Annotated[
+    str | None,
+    typer.Option("--database", help="SQLAlchemy URL; default DENIALSCOPE_DATABASE_URL or SQLite."),
+]
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite file lives.")]
+Format = Annotated[str, typer.Option("--format", help="table or json.")]
+User = Annotated[str | None, typer.Option("--user", help="Who is working (default: login).")]
+
+
+def _user(user: str | None) -> str:
+    return user or getpass.getuser()
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("table", "json"):
+        raise InputError(f"--format is table or json, not {fmt!r}")
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, default=str))
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    Console(width=200).print(table)
+
+
+def _show(item: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        _print_json(item)
+        return
+    for key, value in item.items():
+        if key in ("history", "documents", "fixes"):
+            continue
+        typer.echo(f"{key:>20}: {'' if value is None else value}")
+    for section in ("fixes", "documents", "history"):
+        if item.get(section):
+            typer.echo(f"\n{section}:")
+            for entry in item[section]:
+                typer.echo("  " + "  ".join(str(v) for v in entry.values() if v is not None))
+
+
+def _details(session: Any, item_id: int) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from denialscope.workqueue.models import WorkItemDocument
+    from denialscope.workqueue.service import get_or_raise, item_to_dict
+
+    item = get_or_raise(session, item_id)
+    data = item_to_dict(item, with_history=True)
+    data["fixes"] = [
+        {
+            "fix": f.id,
+            "kind": f.kind,
+            "line": f.line_no,
+            "current": f.current,
+            "proposed": f.proposed,
+            "status": f.status,
+            "reason": f.reason,
+        }
+        for f in item.fixes
+    ]
+    documents = session.execute(
+        select(
+            WorkItemDocument.kind,
+            WorkItemDocument.version,
+            WorkItemDocument.filename,
+            WorkItemDocument.created_by,
+            WorkItemDocument.created_at,
+        )
+        .where(WorkItemDocument.work_item_id == item.id)
+        .order_by(WorkItemDocument.id)
+    )
+    data["documents"] = [
+        {"kind": k, "version": v, "file": f, "by": b, "at": a.isoformat()}
+        for k, v, f, b, a in documents
+    ]
+    return data
+
+
+def register(app: typer.Typer) -> None:
+    queue_app = typer.Typer(help="Work queues: ranked denials, actions, letters, corrected claims.")
+    app.add_typer(queue_app, name="queue")
+
+    @queue_app.command("list")
+    def list_command(
+        queue: Annotated[str | None, typer.Option("--queue", help="One queue only.")] = None,
+        status: Annotated[str | None, typer.Option("--status", help="One status only.")] = None,
+        include_resolved: Annotated[bool, typer.Option("--all", help="Resolved too.")] = False,
+        limit: Annotated[int, typer.Option("--limit", help="At most this many (0: all).")] = 50,
+        fmt: Format = "table",
+        database: Database = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Open items, highest priority first (brings the queues up to date first)."""
+        from denialscope.db.engine import open_database
+        from denialscope.workqueue.outcomes import apply_outcomes
+        from denialscope.workqueue.service import item_to_dict, list_items, sync_work_items
+
+        _check_format(fmt)
+        engine, factory = open_database(database, data_dir=data_dir)
+        try:
+            with factory() as session:
+                sync_work_items(session)
+                apply_outcomes(session)
+                session.commit()
+                items = list_items(
+                    session,
+                    queue=queue,
+                    status=status,
+                    limit=limit or None,
+                    include_resolved=include_resolved,
+                )
+                rows = [item_to_dict(item) for item in items]
+        finally:
+            engine.dispose()
+        if fmt == "json":
+            _print_json(rows)
+            return
+        _table(
+            rows,
+            [
+                "id",
+                "claim_id",
+                "queue",
+                "root_cause",
+                "dollars_at_risk",
+                "p_recovery",
+                "priority",
+                "deadline",
+                "recommended_action",
+                "status",
+                "assigned_to",
+            ],
+        )
+
+    @queue_app.command("next")
+    def next_command(
+        queue: Annotated[str, typer.Option("--queue", help="The queue to take from.")],
+        user: User = None,
+        fmt: Format = "table",
+        database: Database = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Take the top unassigned item of a queue (no one else gets it)."""
+        from denialscope.db.engine import open_database
+        from denialscope.workqueue.service import next_item
+
+        _check_format(fmt)
+        engine, factory = open_database(database, data_dir=data_dir)
+        try:
+            with factory() as session:
+                item = next_item(session, queue=queue, user=_user(user))
+                session.commit()
+                if item is None:
+                    typer.echo(f"queue {queue} has no unassigned open item")
+                    return
+                data = _details(session, item.id)
+        finally:
+            engine.dispose()
+        _show(data, fmt)
+
+    @queue_app.command("show")
+    def show_command(
+        item_id: Annotated[int, typer.Argument(help="Work item id.")],
+        fmt: Format = "table",
+        database: Database = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """One item with its ranking basis, fixes, documents and history."""
+        from denialscope.db.engine import open_database
+
+        _check_format(fmt)
+        engine, factory = open_database(database, data_dir=data_dir)
+        try:
+            with factory() as session:
+                data = _details(session, item_id)
+        finally:
+            engine.dispose()
+        _show(data, fmt)
+
+    @queue_app.command("assign")
+    def assign_command(
+        item_id: Annotated[int, typer.Argument(help="Work item id.")],
+        to: Annotated[str, typer.Argument(help="User to assign to; '-' puts it back.")],
+        user: User = None,
+        database: Database = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Give an item to a user, or back to its queue."""
+        from denialscope.db.engine import open_database
+        from denialscope.workqueue.service import assign
+
+        engine, factory = open_database(database, data_dir=data_dir)
+        try:
+            with factory() as session:
+                assign(session, item_id=item_id, user=None if to == "-" else to, actor=_user(user))
+                session.commit()
+        finally:
+            engine.dispose()
+        typer.echo(f"item {item_id} assigned to {to if to != '-' else 'its queue'}")
+
+    @queue_app.command("act")
+    def act_command(
+        item_id: Annotated[int, typer.Argument(help="Work item id.")],
+        action: Annotated[
+            str | None,
+            typer.Option(
+                "--action",
+                help="resubmit, appeal_level_1, "
+                "appeal_level_2, external_review, write_off, bill_patient",
+            ),
+        ] = None,
+        reason: Annotated[str | None, typer.Option("--reason", help="Why this action.")] = None,
+        status: Annotated[
+            str | None,
+            typer.Option("--status", help="in_review, action_chosen, submitted, awaiting_payer"),
+        ] = None,
+        note: Annotated[str | None, typer.Option("--note", help="Add a note.")] = None,
+        outcome: Annotated[
+            str | None,
+            typer.Option(
+                "--outcome",
+                help="Close: overturned, "
+                "partially_overturned, upheld, written_off, billed_to_patient",
+            ),
+        ] = None,
+        recovered: Annotated[str | None, typer.Option("--recovered", help="Dollars.")] = None,
+        user: User = None,
+        fmt: Format = "table",
+        database: Database = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Choose an action, move the status, add a note, or record an outcome."""
+        from denialscope.db.engine import open_database
+        from denialscope.workqueue import service
+
+        _check_format(fmt)
+        if not any((action, status, note, outcome)):
+            raise InputError("give --action, --status, --note or --outcome")
+        amount = None
+        if recovered is not None:
+            try:
+                amount = Decimal(recovered)
+            except InvalidOperation as error:
+                raise InputError(f"--recovered is a dollar amount, not {recovered!r}") from error
+        actor = _user(user)
+        engine, factory = open_database(database, data_dir=data_dir)
+        try:
+            with factory() as session:
+                if note:
+                    service.add_note(session, item_id=item_id, actor=actor, text=note)
+                if action:
+                    service.choose_action(
+                        session, item_id=item_id, action=action, actor=actor, reason=reason
+                    )
+                if status:
+                    service.set_status(session, item_id=item_id, status=status, actor=actor)
+                if outcome:
+                    service.resolve(
+                        session, item_id=item_id, outcome=outcome, actor=actor, recovered=amount
+                    )
+                session.commit()
+                data = _details(session, item_id)
+        finally:
+            engine.dispose()
+        _show(data, fmt)
+
+    @queue_app.command("letter")
+    def letter_command(
+        item_id: Annotated[int, typer.Argument(help="Work item id.")],
+        out: Annotated[Path | None, typer.Option("--out", help="Write the PDF here.")] = None,
+        template: Annotated[str | None, typer.Option("--template", help="Template name.")] = None,
+        argument: Annotated[
+            list[str] | None,
+            typer.Option("--argument", help="A paragraph of the argument (repeat)."),
+        ] = None,
+        argument_file: Annotated[
+            Path | None,
+            typer.Option("--argument-file", help="Argument text; paragraphs split by blank lines."),
+        ] = None,
+        signer: Annotated[
+            str | None, typer.Option("--signer", help="Name under the letter.")
+        ] = None,
+        user: User = None,
+        database: Database = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Render the appeal letter to PDF, store it as a new version, write it to a file."""
+        from denialscope.appeals.letters import write_letter
+        from denialscope.db.engine import open_database
+
+        paragraphs = list(argument or [])
+        if argument_file is not None:
+            text = argument_file.read_text(encoding="utf-8")
+            paragraphs += [p.strip() for p in text.split("\n\n") if p.strip()]
+        engine, factory = open_database(database, data_dir=data_dir)
+        try:
+            with factory() as session:
+                document = write_letter(
+                    session,
+                    item_id=item_id,
+                    actor=_user(user),
+                    template=template,
+                    argument=paragraphs or None,
+                    signer=signer,
+                )
+                session.commit()
+                target = out or Path(document.filename.replace(".pdf", f"-v{document.version}.pdf"))
+                target.write_bytes(document.content)
+                version = document.version
+        finally:
+            engine.dispose()
+        typer.echo(f"letter version {version} of item {item_id} written to {target}")
+
+    @queue_app.command("resubmit")
+    def resubmit_command(
+        item_id: Annotated[int, typer.Argument(help="Work item id.")],
+        approve: Annotated[
+            list[str] | None,
+            typer.Option("--approve", help="FIX or FIX=VALUE to approve (repeat)."),
+        ] = None,
+        reject: Annotated[list[int] | None, typer.Option("--reject", help="FIX to reject.")] = None,
+        out: Annotated[Path | None, typer.Option("--out", help="Write the 837 here.")] = None,
+        user: User = None,
+        fmt: Format = "table",
+        database: Database = None,
+        data_dir: DataDir = None,
+    ) -> None:
+        """Show the proposed fixes; with approvals, write the corrected 837 (frequency 7)."""
+        from denialscope.appeals.corrected import propose_fixes, review_fix, write_corrected
+        from denialscope.db.engine import open_database
+
+        _check_format(fmt)
+        actor = _user(user)
+        engine, factory = open_database(database, data_dir=data_dir)
+        try:
+            with factory() as session:
+                propose_fixes(session, item_id=item_id, actor=actor)
+                for spec in approve or []:
+                    fix_id, _, value = spec.partition("=")
+                    if not fix_id.isdigit():
+                        raise InputError(f"--approve takes FIX or FIX=VALUE, not {spec!r}")
+                    review_fix(
+                        session, fix_id=int(fix_id), approve=True, actor=actor, value=value or None
+                    )
+                for rejected in reject or []:
+                    review_fix(session, fix_id=rejected, approve=False, actor=actor)
+                session.commit()
+                data = _details(session, item_id)
+                written = None
+                if any(f["status"] == "approved" for f in data["fixes"]):
+                    document = write_corrected(session, item_id=item_id, actor=actor)
+                    session.commit()
+                    written = out or Path(document.filename)
+                    written.write_bytes(document.content)
+                    data = _details(session, item_id)
+        finally:
+            engine.dispose()
+        if fmt == "json":
+            _print_json({**data, "written": str(written) if written else None})
+            return
+        _table(data["fixes"], ["fix", "kind", "line", "current", "proposed", "status", "reason"])
+        if written:
+            typer.echo(f"corrected claim written to {written}")
+        else:
+            typer.echo("approve fixes with --approve FIX[=VALUE] to write the corrected 837")
