@@ -34,6 +34,8 @@ COMMAND_MODULES = [
     "denialscope.cli.report",
     "denialscope.cli.db",
     "denialscope.cli.queue",
+    "denialscope.cli.scrub",
+    "denialscope.cli.refdata",
 ]
 
 

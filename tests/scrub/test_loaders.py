@@ -1,0 +1,111 @@
+"""NCCI PTP and MUE loaders on synthetic files in the official layouts, and rule packs."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from test_rule_cases import MUE_HEADING, PTP_HEADING
+
+from denialscope.errors import ConfigurationError, InputError
+from denialscope.scrub.mue import MueIndex, build_mue_index
+from denialscope.scrub.ncci import PtpIndex, build_ptp_index
+from denialscope.scrub.packs import parse_pack
+
+ROWS = [
+    "29880\t29870\t*\t19960101\t*\t0\tMisuse of column two code with column one code",
+    "11042\t97597\t \t20150101\t20250101\t1\tStandards of medical / surgical practice",
+    "11042\t97597\t \t20250101\t*\t9\tStandards of medical / surgical practice",
+]
+
+
+def _lookup(index: PtpIndex, one: str, two: str, day: date) -> int | None:
+    [edit] = index.find([(one, two, day)])
+    return None if edit is None else edit.modifier_indicator
+
+
+def test_ptp_text_zip_of_parts(tmp_path: Path) -> None:
+    archive = tmp_path / "ccipra-v321r0.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("ccipra-v321r0-f1.txt", "\n".join([*PTP_HEADING, *ROWS[:2]]) + "\n")
+        zf.writestr("ccipra-v321r0-f2.txt", "\n".join([*PTP_HEADING, ROWS[2]]) + "\n")
+        zf.writestr("README.pdf", b"%PDF-1.4")
+    assert build_ptp_index([archive], tmp_path / "ix") == 3
+    index = PtpIndex(tmp_path / "ix")
+    assert _lookup(index, "29880", "29870", date(2026, 1, 1)) == 0
+    assert _lookup(index, "29870", "29880", date(2026, 1, 1)) is None  # order matters
+    assert _lookup(index, "11042", "97597", date(2024, 6, 1)) == 1
+    assert _lookup(index, "11042", "97597", date(2025, 6, 1)) == 9
+    assert _lookup(index, "11042", "97597", date(2014, 6, 1)) is None
+
+
+def test_ptp_xlsx(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([PTP_HEADING[0]])
+    sheet.append(["Column 1", "Column 2", "*=in existence prior to 1996", "Effective Date"])
+    sheet.append(["29880", "29870", "*", 19960101, "*", 0, "Misuse"])
+    path = tmp_path / "ccioph-v321r0-f1.xlsx"
+    book.save(path)
+    assert build_ptp_index([path], tmp_path / "ix") == 1
+    assert _lookup(PtpIndex(tmp_path / "ix"), "29880", "29870", date(2026, 1, 1)) == 0
+
+
+def test_ptp_malformed_row_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "ccipra-v321r0-f1.txt"
+    path.write_text("\n".join([*PTP_HEADING, ROWS[0], "29880\t29871\t*\t1996\t*\t0\tx"]) + "\n")
+    with pytest.raises(InputError, match=r"ccipra-v321r0-f1.txt, line 4: effective date"):
+        build_ptp_index([path], tmp_path / "ix")
+    path.write_text("\n".join([*PTP_HEADING, ROWS[0], "29880\t29871\t*\t19960101\t*\t5\tx"]))
+    with pytest.raises(InputError, match=r"line 4: modifier indicator '5'"):
+        build_ptp_index([path], tmp_path / "ix")
+
+
+def test_mue_csv_and_malformed(tmp_path: Path) -> None:
+    path = tmp_path / "MCR_MUE_DMESupplierServices.csv"
+    rows = ['"E0601","1","2 Date of Service Edit: Policy","Nature of Equipment"']
+    path.write_text("\n".join([*MUE_HEADING, *rows]) + "\n", "utf-8")
+    assert build_mue_index([path], tmp_path / "mue.json") == 1
+    limit = MueIndex.open(tmp_path / "mue.json").get("E0601")
+    assert limit is not None and (limit.value, limit.indicator, limit.per_line) == (1, 2, False)
+    path.write_text("\n".join([*MUE_HEADING, *rows, '"E0602","1","Line Edit","x"']) + "\n")
+    with pytest.raises(InputError, match=r"DMESupplierServices.csv, line 4: adjudication"):
+        build_mue_index([path], tmp_path / "mue.json")
+
+
+def test_no_rows_at_all(tmp_path: Path) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_text("\n".join(PTP_HEADING) + "\n")
+    with pytest.raises(InputError, match="no PTP edit rows"):
+        build_ptp_index([path], tmp_path / "ix")
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("payers:\n  '12345': {filing_limit_days: ninety}\n", "line 2, key 'payers.12345"),
+        ("coverage:\n  - id: X\n    procedures: [82306]\n", "line 2, key 'coverage[0]'"),
+        ("prior_auth:\n  - payer: '*'\n    procedures: []\n", "line 3, key 'prior_auth[0]"),
+        ("thresholds:\n  filing_warn: 3\n", "line 2, key 'thresholds.filing_warn'"),
+        ("colour: red\n", "line 1, key 'colour'"),
+        ("payers: [\n", "line 2"),
+    ],
+)
+def test_pack_errors_name_line_and_key(text: str, where: str) -> None:
+    with pytest.raises(ConfigurationError, match="pack.yaml, " + where.replace("[", r"\[")):
+        parse_pack(text, source="pack.yaml")
+
+
+def test_pack_merge_keeps_explicit_thresholds() -> None:
+    first = parse_pack("thresholds: {filing_warn_days: 3}\npayers: {'1': {filing_limit_days: 90}}")
+    merged = first.merged(parse_pack("payers: {'2': {filing_limit_days: 30}}"))
+    assert merged.threshold("filing_warn_days") == 3
+    assert (merged.filing_limit("1"), merged.filing_limit("2"), merged.filing_limit("3")) == (
+        90,
+        30,
+        365,
+    )

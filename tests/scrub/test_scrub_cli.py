@@ -1,0 +1,104 @@
+"""``denialscope scrub`` and ``refdata load-ncci/load-mue`` on synthetic files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from scrub_spec import build_claim
+from test_rule_cases import MUE_HEADING, PTP_HEADING
+from typer.testing import CliRunner
+
+from denialscope.cli.main import _register, app
+from denialscope.x12.claim837.writer import write_837
+
+_register()
+RUNNER = CliRunner()
+
+PLANTED = [
+    build_claim({"id": "CLEAN1"}),
+    build_claim({"id": "BUNDLE", "lines": [{"procedure": "29880"}, {"procedure": "29870"}]}),
+    build_claim({"id": "UNITS", "lines": [{"procedure": "11042", "units": 3}]}),
+    build_claim({"id": "EM25", "lines": [{"procedure": "99213"}, {"procedure": "11042"}]}),
+    build_claim({"id": "HEADER", "diagnoses": ["E11"]}),
+    build_claim({"id": "NPI", "billing": {"npi": "1234567890"}}),
+    build_claim({"id": "MALEPREG", "diagnoses": ["O80"], "patient": {"sex": "M"}}),
+]
+EXPECTED = {
+    "BUNDLE": "ncci_ptp",
+    "UNITS": "mue",
+    "EM25": "modifier",
+    "HEADER": "dx_validity",
+    "NPI": "provider_id",
+    "MALEPREG": "age_sex",
+}
+
+
+@pytest.fixture()
+def loaded(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    ptp = tmp_path / "ccipra-v321r0-f1.txt"
+    ptp.write_text(
+        "\n".join([*PTP_HEADING, "29880\t29870\t*\t19960101\t*\t0\tMisuse"]) + "\n", "utf-8"
+    )
+    mue = tmp_path / "MCR_MUE_PractitionerServices.csv"
+    mue.write_text("\n".join([*MUE_HEADING, '"11042","1","1 Line Edit","Anatomic"']) + "\n")
+    for command, path in (("load-ncci", ptp), ("load-mue", mue)):
+        result = RUNNER.invoke(app, ["refdata", command, str(path), "--data-dir", str(data)])
+        assert result.exit_code == 0, result.output
+        assert "loaded 1 practitioner" in result.output
+    return data
+
+
+def _file(tmp_path: Path) -> Path:
+    path = tmp_path / "claims.837"
+    path.write_text(write_837(PLANTED, kind="837P", sender="CLINIC01", receiver="PAYER01"), "utf-8")
+    return path
+
+
+def test_scrub_json_flags_planted_errors(tmp_path: Path, loaded: Path) -> None:
+    result = RUNNER.invoke(
+        app, ["scrub", str(_file(tmp_path)), "--format", "json", "--data-dir", str(loaded)]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["summary"]["claims"] == len(PLANTED)
+    assert data["summary"]["clean"] == 1
+    by_claim: dict[str, set[str]] = {}
+    for f in data["findings"]:
+        assert set(f) >= {"claim_id", "line", "rule", "category", "severity", "message"}
+        assert f["suggestion"]
+        by_claim.setdefault(f["claim_id"], set()).add(f["category"])
+    assert "CLEAN1" not in by_claim
+    for claim_id, category in EXPECTED.items():
+        assert category in by_claim[claim_id], (claim_id, by_claim.get(claim_id))
+
+
+def test_scrub_table_and_csv(tmp_path: Path, loaded: Path) -> None:
+    path = str(_file(tmp_path))
+    table = RUNNER.invoke(app, ["scrub", path, "--data-dir", str(loaded)])
+    assert table.exit_code == 0
+    assert table.output.startswith(f"{len(PLANTED)} claims: 1 clean")
+    assert "ncci_ptp.pair" in table.output and "fix:" in table.output
+    out = RUNNER.invoke(app, ["scrub", path, "--format", "csv", "--data-dir", str(loaded)])
+    rows = list(csv.DictReader(io.StringIO(out.output)))
+    assert {r["claim_id"] for r in rows} == set(EXPECTED)
+
+
+def test_scrub_without_tables_says_so(tmp_path: Path) -> None:
+    result = RUNNER.invoke(
+        app, ["scrub", str(_file(tmp_path)), "--data-dir", str(tmp_path / "empty")]
+    )
+    assert "no NCCI PTP table loaded" in result.output
+
+
+def test_bad_format_and_bad_pack(tmp_path: Path) -> None:
+    path = str(_file(tmp_path))
+    assert RUNNER.invoke(app, ["scrub", path, "--format", "xml"]).exit_code != 0
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("payers:\n  '1': {filing_limit_days: soon}\n", "utf-8")
+    result = RUNNER.invoke(app, ["scrub", path, "--pack", str(pack)])
+    assert result.exit_code != 0
