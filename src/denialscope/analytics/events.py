@@ -89,6 +89,8 @@ def load_events_yaml(session: Session, path: Path) -> list[ChangeEvent]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise InputError(f"{path}: cannot read the events file: {error}") from error
+    except ValueError as error:  # YAML reads 2025-13-01 as a date and fails
+        raise InputError(f"{path}: a date is not YYYY-MM-DD or does not exist: {error}") from error
     items = data.get("events") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise InputError(f"{path}: expected a top-level 'events:' list")
