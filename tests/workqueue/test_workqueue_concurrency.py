@@ -22,8 +22,9 @@ def test_concurrent_workers_never_share_an_item(engine: Engine) -> None:
     day = dt.date(2026, 3, 2)
     with factory() as session:
         for n in range(ITEMS):
-            make_denied_claim(session, root_cause="ncci_bundling", dollars=Decimal(100 + n),
-                              denied_on=day)  # fmt: skip
+            make_denied_claim(
+                session, root_cause="ncci_bundling", dollars=Decimal(100 + n), denied_on=day
+            )
         sync_work_items(session, as_of=day)
         session.commit()
 

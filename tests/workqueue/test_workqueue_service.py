@@ -34,22 +34,30 @@ def _item(session: Session, claim_id: int | None) -> WorkItem:
 def test_one_item_per_denied_claim_routed_by_root_cause_and_created_once(
     session: Session,
 ) -> None:
-    clinical = make_denied_claim(session, root_cause="medical_necessity", dollars=D(900),
-                                 denied_on=DAY)  # fmt: skip
-    coding = make_denied_claim(session, root_cause="modifier_missing_invalid", dollars=D(80),
-                               denied_on=DAY)  # fmt: skip
-    drg = make_denied_claim(session, root_cause="drg_apc_dispute", dollars=D(4000),
-                            denied_on=DAY)  # fmt: skip
-    owned = make_denied_claim(session, root_cause="custom_cause", dollars=D(50), denied_on=DAY,
-                              owner_role="Physician advisor")  # fmt: skip
+    clinical = make_denied_claim(
+        session, root_cause="medical_necessity", dollars=D(900), denied_on=DAY
+    )
+    coding = make_denied_claim(
+        session, root_cause="modifier_missing_invalid", dollars=D(80), denied_on=DAY
+    )
+    drg = make_denied_claim(session, root_cause="drg_apc_dispute", dollars=D(4000), denied_on=DAY)
+    owned = make_denied_claim(
+        session,
+        root_cause="custom_cause",
+        dollars=D(50),
+        denied_on=DAY,
+        owner_role="Physician advisor",
+    )
     # A second denial of the same claim joins its item instead of making another.
     add_payment(session, clinical, paid=D(0), on=DAY + dt.timedelta(days=40), is_denial=True)
 
     assert sync_work_items(session, as_of=DAY) == 4
     assert sync_work_items(session, as_of=DAY) == 0
 
-    queues = {p.primary_root_cause: _item(session, p.claim_id).queue
-              for p in (clinical, coding, drg, owned)}  # fmt: skip
+    queues = {
+        p.primary_root_cause: _item(session, p.claim_id).queue
+        for p in (clinical, coding, drg, owned)
+    }
     assert queues == {
         "medical_necessity": "ur",
         "modifier_missing_invalid": "coding",
@@ -68,10 +76,18 @@ def test_a_big_clinical_denial_near_its_deadline_outranks_a_small_coding_one(
 ) -> None:
     as_of = dt.date(2026, 6, 1)
     # Commercial level 1 appeal window is 180 days: 10 days left.
-    clinical = make_denied_claim(session, root_cause="medical_necessity", dollars=D(18000),
-                                 denied_on=as_of - dt.timedelta(days=170))  # fmt: skip
-    coding = make_denied_claim(session, root_cause="modifier_missing_invalid", dollars=D(95),
-                               denied_on=as_of - dt.timedelta(days=2))  # fmt: skip
+    clinical = make_denied_claim(
+        session,
+        root_cause="medical_necessity",
+        dollars=D(18000),
+        denied_on=as_of - dt.timedelta(days=170),
+    )
+    coding = make_denied_claim(
+        session,
+        root_cause="modifier_missing_invalid",
+        dollars=D(95),
+        denied_on=as_of - dt.timedelta(days=2),
+    )
     sync_work_items(session, as_of=as_of)
     big, small = _item(session, clinical.claim_id), _item(session, coding.claim_id)
     assert big.deadline == as_of + dt.timedelta(days=10)
@@ -88,10 +104,18 @@ def test_a_big_clinical_denial_near_its_deadline_outranks_a_small_coding_one(
 
 def test_a_missed_deadline_sinks_an_item(session: Session) -> None:
     as_of = dt.date(2026, 6, 1)
-    late = make_denied_claim(session, root_cause="medical_necessity", dollars=D(5000),
-                             denied_on=as_of - dt.timedelta(days=400))  # fmt: skip
-    fresh = make_denied_claim(session, root_cause="medical_necessity", dollars=D(1000),
-                              denied_on=as_of - dt.timedelta(days=5))  # fmt: skip
+    late = make_denied_claim(
+        session,
+        root_cause="medical_necessity",
+        dollars=D(5000),
+        denied_on=as_of - dt.timedelta(days=400),
+    )
+    fresh = make_denied_claim(
+        session,
+        root_cause="medical_necessity",
+        dollars=D(1000),
+        denied_on=as_of - dt.timedelta(days=5),
+    )
     sync_work_items(session, as_of=as_of)
     late_item, fresh_item = _item(session, late.claim_id), _item(session, fresh.claim_id)
     assert late_item.priority is not None and fresh_item.priority is not None
@@ -101,10 +125,8 @@ def test_a_missed_deadline_sinks_an_item(session: Session) -> None:
 def test_a_later_payment_closes_the_item_as_overturned_and_teaches_p_recovery(
     session: Session,
 ) -> None:
-    first = make_denied_claim(session, root_cause="level_of_care", dollars=D(6000),
-                              denied_on=DAY)  # fmt: skip
-    second = make_denied_claim(session, root_cause="level_of_care", dollars=D(6000),
-                               denied_on=DAY)  # fmt: skip
+    first = make_denied_claim(session, root_cause="level_of_care", dollars=D(6000), denied_on=DAY)
+    second = make_denied_claim(session, root_cause="level_of_care", dollars=D(6000), denied_on=DAY)
     sync_work_items(session, as_of=DAY)
     before = _item(session, second.claim_id).p_recovery
     assert before is not None
@@ -127,14 +149,18 @@ def test_a_later_payment_closes_the_item_as_overturned_and_teaches_p_recovery(
 def test_an_upheld_appeal_is_recorded_and_the_next_level_depends_on_the_dollars(
     session: Session,
 ) -> None:
-    big = make_denied_claim(session, root_cause="medical_necessity", dollars=D(8000),
-                            denied_on=DAY)  # fmt: skip
-    small = make_denied_claim(session, root_cause="medical_necessity", dollars=D(900),
-                              denied_on=DAY)  # fmt: skip
+    big = make_denied_claim(session, root_cause="medical_necessity", dollars=D(8000), denied_on=DAY)
+    small = make_denied_claim(
+        session, root_cause="medical_necessity", dollars=D(900), denied_on=DAY
+    )
     sync_work_items(session, as_of=DAY)
     for denial in (big, small):
-        choose_action(session, item_id=_item(session, denial.claim_id).id,
-                      action="appeal_level_1", actor="pat")  # fmt: skip
+        choose_action(
+            session,
+            item_id=_item(session, denial.claim_id).id,
+            action="appeal_level_1",
+            actor="pat",
+        )
         add_payment(session, denial, paid=D(0), on=DAY + dt.timedelta(days=60), is_denial=True)
     assert apply_outcomes(session, as_of=DAY) == 2
     big_item, small_item = _item(session, big.claim_id), _item(session, small.claim_id)
@@ -149,8 +175,9 @@ def test_an_upheld_appeal_is_recorded_and_the_next_level_depends_on_the_dollars(
 
 
 def test_actions_notes_and_history_say_who_did_what(session: Session) -> None:
-    denial = make_denied_claim(session, root_cause="eligibility_terminated", dollars=D(300),
-                               denied_on=DAY)  # fmt: skip
+    denial = make_denied_claim(
+        session, root_cause="eligibility_terminated", dollars=D(300), denied_on=DAY
+    )
     sync_work_items(session, as_of=DAY)
     item = next_item(session, queue="access", user="robin")
     assert item is not None and item.claim_id == denial.claim_id

@@ -9,6 +9,7 @@ as a new version of the item's ``letter`` document.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
@@ -223,8 +224,11 @@ def render_html(context: dict[str, Any], template: str) -> str:
 def render_pdf(html: str) -> bytes:
     """HTML to PDF with WeasyPrint (needs the Pango system libraries)."""
     try:
-        # Deferred: it loads Pango, which only letters need. No type information ships.
-        import weasyprint  # type: ignore[import-untyped]
+        with warnings.catch_warnings():
+            # Without libharfbuzz-subset0 WeasyPrint 70 only warns about future versions.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            # Deferred: it loads Pango, which only letters need. No type information ships.
+            import weasyprint  # type: ignore[import-untyped]
     except OSError as error:
         raise ConfigurationError(
             f"WeasyPrint cannot load its system libraries (install pango): {error}"
