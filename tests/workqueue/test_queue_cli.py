@@ -1,0 +1,130 @@
+"""`denialscope queue ...` end to end on a small synthetic database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import typer
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+from workqueue_support import DeniedLine, make_denied_claim
+
+from denialscope.cli import queue as queue_cli
+from denialscope.db.engine import session_factory
+from denialscope.errors import NotFoundError
+
+DAY = dt.date(2026, 3, 2)
+LIST_KEYS = {
+    "id",
+    "claim_id",
+    "queue",
+    "stream",
+    "root_cause",
+    "dollars_at_risk",
+    "priority",
+    "deadline",
+    "recommended_action",
+}
+
+
+@pytest.fixture
+def cli(
+    engine: Engine, migrated_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> CliRunner:
+    monkeypatch.setenv("DENIALSCOPE_DATABASE_URL", migrated_database_url)
+    monkeypatch.setenv("DENIALSCOPE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    with session_factory(engine)() as session:
+        make_denied_claim(
+            session,
+            root_cause="medical_necessity",
+            dollars=Decimal(15000),
+            denied_on=DAY - dt.timedelta(days=170),
+        )
+        make_denied_claim(
+            session,
+            root_cause="modifier_missing_invalid",
+            dollars=Decimal(90),
+            denied_on=DAY,
+            lines=[DeniedLine("20610", Decimal(90))],
+        )
+        session.commit()
+    return CliRunner()
+
+
+def _app() -> typer.Typer:
+    application = typer.Typer()
+    queue_cli.register(application)
+    return application
+
+
+def _run(cli: CliRunner, *args: str) -> str:
+    result = cli.invoke(_app(), ["queue", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_list_next_act_letter_and_resubmit(cli: CliRunner, tmp_path: Path) -> None:
+    items = json.loads(_run(cli, "list", "--format", "json"))
+    assert len(items) == 2
+    assert all(set(item) >= LIST_KEYS for item in items)
+    assert [i["root_cause"] for i in items] == ["medical_necessity", "modifier_missing_invalid"]
+    clinical, coding = items
+
+    taken = json.loads(_run(cli, "next", "--queue", "ur", "--user", "pat", "--format", "json"))
+    assert (taken["id"], taken["assigned_to"]) == (clinical["id"], "pat")
+    assert "no unassigned" in _run(cli, "next", "--queue", "ur", "--user", "kim")
+
+    shown = json.loads(
+        _run(
+            cli,
+            "act",
+            str(clinical["id"]),
+            "--action",
+            "appeal_level_1",
+            "--note",
+            "records requested",
+            "--user",
+            "pat",
+            "--format",
+            "json",
+        )
+    )
+    assert shown["status"] == "action_chosen"
+    assert [h["kind"] for h in shown["history"]][-2:] == ["note", "action"]
+
+    out = tmp_path / "letter.pdf"
+    _run(cli, "letter", str(clinical["id"]), "--out", str(out), "--argument", "Criteria met.")
+    assert out.read_bytes().startswith(b"%PDF-")
+
+    proposals = json.loads(_run(cli, "resubmit", str(coding["id"]), "--format", "json"))
+    (fix,) = proposals["fixes"]
+    assert (fix["kind"], fix["proposed"], proposals["written"]) == ("add_modifier", "59", None)
+    target = tmp_path / "fixed.837"
+    done = json.loads(
+        _run(
+            cli,
+            "resubmit",
+            str(coding["id"]),
+            "--approve",
+            str(fix["fix"]),
+            "--out",
+            str(target),
+            "--format",
+            "json",
+        )
+    )
+    assert done["written"] == str(target)
+    text = target.read_text()
+    assert "CLM*" in text and ":7*" in text and "REF*F8*" in text
+
+
+def test_an_unknown_item_is_a_denialscope_error(cli: CliRunner) -> None:
+    result = cli.invoke(_app(), ["queue", "act", "999", "--note", "x"])
+    # main() prints a DenialscopeError as one line and exits 1.
+    assert isinstance(result.exception, NotFoundError)
+    assert "no work item 999" in str(result.exception)
