@@ -142,3 +142,42 @@ def test_report_kpis_json_on_the_demo(demo: tuple[str, dict[str, Any]], tmp_path
     assert out.exit_code == 0, out.output
     assert out.output.splitlines()[1].startswith("medical_necessity,clinical")
     assert chart.read_text(encoding="utf-8").startswith("<svg")
+
+
+def test_event_and_other_reports_through_the_cli(
+    demo: tuple[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    from xml.dom.minidom import parse
+
+    from denialscope.cli.main import _register, app
+
+    _register()
+    runner = CliRunner()
+    db = ["--database", demo[0]]
+    signal = _signal(demo[1], "event")
+    added = runner.invoke(
+        app,
+        ["event", "add", "--date", signal["event_date"], "--kind", "template",
+         "--department", signal["department"], *db],
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    events = runner.invoke(app, ["report", "events", "--format", "json", *db])
+    assert events.exit_code == 0, events.output
+    impacts = json.loads(events.output)
+    assert [i["spikes"] for i in impacts] == [[signal["root_cause"]]]
+    funnel = tmp_path / "funnel.svg"
+    departments = runner.invoke(
+        app, ["report", "departments", "--format", "json", "--chart", str(funnel), *db]
+    )
+    assert departments.exit_code == 0, departments.output
+    flagged = {d["department"] for d in json.loads(departments.output) if d["flag"] == "high"}
+    assert signal["department"] not in flagged
+    parse(str(funnel))  # well-formed SVG
+    trends = runner.invoke(app, ["report", "trends", "--by", "quarter", "--format", "csv", *db])
+    assert trends.exit_code == 0, trends.output
+    assert trends.output.startswith("quarter,claims_adjudicated,initial_denials")
+    alerts = runner.invoke(app, ["report", "alerts", "--format", "json", *db])
+    assert alerts.exit_code == 0, alerts.output
+    assert all(a["shift_began"] <= a["alarm_month"] for a in json.loads(alerts.output))
+    bad = runner.invoke(app, ["report", "kpis", "--stream", "dental", *db])
+    assert bad.exit_code != 0
