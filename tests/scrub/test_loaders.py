@@ -109,3 +109,17 @@ def test_pack_merge_keeps_explicit_thresholds() -> None:
         30,
         365,
     )
+
+
+def test_vectorised_reader_equals_row_reader(tmp_path: Path) -> None:
+    from denialscope.scrub.ncci import _fast_part, _slow_part
+    from denialscope.scrub.tables import Part
+
+    rows = [*ROWS, "0001a\tG0480\t\t20200101\t20211231\t1\tRationale, with a comma\r"]
+    part = Part("x.txt", "x.txt", ("\n".join([*PTP_HEADING, *rows, "", ""]) + "\n").encode())
+    fast = _fast_part(part)
+    assert fast is not None
+    slow: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
+    _slow_part(part, slow)
+    assert [list(column) for column in fast] == [list(column) for column in slow]
+    assert fast[2].tolist()[-1] == 20211231 and fast[3].tolist() == [0, 1, 9, 1]

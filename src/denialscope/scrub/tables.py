@@ -18,7 +18,7 @@ from pathlib import Path
 
 from denialscope.errors import InputError
 
-__all__ = ["TABLE_SUFFIXES", "RawRow", "iter_rows", "table_files"]
+__all__ = ["TABLE_SUFFIXES", "Part", "RawRow", "iter_parts", "iter_rows", "rows_of", "table_files"]
 
 TABLE_SUFFIXES = (".txt", ".csv", ".xlsx", ".zip")
 
@@ -78,11 +78,21 @@ def _xlsx_rows(source: str, data: bytes) -> Iterator[RawRow]:
         book.close()
 
 
-def _rows_of(source: str, name: str, data: bytes) -> Iterator[RawRow]:
-    lowered = name.lower()
-    if lowered.endswith(".xlsx"):
-        yield from _xlsx_rows(source, data)
-    elif lowered.endswith(".zip"):
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One table file: a file on disk or a member of a zip (zips inside zips unpacked)."""
+
+    source: str
+    name: str
+    data: bytes
+
+    @property
+    def is_xlsx(self) -> bool:
+        return self.name.lower().endswith(".xlsx")
+
+
+def _parts_of(source: str, name: str, data: bytes) -> Iterator[Part]:
+    if name.lower().endswith(".zip"):
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile:
@@ -91,12 +101,26 @@ def _rows_of(source: str, name: str, data: bytes) -> Iterator[RawRow]:
             for member in sorted(archive.namelist()):
                 if member.endswith("/") or not member.lower().endswith(TABLE_SUFFIXES):
                     continue
-                yield from _rows_of(f"{source}!{member}", member, archive.read(member))
+                yield from _parts_of(f"{source}!{member}", member, archive.read(member))
     else:
-        yield from _text_rows(source, data)
+        yield Part(source, name, data)
+
+
+def iter_parts(paths: Iterable[Path]) -> Iterator[Part]:
+    """Every table part under ``paths``: files, folders (sorted) and zip members."""
+    for path in table_files(paths):
+        yield from _parts_of(str(path), path.name, path.read_bytes())
+
+
+def rows_of(part: Part) -> Iterator[RawRow]:
+    """The rows of one part (xlsx: every sheet)."""
+    if part.is_xlsx:
+        yield from _xlsx_rows(part.source, part.data)
+    else:
+        yield from _text_rows(part.source, part.data)
 
 
 def iter_rows(paths: Iterable[Path]) -> Iterator[RawRow]:
     """Every row of every table file under ``paths`` (zip members and sheets included)."""
-    for path in table_files(paths):
-        yield from _rows_of(str(path), path.name, path.read_bytes())
+    for part in iter_parts(paths):
+        yield from rows_of(part)
