@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from denialscope.errors import InputError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["register"]
 
@@ -32,6 +37,17 @@ Database = Annotated[
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite file lives.")]
 Format = Annotated[str, typer.Option("--format", help="table or json.")]
 User = Annotated[str | None, typer.Option("--user", help="Who is working (default: login).")]
+
+
+def _open(database: str | None, data_dir: Path | None) -> tuple[Engine, sessionmaker[Session]]:
+    """The database; ``--data-dir`` also chooses the organization's YAML and templates."""
+    from denialscope.db.engine import open_database
+
+    if data_dir is not None:
+        # The work-queue configuration, letter templates and reference library are looked
+        # up in the data dir through settings.data_dir(), which reads the environment.
+        os.environ["DENIALSCOPE_DATA_DIR"] = str(data_dir)
+    return open_database(database, data_dir=data_dir)
 
 
 def _user(user: str | None) -> str:
@@ -72,7 +88,7 @@ def _show(item: dict[str, Any], fmt: str) -> None:
                 typer.echo("  " + "  ".join(str(v) for v in entry.values() if v is not None))
 
 
-def _details(session: Any, item_id: int) -> dict[str, Any]:
+def _details(session: Session, item_id: int) -> dict[str, Any]:
     from sqlalchemy import select
 
     from denialscope.workqueue.models import WorkItemDocument
@@ -125,12 +141,11 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDir = None,
     ) -> None:
         """Open items, highest priority first (brings the queues up to date first)."""
-        from denialscope.db.engine import open_database
         from denialscope.workqueue.outcomes import apply_outcomes
         from denialscope.workqueue.service import item_to_dict, list_items, sync_work_items
 
         _check_format(fmt)
-        engine, factory = open_database(database, data_dir=data_dir)
+        engine, factory = _open(database, data_dir)
         try:
             with factory() as session:
                 sync_work_items(session)
@@ -175,11 +190,10 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDir = None,
     ) -> None:
         """Take the top unassigned item of a queue (no one else gets it)."""
-        from denialscope.db.engine import open_database
         from denialscope.workqueue.service import next_item
 
         _check_format(fmt)
-        engine, factory = open_database(database, data_dir=data_dir)
+        engine, factory = _open(database, data_dir)
         try:
             with factory() as session:
                 item = next_item(session, queue=queue, user=_user(user))
@@ -200,10 +214,9 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDir = None,
     ) -> None:
         """One item with its ranking basis, fixes, documents and history."""
-        from denialscope.db.engine import open_database
 
         _check_format(fmt)
-        engine, factory = open_database(database, data_dir=data_dir)
+        engine, factory = _open(database, data_dir)
         try:
             with factory() as session:
                 data = _details(session, item_id)
@@ -220,10 +233,9 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDir = None,
     ) -> None:
         """Give an item to a user, or back to its queue."""
-        from denialscope.db.engine import open_database
         from denialscope.workqueue.service import assign
 
-        engine, factory = open_database(database, data_dir=data_dir)
+        engine, factory = _open(database, data_dir)
         try:
             with factory() as session:
                 assign(session, item_id=item_id, user=None if to == "-" else to, actor=_user(user))
@@ -264,7 +276,6 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDir = None,
     ) -> None:
         """Choose an action, move the status, add a note, or record an outcome."""
-        from denialscope.db.engine import open_database
         from denialscope.workqueue import service
 
         _check_format(fmt)
@@ -277,7 +288,7 @@ def register(app: typer.Typer) -> None:
             except InvalidOperation as error:
                 raise InputError(f"--recovered is a dollar amount, not {recovered!r}") from error
         actor = _user(user)
-        engine, factory = open_database(database, data_dir=data_dir)
+        engine, factory = _open(database, data_dir)
         try:
             with factory() as session:
                 if note:
@@ -320,13 +331,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Render the appeal letter to PDF, store it as a new version, write it to a file."""
         from denialscope.appeals.letters import write_letter
-        from denialscope.db.engine import open_database
 
         paragraphs = list(argument or [])
         if argument_file is not None:
             text = argument_file.read_text(encoding="utf-8")
             paragraphs += [p.strip() for p in text.split("\n\n") if p.strip()]
-        engine, factory = open_database(database, data_dir=data_dir)
+        engine, factory = _open(database, data_dir)
         try:
             with factory() as session:
                 document = write_letter(
@@ -361,11 +371,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show the proposed fixes; with approvals, write the corrected 837 (frequency 7)."""
         from denialscope.appeals.corrected import propose_fixes, review_fix, write_corrected
-        from denialscope.db.engine import open_database
 
         _check_format(fmt)
         actor = _user(user)
-        engine, factory = open_database(database, data_dir=data_dir)
+        engine, factory = _open(database, data_dir)
         try:
             with factory() as session:
                 propose_fixes(session, item_id=item_id, actor=actor)
