@@ -19,9 +19,10 @@ import typer
 
 if TYPE_CHECKING:
     from denialscope.scrub import ClaimResult, ScrubContext
+    from denialscope.scrub.backtest import BacktestReport
     from denialscope.x12.claim837.records import Claim
 
-__all__ = ["register", "render"]
+__all__ = ["build_context", "register", "render", "render_backtest"]
 
 FIELDS = ("claim_id", "line", "rule", "category", "severity", "message", "suggestion")
 
@@ -85,31 +86,134 @@ def render(results: list[ClaimResult], fmt: str, notes: list[str]) -> str:
     return "\n".join(lines)
 
 
+def render_backtest(report: BacktestReport, fmt: str) -> str:
+    """The backtest as JSON or text: totals, top-10 coding rules, every rule, candidates."""
+    if fmt == "json":
+        return json.dumps(report.to_dict(), indent=2)
+    out = [
+        f"{report.claims} stored claims, {report.adjudicated} adjudicated, {report.denied} "
+        f"denied ({report.coding_denied} coding); {report.flagged} flagged by the rules",
+        "",
+        "top rules by coding denials they would have prevented:",
+    ]
+    for rank, score in enumerate(report.top_coding(), 1):
+        out.append(
+            f"  {rank:2d}. {score.rule:36s} {score.coding_caught:5d} coding denials  "
+            f"${score.coding_dollars:,.2f}"
+        )
+    out += ["", "every rule: flagged / caught ($) / false alarms / precision / by stream"]
+    for score in report.rules:
+        precision = "-" if score.precision is None else f"{score.precision:.0%}"
+        streams = ", ".join(f"{k} {v}" for k, v in score.by_stream.most_common())
+        carcs = ", ".join(f"CARC {k} {v}" for k, v in score.by_carc.most_common(3))
+        out.append(
+            f"  {score.rule:36s} {score.flagged:6d} {score.caught:6d} "
+            f"(${score.caught_dollars:,.2f}) {score.false_alarms:6d} {precision:>5s}  "
+            f"{streams}{'; ' + carcs if carcs else ''}"
+        )
+    out += ["", f"candidate rules from history ({len(report.candidates)}):"]
+    for c in report.candidates[:20]:
+        mods = f"-{c.modifiers}" if c.modifiers else ""
+        out.append(
+            f"  payer {c.payer} x {c.procedure}{mods}: {c.coding_denials}/{c.volume} coding "
+            f"denials ({c.rate:.0%}), CARC {', '.join(c.top_carcs) or '-'}; pack: "
+            f"{json.dumps(c.pack_entry)}"
+        )
+    return "\n".join(out)
+
+
+def _backtest(
+    database: str | None,
+    data_dir: Path | None,
+    pack: list[Path] | None,
+    fmt: str,
+    min_volume: int,
+    min_rate: float,
+) -> None:
+    from denialscope.db.engine import open_database
+    from denialscope.scrub.backtest import run_backtest
+
+    # Nothing is stored: a backtest must not move the clean claim rate.
+    context = build_context(pack, data_dir)
+    engine, factory = open_database(database, data_dir=data_dir)
+    try:
+        with factory() as session:
+            report = run_backtest(
+                session=session, context=context, min_volume=min_volume, min_rate=min_rate
+            )
+            session.rollback()
+        typer.echo(render_backtest(report, "json" if fmt == "json" else "table"))
+    finally:
+        engine.dispose()
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``scrub`` to the main application."""
+    """Add ``scrub`` (and ``scrub backtest``) to the main application."""
 
     @app.command("scrub")
     def scrub_command(
-        files: Annotated[list[Path], typer.Argument(help="837 files to check.")],
+        files: Annotated[
+            list[Path], typer.Argument(help="837 files to check, or the word 'backtest'.")
+        ],
         fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
         pack: Annotated[
             list[Path] | None, typer.Option("--pack", help="Rule pack YAML, repeatable.")
         ] = None,
+        store: Annotated[
+            bool, typer.Option("--store", help="Save the results (clean claim rate KPI).")
+        ] = False,
+        database: Annotated[
+            str | None,
+            typer.Option("--database", help="SQLAlchemy URL; default DENIALSCOPE_DATABASE_URL."),
+        ] = None,
         data_dir: Annotated[
             Path | None, typer.Option("--data-dir", help="Data directory (loaded tables).")
         ] = None,
+        min_volume: Annotated[
+            int, typer.Option("--min-volume", help="backtest: claims a candidate cell needs.")
+        ] = 20,
+        min_rate: Annotated[
+            float, typer.Option("--min-rate", help="backtest: coding-denial rate of a candidate.")
+        ] = 0.2,
     ) -> None:
-        """Check 837 claims with every scrub rule before submission."""
+        """Check 837 claims with every scrub rule before submission.
+
+        `denialscope scrub backtest` instead runs the rules over the stored claims and
+        ranks them by the denials they would have prevented.
+        """
         from denialscope.errors import InputError
         from denialscope.scrub import scrub_claims
 
         if fmt not in ("table", "json", "csv"):
             raise InputError(f"--format must be table, json or csv, got {fmt!r}")
+        if [str(f) for f in files] == ["backtest"] and not Path("backtest").exists():
+            _backtest(database, data_dir, pack, fmt, min_volume, min_rate)
+            return
         context = build_context(pack, data_dir)
         notes = []
         if not context.ncci:
             notes.append("no NCCI PTP table loaded: ncci_ptp rules skipped")
         if not context.mue:
             notes.append("no MUE table loaded: mue rules skipped")
-        results = list(scrub_claims(_claims(files), context=context))
+        if not store:
+            results = list(scrub_claims(_claims(files), context=context))
+            typer.echo(render(results, fmt, notes))
+            return
+        from denialscope.db.engine import open_database
+        from denialscope.scrub.service import create_run, stored_duplicate_lookup
+
+        engine, factory = open_database(database, data_dir=data_dir)
+        try:
+            with factory() as session:
+                context.stored_lookup = stored_duplicate_lookup(session)
+                results = list(scrub_claims(_claims(files), context=context))
+                run = create_run(
+                    session=session,
+                    results=results,
+                    source=", ".join(str(f) for f in files),
+                )
+                session.commit()
+                notes.append(f"stored as scrub run {run.id}")
+        finally:
+            engine.dispose()
         typer.echo(render(results, fmt, notes))

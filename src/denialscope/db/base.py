@@ -54,6 +54,7 @@ MODEL_MODULES: list[str] = [
     "denialscope.denials.models",
     "denialscope.workqueue.models",
     "denialscope.analytics.models",
+    "denialscope.scrub.models",
 ]
 
 MONEY = Numeric(14, 2)
