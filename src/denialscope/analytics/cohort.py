@@ -171,10 +171,15 @@ def claim_cohort(filters: Filters, *, by: str | None = None, stubs: bool = True)
         )
         .select_from(Claim)
         .outerjoin(initial, and_(initial.claim_id == Claim.id, initial_payment_condition(initial)))
-        .outerjoin(Payer, Payer.id == Claim.payer_id)
-        .outerjoin(Department, Department.id == Claim.department_id)
-        .outerjoin(Facility, Facility.id == Claim.facility_id)
     )
+    # Join the organization tables only when a filter or the grouping reads them: on SQLite
+    # each join is a lookup per claim.
+    if filters.payer or by == "payer":
+        query = query.outerjoin(Payer, Payer.id == Claim.payer_id)
+    if filters.department or filters.service_line or by in ("department", "service_line"):
+        query = query.outerjoin(Department, Department.id == Claim.department_id)
+    if filters.facility or by == "facility":
+        query = query.outerjoin(Facility, Facility.id == Claim.facility_id)
     if filters.stream:
         query = query.outerjoin(
             denials, and_(denials.c.payment_id == initial.id, denials.c.stream == filters.stream)

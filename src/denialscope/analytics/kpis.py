@@ -53,10 +53,50 @@ def _grouped(rows: Any, by: str | None) -> dict[str, Any]:
     return {group_label(by, row.grp): row for row in rows}
 
 
+_TOTAL_FIELDS = (
+    "submitted",
+    "remitted",
+    "denied",
+    "charges_remitted",
+    "charges_denied",
+    "denied_amount",
+    "zero_pay",
+    "partial_pay",
+    "first_pass",
+)
+
+
+def _from_cube(session: Session, filters: Filters, *, streams: bool) -> bool:
+    from denialscope.analytics.cube import cube_can_answer, cube_is_fresh
+
+    return cube_can_answer(filters, streams=streams) and cube_is_fresh(session)
+
+
 def cohort_totals(
-    session: Session, *, filters: Filters = NO_FILTERS, by: str | None = None
+    session: Session,
+    *,
+    filters: Filters = NO_FILTERS,
+    by: str | None = None,
+    use_cube: bool = True,
 ) -> dict[str, dict[str, Decimal]]:
-    """The counts and sums most KPIs divide: one query over the claim cohort."""
+    """The counts and sums most KPIs divide: one query over the claim cohort.
+
+    Read from the pre-aggregated cube when it is fresh and can answer exactly
+    (:mod:`denialscope.analytics.cube`); ``use_cube=False`` forces the live query.
+    """
+    if use_cube and _from_cube(session, filters, streams=False):
+        from denialscope.analytics.cube import cube_query
+        from denialscope.analytics.models import ClaimCube
+
+        base, group = cube_query(ClaimCube, filters, by)
+        query = base.add_columns(
+            group.label("grp"),
+            *(func.sum(getattr(ClaimCube, name)).label(name) for name in _TOTAL_FIELDS),
+        ).group_by(group)
+        return {
+            label: {name: to_decimal(getattr(row, name)) for name in _TOTAL_FIELDS}
+            for label, row in _grouped(session.execute(query), by).items()
+        }
     c = claim_cohort(filters, by=by)
     submitted = func.sum(case((c.c.is_stub == 0, 1), else_=0))
     denied = and_(c.c.remitted == 1, c.c.is_denial == 1)
@@ -95,19 +135,8 @@ def cohort_totals(
             )
         ).label("first_pass"),
     ).group_by(c.c.grp)
-    fields = (
-        "submitted",
-        "remitted",
-        "denied",
-        "charges_remitted",
-        "charges_denied",
-        "denied_amount",
-        "zero_pay",
-        "partial_pay",
-        "first_pass",
-    )
     return {
-        label: {name: to_decimal(getattr(row, name)) for name in fields}
+        label: {name: to_decimal(getattr(row, name)) for name in _TOTAL_FIELDS}
         for label, row in _grouped(session.execute(query), by).items()
     }
 
@@ -182,23 +211,40 @@ def initial_denial_rate_trailing(
 
 
 def denials_by_stream(
-    session: Session, *, filters: Filters = NO_FILTERS, by: str | None = None
+    session: Session,
+    *,
+    filters: Filters = NO_FILTERS,
+    by: str | None = None,
+    use_cube: bool = True,
 ) -> dict[str, dict[str, dict[str, Decimal]]]:
     """Per stream: claims with ≥1 denial of it on first adjudication, and the denied sum."""
-    c = claim_cohort(Filters(**{**_fields(filters), "stream": None}), by=by)
-    d = stream_denials()
-    query = (
-        select(
-            c.c.grp,
-            d.c.stream,
-            func.count(func.distinct(c.c.claim_id)).label("claims"),
-            func.sum(d.c.denied).label("dollars"),
+    query: Any
+    if use_cube and _from_cube(session, filters, streams=True):
+        from denialscope.analytics.cube import cube_query
+        from denialscope.analytics.models import StreamCube
+
+        base, group = cube_query(StreamCube, filters, by)
+        query = base.add_columns(
+            group.label("grp"),
+            StreamCube.stream.label("stream"),
+            func.sum(StreamCube.claims).label("claims"),
+            func.sum(StreamCube.dollars).label("dollars"),
+        ).group_by(group, StreamCube.stream)
+    else:
+        c = claim_cohort(Filters(**{**_fields(filters), "stream": None}), by=by)
+        d = stream_denials()
+        query = (
+            select(
+                c.c.grp,
+                d.c.stream,
+                func.count(func.distinct(c.c.claim_id)).label("claims"),
+                func.sum(d.c.denied).label("dollars"),
+            )
+            .join(d, d.c.payment_id == c.c.payment_id)
+            .group_by(c.c.grp, d.c.stream)
         )
-        .join(d, d.c.payment_id == c.c.payment_id)
-        .group_by(c.c.grp, d.c.stream)
-    )
-    if filters.stream:
-        query = query.where(d.c.stream == filters.stream)
+        if filters.stream:
+            query = query.where(d.c.stream == filters.stream)
     out: dict[str, dict[str, dict[str, Decimal]]] = defaultdict(dict)
     for row in session.execute(query):
         stream = row.stream or "unclassified"
