@@ -7,7 +7,6 @@ A pack holds payer filing limits, prior-authorization lists, LCD/NCD-style cover
     thresholds:
       default_filing_limit_days: 365   # when a payer has no limit of its own
       filing_warn_days: 14             # warn this many days before the limit
-      duplicate_lookback_days: 365     # how far back stored claims count as duplicates
     payers:
       "12345": {name: ACME HEALTH, filing_limit_days: 90}
     prior_auth:
@@ -50,7 +49,6 @@ __all__ = [
 DEFAULT_THRESHOLDS: dict[str, int] = {
     "default_filing_limit_days": 365,
     "filing_warn_days": 14,
-    "duplicate_lookback_days": 365,
 }
 _TOP_KEYS = {"version", "thresholds", "payers", "prior_auth", "coverage", "code_lists"}
 
