@@ -101,6 +101,15 @@ def _session(database: str | None, data_dir: Path | None) -> Iterator[Session]:
         engine.dispose()
 
 
+def _refresh_if_stale(session: Session) -> None:
+    """Rebuild the summary cube when the data changed, so the next summary is fast."""
+    from denialscope.analytics.cube import cube_is_fresh, refresh_cube
+
+    if not cube_is_fresh(session):
+        refresh_cube(session)
+        session.commit()
+
+
 def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
     if isinstance(value, dict):
         for key, inner in value.items():
@@ -197,6 +206,7 @@ def register(app: typer.Typer) -> None:
 
         filters = _filters(payer, stream, department, service_line, facility, date_from, date_to)
         with _session(database, data_dir) as session:
+            _refresh_if_stale(session)
             groups = kpi_report(
                 session,
                 filters=filters,
@@ -351,6 +361,7 @@ def register(app: typer.Typer) -> None:
 
         filters = _filters(payer, stream, department, service_line, facility, date_from, date_to)
         with _session(database, data_dir) as session:
+            _refresh_if_stale(session)
             rows = trend_rows(session, filters=filters, by=by or "month")
         _emit(rows, fmt, title=f"Trends by {by}")
         if chart is not None:
