@@ -88,6 +88,16 @@ def test_scrub_table_and_csv(tmp_path: Path, loaded: Path) -> None:
     assert {r["claim_id"] for r in rows} == set(EXPECTED)
 
 
+def test_scrub_reads_folders(tmp_path: Path, loaded: Path) -> None:
+    folder = tmp_path / "outbox"
+    folder.mkdir()
+    _file(tmp_path).rename(folder / "a.837")
+    result = RUNNER.invoke(
+        app, ["scrub", str(folder), "--format", "json", "--data-dir", str(loaded)]
+    )
+    assert json.loads(result.output)["summary"]["claims"] == len(PLANTED)
+
+
 def test_scrub_without_tables_says_so(tmp_path: Path) -> None:
     result = RUNNER.invoke(
         app, ["scrub", str(_file(tmp_path)), "--data-dir", str(tmp_path / "empty")]

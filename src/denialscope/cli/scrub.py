@@ -31,7 +31,13 @@ def _claims(paths: list[Path]) -> Iterator[Claim]:
     from denialscope.x12.claim837.records import Claim
     from denialscope.x12.reader import open_x12
 
+    expanded: list[Path] = []
     for path in paths:
+        if path.is_dir():  # a folder: every file in it, in name order
+            expanded += sorted(p for p in path.rglob("*") if p.is_file() and p.name[0] != ".")
+        else:
+            expanded.append(path)
+    for path in expanded:
         with open_x12(path) as reader:
             for record in reader:
                 if isinstance(record, Claim):
@@ -153,7 +159,7 @@ def register(app: typer.Typer) -> None:
     @app.command("scrub")
     def scrub_command(
         files: Annotated[
-            list[Path], typer.Argument(help="837 files to check, or the word 'backtest'.")
+            list[Path], typer.Argument(help="837 files or folders, or the word 'backtest'.")
         ],
         fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
         pack: Annotated[

@@ -53,19 +53,25 @@ class DuplicateService(Rule):
         if claim.frequency in ("7", "8"):
             return
         patient = patient_token(claim)
+        own: set[DuplicateKey] = set()
         for line in claim.lines:
             if _REPEAT & set(line.modifiers):
                 continue
             key = duplicate_key(claim, line, patient)
             if key is None:
                 continue
-            earlier = context.seen.get(key)
-            if earlier is None and context.stored_lookup is not None:
-                earlier = context.stored_lookup(key, claim)
-            if earlier is None:
-                context.seen[key] = claim.control_number
-                continue
-            where = "this claim" if earlier == claim.control_number else f"claim {earlier}"
+            if key in own:
+                where = "an earlier line of this claim"
+            else:
+                earlier = context.seen.get(key)
+                if earlier is None and context.stored_lookup is not None:
+                    earlier = context.stored_lookup(key, claim)
+                own.add(key)
+                if earlier is None:
+                    context.seen[key] = claim.control_number
+                    continue
+                same = earlier == claim.control_number
+                where = f"an earlier submission of claim {earlier}" if same else f"claim {earlier}"
             yield self.finding(
                 claim,
                 line.number,
