@@ -3,10 +3,13 @@ service line) cell, so the dashboard summary reads a few thousand rows instead o
 
 :func:`refresh_cube` rebuilds both cubes from the live cohort query (INSERT ... SELECT, on the
 server) and records a fingerprint of the source tables: the highest id of claims, claim
-payments, adjustments, claim versions and classification changes, the number of claim
-payments, and the latest claim update. Ingest only adds rows, and ``reclassify`` writes a
-classification change for every adjustment it changes, so any change that could move a
-figure moves the fingerprint. :func:`cube_is_fresh` compares it; ``kpis.cohort_totals`` and
+payments, adjustments, claim versions, classification changes, provider mappings and
+departments, and the number of claim payments and mappings (each a one-index-probe query:
+no full scan, so the check stays in milliseconds at millions of rows). Ingest only adds
+rows, and ``reclassify`` writes a classification change for every adjustment it changes,
+so those changes move the fingerprint. An edit that rewrites existing rows in place (an org
+mapping's values, a claim's department by hand) does not: call :func:`refresh_cube` after
+it. :func:`cube_is_fresh` compares it; ``kpis.cohort_totals`` and
 ``kpis.denials_by_stream`` read the cube only when it is fresh and the filters fall on whole
 cells (no stream filter on the totals, dates on month boundaries), and the live query
 otherwise, so a stale or unusable cube can never change a result, only its speed.
@@ -39,7 +42,7 @@ from denialscope.analytics.models import ClaimCube, CubeState, StreamCube
 from denialscope.claims.models import Claim, ClaimVersion
 from denialscope.denials.models import ClassificationChange
 from denialscope.errors import InputError
-from denialscope.orgs.models import Department, Facility, Payer
+from denialscope.orgs.models import Department, Facility, Payer, ProviderMapping
 from denialscope.remits.models import Adjustment, ClaimPayment
 
 __all__ = [
@@ -68,12 +71,15 @@ def fingerprint(session: Session) -> str:
     parts = session.execute(
         select(
             select(func.max(Claim.id)).scalar_subquery(),
-            select(func.max(Claim.updated_at)).scalar_subquery(),
             select(func.max(ClaimPayment.id)).scalar_subquery(),
-            select(func.count(ClaimPayment.id)).scalar_subquery(),
+            select(func.count()).select_from(ClaimPayment).scalar_subquery(),
             select(func.max(Adjustment.id)).scalar_subquery(),
             select(func.max(ClaimVersion.id)).scalar_subquery(),
             select(func.max(ClassificationChange.id)).scalar_subquery(),
+            # The organization tables are small; a new mapping or department may move claims.
+            select(func.max(ProviderMapping.id)).scalar_subquery(),
+            select(func.count()).select_from(ProviderMapping).scalar_subquery(),
+            select(func.max(Department.id)).scalar_subquery(),
         )
     ).one()
     return "|".join("" if p is None else str(p) for p in parts)
