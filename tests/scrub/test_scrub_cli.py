@@ -112,3 +112,19 @@ def test_bad_format_and_bad_pack(tmp_path: Path) -> None:
     pack.write_text("payers:\n  '1': {filing_limit_days: soon}\n", "utf-8")
     result = RUNNER.invoke(app, ["scrub", path, "--pack", str(pack)])
     assert result.exit_code != 0
+
+
+def test_refdata_needs_a_setting_it_cannot_guess(tmp_path: Path) -> None:
+    path = tmp_path / "edits.txt"
+    path.write_text("\n".join([*PTP_HEADING, "29880\t29870\t*\t19960101\t*\t0\tMisuse"]) + "\n")
+    data = ["--data-dir", str(tmp_path / "data")]
+    guessed = RUNNER.invoke(app, ["refdata", "load-ncci", str(path), *data])
+    assert guessed.exit_code != 0
+    given = RUNNER.invoke(
+        app, ["refdata", "load-ncci", str(path), "--setting", "outpatient", *data]
+    )
+    assert given.exit_code == 0 and "1 outpatient PTP edits" in given.output
+    wrong = RUNNER.invoke(app, ["refdata", "load-mue", str(path), "--setting", "dental", *data])
+    assert wrong.exit_code != 0
+    missing = RUNNER.invoke(app, ["refdata", "load-mue", str(tmp_path / "nope.csv"), *data])
+    assert missing.exit_code != 0
