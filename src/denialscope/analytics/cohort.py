@@ -48,6 +48,7 @@ __all__ = [
     "group_label",
     "initial_payment_condition",
     "month_label",
+    "payer_condition",
     "quarter_label",
     "stream_denials",
 ]
@@ -80,6 +81,16 @@ def initial_payment_condition(payment: Any) -> ColumnElement[bool]:
         payment.seq == 1,
         payment.is_reversal.is_(False),
         payment.payer_responsibility.notin_(("secondary", "tertiary")),
+    )
+
+
+def payer_condition(value: str) -> ColumnElement[bool]:
+    """A payer matches by part of its name (any case), its key, or its identifier."""
+    wanted = value.strip().upper()
+    return or_(
+        func.upper(Payer.name).contains(wanted, autoescape=True),
+        Payer.payer_key == wanted,
+        func.upper(Payer.payer_id) == wanted,
     )
 
 
@@ -187,14 +198,7 @@ def claim_cohort(filters: Filters, *, by: str | None = None, stubs: bool = True)
     if not stubs:
         query = query.where(Claim.is_stub.is_(False))
     if filters.payer:
-        wanted = filters.payer.strip().upper()
-        query = query.where(
-            or_(
-                func.upper(Payer.name).contains(wanted, autoescape=True),
-                Payer.payer_key == wanted,
-                func.upper(Payer.payer_id) == wanted,
-            )
-        )
+        query = query.where(payer_condition(filters.payer))
     if filters.department:
         query = query.where(func.upper(Department.code) == filters.department.strip().upper())
     if filters.facility:

@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from denialscope.analytics.cohort import Filters, claim_cohort, stream_denials
+from denialscope.analytics.cohort import Filters, claim_cohort, payer_condition, stream_denials
 from denialscope.analytics.models import ClaimCube, CubeState, StreamCube
 from denialscope.claims.models import Claim, ClaimVersion
 from denialscope.denials.models import ClassificationChange
@@ -203,14 +203,7 @@ def cube_query(
     if filters.facility or by == "facility":
         query = query.outerjoin(Facility, Facility.id == table.facility_id)
     if filters.payer:
-        wanted = filters.payer.strip().upper()
-        query = query.where(
-            or_(
-                func.upper(Payer.name).contains(wanted, autoescape=True),
-                Payer.payer_key == wanted,
-                func.upper(Payer.payer_id) == wanted,
-            )
-        )
+        query = query.where(payer_condition(filters.payer))
     if filters.department:
         query = query.where(func.upper(Department.code) == filters.department.strip().upper())
     if filters.facility:
