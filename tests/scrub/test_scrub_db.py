@@ -175,7 +175,8 @@ def test_create_run_links_claims_and_finds_stored_duplicates(session: Session) -
     fresh = build_claim({"id": "NEW1", "diagnoses": ["E11"], "patient": {"member_id": "M0001"}})
     fresh.subscriber.party.name, fresh.subscriber.party.first_name = "DOE", "ALEX"
     twin = build_claim({"id": stored.control_number})
-    context = ScrubContext(stored_lookup=stored_duplicate_lookup(session))
+    context = ScrubContext(session=session)  # the stored look-up comes with the session
+    assert context.stored_lookup is not None and stored_duplicate_lookup
     results = list(scrub_claims([fresh], context=context))
     rules = {f.rule: f for f in results[0].findings}
     assert (

@@ -211,6 +211,7 @@ def register(app: typer.Typer) -> None:
         engine, factory = open_database(database, data_dir=data_dir)
         try:
             with factory() as session:
+                context.session = session
                 context.stored_lookup = stored_duplicate_lookup(session)
                 results = list(scrub_claims(_claims(files), context=context))
                 run = create_run(

@@ -50,12 +50,19 @@ class ScrubContext:
     # The day the claims are (to be) submitted: timely filing counts to it. None: each
     # claim's BHT04 creation date, else today.
     submission_date: date | None = None
-    # A session on the database: duplicate checks then also look at stored claims.
+    # A session on the database: duplicate checks then also look at stored claims (through
+    # ``stored_lookup``, made from the session unless given).
     session: Session | None = None
-    # Stored claim ids to ignore in duplicate look-ups (the backtest re-scrubs them).
+    # Lines seen in this run: duplicate key -> CLM01 of the claim that had it first.
     seen: dict[DuplicateKey, str] = field(default_factory=dict)
     stored_lookup: Callable[[DuplicateKey, Claim], str | None] | None = None
     _tools: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.session is not None and self.stored_lookup is None:
+            from denialscope.scrub.service import stored_duplicate_lookup
+
+            self.stored_lookup = stored_duplicate_lookup(self.session)
 
     def submitted(self, claim: Claim) -> date:
         return self.submission_date or claim.submission.created or date.today()
