@@ -181,3 +181,16 @@ def test_event_and_other_reports_through_the_cli(
     assert all(a["shift_began"] <= a["alarm_month"] for a in json.loads(alerts.output))
     bad = runner.invoke(app, ["report", "kpis", "--stream", "dental", *db])
     assert bad.exit_code != 0
+
+
+def test_monitor_raises_the_template_shift_without_an_event(
+    demo: tuple[str, dict[str, Any]], demo_session: Session
+) -> None:
+    from denialscope.analytics.monitor import cusum_alerts
+
+    signal = _signal(demo[1], "event")
+    alerts = cusum_alerts(demo_session, level="root_cause", across="department")
+    found = [a for a in alerts if a.series == f"{signal['root_cause']} × {signal['department']}"]
+    assert len(found) == 1
+    assert found[0].shift_began >= signal["event_date"][:7]
+    assert found[0].observed_since_shift > 3 * found[0].expected_since_shift

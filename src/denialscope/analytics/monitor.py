@@ -102,10 +102,16 @@ def cusum_alerts(
     level: Level = "stream",
     across: Across = "payer",
     baseline_months: int = 6,
-    ratio: float = 2.0,
-    threshold: float = 4.0,
+    ratio: float | None = None,
+    threshold: float | None = None,
 ) -> list[Alert]:
-    """Alerts for every stream (or root cause) × payer (or department) series in scope."""
+    """Alerts for every stream (or root cause) × payer (or department) series in scope.
+
+    Defaults: detect a doubling with threshold 4 for streams; root causes are rare, so a
+    single denial carries more weight there: detect a fourfold rise with threshold 5.
+    """
+    ratio = ratio if ratio is not None else (2.0 if level == "stream" else 4.0)
+    threshold = threshold if threshold is not None else (4.0 if level == "stream" else 5.0)
     cohort = claim_cohort(filters, by="month")
     measure, side = _series_key(level, across)
     join_side = Payer.id == Claim.payer_id if across == "payer" else (
@@ -130,6 +136,8 @@ def cusum_alerts(
         .where(Adjustment.is_denial.is_(True))
         .group_by(cohort.c.grp, side, measure)
     )
+    if filters.stream:
+        denied = denied.where(Adjustment.stream == filters.stream)
     months: set[int] = set()
     claims: dict[tuple[str, int], int] = {}
     for row in session.execute(volume):

@@ -316,6 +316,12 @@ def register(app: typer.Typer) -> None:
         level: Annotated[str, typer.Option("--level", help="stream or root_cause.")] = "stream",
         across: Annotated[str, typer.Option("--across", help="payer or department.")] = "payer",
         baseline_months: Annotated[int, typer.Option("--baseline-months")] = 6,
+        ratio: Annotated[
+            float | None, typer.Option("--ratio", help="Rise to detect (default 2, 4 by cause).")
+        ] = None,
+        threshold: Annotated[
+            float | None, typer.Option("--threshold", help="CUSUM limit (default 4, 5 by cause).")
+        ] = None,
         payer: PayerOption = None,
         stream: StreamOption = None,
         department: DepartmentOption = None,
@@ -338,6 +344,8 @@ def register(app: typer.Typer) -> None:
                 level=level,  # type: ignore[arg-type]
                 across=across,  # type: ignore[arg-type]
                 baseline_months=baseline_months,
+                ratio=ratio,
+                threshold=threshold,
             )
         _emit([a.to_dict() for a in alerts], fmt, title="CUSUM alerts")
 
