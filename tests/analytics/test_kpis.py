@@ -137,3 +137,29 @@ def test_kpi_report_has_the_documented_keys(session: Session, tiny: Tiny) -> Non
 def test_unknown_group_is_an_input_error(session: Session, tiny: Tiny) -> None:
     with pytest.raises(InputError, match="cannot group by"):
         kpis.claims_submitted(session, by="colour")
+
+
+def test_clean_claim_rate_counts_the_first_scrub(session: Session, tiny: Tiny) -> None:
+    from denialscope.scrub.models import ScrubClaimResult, ScrubRun
+
+    assert kpis.clean_claim_rate(session) == {}  # nothing scrubbed: no rate
+    first = ScrubRun(source="batch1.x12", claims=3, clean=2, flagged=1)
+    second = ScrubRun(source="batch2.x12", claims=1, clean=1, flagged=0)
+    session.add_all([first, second])
+    session.flush()
+
+    def result(run: ScrubRun, key: str, clean: bool) -> ScrubClaimResult:
+        return ScrubClaimResult(
+            run_id=run.id, claim_key=key, control_number=key, claim_id=tiny.claims[key],
+            clean=clean, rejects=0 if clean else 1, warnings=0,
+        )  # fmt: skip
+
+    session.add_all([result(first, "C1", True), result(first, "C2", False)])
+    session.add(result(first, "C3", True))
+    session.flush()
+    session.add(result(second, "C2", True))  # corrected later: the first scrub counts
+    session.commit()
+    assert kpis.clean_claim_rate(session) == {"all": Rate(D(2), D(3))}
+    by_payer = kpis.clean_claim_rate(session, by="payer")
+    assert by_payer == {"ALPHA HEALTH": Rate(D(1), D(2)), "BETA CARE": Rate(D(1), D(1))}
+    assert kpi_report(session)["all"]["clean_claim_rate"] == D("0.666667")

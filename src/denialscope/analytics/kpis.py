@@ -33,6 +33,7 @@ from denialscope.remits.models import Adjustment, ClaimPayment
 __all__ = [
     "adjustments_by_category",
     "claims_submitted",
+    "clean_claim_rate",
     "cohort_totals",
     "days_to_correct",
     "denials_by_stream",
@@ -414,4 +415,37 @@ def days_to_correct(
             "mean_days": (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1")),
         }
         for label, values in days.items()
+    }
+
+
+def clean_claim_rate(
+    session: Session, *, filters: Filters = NO_FILTERS, by: str | None = None
+) -> dict[str, Rate]:
+    """HFMA CL-1: claims clean on their first scrub ÷ claims scrubbed (backtests excluded).
+
+    Groups without any scrubbed claim are absent: there is nothing to divide.
+    """
+    from denialscope.scrub.models import ScrubClaimResult, ScrubRun
+
+    c = claim_cohort(filters, by=by)
+    first = (
+        select(ScrubClaimResult.claim_id, func.min(ScrubClaimResult.id).label("result_id"))
+        .join(ScrubRun, ScrubRun.id == ScrubClaimResult.run_id)
+        .where(ScrubRun.source != "backtest", ScrubClaimResult.claim_id.is_not(None))
+        .group_by(ScrubClaimResult.claim_id)
+        .subquery("first_scrub")
+    )
+    query = (
+        select(
+            c.c.grp,
+            func.count().label("scrubbed"),
+            func.sum(case((ScrubClaimResult.clean.is_(True), 1), else_=0)).label("clean"),
+        )
+        .join(first, first.c.claim_id == c.c.claim_id)
+        .join(ScrubClaimResult, ScrubClaimResult.id == first.c.result_id)
+        .group_by(c.c.grp)
+    )
+    return {
+        label: Rate(to_decimal(row.clean), to_decimal(row.scrubbed))
+        for label, row in _grouped(session.execute(query), by).items()
     }

@@ -27,7 +27,7 @@ def kpi_report(
 ) -> dict[str, dict[str, Any]]:
     """{group: {kpi: value}} for every KPI of docs/analytics.md (one group "all" without by).
 
-    Clean claim rate is absent: it needs scrub results, which are not stored yet.
+    ``clean_claim_rate`` is None for a group none of whose claims was scrubbed.
     """
     totals = kpis.cohort_totals(session, filters=filters, by=by)
     streams = kpis.denials_by_stream(session, filters=filters, by=by)
@@ -38,6 +38,7 @@ def kpi_report(
         session, root_causes=documentation_causes, filters=filters, by=by
     )
     correction = kpis.days_to_correct(session, filters=filters, by=by)
+    clean = kpis.clean_claim_rate(session, filters=filters, by=by)
     zero = Decimal(0)
     out: dict[str, dict[str, Any]] = {}
     for label, t in sorted(totals.items()):
@@ -68,6 +69,8 @@ def kpi_report(
             "patient_responsibility": categories.get(label, {}).get("patient_share", zero),
             "net_patient_revenue": net,
             "first_pass_yield": Rate(t["first_pass"], t["remitted"]).value,
+            # None when no claim in the group went through the scrubber.
+            "clean_claim_rate": clean[label].value if label in clean else None,
             "clinical": {
                 "denials_pct_of_net_revenue": _share(clinical["dollars"], net).value,
                 "avg_dollars_at_risk": _share(clinical["dollars"], clinical["count"]).value,
