@@ -99,7 +99,10 @@ def make_engine(url: str) -> Engine:
         return create_engine(
             parsed,
             pool_pre_ping=True,
-            connect_args={"connect_timeout": _CONNECT_TIMEOUT_S},
+            # No server-side prepared statements: after five runs psycopg would switch to a
+            # generic plan chosen while ingest's tables were still small (a sequential scan),
+            # and keep it as they grow within the same transaction.
+            connect_args={"connect_timeout": _CONNECT_TIMEOUT_S, "prepare_threshold": None},
         )
     except (exc.ArgumentError, ImportError) as error:
         raise ConfigurationError(
