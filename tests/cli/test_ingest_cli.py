@@ -98,7 +98,8 @@ def test_json_has_every_file_and_the_totals(
     code, out, _ = invoke(str(inbox), "--json", "--database", migrated_database_url)
     assert code == 0, out
     data: dict[str, Any] = json.loads(out)
-    assert set(data) == {"files", "totals"}
+    assert set(data) == {"files", "totals", "work_queues"}
+    assert data["work_queues"]["error"] is None
     files = data["files"]
     assert [(Path(f["name"]).name, f["status"], f["file_type"]) for f in files] == [
         ("a-claims.837", "ingested", "837P"),

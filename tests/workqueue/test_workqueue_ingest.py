@@ -78,7 +78,9 @@ def test_a_paying_remittance_after_the_appeal_closes_the_item(
         for name, text in files.items():
             (tmp_path / name).write_text(text)
         report = ingest_paths(
-            [tmp_path / "claim.837", tmp_path / "denial.835"], session_factory=factory
+            [tmp_path / "claim.837", tmp_path / "denial.835"],
+            session_factory=factory,
+            update_work_queues=False,
         )
         assert all(not f.error for f in report.files), report.to_dict()
         with factory() as session:
@@ -93,7 +95,7 @@ def test_a_paying_remittance_after_the_appeal_closes_the_item(
             choose_action(session, item_id=item.id, action="appeal_level_1", actor="pat")
             session.commit()
 
-        ingest_paths([tmp_path / "paid.835"], session_factory=factory)
+        ingest_paths([tmp_path / "paid.835"], session_factory=factory, update_work_queues=False)
         with factory() as session:
             assert apply_outcomes(session) == 1
             session.commit()
@@ -101,5 +103,39 @@ def test_a_paying_remittance_after_the_appeal_closes_the_item(
             assert (item.status, item.outcome) == ("resolved", "overturned")
             assert item.recovered_amount == Decimal(2050)
             assert item.cycle_days == (dt.date(2026, 4, 1) - dt.date(2026, 2, 10)).days
+    finally:
+        engine.dispose()
+
+
+def test_ingest_keeps_the_work_queues_up_to_date(
+    migrated_database_url: str, tmp_path: Path
+) -> None:
+    """Without any queue command: the denial becomes an item, the later payment closes it."""
+    engine, factory = open_database(migrated_database_url)
+    try:
+        files = {
+            "claim.837": _837("SYNCLM2"),
+            "denial.835": _835("SYNCLM2", paid=Decimal(0), on=dt.date(2026, 2, 10), control=2),
+            "paid.835": _835("SYNCLM2", paid=Decimal(2050), on=dt.date(2026, 4, 1), control=3),
+        }
+        for name, text in files.items():
+            (tmp_path / name).write_text(text)
+        first = ingest_paths(
+            [tmp_path / "claim.837", tmp_path / "denial.835"], session_factory=factory
+        )
+        assert (first.work_items_created, first.work_items_closed) == (1, 0)
+        with factory() as session:
+            item = session.scalars(select(WorkItem)).one()
+            choose_action(session, item_id=item.id, action="appeal_level_1", actor="pat")
+            session.commit()
+        second = ingest_paths([tmp_path / "paid.835"], session_factory=factory)
+        assert (second.work_items_created, second.work_items_closed, second.work_queue_error) == (
+            0,
+            1,
+            None,
+        )
+        with factory() as session:
+            item = session.scalars(select(WorkItem)).one()
+            assert (item.status, item.outcome) == ("resolved", "overturned")
     finally:
         engine.dispose()

@@ -132,5 +132,12 @@ def _print_summary(report: object) -> None:
         f"{t['claims']:,} claims, {t['claim_payments']:,} claim payments "
         f"({t['matched']:,} matched, {t['unmatched']:,} unmatched) in {t['seconds']:.1f} s"
     )
+    if report.work_items_created or report.work_items_closed:
+        out.print(
+            f"work queues: {report.work_items_created:,} new items, "
+            f"{report.work_items_closed:,} closed by later payments"
+        )
+    if report.work_queue_error:
+        err.print(f"warning: work queues not updated: {report.work_queue_error}", markup=False)
     for f in report.failed:
         err.print(f"error: {f.error}", highlight=False, markup=False, style="red")

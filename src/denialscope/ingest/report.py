@@ -34,6 +34,9 @@ class FileResult:
 @dataclass(slots=True)
 class IngestReport:
     files: list[FileResult] = field(default_factory=list)
+    work_items_created: int = 0  # denials that became work items
+    work_items_closed: int = 0  # items closed by later payments (overturned, upheld)
+    work_queue_error: str | None = None
 
     @property
     def failed(self) -> list[FileResult]:
@@ -61,4 +64,12 @@ class IngestReport:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"files": [f.to_dict() for f in self.files], "totals": self.totals()}
+        return {
+            "files": [f.to_dict() for f in self.files],
+            "totals": self.totals(),
+            "work_queues": {
+                "items_created": self.work_items_created,
+                "items_closed": self.work_items_closed,
+                "error": self.work_queue_error,
+            },
+        }

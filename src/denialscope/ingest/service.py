@@ -66,6 +66,7 @@ def ingest_paths(
     after_store: Sequence[AfterStore] = (),
     classification: ClassificationConfig | None = None,
     classify: bool = True,
+    update_work_queues: bool = True,
 ) -> IngestReport:
     """Ingest files, folders and zip archives; never raises for a bad file.
 
@@ -101,7 +102,29 @@ def ingest_paths(
                 )
             )
         progress("file", 1)
+    if update_work_queues and classify and any(f.status == "ingested" for f in report.files):
+        _update_work_queues(session_factory, report)
     return report
+
+
+def _update_work_queues(session_factory: sessionmaker[Session], report: IngestReport) -> None:
+    """New denials become work items; payments after an appeal or correction close theirs.
+
+    One transaction after the files: a failure here never undoes a stored file, it is
+    reported and the next ``denialscope queue list`` tries again.
+    """
+    from denialscope.workqueue.outcomes import apply_outcomes
+    from denialscope.workqueue.service import sync_work_items
+
+    try:
+        with session_factory() as session, session.begin():
+            report.work_items_created = sync_work_items(session)
+            report.work_items_closed = apply_outcomes(session)
+    except DenialscopeError as exc:
+        report.work_queue_error = exc.message
+    except Exception as exc:  # the files are stored; say so rather than fail the run
+        log.exception("updating the work queues failed")
+        report.work_queue_error = f"internal error ({type(exc).__name__})"
 
 
 def ingest_file(
