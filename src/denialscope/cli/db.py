@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
 from denialscope import settings
+from denialscope.cli.options import DatabaseOption
 from denialscope.db.engine import open_database, redact_url
 from denialscope.db.migrate import current_revision, head_revision
 
 __all__ = ["register"]
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        metavar="URL",
-        help="sqlite:///file.db or postgresql://user@host/db "
-        "(default: $DENIALSCOPE_DATABASE_URL, else data/denialscope.db)",
-    ),
-]
 
 
 def upgrade(database: DatabaseOption = None) -> None:

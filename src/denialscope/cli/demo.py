@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
+from denialscope.cli.options import DatabaseOption, DataDirOption
+
 __all__ = ["register"]
 
 
@@ -58,15 +60,8 @@ def register(app: typer.Typer) -> None:
         no_ingest: Annotated[
             bool, typer.Option("--no-ingest", help="Only write the files.")
         ] = False,
-        database: Annotated[
-            str | None,
-            typer.Option(
-                "--database", help="SQLAlchemy URL; default DENIALSCOPE_DATABASE_URL or SQLite."
-            ),
-        ] = None,
-        data_dir: Annotated[
-            Path | None, typer.Option("--data-dir", help="Where the data directory is.")
-        ] = None,
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
     ) -> None:
         """Generate a year of a demo health system's 837/835 files (with known signals)."""
         from denialscope.demo import generate_demo

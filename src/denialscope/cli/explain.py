@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from denialscope.cli.options import DatabaseOption, DataDirOption, JsonOption
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -26,14 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database", help="SQLAlchemy URL; default DENIALSCOPE_DATABASE_URL or SQLite."),
-]
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Data directory (SQLite file, classification.yaml, codes)."),
-]
 ConfigOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -42,7 +36,6 @@ ConfigOption = Annotated[
         "(default: <data_dir>/classification.yaml when it exists).",
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _config(paths: list[Path] | None, data_dir: Path | None) -> ClassificationConfig:

@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from denialscope.cli.options import DatabaseOption, DataDirOption
+
 __all__ = ["register"]
 
 
@@ -19,15 +21,8 @@ def register(app: typer.Typer) -> None:
         paths: Annotated[
             list[Path], typer.Argument(help="Files, folders (recursive) or .zip archives.")
         ],
-        database: Annotated[
-            str | None,
-            typer.Option(
-                "--database", help="SQLAlchemy URL; default DENIALSCOPE_DATABASE_URL or SQLite."
-            ),
-        ] = None,
-        data_dir: Annotated[
-            Path | None, typer.Option("--data-dir", help="Where the SQLite file lives.")
-        ] = None,
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
         org: Annotated[
             Path | None,
             typer.Option(

@@ -12,11 +12,10 @@ from typing import Annotated
 
 import typer
 
+from denialscope.cli.options import DataDirOption
+
 __all__ = ["register"]
 
-DataDirOption = Annotated[
-    Path | None, typer.Option("--data-dir", help="Data directory (default ./data).")
-]
 SettingOption = Annotated[
     str | None,
     typer.Option(

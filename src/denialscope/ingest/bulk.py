@@ -27,7 +27,9 @@ class BulkWriter:
         connection = session.connection()
         self._dialect = connection.dialect
         self._postgres = self._dialect.name == "postgresql"
-        self._raw: Any = connection.connection.driver_connection
+        raw = connection.connection.driver_connection
+        assert raw is not None, "a session in a transaction has a DBAPI connection"
+        self._raw: Any = raw
         self._plans: dict[tuple[str, tuple[str, ...]], tuple[str, list[Processor]]] = {}
         if not self._postgres:
             # Index maintenance dominates large loads: with SQLite's default 2 MB page cache

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 from denialscope.claims.models import Patient, patient_key_for
 from denialscope.orgs.models import Payer, Provider, payer_key_for
 
-__all__ = ["IdAllocator", "Lookups", "chunks", "table_of"]
+__all__ = ["IdAllocator", "Lookups", "chunks", "clip", "table_of"]
+
+
+def clip(value: str | None, size: int) -> str | None:
+    """Trimmed text cut to its column's size, None when empty (PostgreSQL enforces sizes,
+    SQLite does not: cutting here keeps both engines storing the same thing)."""
+    text = (value or "").strip()
+    return text[:size] or None
 
 
 def table_of(model: Any) -> Table:

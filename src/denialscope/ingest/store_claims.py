@@ -29,7 +29,7 @@ from denialscope.claims.models import (
 )
 from denialscope.db.base import utcnow
 from denialscope.ingest.bulk import BulkWriter
-from denialscope.ingest.lookups import IdAllocator, Lookups, ProviderInfo, chunks, table_of
+from denialscope.ingest.lookups import IdAllocator, Lookups, ProviderInfo, chunks, clip, table_of
 from denialscope.orgs.service import OrgResolver
 from denialscope.x12.claim837.records import Claim, Party
 
@@ -44,16 +44,10 @@ _CODE_KINDS = {
 }
 
 
-def _s(value: str | None, size: int) -> str | None:
-    """Trimmed text cut to the column size, None when empty (PostgreSQL enforces sizes)."""
-    text = (value or "").strip()
-    return text[:size] or None
-
-
 def _npi(party: Party | None) -> str | None:
     if party is None or party.id_qualifier != "XX":
         return None
-    return _s(party.identifier, 10)
+    return clip(party.identifier, 10)
 
 
 class ClaimStore:
@@ -131,11 +125,11 @@ class ClaimStore:
                 {
                     "claim_id": claim_id,
                     "version_no": version,
-                    "frequency": _s(claim.frequency, 1),
+                    "frequency": clip(claim.frequency, 1),
                     "source_file_id": self.source_file_id,
                     "submitted_at": header["submitted_at"],
                     "total_charge": claim.total_charge,
-                    "original_payer_claim_number": _s(claim.original_claim_number, 50),
+                    "original_payer_claim_number": clip(claim.original_claim_number, 50),
                 }
             )
             self.control_numbers.add(claim.control_number.strip())
@@ -203,7 +197,7 @@ class ClaimStore:
         return {
             "claim_key": key[:120],
             "control_number": c.control_number.strip()[:50],
-            "kind": _s(c.kind, 4),
+            "kind": clip(c.kind, 4),
             "claim_type": c.claim_type,
             "payer_id": lk.payer(c.payer.identifier, c.payer.name, c.payer.id_qualifier),
             "patient_id": lk.patient(
@@ -233,22 +227,22 @@ class ClaimStore:
             ),
             "facility_id": org.facility_id,
             "department_id": org.department_id,
-            "service_line": _s(org.service_line, 80),
-            "facility_code": _s(c.facility_code, 4),
-            "frequency": _s(c.frequency, 1),
+            "service_line": clip(org.service_line, 80),
+            "facility_code": clip(c.facility_code, 4),
+            "frequency": clip(c.frequency, 1),
             "total_charge": c.total_charge,
             "statement_from": c.statement_from or c.service_from,
             "statement_to": c.statement_to or c.service_to,
             "admission_date": c.admission_date,
             "discharge_date": c.discharge_date,
-            "admission_type": _s(c.admission_type, 2),
-            "patient_status": _s(c.patient_status, 2),
-            "drg": _s(c.drg, 4),
-            "principal_dx": _s(principal.code if principal else None, 8),
-            "prior_auth": _s(c.prior_authorization, 50),
-            "referral": _s(c.referral_number, 50),
-            "original_payer_claim_number": _s(c.original_claim_number, 50),
-            "medical_record": _s(c.medical_record_number, 50),
+            "admission_type": clip(c.admission_type, 2),
+            "patient_status": clip(c.patient_status, 2),
+            "drg": clip(c.drg, 4),
+            "principal_dx": clip(principal.code if principal else None, 8),
+            "prior_auth": clip(c.prior_authorization, 50),
+            "referral": clip(c.referral_number, 50),
+            "original_payer_claim_number": clip(c.original_claim_number, 50),
+            "medical_record": clip(c.medical_record_number, 50),
             "submitted_at": c.submission.created or self.file_date,
             "source_file_id": self.source_file_id,
         }
@@ -265,7 +259,7 @@ class ClaimStore:
                         "seq": seq,
                         "qualifier": dx.qualifier[:3],
                         "code": dx.code[:8],
-                        "poa": _s(dx.poa, 1),
+                        "poa": clip(dx.poa, 1),
                     }
                 )
             for seq, px in enumerate(claim.procedures, 1):
@@ -322,16 +316,16 @@ class ClaimStore:
                 row: dict[str, Any] = {
                     "claim_id": claim_id,
                     "line_no": line_no,
-                    "line_control": _s(ln.control_number, 50),
-                    "procedure_qualifier": _s(ln.procedure_qualifier, 2),
-                    "procedure": _s(ln.procedure, 48),
-                    "modifiers": _s(",".join(m for m in ln.modifiers if m), 20),
-                    "revenue_code": _s(ln.revenue_code, 4),
+                    "line_control": clip(ln.control_number, 50),
+                    "procedure_qualifier": clip(ln.procedure_qualifier, 2),
+                    "procedure": clip(ln.procedure, 48),
+                    "modifiers": clip(",".join(m for m in ln.modifiers if m), 20),
+                    "revenue_code": clip(ln.revenue_code, 4),
                     "charge": ln.charge,
                     "units": ln.units,
-                    "place_of_service": _s(ln.place_of_service, 2)
-                    or (_s(claim.facility_code, 2) if claim.kind == "837P" else None),
-                    "diagnosis_pointers": _s(",".join(str(p) for p in ln.diagnosis_pointers), 20),
+                    "place_of_service": clip(ln.place_of_service, 2)
+                    or (clip(claim.facility_code, 2) if claim.kind == "837P" else None),
+                    "diagnosis_pointers": clip(",".join(str(p) for p in ln.diagnosis_pointers), 20),
                     "service_from": ln.service_from or claim.service_from,
                     "service_to": ln.service_to or ln.service_from or claim.service_to,
                     "rendering_provider_id": self.lookups.provider(
@@ -340,7 +334,7 @@ class ClaimStore:
                         taxonomy=ln.rendering_provider.taxonomy if ln.rendering_provider else None,
                         role="rendering",
                     ),
-                    "ndc": _s(ln.drug.ndc if ln.drug else None, 20),
+                    "ndc": clip(ln.drug.ndc if ln.drug else None, 20),
                 }
                 existing = current.get((claim_id, line_no))
                 if existing is not None:

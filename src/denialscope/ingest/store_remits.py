@@ -21,7 +21,7 @@ from denialscope.classify.denial import AdjudicatedClaim, AdjudicatedLine, class
 from denialscope.classify.denial import Adjustment as ClassifyAdjustment
 from denialscope.db.base import utcnow
 from denialscope.ingest.bulk import BulkWriter
-from denialscope.ingest.lookups import IdAllocator, Lookups, chunks, table_of
+from denialscope.ingest.lookups import IdAllocator, Lookups, chunks, clip, table_of
 from denialscope.ingest.matching import (
     first_service_date,
     load_lines,
@@ -50,11 +50,6 @@ BATCH = 1000
 _INPATIENT_TYPES = {"11", "12", "18", "21", "22", "41"}
 
 
-def _s(value: str | None, size: int) -> str | None:
-    text = (value or "").strip()
-    return text[:size] or None
-
-
 def _payer_ident(rec: RemittanceRecord) -> tuple[str | None, str | None, str | None]:
     payer = rec.payer
     if payer is None:
@@ -68,8 +63,8 @@ def _payee_npi(rec: RemittanceRecord) -> str | None:
     if payee is None:
         return None
     if payee.id_qualifier == "XX":
-        return _s(payee.id, 10)
-    return _s(next((v for q, v in payee.refs if q == "HPI"), None), 10)
+        return clip(payee.id, 10)
+    return clip(next((v for q, v in payee.refs if q == "HPI"), None), 10)
 
 
 def _payee_tax_id(rec: RemittanceRecord) -> str | None:
@@ -77,8 +72,8 @@ def _payee_tax_id(rec: RemittanceRecord) -> str | None:
     if payee is None:
         return None
     if payee.id_qualifier == "FI":
-        return _s(payee.id, 20)
-    return _s(next((v for q, v in payee.refs if q == "TJ"), None), 20)
+        return clip(payee.id, 20)
+    return clip(next((v for q, v in payee.refs if q == "TJ"), None), 20)
 
 
 class RemitStore:
@@ -138,9 +133,9 @@ class RemitStore:
                     "payee_npi": self._payee_npi,
                     "payee_tax_id": _payee_tax_id(rec),
                     "payment_amount": rec.payment_amount,
-                    "payment_method": _s(rec.payment_method, 3),
+                    "payment_method": clip(rec.payment_method, 3),
                     "payment_date": rec.payment_date,
-                    "trace_number": _s(rec.trace_number, 50),
+                    "trace_number": clip(rec.trace_number, 50),
                     "production_date": rec.production_date,
                 }
             ],
@@ -159,10 +154,10 @@ class RemitStore:
         self._plb.append(
             {
                 "remittance_id": self._remit_id,
-                "provider_id_text": _s(rec.provider_id, 50),
+                "provider_id_text": clip(rec.provider_id, 50),
                 "fiscal_date": rec.fiscal_period_end,
-                "reason": _s(rec.reason, 4),
-                "reference": _s(rec.reference, 50),
+                "reason": clip(rec.reason, 4),
+                "reference": clip(rec.reference, 50),
                 "amount": rec.amount,
             }
         )
@@ -203,25 +198,25 @@ class RemitStore:
                     "claim_id": claim_id if claim_id is not None else stub_id,
                     "match_method": method,
                     "seq": 1,
-                    "status_code": _s(status, 2),
+                    "status_code": clip(status, 2),
                     "payer_responsibility": payer_responsibility_for(status),
                     "is_reversal": status == "22",
                     "reverses_payment_id": None,
                     "charge": p.charge,
                     "paid": p.paid,
                     "patient_responsibility": p.patient_responsibility,
-                    "payer_claim_number": _s(p.payer_claim_number, 50),
-                    "facility_type": _s(p.facility_type, 2),
-                    "frequency": _s(p.frequency, 1),
-                    "drg": _s(p.drg, 4),
+                    "payer_claim_number": clip(p.payer_claim_number, 50),
+                    "facility_type": clip(p.facility_type, 2),
+                    "frequency": clip(p.frequency, 1),
+                    "drg": clip(p.drg, 4),
                     "drg_weight": p.drg_weight,
-                    "filing_indicator": _s(p.filing_indicator, 2),
+                    "filing_indicator": clip(p.filing_indicator, 2),
                     "service_from": first_service_date(p),
                     "service_to": p.statement_end or p.statement_start,
                     "received_date": p.received,
-                    "patient_control_number": _s(p.patient_control_number, 50),
+                    "patient_control_number": clip(p.patient_control_number, 50),
                     "patient_id": None,
-                    "rendering_npi": _s(p.rendering_provider.id, 10)
+                    "rendering_npi": clip(p.rendering_provider.id, 10)
                     if p.rendering_provider and p.rendering_provider.id_qualifier == "XX"
                     else None,
                     "adjudicated_at": adjudicated,
@@ -253,15 +248,15 @@ class RemitStore:
                         "claim_payment_id": cp_id,
                         "claim_line_id": line_id,
                         "line_match_method": line_how,
-                        "line_control": _s(s.control_number, 50),
-                        "procedure_qualifier": _s(s.procedure.qualifier, 2),
-                        "procedure": _s(s.procedure.code, 48),
-                        "modifiers": _s(",".join(m for m in s.procedure.modifiers if m), 20),
-                        "original_procedure": _s(orig.code, 48) if orig else None,
-                        "original_modifiers": _s(",".join(m for m in orig.modifiers if m), 20)
+                        "line_control": clip(s.control_number, 50),
+                        "procedure_qualifier": clip(s.procedure.qualifier, 2),
+                        "procedure": clip(s.procedure.code, 48),
+                        "modifiers": clip(",".join(m for m in s.procedure.modifiers if m), 20),
+                        "original_procedure": clip(orig.code, 48) if orig else None,
+                        "original_modifiers": clip(",".join(m for m in orig.modifiers if m), 20)
                         if orig
                         else None,
-                        "revenue_code": _s(s.revenue_code, 4),
+                        "revenue_code": clip(s.revenue_code, 4),
                         "charge": s.charge,
                         "paid": s.paid,
                         "allowed": s.allowed,
@@ -472,13 +467,13 @@ class RemitStore:
             "rendering_provider_id": self.lookups.provider(rendering_npi, role="rendering"),
             "facility_id": org.facility_id,
             "department_id": org.department_id,
-            "service_line": _s(org.service_line, 80),
-            "facility_code": _s(p.facility_type, 4),
-            "frequency": _s(p.frequency, 1),
+            "service_line": clip(org.service_line, 80),
+            "facility_code": clip(p.facility_type, 4),
+            "frequency": clip(p.frequency, 1),
             "total_charge": p.charge,
             "statement_from": start,
             "statement_to": p.statement_end or start,
-            "drg": _s(p.drg, 4),
+            "drg": clip(p.drg, 4),
             # No 837: the payer's received date is the best stand-in for submission.
             "submitted_at": p.received or start or adjudicated,
             "source_file_id": self.source_file_id,
