@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "denialscope.cli.queue",
     "denialscope.cli.scrub",
     "denialscope.cli.refdata",
+    "denialscope.cli.governance",
 ]
 
 

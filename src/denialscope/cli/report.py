@@ -186,6 +186,9 @@ def register(app: typer.Typer) -> None:
     event = typer.Typer(help="Register change events (template go-lives, payer policies ...).")
     app.add_typer(report, name="report")
     app.add_typer(event, name="event")
+    from denialscope.cli.governance import add_report_command
+
+    add_report_command(report)
 
     @report.command("kpis")
     def kpis_command(

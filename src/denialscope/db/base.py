@@ -55,6 +55,7 @@ MODEL_MODULES: list[str] = [
     "denialscope.workqueue.models",
     "denialscope.analytics.models",
     "denialscope.scrub.models",
+    "denialscope.governance.models",
 ]
 
 MONEY = Numeric(14, 2)

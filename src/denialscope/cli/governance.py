@@ -1,0 +1,181 @@
+"""``denialscope plan ...`` and ``denialscope report governance``: the governance loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from contextlib import AbstractContextManager
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from denialscope.errors import InputError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+__all__ = ["add_report_command", "register"]
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", help="SQLAlchemy URL; default DENIALSCOPE_DATABASE_URL or SQLite."),
+]
+DataDirOption = Annotated[Path | None, typer.Option("--data-dir", help="Data directory.")]
+
+
+def _session_scope(database: str | None, data_dir: Path | None) -> AbstractContextManager[Session]:
+    # The report commands' session helper: one way to open the database for every report.
+    from denialscope.cli.report import _session
+
+    return _session(database, data_dir)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``plan`` command group."""
+    plan = typer.Typer(help="Action plans: owner, measurable target, progress from the KPIs.")
+    app.add_typer(plan, name="plan")
+
+    @plan.command("add")
+    def add_command(
+        root_cause: Annotated[str, typer.Option("--root-cause", help="Root cause id.")],
+        owner_role: Annotated[str, typer.Option("--owner-role")],
+        owner_name: Annotated[str, typer.Option("--owner-name")],
+        metric: Annotated[str, typer.Option("--metric", help="count, dollars or rate.")],
+        change: Annotated[str, typer.Option("--change", help="Percent change, e.g. -40.")],
+        due: Annotated[str, typer.Option("--due", help="Due date YYYY-MM-DD.")],
+        payer: Annotated[str | None, typer.Option("--payer", help="Payer name (part).")] = None,
+        department: Annotated[str | None, typer.Option("--department")] = None,
+        service_line: Annotated[str | None, typer.Option("--service-line")] = None,
+        note: Annotated[str, typer.Option("--note")] = "",
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
+    ) -> None:
+        """Register a plan; its baseline is measured now from the stored claims."""
+        from denialscope.governance.service import create_plan
+
+        try:
+            change_pct = Decimal(change)
+        except InvalidOperation:
+            raise InputError(f"--change {change!r} is not a number") from None
+        try:
+            due_date = dt.date.fromisoformat(due)
+        except ValueError:
+            raise InputError(f"--due {due!r} is not a date (YYYY-MM-DD)") from None
+        with _session_scope(database, data_dir) as session, session.begin():
+            created = create_plan(
+                session,
+                root_cause=root_cause,
+                owner_role=owner_role,
+                owner_name=owner_name,
+                metric=metric,
+                change_pct=change_pct,
+                due_date=due_date,
+                payer=payer,
+                department=department,
+                service_line=service_line,
+                note=note,
+            )
+            typer.echo(
+                f"plan {created.id}: {root_cause} {metric} baseline {created.baseline_value} "
+                f"({created.baseline_from} to {created.baseline_to}), "
+                f"target {created.target_value} by {due_date}"
+            )
+
+    @plan.command("list")
+    def list_command(
+        fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
+    ) -> None:
+        """Every plan with its progress over the latest complete months."""
+        from denialscope.cli.report import _emit
+        from denialscope.governance.service import list_plans, plan_progress
+
+        if fmt not in ("table", "json"):
+            raise InputError(f"--format {fmt!r}: use table or json")
+        with _session_scope(database, data_dir) as session:
+            rows = []
+            for p in list_plans(session):
+                progress = plan_progress(session, p).to_dict()
+                rows.append(
+                    {
+                        "id": p.id,
+                        "root_cause": p.root_cause,
+                        "stream": p.stream,
+                        "payer": p.payer,
+                        "department": p.department,
+                        "owner": f"{p.owner_name} ({p.owner_role})",
+                        "metric": p.metric,
+                        "change_pct": p.change_pct,
+                        "due": p.due_date,
+                        "status": p.status,
+                        "baseline": p.baseline_value,
+                        "current": progress["current"],
+                        "target": p.target_value,
+                        "pct_of_way": progress["pct_of_way"],
+                        "assessment": progress["assessment"],
+                        "notes": p.notes,
+                    }
+                )
+        _emit(rows, fmt, title="Action plans")
+
+    @plan.command("update")
+    def update_command(
+        plan_id: Annotated[int, typer.Argument(help="Plan id (see plan list).")],
+        status: Annotated[
+            str | None, typer.Option("--status", help="open, on_track, at_risk, done, dropped.")
+        ] = None,
+        note: Annotated[str | None, typer.Option("--note")] = None,
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
+    ) -> None:
+        """Change a plan's status and/or add a note."""
+        from denialscope.governance.service import update_plan
+
+        if status is None and not note:
+            raise InputError("give --status and/or --note")
+        with _session_scope(database, data_dir) as session, session.begin():
+            updated = update_plan(session, plan_id, status=status, note=note)
+            typer.echo(f"plan {updated.id}: {updated.status}")
+
+
+def add_report_command(report: typer.Typer) -> None:
+    """Add ``report governance`` to the ``report`` group (called by denialscope.cli.report)."""
+
+    @report.command("governance")
+    def governance_command(
+        quarter: Annotated[
+            str | None, typer.Option("--quarter", help="e.g. 2025Q4; default the latest.")
+        ] = None,
+        fmt: Annotated[str, typer.Option("--format", help="html, pdf or json.")] = "html",
+        out: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
+    ) -> None:
+        """The quarterly governance report: causes, owners, plans, trends, payer scorecard."""
+        from denialscope.analytics.results import jsonable
+        from denialscope.governance.report import governance_report, render_html, render_pdf
+
+        if fmt not in ("html", "pdf", "json"):
+            raise InputError(f"--format {fmt!r}: use html, pdf or json")
+        if fmt == "pdf" and out is None:
+            raise InputError("--format pdf needs --out FILE.pdf")
+        with _session_scope(database, data_dir) as session:
+            document = governance_report(session, quarter=quarter)
+        if fmt == "json":
+            text = json.dumps(
+                jsonable({k: v for k, v in document.items() if k != "charts"}), indent=2
+            )
+        else:
+            text = render_html(document)
+        if fmt == "pdf":
+            assert out is not None
+            out.write_bytes(render_pdf(text))
+        elif out is not None:
+            out.write_text(text, encoding="utf-8")
+        else:
+            typer.echo(text)
+            return
+        typer.echo(f"governance report {document['quarter']} written to {out}")

@@ -1,0 +1,1 @@
+"""Governance: action plans on root causes, their progress, and the quarterly report."""

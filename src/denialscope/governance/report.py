@@ -1,0 +1,286 @@
+"""The quarterly governance report: top causes and owners, plans, trends, payer scorecard.
+
+:func:`governance_report` gathers plain data (also the ``--format json`` document);
+:func:`render_html` lays it out with the Jinja2 template (inline CSS and SVG, no external
+asset, so the file opens offline and WeasyPrint needs no network); :func:`render_pdf`
+prints that same HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+import jinja2
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from denialscope.analytics import kpis
+from denialscope.analytics.charts import pareto_svg, trend_svg
+from denialscope.analytics.cohort import Filters, claim_cohort, group_label
+from denialscope.analytics.pareto import pareto
+from denialscope.analytics.results import Rate, jsonable, to_decimal
+from denialscope.analytics.trends import trend_rows
+from denialscope.classify.taxonomy import DENIAL_STREAMS
+from denialscope.errors import InputError
+from denialscope.governance.service import (
+    complete_period,
+    governance_as_of,
+    list_plans,
+    plan_progress,
+)
+from denialscope.remits.models import Adjustment
+
+__all__ = ["governance_report", "parse_quarter", "render_html", "render_pdf"]
+
+TEMPLATES_DIR: Final = Path(__file__).with_name("templates")
+TOP_CAUSES = 5
+TREND_FIELDS = ("payer", "service_line", "facility")
+
+
+def parse_quarter(value: str | None, *, as_of: dt.date) -> tuple[str, dt.date, dt.date]:
+    """``"2025Q4"`` (or ``2025-Q4``) -> its label, first and last day.
+
+    None = the latest quarter whose months are all complete on ``as_of`` (after the
+    adjudication lag, see :func:`denialscope.governance.service.complete_period`).
+    """
+    if value is None:
+        _, last = complete_period(as_of, 1)
+        index = last.year * 4 + (last.month - 1) // 3 - (0 if last.month % 3 == 0 else 1)
+        year, quarter = index // 4, index % 4 + 1
+    else:
+        match = re.fullmatch(r"(\d{4})-?Q([1-4])", value.strip().upper())
+        if match is None:
+            raise InputError(f"--quarter {value!r}: write it like 2025Q4")
+        year, quarter = int(match[1]), int(match[2])
+    start = dt.date(year, 3 * quarter - 2, 1)
+    after = dt.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return f"{year}-Q{quarter}", start, after - dt.timedelta(days=1)
+
+
+def _owners(session: Session, filters: Filters) -> dict[str, dict[str, str | None]]:
+    """Per root cause, the layer-3 owner most of its denial adjustments name."""
+    cohort = claim_cohort(filters)
+    query = (
+        select(
+            Adjustment.root_cause,
+            Adjustment.process_step,
+            Adjustment.owner_role,
+            Adjustment.owner_name,
+            func.count().label("n"),
+        )
+        .join(cohort, cohort.c.payment_id == Adjustment.claim_payment_id)
+        .where(Adjustment.is_denial.is_(True))
+        .group_by(
+            Adjustment.root_cause,
+            Adjustment.process_step,
+            Adjustment.owner_role,
+            Adjustment.owner_name,
+        )
+    )
+    votes: dict[str, Counter[tuple[str | None, str | None, str | None]]] = defaultdict(Counter)
+    for row in session.execute(query):
+        votes[row.root_cause or "unclassified"][
+            (row.process_step, row.owner_role, row.owner_name)
+        ] += int(row.n)
+    out: dict[str, dict[str, str | None]] = {}
+    for cause, counter in votes.items():
+        # Most frequent first, then by name, so ties give the same owner every run.
+        (step, role, name), _ = sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[0]
+        out[cause] = {"process_step": step, "owner_role": role, "owner_name": name}
+    return out
+
+
+def _top_causes(session: Session, filters: Filters) -> dict[str, list[dict[str, Any]]]:
+    owners = _owners(session, filters)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for stream in DENIAL_STREAMS:
+        result = pareto(session, filters=Filters(**{**_fields(filters), "stream": stream}))
+        out[stream] = [
+            {
+                "root_cause": e.root_cause,
+                "claims": e.claims,
+                "dollars": e.dollars,
+                "share": e.share,
+                **owners.get(
+                    e.root_cause, {"process_step": None, "owner_role": None, "owner_name": None}
+                ),
+            }
+            for e in result.entries[:TOP_CAUSES]
+        ]
+    return out
+
+
+def _fields(filters: Filters) -> dict[str, Any]:
+    return {name: getattr(filters, name) for name in Filters.__slots__}
+
+
+def _days_to_pay(session: Session, filters: Filters) -> dict[str, Decimal | None]:
+    """Per payer: mean days from submission to an initial adjudication that paid something."""
+    cohort = claim_cohort(filters, by="payer", stubs=False)
+    query = select(cohort.c.grp, cohort.c.cohort_date, cohort.c.adjudicated_at).where(
+        cohort.c.remitted == 1, cohort.c.paid > 0
+    )
+    days: dict[str, list[int]] = defaultdict(list)
+    for row in session.execute(query):
+        if row.adjudicated_at is not None and row.cohort_date is not None:
+            days[group_label("payer", row.grp)].append((row.adjudicated_at - row.cohort_date).days)
+    return {
+        payer: (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"))
+        for payer, values in days.items()
+        if values
+    }
+
+
+def _scorecard(session: Session, filters: Filters) -> list[dict[str, Any]]:
+    totals = kpis.cohort_totals(session, filters=filters, by="payer", use_cube=False)
+    streams = kpis.denials_by_stream(session, filters=filters, by="payer", use_cube=False)
+    turned = kpis.overturned(session, filters=filters, by="payer")
+    days = _days_to_pay(session, filters)
+    rows: list[dict[str, Any]] = []
+    for payer, t in sorted(totals.items(), key=lambda kv: (-kv[1]["remitted"], kv[0])):
+        if not t["remitted"] and not t["submitted"]:
+            continue
+        mix = streams.get(payer, {})
+        denied = t["denied"]
+        top = pareto(session, filters=Filters(**{**_fields(filters), "payer": payer}))
+        over = turned.get(payer, {})
+        rate = over.get("rate")
+        rows.append(
+            {
+                "payer": payer,
+                "claims": int(t["submitted"]),
+                "claims_adjudicated": int(t["remitted"]),
+                "initial_denial_rate_count": Rate(denied, t["remitted"]).value,
+                "initial_denial_rate_dollars": Rate(
+                    t["charges_denied"], t["charges_remitted"]
+                ).value,
+                "denial_mix": {
+                    s: Rate(mix.get(s, {}).get("count", Decimal(0)), denied).value
+                    for s in DENIAL_STREAMS
+                },
+                "top_root_causes": [e.root_cause for e in top.entries[:3]],
+                "overturn_rate": rate.value if isinstance(rate, Rate) else None,
+                "avg_days_to_pay": days.get(payer),
+                "zero_pay_rate": Rate(t["zero_pay"], t["remitted"]).value,
+            }
+        )
+    return rows
+
+
+def _month_back(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def governance_report(
+    session: Session, *, quarter: str | None = None, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """Everything the quarterly report shows, as plain data (Decimals, dates, lists)."""
+    today = as_of or governance_as_of(session)
+    label, start, end = parse_quarter(quarter, as_of=today)
+    scope = Filters(date_from=start, date_to=end)
+    totals = kpis.cohort_totals(session, filters=scope, use_cube=False).get("all", {})
+    plans = []
+    for plan in list_plans(session):
+        progress = plan_progress(session, plan, as_of=min(today, end) if quarter else today)
+        plans.append(
+            {
+                "id": plan.id,
+                "root_cause": plan.root_cause,
+                "stream": plan.stream,
+                "scope": ", ".join(
+                    f"{k} {v}"
+                    for k, v in (
+                        ("payer", plan.payer),
+                        ("department", plan.department),
+                        ("service line", plan.service_line),
+                    )
+                    if v
+                )
+                or "all",
+                "owner": f"{plan.owner_name} ({plan.owner_role})",
+                "metric": plan.metric,
+                "target": f"{plan.metric} {plan.change_pct:+.0f}% by {plan.due_date.isoformat()}",
+                "due_date": plan.due_date,
+                "status": plan.status,
+                "notes": plan.notes,
+                "progress": progress.to_dict(),
+            }
+        )
+    monthly = trend_rows(
+        session, filters=Filters(date_from=_month_back(start, 9), date_to=end), by="month"
+    )
+    return {
+        "quarter": label,
+        "period": {"from": start, "to": end},
+        "data_as_of": today,
+        "summary": {
+            "claims_submitted": int(to_decimal(totals.get("submitted"))),
+            "claims_adjudicated": int(to_decimal(totals.get("remitted"))),
+            "initial_denials": int(to_decimal(totals.get("denied"))),
+            "initial_denial_rate": Rate(
+                to_decimal(totals.get("denied")), to_decimal(totals.get("remitted"))
+            ).value,
+            "denied_amount": to_decimal(totals.get("denied_amount")),
+        },
+        "top_root_causes": _top_causes(session, scope),
+        "action_plans": plans,
+        "trends": {
+            "month": monthly,
+            **{by: trend_rows(session, filters=scope, by=by) for by in TREND_FIELDS},
+        },
+        "payer_scorecard": _scorecard(session, scope),
+        "charts": {
+            "pareto": pareto_svg(pareto(session, filters=scope)),
+            "trend": trend_svg(monthly),
+        },
+    }
+
+
+def _inline_svg(svg: str) -> str:
+    # Inline SVG in HTML needs no namespace; dropping it keeps the page free of any URL.
+    return svg.replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)
+
+
+def _pct(value: Any) -> str:
+    return "–" if value is None else f"{float(value) * 100:.1f}%"
+
+
+def _money(value: Any) -> str:
+    return "–" if value is None else f"${Decimal(str(value)):,.2f}"
+
+
+def _metric(value: Any, metric: str) -> str:
+    if metric == "rate":
+        return "–" if value is None else f"{float(value) * 100:.2f}%"
+    if metric == "dollars":
+        return _money(value)
+    return "–" if value is None else str(int(value))
+
+
+def render_html(report: dict[str, Any]) -> str:
+    """The report as one self-contained HTML page."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters["pct"] = _pct
+    environment.filters["money"] = _money
+    environment.filters["metric"] = _metric
+    charts = {name: _inline_svg(svg) for name, svg in report["charts"].items()}
+    data = jsonable({k: v for k, v in report.items() if k != "charts"})
+    template = environment.get_template("governance.html.j2")
+    return template.render(report=data, charts=charts, streams=DENIAL_STREAMS)
+
+
+def render_pdf(html: str) -> bytes:
+    """The same HTML printed by WeasyPrint (see ``denialscope.appeals.letters.render_pdf``)."""
+    from denialscope.appeals.letters import render_pdf as print_pdf
+
+    return print_pdf(html)
