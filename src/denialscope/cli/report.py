@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-FORMATS = ("table", "json", "csv")
+FORMATS = ("table", "json", "csv", "xlsx")
 
 DatabaseOption = Annotated[
     str | None,
@@ -52,7 +52,13 @@ ByOption = Annotated[
     ),
 ]
 FormatOption = Annotated[str, typer.Option("--format", help="table, json or csv.")]
-ChartOption = Annotated[Path | None, typer.Option("--chart", help="Also write an SVG chart.")]
+SheetFormatOption = Annotated[
+    str, typer.Option("--format", help="table, json, csv or xlsx (xlsx needs --out).")
+]
+OutOption = Annotated[Path | None, typer.Option("--out", help="Output file (for --format xlsx).")]
+ChartOption = Annotated[
+    Path | None, typer.Option("--chart", help="Also write a chart: FILE.svg or FILE.html.")
+]
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -127,12 +133,25 @@ def _emit(
     title: str,
     document: Any = None,
     transpose: bool = False,
+    out: Path | None = None,
 ) -> None:
-    """Print rows as a table (one column per row when ``transpose``), CSV, or JSON."""
+    """Print rows as a table (one column per row when ``transpose``), CSV, or JSON.
+
+    ``xlsx`` writes a workbook to ``out`` instead (only commands with ``--out`` offer it).
+    """
     from denialscope.analytics.results import jsonable
 
-    if fmt not in FORMATS:
-        raise InputError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt not in FORMATS or (fmt == "xlsx" and out is None):
+        usable = FORMATS if out is not None else FORMATS[:-1]
+        hint = " (xlsx needs --out FILE.xlsx)" if fmt == "xlsx" else ""
+        raise InputError(f"--format {fmt!r}: use one of {', '.join(usable)}{hint}")
+    if fmt == "xlsx":
+        from denialscope.governance.workbook import write_xlsx
+
+        assert out is not None
+        write_xlsx(rows, out, title=title, transpose=transpose)
+        typer.echo(f"{title}: {len(rows)} row(s) written to {out}")
+        return
     if fmt == "json":
         typer.echo(json.dumps(jsonable(document if document is not None else rows), indent=2))
         return
@@ -171,6 +190,18 @@ def _emit(
     Console(highlight=False).print(table)
 
 
+def _write_chart(path: Path, svg: str, *, title: str) -> None:
+    """An SVG file, or an HTML page embedding the SVG when the name ends in .html."""
+    if path.suffix.lower() in (".html", ".htm"):
+        from denialscope.governance.workbook import chart_page
+
+        path.write_text(chart_page(svg, title=title), encoding="utf-8")
+    elif path.suffix.lower() == ".svg":
+        path.write_text(svg, encoding="utf-8")
+    else:
+        raise InputError(f"--chart {path}: name it FILE.svg or FILE.html")
+
+
 def _documentation_causes(data_dir: Path | None) -> frozenset[str]:
     from denialscope.classify import load_config
     from denialscope.classify.config import ORGANIZATION_FILE
@@ -200,7 +231,8 @@ def register(app: typer.Typer) -> None:
         date_from: FromOption = None,
         date_to: ToOption = None,
         by: ByOption = None,
-        fmt: FormatOption = "table",
+        fmt: SheetFormatOption = "table",
+        out: OutOption = None,
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
     ) -> None:
@@ -221,7 +253,7 @@ def register(app: typer.Typer) -> None:
             document: Any = groups.get("all", {})
         else:
             document = {"by": by, "groups": groups}
-        _emit(rows, fmt, title="KPIs", document=document, transpose=True)
+        _emit(rows, fmt, title="KPIs", document=document, transpose=True, out=out)
 
     @report.command("pareto")
     def pareto_command(
@@ -234,7 +266,8 @@ def register(app: typer.Typer) -> None:
         date_to: ToOption = None,
         target: Annotated[str, typer.Option("--target", help="Share to reach, e.g. 0.7.")] = "0.8",
         measure: Annotated[str, typer.Option("--measure", help="count or dollars.")] = "count",
-        fmt: FormatOption = "table",
+        fmt: SheetFormatOption = "table",
+        out: OutOption = None,
         chart: ChartOption = None,
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
@@ -250,11 +283,11 @@ def register(app: typer.Typer) -> None:
         with _session(database, data_dir) as session:
             result = pareto(session, filters=filters, target=share, measure=measure)  # type: ignore[arg-type]
         rows = [e.to_dict() for e in result.entries]
-        _emit(rows, fmt, title=f"Pareto ({measure}, target {target})", document=result)
+        _emit(rows, fmt, title=f"Pareto ({measure}, target {target})", document=result, out=out)
         if chart is not None:
             from denialscope.analytics.charts import pareto_svg
 
-            chart.write_text(pareto_svg(result), encoding="utf-8")
+            _write_chart(chart, pareto_svg(result), title="Pareto of root causes")
 
     @report.command("departments")
     def departments_command(
@@ -264,7 +297,8 @@ def register(app: typer.Typer) -> None:
         facility: FacilityOption = None,
         date_from: FromOption = None,
         date_to: ToOption = None,
-        fmt: FormatOption = "table",
+        fmt: SheetFormatOption = "table",
+        out: OutOption = None,
         chart: ChartOption = None,
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
@@ -275,11 +309,16 @@ def register(app: typer.Typer) -> None:
         filters = _filters(payer, stream, None, service_line, facility, date_from, date_to)
         with _session(database, data_dir) as session:
             results = department_report(session, filters=filters)
-        _emit([r.to_dict() for r in results], fmt, title="Departments (case-mix adjusted)")
+        _emit(
+            [r.to_dict() for r in results],
+            fmt,
+            title="Departments (case-mix adjusted)",
+            out=out,
+        )
         if chart is not None:
             from denialscope.analytics.charts import funnel_svg
 
-            chart.write_text(funnel_svg(results), encoding="utf-8")
+            _write_chart(chart, funnel_svg(results), title="Departments: funnel plot")
 
     @report.command("events")
     def events_command(
@@ -362,7 +401,8 @@ def register(app: typer.Typer) -> None:
         date_from: FromOption = None,
         date_to: ToOption = None,
         by: ByOption = "month",
-        fmt: FormatOption = "table",
+        fmt: SheetFormatOption = "table",
+        out: OutOption = None,
         chart: ChartOption = None,
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
@@ -374,11 +414,11 @@ def register(app: typer.Typer) -> None:
         with _session(database, data_dir) as session:
             _refresh_if_stale(session)
             rows = trend_rows(session, filters=filters, by=by or "month")
-        _emit(rows, fmt, title=f"Trends by {by}")
+        _emit(rows, fmt, title=f"Trends by {by}", out=out)
         if chart is not None:
             from denialscope.analytics.charts import trend_svg
 
-            chart.write_text(trend_svg(rows), encoding="utf-8")
+            _write_chart(chart, trend_svg(rows), title=f"Initial denial rate by {by}")
 
     @event.command("add")
     def add_command(

@@ -1,0 +1,95 @@
+"""Report rows as an Excel workbook, and an SVG chart as a page a browser opens offline.
+
+Used by ``denialscope report ... --format xlsx --out FILE.xlsx`` and ``--chart FILE.html``.
+Money and rates stay numbers in the workbook (Decimals, not text), so finance can sum them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from denialscope.analytics.results import Rate
+
+__all__ = ["chart_page", "flatten_row", "write_xlsx"]
+
+SHEET_TITLE_MAX = 31  # Excel's limit on a sheet name
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, Rate):
+        return value.value
+    if value is None or isinstance(value, bool | int | Decimal | dt.date | str):
+        return value
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, list | tuple):
+        return ";".join(str(_cell(v)) for v in value)
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return str(to_dict())
+    return str(value)
+
+
+def flatten_row(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dicts become dotted column names (``initial_denial_rate.count``)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            out.update(flatten_row(value, name))
+        else:
+            to_dict = getattr(value, "to_dict", None)
+            if callable(to_dict) and not isinstance(value, Rate):
+                out.update(flatten_row(to_dict(), name))
+            else:
+                out[name] = _cell(value)
+    return out
+
+
+def write_xlsx(
+    rows: list[dict[str, Any]], path: Path, *, title: str, transpose: bool = False
+) -> None:
+    """One sheet: a header row and one row per result (one column per result if transposed)."""
+    # openpyxl ships no type information (types-openpyxl is not a dependency).
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+
+    flat = [flatten_row(row) for row in rows]
+    columns: list[str] = []
+    for line in flat:
+        columns.extend(k for k in line if k not in columns)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook always has one sheet
+    sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:SHEET_TITLE_MAX] or "report"
+    if transpose and columns:
+        sheet.append([columns[0], *(line.get(columns[0]) for line in flat)])
+        for column in columns[1:]:
+            sheet.append([column, *(line.get(column) for line in flat)])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.column_dimensions["A"].width = max(len(c) for c in columns) + 2
+    else:
+        sheet.append(columns)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for line in flat:
+            sheet.append([line.get(c) for c in columns])
+        sheet.freeze_panes = "A2"
+    book.save(path)
+
+
+def chart_page(svg: str, *, title: str) -> str:
+    """A self-contained HTML page around an inline SVG chart (no script, no external asset)."""
+    inline = svg.replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{escape(title)}</title>\n"
+        "<style>body { font-family: sans-serif; margin: 2em; } svg { max-width: 100%; "
+        "height: auto; }</style>\n</head>\n<body>\n"
+        f"<h1>{escape(title)}</h1>\n{inline}</body>\n</html>\n"
+    )

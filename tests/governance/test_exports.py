@@ -1,0 +1,100 @@
+"""``--format xlsx --out FILE`` and ``--chart FILE.html`` on the report commands."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl  # type: ignore[import-untyped]
+import pytest
+import typer
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from denialscope.analytics.results import Rate
+from denialscope.cli import report as report_cli
+from denialscope.errors import InputError
+from denialscope.governance.workbook import chart_page, flatten_row
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    application = typer.Typer()
+    report_cli.register(application)
+    return application
+
+
+def test_flatten_keeps_numbers() -> None:
+    row = {"a": {"b": Rate(Decimal(1), Decimal(4)), "c": [1, 2]}, "d": Decimal("2.50")}
+    assert flatten_row(row) == {"a.b": Decimal("0.25"), "a.c": "1;2", "d": Decimal("2.50")}
+
+
+def test_chart_page_is_self_contained() -> None:
+    page = chart_page('<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>', title="A <b>")
+    assert "<svg><rect/></svg>" in page and "A &lt;b&gt;" in page
+    assert "http" not in page
+
+
+def _sheet_rows(path: Path) -> list[list[object]]:
+    sheet = openpyxl.load_workbook(path).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_xlsx_outputs(
+    governed: Session, migrated_database_url: str, app: typer.Typer, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    db = ["--database", migrated_database_url]
+
+    pareto = tmp_path / "pareto.xlsx"
+    page = tmp_path / "pareto.html"
+    made = runner.invoke(
+        app,
+        ["report", "pareto", "--format", "xlsx", "--out", str(pareto), "--chart", str(page), *db],
+    )
+    assert made.exit_code == 0, made.output
+    header, *rows = _sheet_rows(pareto)
+    assert header[:4] == ["root_cause", "stream", "claims", "dollars"]
+    # All quarters: 9 claims denied for the modifier cause ($900), 1 for medical necessity.
+    assert [r[:4] for r in rows] == [
+        ["modifier_missing_invalid", "coding", 9, 900],
+        ["medical_necessity", "clinical", 1, 250],
+    ]
+    assert page.read_text(encoding="utf-8").count("<svg") == 1
+
+    trends = tmp_path / "trends.xlsx"
+    made = runner.invoke(
+        app, ["report", "trends", "--by", "quarter", "--format", "xlsx", "--out", str(trends), *db]
+    )
+    assert made.exit_code == 0, made.output
+    header, *rows = _sheet_rows(trends)
+    assert header[:3] == ["quarter", "claims_adjudicated", "initial_denials"]
+    assert [r[:3] for r in rows] == [["2025-Q1", 10, 5], ["2025-Q2", 12, 5]]
+
+    kpis = tmp_path / "kpis.xlsx"
+    made = runner.invoke(
+        app, ["report", "kpis", "--by", "payer", "--format", "xlsx", "--out", str(kpis), *db]
+    )
+    assert made.exit_code == 0, made.output
+    table = {row[0]: row[1:] for row in _sheet_rows(kpis)}
+    assert table["group"] == ["ALPHA HEALTH", "BETA CARE"]
+    assert table["claims_submitted"] == [20, 2]
+
+    departments = tmp_path / "departments.xlsx"
+    made = runner.invoke(
+        app, ["report", "departments", "--format", "xlsx", "--out", str(departments), *db]
+    )
+    assert made.exit_code == 0, made.output
+    header, *rows = _sheet_rows(departments)
+    assert len(rows) == 1 and "D1" in rows[0]
+
+
+def test_xlsx_needs_out_and_chart_needs_a_known_suffix(
+    governed: Session, migrated_database_url: str, app: typer.Typer, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    db = ["--database", migrated_database_url]
+    refused = runner.invoke(app, ["report", "trends", "--format", "xlsx", *db])
+    assert isinstance(refused.exception, InputError)
+    refused = runner.invoke(app, ["report", "trends", "--chart", str(tmp_path / "x.png"), *db])
+    assert isinstance(refused.exception, InputError)
