@@ -10,6 +10,13 @@ from sqlalchemy.orm import Session
 from denialscope.analytics import kpis
 from denialscope.analytics.cohort import Filters
 from denialscope.analytics.results import Rate
+from denialscope.analytics.rework import (
+    ReworkConfig,
+    appeal_summary,
+    load_rework_config,
+    no_appeals,
+    rework_costs,
+)
 
 __all__ = ["kpi_report"]
 
@@ -24,10 +31,12 @@ def kpi_report(
     filters: Filters = kpis.NO_FILTERS,
     by: str | None = None,
     documentation_causes: frozenset[str] = frozenset(),
+    rework: ReworkConfig | None = None,
 ) -> dict[str, dict[str, Any]]:
     """{group: {kpi: value}} for every KPI of docs/analytics.md (one group "all" without by).
 
-    ``clean_claim_rate`` is None for a group none of whose claims was scrubbed.
+    ``clean_claim_rate`` is None for a group none of whose claims was scrubbed. ``rework``
+    holds the labor rates (default: the package's, see :mod:`denialscope.analytics.rework`).
     """
     totals = kpis.cohort_totals(session, filters=filters, by=by)
     streams = kpis.denials_by_stream(session, filters=filters, by=by)
@@ -39,6 +48,8 @@ def kpi_report(
     )
     correction = kpis.days_to_correct(session, filters=filters, by=by)
     clean = kpis.clean_claim_rate(session, filters=filters, by=by)
+    rework_by_group = rework_costs(streams, rework or load_rework_config())
+    appeals = appeal_summary(session, filters=filters, by=by)
     zero = Decimal(0)
     out: dict[str, dict[str, Any]] = {}
     for label, t in sorted(totals.items()):
@@ -81,6 +92,8 @@ def kpi_report(
                 "days_to_correct": correction.get(label, {}).get("mean_days"),
                 "corrected_claims": correction.get(label, {}).get("claims", zero),
             },
+            "rework": rework_by_group.get(label, {}),
+            "appeals": appeals.get(label) or no_appeals(),
             "denials_not_recovered": not_recovered,
             "denials_not_recovered_pct_of_net_revenue": _share(not_recovered, net).value,
         }

@@ -237,6 +237,8 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Every KPI (docs/analytics.md), for all claims in scope or per --by group."""
+        from denialscope import settings
+        from denialscope.analytics.rework import load_rework_config
         from denialscope.analytics.summary import kpi_report
 
         filters = _filters(payer, stream, department, service_line, facility, date_from, date_to)
@@ -247,6 +249,7 @@ def register(app: typer.Typer) -> None:
                 filters=filters,
                 by=by,
                 documentation_causes=_documentation_causes(data_dir),
+                rework=load_rework_config(settings.data_dir(data_dir)),
             )
         rows = [{"group": label, **values} for label, values in groups.items()]
         if by is None:

@@ -1,0 +1,210 @@
+"""Cost of reworking denials, and appeal outcomes, for the claims in scope.
+
+Rework cost per claim of a stream = Σ over the stream's roles of hourly rate × minutes ÷ 60
+(``rework_defaults.yaml``, overridden by ``<data dir>/rework.yaml``). A reworked claim is a
+claim with at least one denial of the stream on its initial adjudication: each one is
+touched at least once, so count × cost per claim is the least the stream's rework costs.
+
+Appeal KPIs follow :func:`denialscope.workqueue.outcomes.appeal_kpis` exactly (worked = an
+outcome of overturned, partially overturned or upheld; won = not upheld; cost per worked
+item = the queue's minutes × hourly cost), restricted to the work items of the claims in
+scope and grouped like every other KPI. Appeal volume = work items submitted (appeal or
+corrected claim sent) or resolved; the days from denial to appeal need a recorded submission
+date, so they are None when the history has none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from denialscope.analytics.cohort import Filters, claim_cohort, group_label
+from denialscope.analytics.results import Rate, to_decimal
+from denialscope.classify.taxonomy import DENIAL_STREAMS
+from denialscope.errors import ConfigurationError
+
+__all__ = [
+    "REWORK_FILE",
+    "ReworkConfig",
+    "appeal_summary",
+    "load_rework_config",
+    "no_appeals",
+    "rework_costs",
+]
+
+REWORK_FILE: Final = "rework.yaml"
+DEFAULTS_PATH: Final = Path(__file__).with_name("rework_defaults.yaml")
+CENT = Decimal("0.01")
+RESOLVED = ("overturned", "partially_overturned", "upheld")
+
+
+@dataclass(slots=True, frozen=True)
+class ReworkConfig:
+    roles: dict[str, tuple[Decimal, Decimal]]  # role -> (hourly rate, minutes)
+    streams: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def cost_per_claim(self, stream: str) -> Decimal:
+        total = Decimal(0)
+        for role in self.streams.get(stream, ()):
+            rate, minutes = self.roles[role]
+            total += rate * minutes / 60
+        return total.quantize(CENT, ROUND_HALF_UP)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigurationError(f"{path}: cannot read the rework configuration: {error}") from None
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{path}: expected a mapping with roles: and streams:")
+    return data
+
+
+def load_rework_config(data_dir: Path | None = None) -> ReworkConfig:
+    """Package defaults, with ``<data dir>/rework.yaml`` laid over them when it exists."""
+    merged = _read(DEFAULTS_PATH)
+    own = data_dir / REWORK_FILE if data_dir is not None else None
+    source = DEFAULTS_PATH
+    if own is not None and own.is_file():
+        source = own
+        extra = _read(own)
+        for key in ("roles", "streams"):
+            merged[key] = {**merged.get(key, {}), **(extra.get(key) or {})}
+    roles: dict[str, tuple[Decimal, Decimal]] = {}
+    try:
+        for name, spec in (merged.get("roles") or {}).items():
+            roles[str(name)] = (Decimal(str(spec["hourly_rate"])), Decimal(str(spec["minutes"])))
+        streams = {str(s): tuple(str(r) for r in rs) for s, rs in merged["streams"].items()}
+    except (KeyError, TypeError, ArithmeticError, AttributeError) as error:
+        raise ConfigurationError(
+            f"{source}: each role needs hourly_rate and minutes; streams list role names "
+            f"({error!r})"
+        ) from None
+    for stream, names in streams.items():
+        unknown = [n for n in names if n not in roles]
+        if unknown:
+            raise ConfigurationError(f"{source}: stream {stream} names unknown role(s) {unknown}")
+    return ReworkConfig(roles=roles, streams=streams)
+
+
+def rework_costs(
+    denials: dict[str, dict[str, dict[str, Decimal]]], config: ReworkConfig
+) -> dict[str, dict[str, Any]]:
+    """Per group (from :func:`kpis.denials_by_stream`): rework cost per claim and in total."""
+    out: dict[str, dict[str, Any]] = {}
+    for label, streams in denials.items():
+        per_claim = {s: config.cost_per_claim(s) for s in DENIAL_STREAMS if s in streams}
+        counts = {s: streams[s]["count"] for s in per_claim}
+        costs = {s: (counts[s] * per_claim[s]).quantize(CENT) for s in per_claim}
+        out[label] = {
+            "cost_per_reworked_claim": per_claim,
+            "reworked_claims": counts,
+            "rework_cost": costs,
+            "total_cost": sum(costs.values(), Decimal(0)),
+        }
+    return out
+
+
+@dataclass(slots=True)
+class _Appeals:
+    volume: int = 0
+    worked: int = 0
+    won: int = 0
+    at_risk: Decimal = Decimal(0)
+    recovered: Decimal = Decimal(0)
+    cost: Decimal = Decimal(0)
+    cycle: list[int] = field(default_factory=list)
+    to_appeal: list[int] = field(default_factory=list)
+    to_resolution: list[int] = field(default_factory=list)
+
+
+def _mean(values: list[int]) -> Decimal | None:
+    return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1")) if values else None
+
+
+def _per(amount: Decimal, count: int) -> Decimal | None:
+    return (amount / count).quantize(CENT) if count else None
+
+
+def _days(later: dt.date | None, earlier: dt.date | None) -> int | None:
+    return (later - earlier).days if later is not None and earlier is not None else None
+
+
+def appeal_summary(
+    session: Session, *, filters: Filters, by: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """Per group: appeal volume, overturn rate (count, dollars), recovery and cost per worked
+    appeal, cycle time, and days from denial to appeal and to resolution."""
+    from denialscope.workqueue.config import load_workqueue_config
+    from denialscope.workqueue.models import WorkItem
+    from denialscope.workqueue.priority import work_cost
+
+    config = load_workqueue_config()
+    cohort = claim_cohort(filters, by=by)
+    query = select(
+        cohort.c.grp,
+        WorkItem.queue,
+        WorkItem.outcome,
+        WorkItem.dollars_at_risk,
+        WorkItem.recovered_amount,
+        WorkItem.cycle_days,
+        WorkItem.denied_on,
+        WorkItem.submitted_on,
+        WorkItem.resolved_on,
+    ).join(WorkItem, WorkItem.claim_id == cohort.c.claim_id)
+    if filters.stream:
+        query = query.where(WorkItem.stream == filters.stream)
+    groups: dict[str, _Appeals] = defaultdict(_Appeals)
+    for row in session.execute(query):
+        g = groups[group_label(by, row.grp)]
+        resolved = row.outcome in RESOLVED
+        # A resolution without a recorded submission still was an appeal or reconsideration.
+        if row.submitted_on is not None or resolved:
+            g.volume += 1
+        days = _days(row.submitted_on, row.denied_on)
+        if days is not None:
+            g.to_appeal.append(days)
+        if not resolved:
+            continue
+        g.worked += 1
+        g.won += row.outcome != "upheld"
+        g.at_risk += to_decimal(row.dollars_at_risk)
+        g.recovered += to_decimal(row.recovered_amount)
+        g.cost += work_cost(config, row.queue)
+        if row.cycle_days is not None:
+            g.cycle.append(int(row.cycle_days))
+        days = _days(row.resolved_on, row.denied_on)
+        if days is not None:
+            g.to_resolution.append(days)
+    return {label: _appeal_kpis(g) for label, g in groups.items()}
+
+
+def no_appeals() -> dict[str, Any]:
+    """The appeal KPIs of a group without any work item."""
+    return _appeal_kpis(_Appeals())
+
+
+def _appeal_kpis(g: _Appeals) -> dict[str, Any]:
+    return {
+        "volume": g.volume,
+        "worked": g.worked,
+        "overturn_rate": {
+            "count": Rate(Decimal(g.won), Decimal(g.worked)).value,
+            "dollars": Rate(g.recovered, g.at_risk).value,
+        },
+        "recovered": g.recovered,
+        "recovery_per_worked": _per(g.recovered, g.worked),
+        "cost_per_worked": _per(g.cost, g.worked),
+        "mean_cycle_days": _mean(g.cycle),
+        "mean_days_denial_to_appeal": _mean(g.to_appeal),
+        "mean_days_denial_to_resolution": _mean(g.to_resolution),
+    }

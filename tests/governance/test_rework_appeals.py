@@ -1,0 +1,101 @@
+"""The KPIs added to ``kpi_report``: rework cost per claim and the appeal KPIs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from denialscope.analytics.cohort import Filters
+from denialscope.analytics.rework import load_rework_config
+from denialscope.analytics.summary import kpi_report
+from denialscope.claims.models import Claim
+from denialscope.errors import ConfigurationError
+from denialscope.remits.models import ClaimPayment
+from denialscope.workqueue.models import WorkItem
+from denialscope.workqueue.outcomes import appeal_kpis
+
+
+def test_default_rates_and_an_override(tmp_path: Path) -> None:
+    defaults = load_rework_config(None)
+    assert defaults.cost_per_claim("coding") == Decimal("11.25")  # $45/h x 15 min
+    assert defaults.cost_per_claim("clinical") == Decimal("75.00")  # $150/h x 30 min
+    assert defaults.cost_per_claim("billing") == Decimal("5.83")  # $35/h x 10 min
+    (tmp_path / "rework.yaml").write_text(
+        "roles:\n  coder: {hourly_rate: 60, minutes: 20}\nstreams:\n  coding: [coder, biller]\n",
+        encoding="utf-8",
+    )
+    own = load_rework_config(tmp_path)
+    assert own.cost_per_claim("coding") == Decimal("25.83")  # 20.00 + 5.83
+    (tmp_path / "rework.yaml").write_text("streams:\n  coding: [nobody]\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError):
+        load_rework_config(tmp_path)
+
+
+def _work_items(session: Session) -> None:
+    """Three ALPHA modifier denials of 2025-Q1 (each $100 at risk) get work items."""
+    rows = session.execute(
+        select(Claim.id, ClaimPayment.id, ClaimPayment.adjudicated_at)
+        .join(ClaimPayment, ClaimPayment.claim_id == Claim.id)
+        .where(
+            ClaimPayment.primary_root_cause == "modifier_missing_invalid",
+            Claim.submitted_at < dt.date(2025, 4, 1),
+        )
+        .order_by(Claim.id)
+    ).all()
+    outcomes = [
+        # outcome, recovered, submitted after denial (days), resolved after denial (days)
+        ("overturned", Decimal("100"), 10, 40),
+        ("upheld", Decimal("0"), 20, 50),
+        (None, None, None, None),
+    ]
+    for (claim_id, payment_id, denied_on), spec in zip(rows, outcomes, strict=False):
+        outcome, recovered, sent, done = spec
+        session.add(
+            WorkItem(
+                claim_id=claim_id,
+                denial_payment_id=payment_id,
+                queue="coding",
+                stream="coding",
+                root_cause="modifier_missing_invalid",
+                dollars_at_risk=Decimal("100"),
+                denied_on=denied_on,
+                outcome=outcome,
+                recovered_amount=recovered,
+                submitted_on=denied_on + dt.timedelta(days=sent) if sent else None,
+                resolved_on=denied_on + dt.timedelta(days=done) if done else None,
+                cycle_days=done,
+            )
+        )
+    session.commit()
+
+
+def test_kpi_report_has_rework_and_appeals(governed: Session) -> None:
+    _work_items(governed)
+    report = kpi_report(governed, by="quarter")
+    q1, q2 = report["2025-Q1"], report["2025-Q2"]
+    # Q1: 4 coding denials x $11.25, 1 clinical x $75.
+    assert q1["rework"]["reworked_claims"]["coding"] == 4
+    assert q1["rework"]["rework_cost"]["coding"] == Decimal("45.00")
+    assert q1["rework"]["total_cost"] == Decimal("120.00")
+    appeals = q1["appeals"]
+    assert (appeals["volume"], appeals["worked"]) == (2, 2)
+    assert appeals["overturn_rate"] == {"count": Decimal("0.5"), "dollars": Decimal("0.5")}
+    assert appeals["recovery_per_worked"] == Decimal("50.00")
+    assert appeals["cost_per_worked"] == Decimal("15.00")  # coding queue: 20 min at $45/h
+    assert appeals["mean_days_denial_to_appeal"] == Decimal("15.0")  # (10 + 20) / 2
+    assert appeals["mean_days_denial_to_resolution"] == Decimal("45.0")
+    assert q2["appeals"]["worked"] == 0 and q2["appeals"]["overturn_rate"]["count"] is None
+    # The same definitions as the work queue's own appeal KPIs.
+    everything = kpi_report(governed)["all"]["appeals"]
+    (queue_all,) = [k for k in appeal_kpis(governed) if k.group == "all"]
+    assert everything["worked"] == queue_all.worked
+    assert everything["cost_per_worked"] == queue_all.cost_per_worked
+    assert everything["recovery_per_worked"] == queue_all.recovered_per_worked
+    assert everything["mean_cycle_days"] == queue_all.mean_cycle_days
+    beta = kpi_report(governed, filters=Filters(payer="BETA"))["all"]["appeals"]
+    assert beta["volume"] == 0
