@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -98,3 +99,17 @@ def test_xlsx_needs_out_and_chart_needs_a_known_suffix(
     assert isinstance(refused.exception, InputError)
     refused = runner.invoke(app, ["report", "trends", "--chart", str(tmp_path / "x.png"), *db])
     assert isinstance(refused.exception, InputError)
+
+
+def test_kpis_json_has_rework_and_appeals(
+    governed: Session, migrated_database_url: str, app: typer.Typer
+) -> None:
+    shown = CliRunner().invoke(
+        app, ["report", "kpis", "--format", "json", "--database", migrated_database_url]
+    )
+    assert shown.exit_code == 0, shown.output
+    document = json.loads(shown.output)
+    # 9 coding denials at $11.25 and 1 clinical at $75 over both quarters.
+    assert document["rework"]["rework_cost"]["coding"] == 101.25
+    assert document["rework"]["total_cost"] == 176.25
+    assert document["appeals"]["worked"] == 0 and document["appeals"]["volume"] == 0
