@@ -24,6 +24,12 @@ from denialscope.analytics.charts import pareto_svg, trend_svg
 from denialscope.analytics.cohort import Filters, claim_cohort, group_label
 from denialscope.analytics.pareto import pareto
 from denialscope.analytics.results import Rate, jsonable, to_decimal
+from denialscope.analytics.rework import (
+    appeal_summary,
+    load_rework_config,
+    no_appeals,
+    rework_costs,
+)
 from denialscope.analytics.trends import trend_rows
 from denialscope.classify.taxonomy import DENIAL_STREAMS
 from denialscope.errors import InputError
@@ -228,6 +234,10 @@ def governance_report(
             ).value,
             "denied_amount": to_decimal(totals.get("denied_amount")),
         },
+        "appeals": appeal_summary(session, filters=scope).get("all") or no_appeals(),
+        "rework": rework_costs(
+            kpis.denials_by_stream(session, filters=scope, use_cube=False), load_rework_config()
+        ).get("all", {}),
         "top_root_causes": _top_causes(session, scope),
         "action_plans": plans,
         "trends": {
