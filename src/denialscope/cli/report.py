@@ -217,9 +217,6 @@ def register(app: typer.Typer) -> None:
     event = typer.Typer(help="Register change events (template go-lives, payer policies ...).")
     app.add_typer(report, name="report")
     app.add_typer(event, name="event")
-    from denialscope.cli.governance import add_report_command
-
-    add_report_command(report)
 
     @report.command("kpis")
     def kpis_command(
@@ -422,6 +419,11 @@ def register(app: typer.Typer) -> None:
             from denialscope.analytics.charts import trend_svg
 
             _write_chart(chart, trend_svg(rows), title=f"Initial denial rate by {by}")
+
+    # After the analytics commands, so `report --help` lists it last.
+    from denialscope.cli.governance import add_report_command
+
+    add_report_command(report)
 
     @event.command("add")
     def add_command(
