@@ -1,11 +1,10 @@
 """Change events, and the pre-aggregated cubes behind the dashboard summary.
 
 Revision ID: 0004
-Revises: 0005
+Revises: 0003
 Create Date: 2026-11-27
 
-Numbered 0004 as planned, but it follows 0005 (work queues), the newest revision when it was
-written: a single line of revisions keeps ``upgrade head`` unambiguous.
+Revisions form a single line (0001 → … → 0006) so that ``upgrade head`` is unambiguous.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0005"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

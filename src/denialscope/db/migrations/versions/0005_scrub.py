@@ -1,11 +1,10 @@
 """Scrub runs, their per-claim results and findings (clean claim rate before submission).
 
-Revision ID: 0003
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-27
 
-Numbered 0003 as planned, but it follows 0004 (analytics change events), the newest
-revision when it was written: a single line of revisions keeps ``upgrade head`` unambiguous.
+Revisions form a single line (0001 → … → 0006) so that ``upgrade head`` is unambiguous.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
