@@ -97,8 +97,22 @@ def test_xlsx_needs_out_and_chart_needs_a_known_suffix(
     db = ["--database", migrated_database_url]
     refused = runner.invoke(app, ["report", "trends", "--format", "xlsx", *db])
     assert isinstance(refused.exception, InputError)
-    refused = runner.invoke(app, ["report", "trends", "--chart", str(tmp_path / "x.png"), *db])
+    refused = runner.invoke(app, ["report", "trends", "--chart", str(tmp_path / "x.gif"), *db])
     assert isinstance(refused.exception, InputError)
+
+
+def test_charts_as_png_svg_and_html(
+    governed: Session, migrated_database_url: str, app: typer.Typer, tmp_path: Path
+) -> None:
+    db = ["--database", migrated_database_url]
+    for name in ("trend.png", "trend.svg", "trend.html"):
+        made = CliRunner().invoke(
+            app, ["report", "trends", "--format", "json", "--chart", str(tmp_path / name), *db]
+        )
+        assert made.exit_code == 0, made.output
+    assert (tmp_path / "trend.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "trend.svg").read_text().lstrip().startswith("<svg")
+    assert "<svg" in (tmp_path / "trend.html").read_text()
 
 
 def test_kpis_json_has_rework_and_appeals(

@@ -16,8 +16,9 @@ from denialscope.analytics.pareto import ParetoResult
 
 __all__ = ["funnel_svg", "pareto_svg", "trend_svg"]
 
-WIDTH, HEIGHT = 760, 420
-LEFT, RIGHT, TOP, BOTTOM = 70, 30, 40, 110
+# Room below and to the right for root-cause ids written at 45 degrees (up to ~30 chars).
+WIDTH, HEIGHT = 800, 480
+LEFT, RIGHT, TOP, BOTTOM = 70, 110, 40, 170
 
 
 def _frame(title: str, body: list[str]) -> str:

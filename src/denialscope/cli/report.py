@@ -57,7 +57,8 @@ SheetFormatOption = Annotated[
 ]
 OutOption = Annotated[Path | None, typer.Option("--out", help="Output file (for --format xlsx).")]
 ChartOption = Annotated[
-    Path | None, typer.Option("--chart", help="Also write a chart: FILE.svg or FILE.html.")
+    Path | None,
+    typer.Option("--chart", help="Also write a chart: FILE.png, FILE.svg or FILE.html."),
 ]
 
 
@@ -191,15 +192,20 @@ def _emit(
 
 
 def _write_chart(path: Path, svg: str, *, title: str) -> None:
-    """An SVG file, or an HTML page embedding the SVG when the name ends in .html."""
-    if path.suffix.lower() in (".html", ".htm"):
+    """An SVG file, a PNG of it (.png), or an HTML page embedding it (.html)."""
+    if path.suffix.lower() == ".png":
+        import cairosvg  # renders with the system's Cairo, offline
+
+        # Twice the SVG's size: sharp on a slide or a high-density screen.
+        cairosvg.svg2png(bytestring=svg.encode("utf-8"), write_to=str(path), scale=2)
+    elif path.suffix.lower() in (".html", ".htm"):
         from denialscope.governance.workbook import chart_page
 
         path.write_text(chart_page(svg, title=title), encoding="utf-8")
     elif path.suffix.lower() == ".svg":
         path.write_text(svg, encoding="utf-8")
     else:
-        raise InputError(f"--chart {path}: name it FILE.svg or FILE.html")
+        raise InputError(f"--chart {path}: name it FILE.png, FILE.svg or FILE.html")
 
 
 def _documentation_causes(data_dir: Path | None) -> frozenset[str]:
