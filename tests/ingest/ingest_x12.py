@@ -76,11 +76,14 @@ class Clm:
         return sum((ln.charge for ln in self.lines), D(0))
 
 
-def x12_837p(claims: Sequence[Clm], *, control: int = 1) -> str:
-    """An 837P interchange; one billing/subscriber HL pair per claim."""
+def x12_837p(
+    claims: Sequence[Clm], *, control: int = 1, created: dt.date = dt.date(2024, 3, 5)
+) -> str:
+    """An 837P interchange created on ``created`` (BHT04); one billing/subscriber HL pair
+    per claim."""
     w = X12Writer(sender="SYNCLINIC", receiver="SYNPAYER", control=control)
     with w.group("HC", version="005010X222A1"), w.transaction("837", guide="005010X222A1"):
-        w.segment("BHT", "0019", "00", f"BATCH{control}", "20240305", "0930", "CH")
+        w.segment("BHT", "0019", "00", f"BATCH{control}", created.strftime("%Y%m%d"), "0930", "CH")
         w.segment("NM1", "41", "2", "SYNTHETIC CLINIC", None, None, None, None, "46", "SUB01")
         w.segment("PER", "IC", "EDI DESK", "TE", "5550001111")
         w.segment("NM1", "40", "2", "SYNTHETIC PAYER", None, None, None, None, "46", "REC01")

@@ -89,7 +89,11 @@ def test_a_replacement_claim_is_version_2_of_the_one_claim_and_keeps_its_line_ma
     remit = files.text("2-remit.835", x12_835([_payment()], paid_on=dt.date(2024, 3, 1)))
     replacement = files.text(
         "3-replacement.837",
-        x12_837p([_claim(frequency="7", f8="PAYCLM-1", second_charge=D(65))], control=2),
+        x12_837p(
+            [_claim(frequency="7", f8="PAYCLM-1", second_charge=D(65))],
+            control=2,
+            created=dt.date(2024, 5, 20),
+        ),
     )
     report = ingest_db.ingest(original, remit, replacement)
     assert [f.status for f in report.files] == ["ingested"] * 3, report.to_dict()
@@ -103,6 +107,7 @@ def test_a_replacement_claim_is_version_2_of_the_one_claim_and_keeps_its_line_ma
             Claim.current_version,
             Claim.source_file_id,
             Claim.is_stub,
+            Claim.submitted_at,
         )
     )
     source_ids = dict(ingest_db.rows(select(SourceFile.name, SourceFile.id)))
@@ -112,6 +117,8 @@ def test_a_replacement_claim_is_version_2_of_the_one_claim_and_keeps_its_line_ma
     assert claim.current_version == 2
     assert claim.source_file_id == source_ids[str(replacement)]
     assert claim.is_stub is False
+    # The claim stays in the cohort of its original submission; each version keeps its own.
+    assert claim.submitted_at == dt.date(2024, 3, 5)
 
     versions = ingest_db.rows(
         select(
@@ -120,13 +127,14 @@ def test_a_replacement_claim_is_version_2_of_the_one_claim_and_keeps_its_line_ma
             ClaimVersion.original_payer_claim_number,
             ClaimVersion.total_charge,
             ClaimVersion.source_file_id,
+            ClaimVersion.submitted_at,
         )
         .where(ClaimVersion.claim_id == claim.id)
         .order_by(ClaimVersion.version_no)
     )
     assert [tuple(v) for v in versions] == [
-        (1, "1", None, D(150), source_ids[str(original)]),
-        (2, "7", "PAYCLM-1", D(165), source_ids[str(replacement)]),
+        (1, "1", None, D(150), source_ids[str(original)], dt.date(2024, 3, 5)),
+        (2, "7", "PAYCLM-1", D(165), source_ids[str(replacement)], dt.date(2024, 5, 20)),
     ]
 
     lines = ingest_db.rows(

@@ -91,15 +91,24 @@ class ClaimStore:
         if not claims:
             return
         keys = [claim_key_for(c.control_number, c.billing_provider.identifier) for c in claims]
-        existing: dict[str, tuple[int, int, bool]] = {}
+        existing: dict[str, tuple[int, int, bool, dt.date | None]] = {}
         table = table_of(ClaimRow)
         for part in chunks(keys):
             for row in self.session.execute(
                 select(
-                    table.c.id, table.c.claim_key, table.c.current_version, table.c.is_stub
+                    table.c.id,
+                    table.c.claim_key,
+                    table.c.current_version,
+                    table.c.is_stub,
+                    table.c.submitted_at,
                 ).where(table.c.claim_key.in_(part))
             ):
-                existing[row.claim_key] = (row.id, row.current_version, row.is_stub)
+                existing[row.claim_key] = (
+                    row.id,
+                    row.current_version,
+                    row.is_stub,
+                    row.submitted_at,
+                )
         self._prefetch(claims)
         new_ids = iter(self.ids.take(table, sum(1 for k in keys if k not in existing)))
         now = utcnow()
@@ -109,9 +118,15 @@ class ClaimStore:
         claim_ids: list[int] = []
         for claim, key in zip(claims, keys, strict=True):
             header = self._header(claim, key)
+            submitted = header["submitted_at"]  # this submission's own date
             if key in existing:
-                claim_id, version, is_stub = existing[key]
+                claim_id, version, is_stub, first_submitted = existing[key]
                 version = 1 if is_stub else version + 1
+                if not is_stub and first_submitted is not None:
+                    # Denials are counted in the cohort of the ORIGINAL submission month; a
+                    # correction months later must not move the claim (claim_versions keeps
+                    # each submission's own date).
+                    header["submitted_at"] = first_submitted
                 header.update(b_id=claim_id, current_version=version, is_stub=False, updated_at=now)
                 updates.append(header)
             else:
@@ -127,7 +142,7 @@ class ClaimStore:
                     "version_no": version,
                     "frequency": clip(claim.frequency, 1),
                     "source_file_id": self.source_file_id,
-                    "submitted_at": header["submitted_at"],
+                    "submitted_at": submitted,
                     "total_charge": claim.total_charge,
                     "original_payer_claim_number": clip(claim.original_claim_number, 50),
                 }
