@@ -30,3 +30,36 @@ def test_demo_rejects_too_few_claims(tmp_path: Path) -> None:
     _register()
     result = CliRunner().invoke(app, ["demo", "--claims", "5", "--out", str(tmp_path)])
     assert result.exit_code != 0
+
+
+def test_demo_never_mixes_with_other_data_and_reset_starts_fresh(tmp_path: Path) -> None:
+    """A database holding other files (real remittances, another demo) is left alone."""
+    _register()
+    data = tmp_path / "data"
+    runner = CliRunner()
+    first = runner.invoke(app, ["demo", "--claims", "120", "--seed", "3", "--data-dir", str(data)])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["demo", "--claims", "120", "--seed", "3", "--data-dir", str(data)])
+    assert again.exit_code == 0, again.output  # the same demo again: already ingested
+    assert "claims 0," in again.output
+
+    written = sorted(p.name for p in (data / "demo" / "835").iterdir())
+    other = runner.invoke(app, ["demo", "--claims", "120", "--seed", "4", "--data-dir", str(data)])
+    assert other.exit_code == 1
+    assert "nothing was written" in str(other.exception) and "--reset" in str(other.exception)
+    assert sorted(p.name for p in (data / "demo" / "835").iterdir()) == written
+
+    # Files of another origin in the same database are caught even with matching parameters.
+    foreign = tmp_path / "their.835"
+    foreign.write_text((data / "demo" / "835" / written[0]).read_text() + "\n")
+    loaded = runner.invoke(app, ["ingest", str(foreign), "--data-dir", str(data)])
+    assert loaded.exit_code == 0, loaded.output
+    mixed = runner.invoke(app, ["demo", "--claims", "120", "--seed", "3", "--data-dir", str(data)])
+    assert mixed.exit_code == 1
+    assert "not this demo's" in str(mixed.exception)
+
+    reset = runner.invoke(
+        app, ["demo", "--claims", "120", "--seed", "4", "--data-dir", str(data), "--reset"]
+    )
+    assert reset.exit_code == 0, reset.output
+    assert "errors 0" in reset.output
