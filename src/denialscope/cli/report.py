@@ -254,6 +254,12 @@ def register(app: typer.Typer) -> None:
                 documentation_causes=_documentation_causes(data_dir),
                 rework=load_rework_config(settings.data_dir(data_dir)),
             )
+        if not groups:
+            typer.echo(
+                "no adjudicated claims in scope: load 837/835 files with `denialscope ingest`, "
+                "or try `denialscope demo`",
+                err=True,
+            )
         rows = [{"group": label, **values} for label, values in groups.items()]
         if by is None:
             document: Any = groups.get("all", {})
