@@ -40,7 +40,7 @@ class DuplicateService(Rule):
     the same claim) or, with a database, a stored claim with a different claim number.
     Repeat-service modifiers (76, 77, 91) exempt the line; replacement (7) and void (8)
     claims are not checked.
-    Prevents: CO-18 (exact duplicate claim/service) denials and duplicate-payment
+    Prevents: CO-18 denials (the same service billed twice) and duplicate-payment
     overpayment recoveries.
     Fix: remove the duplicate line or claim; if the service was really repeated, add 76,
     77 or 91; to change a paid claim send a replacement (frequency 7).

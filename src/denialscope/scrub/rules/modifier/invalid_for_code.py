@@ -25,7 +25,7 @@ class ModifierInvalidForCode(Rule):
     Catches: 24, 25 or 57 on a code that is not an E/M (99202-99499); bilateral, anatomic,
     component (26, TC), 51, 59 and X{EPSU} modifiers on an E/M; values that are not two
     letters or digits.
-    Prevents: CO-4 denials (procedure code inconsistent with the modifier used).
+    Prevents: CO-4 denials (modifier wrong or missing for the procedure).
     Fix: move the modifier to the line it belongs to, or remove it.
     """
 

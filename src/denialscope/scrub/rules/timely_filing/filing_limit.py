@@ -17,7 +17,7 @@ class FilingLimit(Rule):
     as most payers count from discharge) to the submission date above the payer's
     ``filing_limit_days`` in the pack, else ``thresholds.default_filing_limit_days`` (365);
     a warning within ``thresholds.filing_warn_days`` of it.
-    Prevents: CO-29 (time limit for filing has expired) denials, which are write-offs.
+    Prevents: CO-29 denials (claim filed after the payer's deadline), which are write-offs.
     Fix: submit now; if a delay reason applies (CLM20) or there is proof of an earlier
     timely submission, attach it.
     """
