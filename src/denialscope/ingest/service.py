@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from denialscope.classify.config import ClassificationConfig, load_config
 from denialscope.errors import DenialscopeError, InputError, UnreadableFileError
+from denialscope.gc_tuning import fewer_gc_pauses
 from denialscope.ingest.lookups import IdAllocator, Lookups
 from denialscope.ingest.matching import relink_waiting
 from denialscope.ingest.report import FileResult, IngestReport
@@ -86,6 +87,21 @@ def ingest_paths(
             load_org_yaml(session, Path(org_yaml))
     inputs = list(discover(list(paths)))
     progress("total", len(inputs))
+    with fewer_gc_pauses():
+        _ingest_inputs(inputs, report, session_factory, progress, after_store, config)
+    if update_work_queues and classify and any(f.status == "ingested" for f in report.files):
+        _update_work_queues(session_factory, report)
+    return report
+
+
+def _ingest_inputs(
+    inputs: list[InputFile | UnreadableFileError],
+    report: IngestReport,
+    session_factory: sessionmaker[Session],
+    progress: Progress,
+    after_store: Sequence[AfterStore],
+    config: ClassificationConfig | None,
+) -> None:
     for item in inputs:
         if isinstance(item, UnreadableFileError):
             report.files.append(
@@ -102,9 +118,6 @@ def ingest_paths(
                 )
             )
         progress("file", 1)
-    if update_work_queues and classify and any(f.status == "ingested" for f in report.files):
-        _update_work_queues(session_factory, report)
-    return report
 
 
 def _update_work_queues(session_factory: sessionmaker[Session], report: IngestReport) -> None:
