@@ -4,32 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from contextlib import AbstractContextManager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from denialscope.cli.analytics_options import open_session
+from denialscope.cli.options import DatabaseOption, DataDirOption
+from denialscope.cli.render import emit
 from denialscope.errors import InputError
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
 __all__ = ["add_report_command", "register"]
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database", help="SQLAlchemy URL; default DENIALSCOPE_DATABASE_URL or SQLite."),
-]
-DataDirOption = Annotated[Path | None, typer.Option("--data-dir", help="Data directory.")]
-
-
-def _session_scope(database: str | None, data_dir: Path | None) -> AbstractContextManager[Session]:
-    # The report commands' session helper: one way to open the database for every report.
-    from denialscope.cli.report import _session
-
-    return _session(database, data_dir)
 
 
 def register(app: typer.Typer) -> None:
@@ -63,7 +49,7 @@ def register(app: typer.Typer) -> None:
             due_date = dt.date.fromisoformat(due)
         except ValueError:
             raise InputError(f"--due {due!r} is not a date (YYYY-MM-DD)") from None
-        with _session_scope(database, data_dir) as session, session.begin():
+        with open_session(database, data_dir) as session, session.begin():
             created = create_plan(
                 session,
                 root_cause=root_cause,
@@ -90,12 +76,11 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Every plan with its progress over the latest complete months."""
-        from denialscope.cli.report import _emit
         from denialscope.governance.service import list_plans, plan_progress
 
         if fmt not in ("table", "json"):
             raise InputError(f"--format {fmt!r}: use table or json")
-        with _session_scope(database, data_dir) as session:
+        with open_session(database, data_dir) as session:
             rows = []
             for p in list_plans(session):
                 progress = plan_progress(session, p).to_dict()
@@ -119,7 +104,7 @@ def register(app: typer.Typer) -> None:
                         "notes": p.notes,
                     }
                 )
-        _emit(rows, fmt, title="Action plans")
+        emit(rows, fmt, title="Action plans")
 
     @plan.command("update")
     def update_command(
@@ -136,7 +121,7 @@ def register(app: typer.Typer) -> None:
 
         if status is None and not note:
             raise InputError("give --status and/or --note")
-        with _session_scope(database, data_dir) as session, session.begin():
+        with open_session(database, data_dir) as session, session.begin():
             updated = update_plan(session, plan_id, status=status, note=note)
             typer.echo(f"plan {updated.id}: {updated.status}")
 
@@ -162,7 +147,7 @@ def add_report_command(report: typer.Typer) -> None:
             raise InputError(f"--format {fmt!r}: use html, pdf or json")
         if fmt == "pdf" and out is None:
             raise InputError("--format pdf needs --out FILE.pdf")
-        with _session_scope(database, data_dir) as session:
+        with open_session(database, data_dir) as session:
             document = governance_report(session, quarter=quarter)
         if fmt == "json":
             text = json.dumps(

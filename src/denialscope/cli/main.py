@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "denialscope.cli.codes",
     "denialscope.cli.explain",
     "denialscope.cli.report",
+    "denialscope.cli.event",
     "denialscope.cli.db",
     "denialscope.cli.queue",
     "denialscope.cli.scrub",

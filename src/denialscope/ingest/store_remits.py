@@ -8,19 +8,15 @@ denial has a claim to hang analytics and work items on.
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from denialscope.claims.models import Claim, claim_key_for
+from denialscope.claims.models import Claim
 from denialscope.classify.config import ClassificationConfig
-from denialscope.classify.denial import AdjudicatedClaim, AdjudicatedLine, classify_claim
-from denialscope.classify.denial import Adjustment as ClassifyAdjustment
-from denialscope.db.base import utcnow
 from denialscope.ingest.bulk import BulkWriter
+from denialscope.ingest.classify_payments import ClaimContext, classify_payments
 from denialscope.ingest.lookups import IdAllocator, Lookups, chunks, clip, table_of
 from denialscope.ingest.matching import (
     first_service_date,
@@ -29,6 +25,7 @@ from denialscope.ingest.matching import (
     match_lines,
     resequence,
 )
+from denialscope.ingest.stub_claims import StubClaims
 from denialscope.orgs.models import Department
 from denialscope.orgs.service import OrgResolver
 from denialscope.remits.models import (
@@ -47,7 +44,6 @@ from denialscope.x12.remit835.records import Remittance as RemittanceRecord
 __all__ = ["RemitStore"]
 
 BATCH = 1000
-_INPATIENT_TYPES = {"11", "12", "18", "21", "22", "41"}
 
 
 def _payer_ident(rec: RemittanceRecord) -> tuple[str | None, str | None, str | None]:
@@ -95,6 +91,14 @@ class RemitStore:
         self.resolver = resolver
         self.source_file_id = source_file_id
         self.bulk = BulkWriter(session)
+        self.stubs = StubClaims(
+            session,
+            lookups=lookups,
+            ids=ids,
+            resolver=resolver,
+            bulk=self.bulk,
+            source_file_id=source_file_id,
+        )
         self.classification = classification
         self._departments: dict[int, str] | None = None
         self.denials = 0
@@ -177,7 +181,9 @@ class RemitStore:
             self.session, payments, payer_id=self._payer_id, payee_npi=self._payee_npi
         )
         claim_ids: list[int | None] = [m[0] for m in matches]
-        stub_ids = self._stubs(payments, claim_ids, adjudicated)
+        stub_ids = self.stubs.create(
+            payments, claim_ids, adjudicated, self._payer_id, self._payee_npi
+        )
         lines_by_claim = load_lines(self.session, [c for c in claim_ids if c is not None])
         cp_table = table_of(ClaimPayment)
         sp_table = table_of(ServicePayment)
@@ -278,7 +284,16 @@ class RemitStore:
             if claim_id is not None:
                 row["patient_id"] = context[claim_id][0] if claim_id in context else None
         if self.classification is not None:
-            self._classify(payments, cp_rows, adj_rows, final_ids, context, adjudicated)
+            self.denials += classify_payments(
+                self.classification,
+                self._payer_ident,
+                payments,
+                cp_rows,
+                adj_rows,
+                final_ids,
+                context,
+                adjudicated,
+            )
         self.bulk.insert(cp_table, cp_rows)
         self.bulk.insert(sp_table, sp_rows)
         self.bulk.insert(table_of(Adjustment), adj_rows)
@@ -291,9 +306,7 @@ class RemitStore:
         self.service_lines += len(sp_rows)
         self.adjustments += len(adj_rows)
 
-    def _claim_context(
-        self, claim_ids: list[int]
-    ) -> dict[int, tuple[int | None, str | None, str | None, str | None]]:
+    def _claim_context(self, claim_ids: list[int]) -> ClaimContext:
         """Per claim: patient id, claim type, department code, service line.
 
         A payment's patient is its claim's (the 835 has no birth date, so its own NM1*QC
@@ -304,7 +317,7 @@ class RemitStore:
                 self.session.execute(select(Department.id, Department.code)).tuples().all()
             )
         c = table_of(Claim)
-        out: dict[int, tuple[int | None, str | None, str | None, str | None]] = {}
+        out: ClaimContext = {}
         for part in chunks(sorted(set(claim_ids))):
             for cid, pid, ctype, dept, line in self.session.execute(
                 select(
@@ -313,175 +326,6 @@ class RemitStore:
             ):
                 out[cid] = (pid, ctype, self._departments.get(dept) if dept else None, line)
         return out
-
-    def _classify(
-        self,
-        payments: list[PaymentRecord],
-        cp_rows: list[dict[str, Any]],
-        adj_rows: list[dict[str, Any]],
-        claim_ids: list[int | None],
-        context: dict[int, tuple[int | None, str | None, str | None, str | None]],
-        adjudicated: dt.date | None,
-    ) -> None:
-        """Layers 1-3 for every payment and adjustment, in the same transaction as the rows.
-
-        ``adj_rows`` holds, per payment, its claim-level adjustments then each line's, which
-        is the order classify_claim returns its results in.
-        """
-        config = self.classification
-        assert config is not None
-        position = 0
-        zero = Decimal(0)
-        for p, row, claim_id in zip(payments, cp_rows, claim_ids, strict=True):
-            _, claim_type, department, service_line = context.get(
-                claim_id or -1, (None, None, None, None)
-            )
-            claim = AdjudicatedClaim(
-                status=p.status.strip(),
-                charge=p.charge or zero,
-                paid=p.paid or zero,
-                patient_responsibility=p.patient_responsibility,
-                claim_type=claim_type,
-                payer_id=self._payer_ident,
-                adjudicated_on=adjudicated,
-                department=department,
-                service_line=service_line,
-                adjustments=[
-                    ClassifyAdjustment(a.group, a.reason, a.amount) for a in p.adjustments
-                ],
-                remarks=[r.code for r in p.remarks],
-                lines=[
-                    AdjudicatedLine(
-                        charge=s.charge or zero,
-                        paid=s.paid or zero,
-                        allowed=s.allowed,
-                        procedure_code=(s.original_procedure or s.procedure).code or None,
-                        adjustments=[
-                            ClassifyAdjustment(a.group, a.reason, a.amount) for a in s.adjustments
-                        ],
-                        remarks=[r.code for r in s.remarks],
-                    )
-                    for s in p.services
-                ],
-            )
-            result = classify_claim(config, claim)
-            row.update(
-                denial_type=result.denial_type,
-                is_denial=result.is_denial,
-                primary_stream=result.primary_stream,
-                primary_root_cause=result.primary_root_cause,
-                denied_amount=result.denied_amount,
-                config_version=result.config_version[:40],
-            )
-            self.denials += result.is_denial
-            for item in result.adjustments:
-                c = item.classification
-                adj_rows[position].update(
-                    category=c.category,
-                    is_denial=c.is_denial,
-                    stream=c.stream,
-                    root_cause=c.root_cause[:40],
-                    rule_id=c.rule_id[:80],
-                    process_step=(c.process_step or "")[:120] or None,
-                    owner_role=(c.owner_role or "")[:80] or None,
-                    owner_name=(c.owner_name or "")[:120] or None,
-                )
-                position += 1
-
-    def _stubs(
-        self,
-        payments: list[PaymentRecord],
-        claim_ids: list[int | None],
-        adjudicated: dt.date | None,
-    ) -> list[int | None]:
-        """A stub claim for every unmatched payment (reused when one exists already)."""
-        wanted: dict[str, PaymentRecord] = {}
-        for p, cid in zip(payments, claim_ids, strict=True):
-            if cid is None:
-                wanted.setdefault(claim_key_for(p.patient_control_number, self._payee_npi), p)
-        if not wanted:
-            return [None] * len(payments)
-        table = table_of(Claim)
-        found: dict[str, int] = {}
-        keys = sorted(wanted)
-        for part in chunks(keys):
-            for cid, key in self.session.execute(
-                select(table.c.id, table.c.claim_key).where(table.c.claim_key.in_(part))
-            ):
-                found[key] = cid
-        missing = [k for k in keys if k not in found]
-        self.lookups.prefetch_patients(
-            [
-                (pt.id, None, pt.last_or_org, pt.first, None)
-                for k in missing
-                if (pt := wanted[k].patient or wanted[k].insured) is not None
-            ]
-        )
-        new_ids = self.ids.take(table, len(missing))
-        now = utcnow()
-        rows = []
-        for key, cid in zip(missing, new_ids, strict=True):
-            p = wanted[key]
-            found[key] = cid
-            rows.append(self._stub_row(cid, key, p, adjudicated, now))
-        self.bulk.insert(table, rows)
-        return [
-            found[claim_key_for(p.patient_control_number, self._payee_npi)] if cid is None else None
-            for p, cid in zip(payments, claim_ids, strict=True)
-        ]
-
-    def _stub_row(
-        self, cid: int, key: str, p: PaymentRecord, adjudicated: dt.date | None, now: dt.datetime
-    ) -> dict[str, Any]:
-        institutional = any(s.revenue_code or s.procedure.qualifier == "NU" for s in p.services)
-        if p.drg or (institutional and p.facility_type in _INPATIENT_TYPES and p.inpatient):
-            claim_type, kind = "inpatient", "837I"
-        elif institutional or p.inpatient is not None:
-            claim_type, kind = ("inpatient" if p.inpatient else "outpatient"), "837I"
-        else:
-            claim_type, kind = "professional", "837P"
-        patient = p.patient or p.insured
-        rendering = p.rendering_provider
-        rendering_npi = rendering.id if rendering and rendering.id_qualifier == "XX" else None
-        org = self.resolver.resolve(
-            rendering_npi=rendering_npi,
-            billing_npi=self._payee_npi,
-            taxonomy=None,
-            facility_code=p.facility_type or None,
-        )
-        start = first_service_date(p)
-        return {
-            "id": cid,
-            "claim_key": key[:120],
-            "control_number": p.patient_control_number.strip()[:50],
-            "kind": kind,
-            "claim_type": claim_type,
-            "payer_id": self._payer_id,
-            "patient_id": self.lookups.patient(
-                patient.id if patient else None,
-                None,
-                patient.last_or_org if patient else None,
-                patient.first if patient else None,
-            ),
-            "billing_provider_id": self.lookups.provider(self._payee_npi, role="payee"),
-            "rendering_provider_id": self.lookups.provider(rendering_npi, role="rendering"),
-            "facility_id": org.facility_id,
-            "department_id": org.department_id,
-            "service_line": clip(org.service_line, 80),
-            "facility_code": clip(p.facility_type, 4),
-            "frequency": clip(p.frequency, 1),
-            "total_charge": p.charge,
-            "statement_from": start,
-            "statement_to": p.statement_end or start,
-            "drg": clip(p.drg, 4),
-            # No 837: the payer's received date is the best stand-in for submission.
-            "submitted_at": p.received or start or adjudicated,
-            "source_file_id": self.source_file_id,
-            "is_stub": True,
-            "current_version": 0,
-            "created_at": now,
-            "updated_at": now,
-        }
 
 
 def _adjustment(
