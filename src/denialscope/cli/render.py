@@ -71,6 +71,9 @@ def emit(
         writer.writerows(flat)
         typer.echo(buffer.getvalue(), nl=False)
         return
+    if not rows:  # an empty table would print nothing readable
+        typer.echo(f"{title}: none")
+        return
     from rich.console import Console
     from rich.table import Table
 
