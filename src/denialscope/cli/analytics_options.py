@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from denialscope.cli.options import output_file
 from denialscope.errors import InputError
 
 if TYPE_CHECKING:
@@ -39,10 +40,27 @@ FormatOption = Annotated[str, typer.Option("--format", help="table, json or csv.
 SheetFormatOption = Annotated[
     str, typer.Option("--format", help="table, json, csv or xlsx (xlsx needs --out).")
 ]
-OutOption = Annotated[Path | None, typer.Option("--out", help="Output file (for --format xlsx).")]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", help="Output file (for --format xlsx).", callback=output_file),
+]
+CHART_SUFFIXES = (".png", ".svg", ".html", ".htm")
+
+
+def chart_file(path: Path | None) -> Path | None:
+    """Typer callback for --chart: a writable file with a suffix we can draw."""
+    if path is not None and path.suffix.lower() not in CHART_SUFFIXES:
+        raise typer.BadParameter(f"{path}: name it FILE.png, FILE.svg or FILE.html")
+    return output_file(path)
+
+
 ChartOption = Annotated[
     Path | None,
-    typer.Option("--chart", help="Also write a chart: FILE.png, FILE.svg or FILE.html."),
+    typer.Option(
+        "--chart",
+        help="Also write a chart: FILE.png, FILE.svg or FILE.html.",
+        callback=chart_file,
+    ),
 ]
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from denialscope.cli.analytics_options import open_session
-from denialscope.cli.options import DatabaseOption, DataDirOption
+from denialscope.cli.options import DatabaseOption, DataDirOption, output_file
 from denialscope.cli.render import emit
 from denialscope.errors import InputError
 
@@ -135,7 +135,9 @@ def add_report_command(report: typer.Typer) -> None:
             str | None, typer.Option("--quarter", help="e.g. 2025Q4; default the latest.")
         ] = None,
         fmt: Annotated[str, typer.Option("--format", help="html, pdf or json.")] = "html",
-        out: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Output file.", callback=output_file)
+        ] = None,
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
     ) -> None:

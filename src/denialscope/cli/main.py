@@ -55,3 +55,9 @@ def main() -> None:
     except DenialscopeError as exc:
         typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
         sys.exit(1)
+    except OSError as exc:
+        # A file a command had to write (or read) outside the checked options: a full disk,
+        # a permission. Name it and the reason rather than print a traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.secho(f"error: {where}{exc.strerror or exc}", fg=typer.colors.RED, err=True)
+        sys.exit(1)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["DataDirOption", "DatabaseOption", "JsonOption"]
+__all__ = ["DataDirOption", "DatabaseOption", "JsonOption", "output_file"]
 
 DatabaseOption = Annotated[
     str | None,
@@ -27,3 +27,16 @@ DataDirOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def output_file(path: Path | None) -> Path | None:
+    """Typer callback for options naming a file to write: refuse before any work is done
+    (a report or a letter is built first, and a missing folder would waste it)."""
+    if path is None:
+        return None
+    if path.is_dir():
+        raise typer.BadParameter(f"{path} is a folder: give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise typer.BadParameter(f"the folder {folder} does not exist")
+    return path

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from denialscope.cli.options import output_file
 from denialscope.errors import InputError
 
 if TYPE_CHECKING:
@@ -312,7 +313,9 @@ def register(app: typer.Typer) -> None:
     @queue_app.command("letter")
     def letter_command(
         item_id: Annotated[int, typer.Argument(help="Work item id.")],
-        out: Annotated[Path | None, typer.Option("--out", help="Write the PDF here.")] = None,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Write the PDF here.", callback=output_file)
+        ] = None,
         template: Annotated[str | None, typer.Option("--template", help="Template name.")] = None,
         argument: Annotated[
             list[str] | None,
@@ -363,7 +366,9 @@ def register(app: typer.Typer) -> None:
             typer.Option("--approve", help="FIX or FIX=VALUE to approve (repeat)."),
         ] = None,
         reject: Annotated[list[int] | None, typer.Option("--reject", help="FIX to reject.")] = None,
-        out: Annotated[Path | None, typer.Option("--out", help="Write the 837 here.")] = None,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Write the 837 here.", callback=output_file)
+        ] = None,
         user: User = None,
         fmt: Format = "table",
         database: Database = None,

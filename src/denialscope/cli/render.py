@@ -96,6 +96,13 @@ def emit(
 
 def write_chart(path: Path, svg: str, *, title: str) -> None:
     """An SVG file, a PNG of it (.png), or an HTML page embedding it (.html)."""
+    try:
+        _write_chart_file(path, svg, title=title)
+    except OSError as exc:  # Cairo's write errors name neither the file nor the reason
+        raise InputError(f"--chart {path}: cannot write it ({exc.strerror or exc})") from None
+
+
+def _write_chart_file(path: Path, svg: str, *, title: str) -> None:
     if path.suffix.lower() == ".png":
         import cairosvg  # renders with the system's Cairo, offline
 
