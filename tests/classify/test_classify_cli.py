@@ -165,3 +165,13 @@ def test_check_without_file_uses_data_dir(app: typer.Typer, data_dir: Path) -> N
     (data_dir / "classification.yaml").write_text("disable: [nope]\n")
     failed = runner.invoke(app, ["codes", "check"])
     assert failed.exit_code == 1 and "classification.yaml:1: disable" in failed.output
+
+
+def test_explain_flags_unknown_and_deactivated_remarks(app: typer.Typer) -> None:
+    text = runner.invoke(
+        app, ["codes", "explain", "CO", "50", "--rarc", "N115", "--line-rarc", "N1I5"]
+    ).output
+    assert "note: N1I5 is not a RARC code in the published list (a typo?)" in text
+    assert "note: N115" not in text
+    payload = _explain(app, "CO", "16", "--rarc", "M101")
+    assert payload["remark_notes"] == {"M101": "is a deactivated RARC code"}

@@ -128,3 +128,12 @@ def test_an_unknown_item_is_a_denialscope_error(cli: CliRunner) -> None:
     # main() prints a DenialscopeError as one line and exits 1.
     assert isinstance(result.exception, NotFoundError)
     assert "no work item 999" in str(result.exception)
+
+
+@pytest.mark.parametrize("command", [["list"], ["next"]])
+def test_a_misspelt_queue_is_refused_not_shown_empty(cli: CliRunner, command: list[str]) -> None:
+    result = cli.invoke(_app(), ["queue", *command, "--queue", "coders"], env={"COLUMNS": "400"})
+    assert result.exit_code == 2
+    assert "unknown queue 'coders': use one of cdi, ur, physician_advisor, coding" in (
+        result.output
+    )

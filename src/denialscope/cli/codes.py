@@ -112,6 +112,7 @@ def explain(
             "official_description": official_carc.description if official_carc else None,
             "official_remarks": official_rarcs,
             "carc_retired": carc_code in settings.deactivated_carcs,
+            "remark_notes": _remark_statuses([*claim_rarcs, *line_rarcs]),
         }
         typer.echo(json.dumps(payload, indent=2))
         return
@@ -120,6 +121,9 @@ def explain(
         typer.echo(f"  official: {official_carc.description}")
     for code, text in official_rarcs.items():
         typer.echo(f"  {code}: {text}")
+    for code, status in _remark_statuses([*claim_rarcs, *line_rarcs]).items():
+        # A mistyped remark code would silently change nothing: say so.
+        typer.echo(f"  note: {code} {status}")
     verdict = "DENIAL" if result.is_denial else f"not a denial ({result.category})"
     typer.echo(f"  decision: {verdict}")
     typer.echo(f"  stream / root cause: {result.stream} / {result.root_cause} ({result.label})")
@@ -129,6 +133,21 @@ def explain(
         typer.echo(f"  fix at: {result.process_step} (owner: {owner})")
     typer.echo(f"  configuration: {result.config_version}")
     typer.echo(f"  why: {result.explanation}")
+
+
+def _remark_statuses(codes: list[str]) -> dict[str, str]:
+    """Remark codes that are not current RARCs, with what they are instead."""
+    from denialscope.reference import rarc_numbers
+
+    known = rarc_numbers()
+    notes: dict[str, str] = {}
+    for code in dict.fromkeys(codes):
+        status = known.get(code)
+        if status is None:
+            notes[code] = "is not a RARC code in the published list (a typo?)"
+        elif status != "current":
+            notes[code] = f"is a {status} RARC code"
+    return notes
 
 
 @codes_app.command("load")

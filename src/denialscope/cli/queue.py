@@ -127,13 +127,24 @@ def _details(session: Session, item_id: int) -> dict[str, Any]:
     return data
 
 
+def _known_queue(value: str | None) -> str | None:
+    """Typer callback: a misspelt queue would otherwise look like an empty one."""
+    from denialscope.workqueue.models import QUEUES
+
+    if value is not None and value not in QUEUES:
+        raise typer.BadParameter(f"unknown queue {value!r}: use one of {', '.join(QUEUES)}")
+    return value
+
+
 def register(app: typer.Typer) -> None:
     queue_app = typer.Typer(help="Work queues: ranked denials, actions, letters, corrected claims.")
     app.add_typer(queue_app, name="queue")
 
     @queue_app.command("list")
     def list_command(
-        queue: Annotated[str | None, typer.Option("--queue", help="One queue only.")] = None,
+        queue: Annotated[
+            str | None, typer.Option("--queue", help="One queue only.", callback=_known_queue)
+        ] = None,
         status: Annotated[str | None, typer.Option("--status", help="One status only.")] = None,
         include_resolved: Annotated[bool, typer.Option("--all", help="Resolved too.")] = False,
         limit: Annotated[int, typer.Option("--limit", help="At most this many (0: all).")] = 50,
@@ -184,7 +195,9 @@ def register(app: typer.Typer) -> None:
 
     @queue_app.command("next")
     def next_command(
-        queue: Annotated[str, typer.Option("--queue", help="The queue to take from.")],
+        queue: Annotated[
+            str, typer.Option("--queue", help="The queue to take from.", callback=_known_queue)
+        ],
         user: User = None,
         fmt: Format = "table",
         database: Database = None,
