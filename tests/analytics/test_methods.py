@@ -141,6 +141,7 @@ def test_events_register_by_call_and_yaml(session: Session, tmp_path: Path) -> N
         ("events:\n  - date: 2025-01-01\n    kind: template\n", "department or a service"),
         ("events:\n  - date: 2025-01-01\n    dept: X\n", "unknown key"),
         ("nothing: here\n", "'events:' list"),
+        ("events:\n  - date: 2025-01-01\n    kind: [template\n", r"events\.yaml:4: not valid YAML"),
     ],
 )
 def test_events_yaml_errors_name_the_event(

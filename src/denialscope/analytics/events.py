@@ -87,8 +87,16 @@ def load_events_yaml(session: Session, path: Path) -> list[ChangeEvent]:
     """Register the events of a YAML file (``events: [{date, kind, department, ...}]``)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+    except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot read the events file: {error}") from error
+    except yaml.MarkedYAMLError as error:  # one line naming the line, like every YAML we read
+        mark = error.problem_mark or error.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise InputError(
+            f"{path}{line}: not valid YAML: {error.problem or error.context}"
+        ) from error
+    except yaml.YAMLError as error:
+        raise InputError(f"{path}: not valid YAML: {error}") from error
     except ValueError as error:  # YAML reads 2025-13-01 as a date and fails
         raise InputError(f"{path}: a date is not YYYY-MM-DD or does not exist: {error}") from error
     items = data.get("events") if isinstance(data, dict) else None
