@@ -128,3 +128,19 @@ def test_refdata_needs_a_setting_it_cannot_guess(tmp_path: Path) -> None:
     assert wrong.exit_code != 0
     missing = RUNNER.invoke(app, ["refdata", "load-mue", str(tmp_path / "nope.csv"), *data])
     assert missing.exit_code != 0
+
+
+def test_a_file_without_claims_is_named_and_nothing_at_all_is_an_error(tmp_path: Path) -> None:
+    remittance = Path(__file__).parents[1] / "x12" / "fixtures" / "835" / "claim_cas_six.835"
+    claims = _file(tmp_path)
+    mixed = RUNNER.invoke(app, ["scrub", str(claims), str(remittance), "--format", "json"])
+    assert mixed.exit_code == 0, mixed.output
+    notes = json.loads(mixed.output)["summary"]["notes"]
+    assert f"{remittance}: no 837 claim to scrub (it holds 835)" in notes
+    only = RUNNER.invoke(app, ["scrub", str(remittance)])
+    assert only.exit_code != 0
+    assert "nothing to scrub" in str(only.exception)
+    empty = tmp_path / "empty-outbox"
+    empty.mkdir()
+    nothing = RUNNER.invoke(app, ["scrub", str(empty)])
+    assert "no file in the paths given" in str(nothing.exception)

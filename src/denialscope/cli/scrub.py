@@ -27,7 +27,8 @@ __all__ = ["build_context", "register", "render", "render_backtest"]
 FIELDS = ("claim_id", "line", "rule", "category", "severity", "message", "suggestion")
 
 
-def _claims(paths: list[Path]) -> Iterator[Claim]:
+def _claims(paths: list[Path], notes: list[str]) -> Iterator[Claim]:
+    """The 837 claims of the files (folders expanded); a file holding none gets a note."""
     from denialscope.x12.claim837.records import Claim
     from denialscope.x12.reader import open_x12
 
@@ -38,10 +39,24 @@ def _claims(paths: list[Path]) -> Iterator[Claim]:
         else:
             expanded.append(path)
     for path in expanded:
+        found = 0
         with open_x12(path) as reader:
             for record in reader:
                 if isinstance(record, Claim):
+                    found += 1
                     yield record
+            if not found:
+                kind = reader.summary.transaction or "no transaction set"
+                notes.append(f"{path}: no 837 claim to scrub (it holds {kind})")
+
+
+def _require_claims(results: list[ClaimResult], notes: list[str]) -> None:
+    """Scrubbing nothing is a mistake (an 835 given for an 837, an empty folder): say so."""
+    if not results:
+        from denialscope.errors import InputError
+
+        empty = [n for n in notes if "no 837 claim" in n]
+        raise InputError("nothing to scrub: " + ("; ".join(empty) or "no file in the paths given"))
 
 
 def build_context(pack: list[Path] | None, data_dir: Path | None) -> ScrubContext:
@@ -202,7 +217,8 @@ def register(app: typer.Typer) -> None:
         if not context.mue:
             notes.append("no MUE table loaded: mue rules skipped")
         if not store:
-            results = list(scrub_claims(_claims(files), context=context))
+            results = list(scrub_claims(_claims(files, notes), context=context))
+            _require_claims(results, notes)
             typer.echo(render(results, fmt, notes))
             return
         from denialscope.db.engine import open_database
@@ -213,7 +229,8 @@ def register(app: typer.Typer) -> None:
             with factory() as session:
                 context.session = session
                 context.stored_lookup = stored_duplicate_lookup(session)
-                results = list(scrub_claims(_claims(files), context=context))
+                results = list(scrub_claims(_claims(files, notes), context=context))
+                _require_claims(results, notes)  # before anything is stored
                 run = create_run(
                     session=session,
                     results=results,
