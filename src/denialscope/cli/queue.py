@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from denialscope.cli.options import output_file
+from denialscope.cli.options import DatabaseOption, DataDirOption, output_file
 from denialscope.errors import InputError
 
 if TYPE_CHECKING:
@@ -31,11 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-Database = Annotated[
-    str | None,
-    typer.Option("--database", help="SQLAlchemy URL; default DENIALSCOPE_DATABASE_URL or SQLite."),
-]
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Where the SQLite file lives.")]
 Format = Annotated[str, typer.Option("--format", help="table or json.")]
 User = Annotated[str | None, typer.Option("--user", help="Who is working (default: login).")]
 
@@ -149,8 +144,8 @@ def register(app: typer.Typer) -> None:
         include_resolved: Annotated[bool, typer.Option("--all", help="Resolved too.")] = False,
         limit: Annotated[int, typer.Option("--limit", help="At most this many (0: all).")] = 50,
         fmt: Format = "table",
-        database: Database = None,
-        data_dir: DataDir = None,
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
     ) -> None:
         """Open items, highest priority first (brings the queues up to date first)."""
         from denialscope.workqueue.outcomes import apply_outcomes
@@ -200,8 +195,8 @@ def register(app: typer.Typer) -> None:
         ],
         user: User = None,
         fmt: Format = "table",
-        database: Database = None,
-        data_dir: DataDir = None,
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
     ) -> None:
         """Take the top unassigned item of a queue (no one else gets it)."""
         from denialscope.workqueue.service import next_item
@@ -224,8 +219,8 @@ def register(app: typer.Typer) -> None:
     def show_command(
         item_id: Annotated[int, typer.Argument(help="Work item id.")],
         fmt: Format = "table",
-        database: Database = None,
-        data_dir: DataDir = None,
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
     ) -> None:
         """One item with its ranking basis, fixes, documents and history."""
 
@@ -243,8 +238,8 @@ def register(app: typer.Typer) -> None:
         item_id: Annotated[int, typer.Argument(help="Work item id.")],
         to: Annotated[str, typer.Argument(help="User to assign to; '-' puts it back.")],
         user: User = None,
-        database: Database = None,
-        data_dir: DataDir = None,
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
     ) -> None:
         """Give an item to a user, or back to its queue."""
         from denialscope.workqueue.service import assign
@@ -286,8 +281,8 @@ def register(app: typer.Typer) -> None:
         recovered: Annotated[str | None, typer.Option("--recovered", help="Dollars.")] = None,
         user: User = None,
         fmt: Format = "table",
-        database: Database = None,
-        data_dir: DataDir = None,
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
     ) -> None:
         """Choose an action, move the status, add a note, or record an outcome."""
         from denialscope.workqueue import service
@@ -342,8 +337,8 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--signer", help="Name under the letter.")
         ] = None,
         user: User = None,
-        database: Database = None,
-        data_dir: DataDir = None,
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
     ) -> None:
         """Render the appeal letter to PDF, store it as a new version, write it to a file."""
         from denialscope.appeals.letters import write_letter
@@ -384,8 +379,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
         user: User = None,
         fmt: Format = "table",
-        database: Database = None,
-        data_dir: DataDir = None,
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
     ) -> None:
         """Show the proposed fixes; with approvals, write the corrected 837 (frequency 7)."""
         from denialscope.appeals.corrected import propose_fixes, review_fix, write_corrected

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from denialscope.cli.options import DatabaseOption, DataDirOption
+
 if TYPE_CHECKING:
     from denialscope.scrub import ClaimResult, ScrubContext
     from denialscope.scrub.backtest import BacktestReport
@@ -183,13 +185,8 @@ def register(app: typer.Typer) -> None:
         store: Annotated[
             bool, typer.Option("--store", help="Save the results (clean claim rate KPI).")
         ] = False,
-        database: Annotated[
-            str | None,
-            typer.Option("--database", help="SQLAlchemy URL; default DENIALSCOPE_DATABASE_URL."),
-        ] = None,
-        data_dir: Annotated[
-            Path | None, typer.Option("--data-dir", help="Data directory (loaded tables).")
-        ] = None,
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
         min_volume: Annotated[
             int, typer.Option("--min-volume", help="backtest: claims a candidate cell needs.")
         ] = 20,
