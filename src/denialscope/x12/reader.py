@@ -72,6 +72,10 @@ def _kind(st01: str, guide: str) -> str:
     return st01
 
 
+# What each trailer closes, for its count message.
+_HOLDERS = {"IEA": "the interchange", "GE": "the group", "SE": "the transaction set"}
+
+
 def _get(seg: list[str], pos: int) -> str:
     return seg[pos].strip() if pos < len(seg) else ""
 
@@ -129,6 +133,37 @@ class X12Reader:
             ctx = None
             sink.transaction = None
 
+        index, offset, sid = 0, 0, ""
+
+        # Envelope findings are about the segment being read: these say so once.
+        def error(rule: str, message: str, **where: Any) -> None:
+            sink.error(rule, message, index=index, offset=offset, segment_id=sid, **where)
+
+        def warning(rule: str, message: str, **where: Any) -> None:
+            sink.warning(rule, message, index=index, offset=offset, segment_id=sid, **where)
+
+        def info(rule: str, message: str, **where: Any) -> None:
+            sink.info(rule, message, index=index, offset=offset, segment_id=sid, **where)
+
+        def trailer(seg: list[str], header: str, control: str, count: int, noun: str) -> None:
+            """IEA/GE/SE: element 2 repeats the header's control number, element 1 counts
+            what the envelope holds (groups, sets, or segments from ST to SE inclusive)."""
+            if _get(seg, 2) != control:
+                error(
+                    f"envelope.{sid.lower()}_control",
+                    f"{sid}02 does not match {header} ({control}).",
+                    element=2,
+                    value=_get(seg, 2),
+                )
+            if _get(seg, 1) != str(count):
+                error(
+                    f"envelope.{sid.lower()}_count",
+                    f"{sid}01 says {_get(seg, 1)} {noun}; {_HOLDERS[sid]} has {count}"
+                    + (" (ST to SE inclusive)." if sid == "SE" else "."),
+                    element=1,
+                    value=_get(seg, 1),
+                )
+
         last_index, last_offset = 0, 0
         for index, offset, seg in tok:
             last_index, last_offset = index, offset
@@ -148,37 +183,25 @@ class X12Reader:
                 continue
             if sid == "ISA":
                 if parser is not None:
-                    sink.error(
+                    error(
                         "envelope.missing_se",
                         f"Transaction set {st_control} has no SE before the next ISA.",
-                        index=index,
-                        offset=offset,
-                        segment_id="ISA",
                     )
                     yield from close_transaction(index, offset)
                 if group is not None:
-                    sink.error(
+                    error(
                         "envelope.missing_ge",
                         f"Functional group {group.control} has no GE before the next ISA.",
-                        index=index,
-                        offset=offset,
-                        segment_id="ISA",
                     )
                 if interchange is not None:
-                    sink.error(
+                    error(
                         "envelope.missing_iea",
                         f"Interchange {interchange.control} has no IEA before the next ISA.",
-                        index=index,
-                        offset=offset,
-                        segment_id="ISA",
                     )
                 if len(seg) < 17:
-                    sink.error(
+                    error(
                         "envelope.isa_elements",
                         f"ISA has {len(seg) - 1} elements; 16 are required.",
-                        index=index,
-                        offset=offset,
-                        segment_id="ISA",
                     )
                 interchange = Interchange(
                     control=_get(seg, 13),
@@ -194,12 +217,9 @@ class X12Reader:
                 )
                 sink.interchange = interchange.control
                 if not interchange.control.isdigit():
-                    sink.warning(
+                    warning(
                         "envelope.isa_control",
                         "ISA13 interchange control number should be 9 digits.",
-                        index=index,
-                        offset=offset,
-                        segment_id="ISA",
                         element=13,
                         value=interchange.control,
                     )
@@ -209,80 +229,42 @@ class X12Reader:
                 yield interchange
             elif sid == "IEA":
                 if parser is not None:
-                    sink.error(
+                    error(
                         "envelope.missing_se",
                         f"Transaction set {st_control} has no SE before IEA.",
-                        index=index,
-                        offset=offset,
-                        segment_id="IEA",
                     )
                     yield from close_transaction(index, offset)
                 if group is not None:
-                    sink.error(
+                    error(
                         "envelope.missing_ge",
                         f"Functional group {group.control} has no GE before IEA.",
-                        index=index,
-                        offset=offset,
-                        segment_id="IEA",
                     )
                     group = None
                 if interchange is None:
-                    sink.error(
+                    error(
                         "envelope.unexpected",
                         "IEA without a matching ISA.",
-                        index=index,
-                        offset=offset,
-                        segment_id="IEA",
                     )
                 else:
-                    if _get(seg, 2) != interchange.control:
-                        sink.error(
-                            "envelope.iea_control",
-                            f"IEA02 does not match ISA13 ({interchange.control}).",
-                            index=index,
-                            offset=offset,
-                            segment_id="IEA",
-                            element=2,
-                            value=_get(seg, 2),
-                        )
-                    if _get(seg, 1) != str(groups_in_isa):
-                        sink.error(
-                            "envelope.iea_count",
-                            f"IEA01 says {_get(seg, 1)} functional groups; "
-                            f"the interchange has {groups_in_isa}.",
-                            index=index,
-                            offset=offset,
-                            segment_id="IEA",
-                            element=1,
-                            value=_get(seg, 1),
-                        )
+                    trailer(seg, "ISA13", interchange.control, groups_in_isa, "functional groups")
                 interchange = None
                 sink.interchange = None
             elif sid == "GS":
                 if parser is not None:
-                    sink.error(
+                    error(
                         "envelope.missing_se",
                         f"Transaction set {st_control} has no SE before GS.",
-                        index=index,
-                        offset=offset,
-                        segment_id="GS",
                     )
                     yield from close_transaction(index, offset)
                 if group is not None:
-                    sink.error(
+                    error(
                         "envelope.missing_ge",
                         f"Functional group {group.control} has no GE before the next GS.",
-                        index=index,
-                        offset=offset,
-                        segment_id="GS",
                     )
                 if interchange is None and not tok.headless:
-                    sink.error(
+                    error(
                         "envelope.unexpected",
                         "GS outside an interchange (no ISA before it).",
-                        index=index,
-                        offset=offset,
-                        segment_id="GS",
                     )
                 group = FunctionalGroup(
                     functional_id=_get(seg, 1),
@@ -293,12 +275,9 @@ class X12Reader:
                     version=_get(seg, 8),
                 )
                 if len(seg) < 9:
-                    sink.error(
+                    error(
                         "envelope.gs_elements",
                         f"GS has {len(seg) - 1} elements; 8 are required.",
-                        index=index,
-                        offset=offset,
-                        segment_id="GS",
                     )
                 summary.groups += 1
                 groups_in_isa += 1
@@ -306,62 +285,30 @@ class X12Reader:
                 yield group
             elif sid == "GE":
                 if parser is not None:
-                    sink.error(
+                    error(
                         "envelope.missing_se",
                         f"Transaction set {st_control} has no SE before GE.",
-                        index=index,
-                        offset=offset,
-                        segment_id="GE",
                     )
                     yield from close_transaction(index, offset)
                 if group is None:
-                    sink.error(
+                    error(
                         "envelope.unexpected",
                         "GE without a matching GS.",
-                        index=index,
-                        offset=offset,
-                        segment_id="GE",
                     )
                 else:
-                    if _get(seg, 2) != group.control:
-                        sink.error(
-                            "envelope.ge_control",
-                            f"GE02 does not match GS06 ({group.control}).",
-                            index=index,
-                            offset=offset,
-                            segment_id="GE",
-                            element=2,
-                            value=_get(seg, 2),
-                        )
-                    if _get(seg, 1) != str(sets_in_gs):
-                        sink.error(
-                            "envelope.ge_count",
-                            f"GE01 says {_get(seg, 1)} transaction sets; "
-                            f"the group has {sets_in_gs}.",
-                            index=index,
-                            offset=offset,
-                            segment_id="GE",
-                            element=1,
-                            value=_get(seg, 1),
-                        )
+                    trailer(seg, "GS06", group.control, sets_in_gs, "transaction sets")
                 group = None
             elif sid == "ST":
                 if parser is not None:
-                    sink.error(
+                    error(
                         "envelope.missing_se",
                         f"Transaction set {st_control} has no SE before the next ST.",
-                        index=index,
-                        offset=offset,
-                        segment_id="ST",
                     )
                     yield from close_transaction(index, offset)
                 if group is None and not tok.headless:
-                    sink.warning(
+                    warning(
                         "envelope.missing_gs",
                         "ST outside a functional group (no GS).",
-                        index=index,
-                        offset=offset,
-                        segment_id="ST",
                     )
                 st01 = _get(seg, 1)
                 st_control = _get(seg, 2)
@@ -387,12 +334,9 @@ class X12Reader:
                 module = _PARSER_MODULES.get(st01)
                 yield tset
                 if module is None:
-                    sink.warning(
+                    warning(
                         "envelope.unsupported",
                         f"Transaction set type {st01!r} is not read by denialscope; skipped.",
-                        index=index,
-                        offset=offset,
-                        segment_id="ST",
                         element=1,
                         value=st01,
                     )
@@ -411,12 +355,9 @@ class X12Reader:
                 except ModuleNotFoundError as exc:
                     if exc.name != module and not module.startswith(f"{exc.name}."):
                         raise  # a bug inside the parser module, not a missing parser
-                    sink.warning(
+                    warning(
                         "envelope.unsupported",
                         f"Transaction set type {st01!r} has no parser installed; skipped.",
-                        index=index,
-                        offset=offset,
-                        segment_id="ST",
                         element=1,
                         value=st01,
                     )
@@ -426,52 +367,23 @@ class X12Reader:
                 parser = parser_class(ctx)
             elif sid == "SE":
                 if parser is None:
-                    sink.error(
+                    error(
                         "envelope.unexpected",
                         "SE without a matching ST.",
-                        index=index,
-                        offset=offset,
-                        segment_id="SE",
                     )
                     continue
                 st_count += 1
-                if _get(seg, 2) != st_control:
-                    sink.error(
-                        "envelope.se_control",
-                        f"SE02 does not match ST02 ({st_control}).",
-                        index=index,
-                        offset=offset,
-                        segment_id="SE",
-                        element=2,
-                        value=_get(seg, 2),
-                    )
-                if _get(seg, 1) != str(st_count):
-                    sink.error(
-                        "envelope.se_count",
-                        f"SE01 says {_get(seg, 1)} segments; the transaction set has "
-                        f"{st_count} (ST to SE inclusive).",
-                        index=index,
-                        offset=offset,
-                        segment_id="SE",
-                        element=1,
-                        value=_get(seg, 1),
-                    )
+                trailer(seg, "ST02", st_control, st_count, "segments")
                 yield from close_transaction(index, offset)
             elif sid == "TA1":
-                sink.info(
+                info(
                     "envelope.ta1",
                     "TA1 interchange acknowledgment present; not analysed.",
-                    index=index,
-                    offset=offset,
-                    segment_id="TA1",
                 )
             else:
-                sink.warning(
+                warning(
                     "envelope.outside_transaction",
                     f"Segment {sid} is outside any transaction set; skipped.",
-                    index=index,
-                    offset=offset,
-                    segment_id=sid,
                 )
         # End of file: close whatever is still open.
         if parser is not None:
