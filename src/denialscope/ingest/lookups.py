@@ -89,10 +89,12 @@ class Lookups:
     lookups then answer from the cache.
     """
 
-    def __init__(self, session: Session, *, ids: IdAllocator | None = None) -> None:
+    def __init__(
+        self, session: Session, *, ids: IdAllocator | None = None, bulk: Any = None
+    ) -> None:
         self.session = session
         self.ids = ids or IdAllocator(session)
-        self._bulk: Any = None
+        self._bulk: Any = bulk  # a BulkWriter, made on first use when not given
         self._payers: dict[str, int] = {}
         self._providers: dict[str, int] = {}
         self._patients: dict[str, int] = {}

@@ -22,14 +22,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from denialscope.classify.config import ClassificationConfig, load_config
 from denialscope.errors import DenialscopeError, InputError, UnreadableFileError
 from denialscope.gc_tuning import fewer_gc_pauses
-from denialscope.ingest.lookups import IdAllocator, Lookups
 from denialscope.ingest.matching import relink_waiting
 from denialscope.ingest.report import FileResult, IngestReport
+from denialscope.ingest.scope import FileScope
 from denialscope.ingest.sources import InputFile, discover
 from denialscope.ingest.store_acks import AckStore
 from denialscope.ingest.store_claims import ClaimStore
 from denialscope.ingest.store_remits import RemitStore
-from denialscope.orgs.service import OrgResolver
 from denialscope.sources.models import SourceFile
 from denialscope.x12.ack.records import ClaimAcknowledgment, TransactionAcknowledgment
 from denialscope.x12.claim837.records import Claim
@@ -219,21 +218,9 @@ def _store(
             }
         ],
     ).scalar_one()
-    ids = IdAllocator(session)
-    lookups = Lookups(session, ids=ids)
-    resolver = OrgResolver(session)
-    common: dict[str, Any] = {
-        "session": session,
-        "lookups": lookups,
-        "ids": ids,
-        "resolver": resolver,
-        "source_file_id": source_id,
-    }
-    claims = ClaimStore(file_date=now.date(), **common)
-    remits = RemitStore(
-        classification=classification,
-        **common,
-    )
+    scope = FileScope.open(session, source_id)
+    claims = ClaimStore(scope, file_date=now.date())
+    remits = RemitStore(scope, classification=classification)
     acks = AckStore(session, source_file_id=source_id)
     with item.open() as fh:
         reader = X12Reader(cast(BinaryIO, fh), name=item.name)

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.orm import Session
 
 from denialscope.claims.models import (
     Claim as ClaimRow,
@@ -28,9 +27,8 @@ from denialscope.claims.models import (
     claim_key_for,
 )
 from denialscope.db.base import utcnow
-from denialscope.ingest.bulk import BulkWriter
-from denialscope.ingest.lookups import IdAllocator, Lookups, ProviderInfo, chunks, clip, table_of
-from denialscope.orgs.service import OrgResolver
+from denialscope.ingest.lookups import ProviderInfo, chunks, clip, table_of
+from denialscope.ingest.scope import FileScope
 from denialscope.x12.claim837.records import Claim, Party
 
 __all__ = ["ClaimStore"]
@@ -53,23 +51,9 @@ def _npi(party: Party | None) -> str | None:
 class ClaimStore:
     """Buffers claims of one file and writes them in batches."""
 
-    def __init__(
-        self,
-        session: Session,
-        *,
-        lookups: Lookups,
-        ids: IdAllocator,
-        resolver: OrgResolver,
-        source_file_id: int,
-        file_date: dt.date,
-    ) -> None:
-        self.session = session
-        self.lookups = lookups
-        self.ids = ids
-        self.resolver = resolver
-        self.source_file_id = source_file_id
+    def __init__(self, scope: FileScope, *, file_date: dt.date) -> None:
+        self.scope = scope
         self.file_date = file_date
-        self.bulk = BulkWriter(session)
         self._pending: list[Claim] = []
         self._pending_keys: set[str] = set()
         self.stored = 0
@@ -94,7 +78,7 @@ class ClaimStore:
         existing: dict[str, tuple[int, int, bool, dt.date | None]] = {}
         table = table_of(ClaimRow)
         for part in chunks(keys):
-            for row in self.session.execute(
+            for row in self.scope.session.execute(
                 select(
                     table.c.id,
                     table.c.claim_key,
@@ -110,7 +94,7 @@ class ClaimStore:
                     row.submitted_at,
                 )
         self._prefetch(claims)
-        new_ids = iter(self.ids.take(table, sum(1 for k in keys if k not in existing)))
+        new_ids = iter(self.scope.ids.take(table, sum(1 for k in keys if k not in existing)))
         now = utcnow()
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
@@ -141,17 +125,17 @@ class ClaimStore:
                     "claim_id": claim_id,
                     "version_no": version,
                     "frequency": clip(claim.frequency, 1),
-                    "source_file_id": self.source_file_id,
+                    "source_file_id": self.scope.source_file_id,
                     "submitted_at": submitted,
                     "total_charge": claim.total_charge,
                     "original_payer_claim_number": clip(claim.original_claim_number, 50),
                 }
             )
             self.control_numbers.add(claim.control_number.strip())
-        self.bulk.insert(table, inserts)
+        self.scope.bulk.insert(table, inserts)
         if updates:
             cols: dict[str, Any] = {k: bindparam(k) for k in updates[0] if k != "b_id"}
-            self.session.execute(
+            self.scope.session.execute(
                 update(table).where(table.c.id == bindparam("b_id")).values(cols),
                 updates,
                 execution_options={"synchronize_session": False},
@@ -159,11 +143,11 @@ class ClaimStore:
             updated = [u["b_id"] for u in updates]
             for model in (ClaimDiagnosis, ClaimProcedure, ClaimCode):
                 for part in chunks(updated):
-                    self.session.execute(
+                    self.scope.session.execute(
                         delete(model).where(model.claim_id.in_(part)),
                         execution_options={"synchronize_session": False},
                     )
-        self.bulk.insert(table_of(ClaimVersion), versions)
+        self.scope.bulk.insert(table_of(ClaimVersion), versions)
         self._codes(claims, claim_ids)
         self._lines(claims, claim_ids, {u["b_id"] for u in updates})
         self.stored += len(claims)
@@ -189,11 +173,11 @@ class ClaimStore:
                 r = ln.rendering_provider
                 if r is not None:
                     providers.append((_npi(r), _full_name(r), r.taxonomy, None, "rendering"))
-        self.lookups.prefetch_patients(people)
-        self.lookups.prefetch_providers(providers)
+        self.scope.lookups.prefetch_patients(people)
+        self.scope.lookups.prefetch_providers(providers)
 
     def _header(self, c: Claim, key: str) -> dict[str, Any]:
-        lk = self.lookups
+        lk = self.scope.lookups
         billing = c.billing_provider
         billing_npi = _npi(billing)
         rendering = c.rendering_provider or (c.lines[0].rendering_provider if c.lines else None)
@@ -203,7 +187,7 @@ class ClaimStore:
         member_id = c.subscriber.party.identifier
         principal = c.principal_diagnosis
         doer = rendering or attending or billing
-        org = self.resolver.resolve(
+        org = self.scope.resolver.resolve(
             rendering_npi=_npi(rendering) or _npi(attending),
             billing_npi=billing_npi,
             taxonomy=(doer.taxonomy or billing.taxonomy) or None,
@@ -259,7 +243,7 @@ class ClaimStore:
             "original_payer_claim_number": clip(c.original_claim_number, 50),
             "medical_record": clip(c.medical_record_number, 50),
             "submitted_at": c.submission.created or self.file_date,
-            "source_file_id": self.source_file_id,
+            "source_file_id": self.scope.source_file_id,
         }
 
     def _codes(self, claims: Sequence[Claim], claim_ids: Sequence[int]) -> None:
@@ -309,14 +293,14 @@ class ClaimStore:
             (ClaimProcedure, procedures),
             (ClaimCode, codes),
         ):
-            self.bulk.insert(table_of(model), rows)
+            self.scope.bulk.insert(table_of(model), rows)
 
     def _lines(self, claims: Sequence[Claim], claim_ids: Sequence[int], updated: set[int]) -> None:
         current: dict[tuple[int, int], int] = {}
         line_table = table_of(ClaimLine)
         if updated:
             for part in chunks(sorted(updated)):
-                for found in self.session.execute(
+                for found in self.scope.session.execute(
                     select(line_table.c.id, line_table.c.claim_id, line_table.c.line_no).where(
                         line_table.c.claim_id.in_(part)
                     )
@@ -343,7 +327,7 @@ class ClaimStore:
                     "diagnosis_pointers": clip(",".join(str(p) for p in ln.diagnosis_pointers), 20),
                     "service_from": ln.service_from or claim.service_from,
                     "service_to": ln.service_to or ln.service_from or claim.service_to,
-                    "rendering_provider_id": self.lookups.provider(
+                    "rendering_provider_id": self.scope.lookups.provider(
                         _npi(ln.rendering_provider),
                         name=_full_name(ln.rendering_provider),
                         taxonomy=ln.rendering_provider.taxonomy if ln.rendering_provider else None,
@@ -360,22 +344,22 @@ class ClaimStore:
                     rows_new.append(row)
         if rows_upd:
             cols: dict[str, Any] = {k: bindparam(k) for k in rows_upd[0] if k != "b_id"}
-            self.session.execute(
+            self.scope.session.execute(
                 update(line_table).where(line_table.c.id == bindparam("b_id")).values(cols),
                 rows_upd,
                 execution_options={"synchronize_session": False},
             )
         gone = [line_id for line_id in current.values() if line_id not in keep]
         for part in chunks(gone):
-            self.session.execute(
+            self.scope.session.execute(
                 delete(ClaimLine).where(ClaimLine.id.in_(part)),
                 execution_options={"synchronize_session": False},
             )
         if rows_new:
-            ids = self.ids.take(line_table, len(rows_new))
+            ids = self.scope.ids.take(line_table, len(rows_new))
             for new_row, line_id in zip(rows_new, ids, strict=True):
                 new_row["id"] = line_id
-            self.bulk.insert(line_table, rows_new)
+            self.scope.bulk.insert(line_table, rows_new)
         self.lines += len(rows_new) + len(rows_upd)
 
 

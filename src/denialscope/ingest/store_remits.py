@@ -11,13 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim
 from denialscope.classify.config import ClassificationConfig
-from denialscope.ingest.bulk import BulkWriter
 from denialscope.ingest.classify_payments import ClaimContext, classify_payments
-from denialscope.ingest.lookups import IdAllocator, Lookups, chunks, clip, table_of
+from denialscope.ingest.lookups import chunks, clip, table_of
 from denialscope.ingest.matching import (
     first_service_date,
     load_lines,
@@ -25,9 +23,9 @@ from denialscope.ingest.matching import (
     match_lines,
     resequence,
 )
+from denialscope.ingest.scope import FileScope
 from denialscope.ingest.stub_claims import StubClaims
 from denialscope.orgs.models import Department
-from denialscope.orgs.service import OrgResolver
 from denialscope.remits.models import (
     Adjustment,
     ClaimPayment,
@@ -76,29 +74,10 @@ class RemitStore:
     """Writes one file's 835 content."""
 
     def __init__(
-        self,
-        session: Session,
-        *,
-        lookups: Lookups,
-        ids: IdAllocator,
-        resolver: OrgResolver,
-        source_file_id: int,
-        classification: ClassificationConfig | None = None,
+        self, scope: FileScope, *, classification: ClassificationConfig | None = None
     ) -> None:
-        self.session = session
-        self.lookups = lookups
-        self.ids = ids
-        self.resolver = resolver
-        self.source_file_id = source_file_id
-        self.bulk = BulkWriter(session)
-        self.stubs = StubClaims(
-            session,
-            lookups=lookups,
-            ids=ids,
-            resolver=resolver,
-            bulk=self.bulk,
-            source_file_id=source_file_id,
-        )
+        self.scope = scope
+        self.stubs = StubClaims(scope)
         self.classification = classification
         self._departments: dict[int, str] | None = None
         self.denials = 0
@@ -121,18 +100,18 @@ class RemitStore:
     def remittance(self, rec: RemittanceRecord) -> None:
         self.flush()
         ident, name, qualifier = _payer_ident(rec)
-        self._payer_id = self.lookups.payer(ident, name, qualifier)
+        self._payer_id = self.scope.lookups.payer(ident, name, qualifier)
         self._payer_ident = ident or name
         self._payee_npi = _payee_npi(rec)
         self._remittance = rec
-        (self._remit_id,) = self.ids.take(table_of(Remittance), 1)
+        (self._remit_id,) = self.scope.ids.take(table_of(Remittance), 1)
         self.remittances += 1
-        self.session.execute(
+        self.scope.session.execute(
             insert(table_of(Remittance)),
             [
                 {
                     "id": self._remit_id,
-                    "source_file_id": self.source_file_id,
+                    "source_file_id": self.scope.source_file_id,
                     "payer_id": self._payer_id,
                     "payee_npi": self._payee_npi,
                     "payee_tax_id": _payee_tax_id(rec),
@@ -170,7 +149,7 @@ class RemitStore:
 
     def flush(self) -> None:
         if self._plb:
-            self.bulk.insert(table_of(ProviderAdjustment), self._plb)
+            self.scope.bulk.insert(table_of(ProviderAdjustment), self._plb)
             self._plb = []
         payments, self._pending = self._pending, []
         if not payments:
@@ -178,17 +157,17 @@ class RemitStore:
         remit = payments[0].remittance
         adjudicated = remit.payment_date or remit.production_date
         matches = match_claims(
-            self.session, payments, payer_id=self._payer_id, payee_npi=self._payee_npi
+            self.scope.session, payments, payer_id=self._payer_id, payee_npi=self._payee_npi
         )
         claim_ids: list[int | None] = [m[0] for m in matches]
         stub_ids = self.stubs.create(
             payments, claim_ids, adjudicated, self._payer_id, self._payee_npi
         )
-        lines_by_claim = load_lines(self.session, [c for c in claim_ids if c is not None])
+        lines_by_claim = load_lines(self.scope.session, [c for c in claim_ids if c is not None])
         cp_table = table_of(ClaimPayment)
         sp_table = table_of(ServicePayment)
-        cp_ids = self.ids.take(cp_table, len(payments))
-        sp_ids = iter(self.ids.take(sp_table, sum(len(p.services) for p in payments)))
+        cp_ids = self.scope.ids.take(cp_table, len(payments))
+        sp_ids = iter(self.scope.ids.take(sp_table, sum(len(p.services) for p in payments)))
         cp_rows: list[dict[str, Any]] = []
         sp_rows: list[dict[str, Any]] = []
         adj_rows: list[dict[str, Any]] = []
@@ -294,12 +273,12 @@ class RemitStore:
                 context,
                 adjudicated,
             )
-        self.bulk.insert(cp_table, cp_rows)
-        self.bulk.insert(sp_table, sp_rows)
-        self.bulk.insert(table_of(Adjustment), adj_rows)
-        self.bulk.insert(table_of(RemarkCode), rem_rows)
+        self.scope.bulk.insert(cp_table, cp_rows)
+        self.scope.bulk.insert(sp_table, sp_rows)
+        self.scope.bulk.insert(table_of(Adjustment), adj_rows)
+        self.scope.bulk.insert(table_of(RemarkCode), rem_rows)
         touched = [c for c in claim_ids if c is not None] + [s for s in stub_ids if s is not None]
-        resequence(self.session, touched)
+        resequence(self.scope.session, touched)
         self.stored += len(payments)
         self.matched += sum(1 for c in claim_ids if c is not None)
         self.unmatched += sum(1 for c in claim_ids if c is None)
@@ -314,12 +293,12 @@ class RemitStore:
         """
         if self._departments is None:
             self._departments = dict(
-                self.session.execute(select(Department.id, Department.code)).tuples().all()
+                self.scope.session.execute(select(Department.id, Department.code)).tuples().all()
             )
         c = table_of(Claim)
         out: ClaimContext = {}
         for part in chunks(sorted(set(claim_ids))):
-            for cid, pid, ctype, dept, line in self.session.execute(
+            for cid, pid, ctype, dept, line in self.scope.session.execute(
                 select(
                     c.c.id, c.c.patient_id, c.c.claim_type, c.c.department_id, c.c.service_line
                 ).where(c.c.id.in_(part))

@@ -11,14 +11,12 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim, claim_key_for
 from denialscope.db.base import utcnow
-from denialscope.ingest.bulk import BulkWriter
-from denialscope.ingest.lookups import IdAllocator, Lookups, chunks, clip, table_of
+from denialscope.ingest.lookups import chunks, clip, table_of
 from denialscope.ingest.matching import first_service_date
-from denialscope.orgs.service import OrgResolver
+from denialscope.ingest.scope import FileScope
 from denialscope.x12.remit835.records import ClaimPayment as PaymentRecord
 
 __all__ = ["StubClaims"]
@@ -30,22 +28,8 @@ _INPATIENT_TYPES = {"11", "12", "18", "21", "22", "41"}
 class StubClaims:
     """Creates (or reuses) the stub claims of one file's unmatched payments."""
 
-    def __init__(
-        self,
-        session: Session,
-        *,
-        lookups: Lookups,
-        ids: IdAllocator,
-        resolver: OrgResolver,
-        bulk: BulkWriter,
-        source_file_id: int,
-    ) -> None:
-        self.session = session
-        self.lookups = lookups
-        self.ids = ids
-        self.resolver = resolver
-        self.bulk = bulk
-        self.source_file_id = source_file_id
+    def __init__(self, scope: FileScope) -> None:
+        self.scope = scope
 
     def create(
         self,
@@ -66,26 +50,26 @@ class StubClaims:
         found: dict[str, int] = {}
         keys = sorted(wanted)
         for part in chunks(keys):
-            for cid, key in self.session.execute(
+            for cid, key in self.scope.session.execute(
                 select(table.c.id, table.c.claim_key).where(table.c.claim_key.in_(part))
             ):
                 found[key] = cid
         missing = [k for k in keys if k not in found]
-        self.lookups.prefetch_patients(
+        self.scope.lookups.prefetch_patients(
             [
                 (pt.id, None, pt.last_or_org, pt.first, None)
                 for k in missing
                 if (pt := wanted[k].patient or wanted[k].insured) is not None
             ]
         )
-        new_ids = self.ids.take(table, len(missing))
+        new_ids = self.scope.ids.take(table, len(missing))
         now = utcnow()
         rows = []
         for key, cid in zip(missing, new_ids, strict=True):
             p = wanted[key]
             found[key] = cid
             rows.append(self._row(cid, key, p, adjudicated, now, payer_id, payee_npi))
-        self.bulk.insert(table, rows)
+        self.scope.bulk.insert(table, rows)
         return [
             found[claim_key_for(p.patient_control_number, payee_npi)] if cid is None else None
             for p, cid in zip(payments, claim_ids, strict=True)
@@ -111,7 +95,7 @@ class StubClaims:
         patient = p.patient or p.insured
         rendering = p.rendering_provider
         rendering_npi = rendering.id if rendering and rendering.id_qualifier == "XX" else None
-        org = self.resolver.resolve(
+        org = self.scope.resolver.resolve(
             rendering_npi=rendering_npi,
             billing_npi=payee_npi,
             taxonomy=None,
@@ -125,14 +109,14 @@ class StubClaims:
             "kind": kind,
             "claim_type": claim_type,
             "payer_id": payer_id,
-            "patient_id": self.lookups.patient(
+            "patient_id": self.scope.lookups.patient(
                 patient.id if patient else None,
                 None,
                 patient.last_or_org if patient else None,
                 patient.first if patient else None,
             ),
-            "billing_provider_id": self.lookups.provider(payee_npi, role="payee"),
-            "rendering_provider_id": self.lookups.provider(rendering_npi, role="rendering"),
+            "billing_provider_id": self.scope.lookups.provider(payee_npi, role="payee"),
+            "rendering_provider_id": self.scope.lookups.provider(rendering_npi, role="rendering"),
             "facility_id": org.facility_id,
             "department_id": org.department_id,
             "service_line": clip(org.service_line, 80),
@@ -144,7 +128,7 @@ class StubClaims:
             "drg": clip(p.drg, 4),
             # No 837: the payer's received date is the best stand-in for submission.
             "submitted_at": p.received or start or adjudicated,
-            "source_file_id": self.source_file_id,
+            "source_file_id": self.scope.source_file_id,
             "is_stub": True,
             "current_version": 0,
             "created_at": now,
