@@ -4,8 +4,6 @@ the scope filters, dates, and one way to open the database."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -96,18 +94,6 @@ def build_filters(
         date_from=parse_date(date_from, "--from"),
         date_to=parse_date(date_to, "--to"),
     )
-
-
-@contextmanager
-def open_session(database: str | None, data_dir: Path | None) -> Iterator[Session]:
-    from denialscope.db.engine import open_database
-
-    engine, factory = open_database(database, data_dir=data_dir)
-    try:
-        with factory() as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 def refresh_if_stale(session: Session) -> None:

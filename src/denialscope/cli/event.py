@@ -12,10 +12,9 @@ from denialscope.cli.analytics_options import (
     DepartmentOption,
     FormatOption,
     ServiceLineOption,
-    open_session,
     parse_date,
 )
-from denialscope.cli.options import DatabaseOption, DataDirOption
+from denialscope.cli.options import DatabaseOption, DataDirOption, open_session
 from denialscope.cli.render import emit
 
 __all__ = ["register"]

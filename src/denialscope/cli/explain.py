@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption, JsonOption
+from denialscope.cli.options import DatabaseOption, DataDirOption, JsonOption, open_session
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -69,16 +69,11 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Re-apply the classification rules to every stored claim payment (one transaction)."""
-        from denialscope.db.engine import open_database
         from denialscope.denials.service import reclassify
 
         settings = _config(config, data_dir)
-        engine, factory = open_database(database, data_dir=data_dir)
-        try:
-            with factory() as session, session.begin():
-                report = reclassify(session, config=settings)
-        finally:
-            engine.dispose()
+        with open_session(database, data_dir) as session, session.begin():
+            report = reclassify(session, config=settings)
         if as_json:
             typer.echo(json.dumps(report.to_dict(), indent=2))
         else:
@@ -96,22 +91,17 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Explain a claim's payments and adjustments in three layers, and the rule behind each."""
-        from denialscope.db.engine import open_database
         from denialscope.denials.explain import AmbiguousClaimError, explain_claim
 
         settings = _config(config, data_dir)
-        engine, factory = open_database(database, data_dir=data_dir)
-        try:
-            with factory() as session:
-                try:
-                    explanation = explain_claim(session, claim, config=settings, data=data_dir)
-                except AmbiguousClaimError as error:
-                    if not as_json:
-                        raise
-                    typer.echo(json.dumps(error.to_dict(), indent=2))
-                    raise typer.Exit(1) from None
-        finally:
-            engine.dispose()
+        with open_session(database, data_dir) as session:
+            try:
+                explanation = explain_claim(session, claim, config=settings, data=data_dir)
+            except AmbiguousClaimError as error:
+                if not as_json:
+                    raise
+                typer.echo(json.dumps(error.to_dict(), indent=2))
+                raise typer.Exit(1) from None
         if as_json:
             typer.echo(json.dumps(explanation.to_dict(), indent=2))
         else:

@@ -10,8 +10,7 @@ from typing import Annotated
 
 import typer
 
-from denialscope.cli.analytics_options import open_session
-from denialscope.cli.options import DatabaseOption, DataDirOption, output_file
+from denialscope.cli.options import DatabaseOption, DataDirOption, open_session, output_file
 from denialscope.cli.render import emit
 from denialscope.errors import InputError
 

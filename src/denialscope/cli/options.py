@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-__all__ = ["DataDirOption", "DatabaseOption", "JsonOption", "output_file"]
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+__all__ = ["DataDirOption", "DatabaseOption", "JsonOption", "open_session", "output_file"]
 
 DatabaseOption = Annotated[
     str | None,
@@ -40,3 +45,16 @@ def output_file(path: Path | None) -> Path | None:
     if not folder.is_dir():
         raise typer.BadParameter(f"the folder {folder} does not exist")
     return path
+
+
+@contextmanager
+def open_session(database: str | None, data_dir: Path | None) -> Iterator[Session]:
+    """A session on the chosen database; the engine is disposed of afterwards."""
+    from denialscope.db.engine import open_database
+
+    engine, factory = open_database(database, data_dir=data_dir)
+    try:
+        with factory() as session:
+            yield session
+    finally:
+        engine.dispose()

@@ -16,18 +16,19 @@ from __future__ import annotations
 import getpass
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption, output_file
+from denialscope.cli.options import DatabaseOption, DataDirOption, open_session, output_file
 from denialscope.errors import InputError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session
 
 __all__ = ["register"]
 
@@ -35,15 +36,15 @@ Format = Annotated[str, typer.Option("--format", help="table or json.")]
 User = Annotated[str | None, typer.Option("--user", help="Who is working (default: login).")]
 
 
-def _open(database: str | None, data_dir: Path | None) -> tuple[Engine, sessionmaker[Session]]:
+@contextmanager
+def _session(database: str | None, data_dir: Path | None) -> Iterator[Session]:
     """The database; ``--data-dir`` also chooses the organization's YAML and templates."""
-    from denialscope.db.engine import open_database
-
     if data_dir is not None:
         # The work-queue configuration, letter templates and reference library are looked
         # up in the data dir through settings.data_dir(), which reads the environment.
         os.environ["DENIALSCOPE_DATA_DIR"] = str(data_dir)
-    return open_database(database, data_dir=data_dir)
+    with open_session(database, data_dir) as session:
+        yield session
 
 
 def _user(user: str | None) -> str:
@@ -152,22 +153,18 @@ def register(app: typer.Typer) -> None:
         from denialscope.workqueue.service import item_to_dict, list_items, sync_work_items
 
         _check_format(fmt)
-        engine, factory = _open(database, data_dir)
-        try:
-            with factory() as session:
-                sync_work_items(session)
-                apply_outcomes(session)
-                session.commit()
-                items = list_items(
-                    session,
-                    queue=queue,
-                    status=status,
-                    limit=limit or None,
-                    include_resolved=include_resolved,
-                )
-                rows = [item_to_dict(item) for item in items]
-        finally:
-            engine.dispose()
+        with _session(database, data_dir) as session:
+            sync_work_items(session)
+            apply_outcomes(session)
+            session.commit()
+            items = list_items(
+                session,
+                queue=queue,
+                status=status,
+                limit=limit or None,
+                include_resolved=include_resolved,
+            )
+            rows = [item_to_dict(item) for item in items]
         if fmt == "json":
             _print_json(rows)
             return
@@ -202,17 +199,13 @@ def register(app: typer.Typer) -> None:
         from denialscope.workqueue.service import next_item
 
         _check_format(fmt)
-        engine, factory = _open(database, data_dir)
-        try:
-            with factory() as session:
-                item = next_item(session, queue=queue, user=_user(user))
-                session.commit()
-                if item is None:
-                    typer.echo(f"queue {queue} has no unassigned open item")
-                    return
-                data = _details(session, item.id)
-        finally:
-            engine.dispose()
+        with _session(database, data_dir) as session:
+            item = next_item(session, queue=queue, user=_user(user))
+            session.commit()
+            if item is None:
+                typer.echo(f"queue {queue} has no unassigned open item")
+                return
+            data = _details(session, item.id)
         _show(data, fmt)
 
     @queue_app.command("show")
@@ -225,12 +218,8 @@ def register(app: typer.Typer) -> None:
         """One item with its ranking basis, fixes, documents and history."""
 
         _check_format(fmt)
-        engine, factory = _open(database, data_dir)
-        try:
-            with factory() as session:
-                data = _details(session, item_id)
-        finally:
-            engine.dispose()
+        with _session(database, data_dir) as session:
+            data = _details(session, item_id)
         _show(data, fmt)
 
     @queue_app.command("assign")
@@ -244,13 +233,9 @@ def register(app: typer.Typer) -> None:
         """Give an item to a user, or back to its queue."""
         from denialscope.workqueue.service import assign
 
-        engine, factory = _open(database, data_dir)
-        try:
-            with factory() as session:
-                assign(session, item_id=item_id, user=None if to == "-" else to, actor=_user(user))
-                session.commit()
-        finally:
-            engine.dispose()
+        with _session(database, data_dir) as session:
+            assign(session, item_id=item_id, user=None if to == "-" else to, actor=_user(user))
+            session.commit()
         typer.echo(f"item {item_id} assigned to {to if to != '-' else 'its queue'}")
 
     @queue_app.command("act")
@@ -297,25 +282,21 @@ def register(app: typer.Typer) -> None:
             except InvalidOperation as error:
                 raise InputError(f"--recovered is a dollar amount, not {recovered!r}") from error
         actor = _user(user)
-        engine, factory = _open(database, data_dir)
-        try:
-            with factory() as session:
-                if note:
-                    service.add_note(session, item_id=item_id, actor=actor, text=note)
-                if action:
-                    service.choose_action(
-                        session, item_id=item_id, action=action, actor=actor, reason=reason
-                    )
-                if status:
-                    service.set_status(session, item_id=item_id, status=status, actor=actor)
-                if outcome:
-                    service.resolve(
-                        session, item_id=item_id, outcome=outcome, actor=actor, recovered=amount
-                    )
-                session.commit()
-                data = _details(session, item_id)
-        finally:
-            engine.dispose()
+        with _session(database, data_dir) as session:
+            if note:
+                service.add_note(session, item_id=item_id, actor=actor, text=note)
+            if action:
+                service.choose_action(
+                    session, item_id=item_id, action=action, actor=actor, reason=reason
+                )
+            if status:
+                service.set_status(session, item_id=item_id, status=status, actor=actor)
+            if outcome:
+                service.resolve(
+                    session, item_id=item_id, outcome=outcome, actor=actor, recovered=amount
+                )
+            session.commit()
+            data = _details(session, item_id)
         _show(data, fmt)
 
     @queue_app.command("letter")
@@ -347,23 +328,19 @@ def register(app: typer.Typer) -> None:
         if argument_file is not None:
             text = argument_file.read_text(encoding="utf-8")
             paragraphs += [p.strip() for p in text.split("\n\n") if p.strip()]
-        engine, factory = _open(database, data_dir)
-        try:
-            with factory() as session:
-                document = write_letter(
-                    session,
-                    item_id=item_id,
-                    actor=_user(user),
-                    template=template,
-                    argument=paragraphs or None,
-                    signer=signer,
-                )
-                session.commit()
-                target = out or Path(document.filename.replace(".pdf", f"-v{document.version}.pdf"))
-                target.write_bytes(document.content)
-                version = document.version
-        finally:
-            engine.dispose()
+        with _session(database, data_dir) as session:
+            document = write_letter(
+                session,
+                item_id=item_id,
+                actor=_user(user),
+                template=template,
+                argument=paragraphs or None,
+                signer=signer,
+            )
+            session.commit()
+            target = out or Path(document.filename.replace(".pdf", f"-v{document.version}.pdf"))
+            target.write_bytes(document.content)
+            version = document.version
         typer.echo(f"letter version {version} of item {item_id} written to {target}")
 
     @queue_app.command("resubmit")
@@ -387,30 +364,26 @@ def register(app: typer.Typer) -> None:
 
         _check_format(fmt)
         actor = _user(user)
-        engine, factory = _open(database, data_dir)
-        try:
-            with factory() as session:
-                propose_fixes(session, item_id=item_id, actor=actor)
-                for spec in approve or []:
-                    fix_id, _, value = spec.partition("=")
-                    if not fix_id.isdigit():
-                        raise InputError(f"--approve takes FIX or FIX=VALUE, not {spec!r}")
-                    review_fix(
-                        session, fix_id=int(fix_id), approve=True, actor=actor, value=value or None
-                    )
-                for rejected in reject or []:
-                    review_fix(session, fix_id=rejected, approve=False, actor=actor)
+        with _session(database, data_dir) as session:
+            propose_fixes(session, item_id=item_id, actor=actor)
+            for spec in approve or []:
+                fix_id, _, value = spec.partition("=")
+                if not fix_id.isdigit():
+                    raise InputError(f"--approve takes FIX or FIX=VALUE, not {spec!r}")
+                review_fix(
+                    session, fix_id=int(fix_id), approve=True, actor=actor, value=value or None
+                )
+            for rejected in reject or []:
+                review_fix(session, fix_id=rejected, approve=False, actor=actor)
+            session.commit()
+            data = _details(session, item_id)
+            written = None
+            if any(f["status"] == "approved" for f in data["fixes"]):
+                document = write_corrected(session, item_id=item_id, actor=actor)
                 session.commit()
+                written = out or Path(document.filename)
+                written.write_bytes(document.content)
                 data = _details(session, item_id)
-                written = None
-                if any(f["status"] == "approved" for f in data["fixes"]):
-                    document = write_corrected(session, item_id=item_id, actor=actor)
-                    session.commit()
-                    written = out or Path(document.filename)
-                    written.write_bytes(document.content)
-                    data = _details(session, item_id)
-        finally:
-            engine.dispose()
         if fmt == "json":
             _print_json({**data, "written": str(written) if written else None})
             return

@@ -26,10 +26,9 @@ from denialscope.cli.analytics_options import (
     ToOption,
     build_filters,
     documentation_causes,
-    open_session,
     refresh_if_stale,
 )
-from denialscope.cli.options import DatabaseOption, DataDirOption
+from denialscope.cli.options import DatabaseOption, DataDirOption, open_session
 from denialscope.cli.render import emit, write_chart
 from denialscope.errors import InputError
 

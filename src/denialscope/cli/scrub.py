@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption
+from denialscope.cli.options import DatabaseOption, DataDirOption, open_session
 
 if TYPE_CHECKING:
     from denialscope.scrub import ClaimResult, ScrubContext
@@ -153,21 +153,16 @@ def _backtest(
     min_volume: int,
     min_rate: float,
 ) -> None:
-    from denialscope.db.engine import open_database
     from denialscope.scrub.backtest import run_backtest
 
     # Nothing is stored: a backtest must not move the clean claim rate.
     context = build_context(pack, data_dir)
-    engine, factory = open_database(database, data_dir=data_dir)
-    try:
-        with factory() as session:
-            report = run_backtest(
-                session=session, context=context, min_volume=min_volume, min_rate=min_rate
-            )
-            session.rollback()
-        typer.echo(render_backtest(report, "json" if fmt == "json" else "table"))
-    finally:
-        engine.dispose()
+    with open_session(database, data_dir) as session:
+        report = run_backtest(
+            session=session, context=context, min_volume=min_volume, min_rate=min_rate
+        )
+        session.rollback()
+    typer.echo(render_backtest(report, "json" if fmt == "json" else "table"))
 
 
 def register(app: typer.Typer) -> None:
@@ -218,23 +213,18 @@ def register(app: typer.Typer) -> None:
             _require_claims(results, notes)
             typer.echo(render(results, fmt, notes))
             return
-        from denialscope.db.engine import open_database
         from denialscope.scrub.service import create_run, stored_duplicate_lookup
 
-        engine, factory = open_database(database, data_dir=data_dir)
-        try:
-            with factory() as session:
-                context.session = session
-                context.stored_lookup = stored_duplicate_lookup(session)
-                results = list(scrub_claims(_claims(files, notes), context=context))
-                _require_claims(results, notes)  # before anything is stored
-                run = create_run(
-                    session=session,
-                    results=results,
-                    source=", ".join(str(f) for f in files),
-                )
-                session.commit()
-                notes.append(f"stored as scrub run {run.id}")
-        finally:
-            engine.dispose()
+        with open_session(database, data_dir) as session:
+            context.session = session
+            context.stored_lookup = stored_duplicate_lookup(session)
+            results = list(scrub_claims(_claims(files, notes), context=context))
+            _require_claims(results, notes)  # before anything is stored
+            run = create_run(
+                session=session,
+                results=results,
+                source=", ".join(str(f) for f in files),
+            )
+            session.commit()
+            notes.append(f"stored as scrub run {run.id}")
         typer.echo(render(results, fmt, notes))
