@@ -139,9 +139,13 @@ def test_a_folder_skips_our_own_files_and_reports_each_bad_one(
     files.text("good.837", GOOD)
     files.raw("sub/empty.x12", b"")
     files.text("README.md", "# notes, not X12\n")
+    files.text("ground_truth_denials.csv", "claim,root_cause\nC1,coding\n")
     files.text(".hidden", "ignored")
     report = ingest_db.ingest(files.root)
     assert sorted((Path(f.name).name, f.status) for f in report.files) == [
         ("empty.x12", "failed"),
         ("good.837", "ingested"),
     ]
+    named = ingest_db.ingest(files.root / "ground_truth_denials.csv")  # named: read, refused
+    assert [f.status for f in named.files] == ["failed"]
+    assert "not an X12 file" in (named.files[0].error or "")

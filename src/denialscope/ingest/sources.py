@@ -18,8 +18,13 @@ from denialscope.errors import UnreadableFileError
 
 __all__ = ["InputFile", "discover"]
 
-# Files a folder walk skips: ours to ignore, never X12.
-_SKIP_SUFFIXES = {".md", ".json", ".yaml", ".yml", ".py", ".pyc", ".db", ".db-wal", ".db-shm"}
+# Files a folder walk skips: never X12 (our own notes, configuration and databases, and the
+# spreadsheets, reports and images that sit beside remittances, such as the demo's
+# ground-truth CSV). A file named on the command line is always read, and refused if not X12.
+_SKIP_SUFFIXES = {
+    *(".md", ".json", ".yaml", ".yml", ".py", ".pyc", ".db", ".db-wal", ".db-shm"),
+    *(".csv", ".tsv", ".xlsx", ".xls", ".pdf", ".html", ".htm", ".png", ".svg"),
+}
 _HASH_CHUNK = 1 << 20
 
 
