@@ -152,7 +152,8 @@ def test_a_missing_path_is_a_failed_file_not_a_crash(
 def test_human_output_is_a_summary_table_and_errors_on_stderr(
     invoke: Invoke, inbox: Path, migrated_database_url: str
 ) -> None:
-    (inbox / "c-notes.csv").write_text("claim,charge\nPCN-1,100\n", encoding="ascii")
+    # A CSV export saved as .txt: a folder walk reads .txt files (X12 often comes as .txt).
+    (inbox / "c-notes.txt").write_text("claim,charge\nPCN-1,100\n", encoding="ascii")
     code, out, err = invoke(str(inbox), "--database", migrated_database_url)
     assert code == 1
     assert "ingest summary" in out
@@ -162,15 +163,15 @@ def test_human_output_is_a_summary_table_and_errors_on_stderr(
     rows = {
         name: line
         for line in out.splitlines()
-        for name in ("a-claims.837", "b-remit.835", "c-notes.csv")
+        for name in ("a-claims.837", "b-remit.835", "c-notes.txt")
         if name in line
     }
     assert "ingested" in rows["a-claims.837"] and "837P" in rows["a-claims.837"]
     assert "ingested" in rows["b-remit.835"] and "835" in rows["b-remit.835"]
-    assert "failed" in rows["c-notes.csv"]
+    assert "failed" in rows["c-notes.txt"]
     assert "2 ingested, 0 already ingested, 1 failed" in out
     assert "1 claims, 1 claim payments (1 matched, 0 unmatched)" in out
-    assert f"error: {inbox / 'c-notes.csv'} at byte 0: not an X12 file" in err
+    assert f"error: {inbox / 'c-notes.txt'} at byte 0: not an X12 file" in err
     assert "Traceback" not in out + err
 
 
