@@ -4,7 +4,8 @@
     ├── InputError                   bad input a user can fix (HTTP 400)
     │   └── UnreadableFileError      a file that is not X12 at all or has no usable envelope
     ├── ConfigurationError           a configuration file that does not validate (HTTP 400)
-    └── NotFoundError                a claim, item or file that does not exist (HTTP 404)
+    ├── NotFoundError                a claim, item or file that does not exist (HTTP 404)
+    └── OutputError                  a file denialscope had to write could not be (HTTP 500)
 
 Errors carry their context as keyword arguments so the CLI and the web can render them
 without parsing messages. Third-party errors are converted at the boundary with
@@ -20,6 +21,7 @@ __all__ = [
     "DenialscopeError",
     "InputError",
     "NotFoundError",
+    "OutputError",
     "UnreadableFileError",
 ]
 
@@ -61,3 +63,10 @@ class NotFoundError(DenialscopeError):
     """Something asked for by id that does not exist."""
 
     http_status = 404
+
+
+class OutputError(DenialscopeError):
+    """A file denialscope had to write (report, letter, export) could not be written."""
+
+    def __init__(self, message: str, *, file: str) -> None:
+        super().__init__(message, file=file)

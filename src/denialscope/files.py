@@ -1,0 +1,70 @@
+"""Files denialscope writes that may hold patient data: owner-only and written whole.
+
+Letters, exports, reports, the SQLite database and the data directory can all carry PHI, so
+they are created owner-only (0600 files, 0700 folders) unless the caller asks otherwise. A
+file is written to a temporary sibling and renamed into place, so a full disk or a failed
+render never leaves an empty or half-written file under the name the user asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from denialscope.errors import OutputError
+
+__all__ = [
+    "PRIVATE_DIR_MODE",
+    "PRIVATE_FILE_MODE",
+    "ensure_private_dir",
+    "write_atomic",
+]
+
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+
+
+def ensure_private_dir(path: Path, *, mode: int = PRIVATE_DIR_MODE) -> Path:
+    """Create ``path`` (and missing parents) with ``mode``; an existing folder is left as is."""
+    if not path.is_dir():
+        try:
+            path.mkdir(mode=mode, parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(
+                f"{path}: cannot create the folder ({error.strerror or error})", file=str(path)
+            ) from error
+    return path
+
+
+def write_atomic(path: Path, data: bytes | str, *, mode: int = PRIVATE_FILE_MODE) -> Path:
+    """Write ``data`` to ``path`` whole or not at all, with permissions ``mode``.
+
+    The bytes go to a temporary file in the same folder (same file system, so the rename is
+    atomic), are flushed to disk, then replace ``path``. On any OS error the temporary file is
+    removed, ``path`` keeps its earlier content (or stays absent), and an :class:`OutputError`
+    names the file and the reason.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    folder = path.parent if str(path.parent) else Path(".")
+    temporary: str | None = None
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), mode)
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+        temporary = None
+    except OSError as error:
+        raise OutputError(
+            f"{path}: could not be written ({error.strerror or error}); nothing was saved",
+            file=str(path),
+        ) from error
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    return path
