@@ -156,3 +156,36 @@ def test_a_file_that_is_not_a_mapping_is_refused(session: Session, tmp_path: Pat
 def test_a_missing_file_is_a_configuration_error(session: Session, tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="cannot read"):
         load_org_yaml(session, tmp_path / "absent.yaml")
+
+
+PAYERS = """\
+payers:
+  - payer_id: "87726"
+    name: Summit Medicare Advantage
+    kind: medicare_advantage
+  - name: County Health Plan
+    kind: managed_medicaid
+"""
+
+
+def test_payer_kinds_from_the_file(session: Session, tmp_path: Path) -> None:
+    from denialscope.orgs.models import Payer
+
+    session.add(Payer(payer_key="87726", payer_id="87726", name="SUMMIT MA", kind="commercial"))
+    session.flush()
+    result = load_org_yaml(session, _write(tmp_path, PAYERS))
+    assert result.payers == 2
+    kinds = {p.payer_key: (p.kind, p.name) for p in session.scalars(select(Payer))}
+    assert kinds == {
+        "87726": ("medicare_advantage", "Summit Medicare Advantage"),  # the file wins
+        "NAME:COUNTY HEALTH PLAN": ("managed_medicaid", "County Health Plan"),
+    }
+
+
+def test_payer_problems_are_named(session: Session, tmp_path: Path) -> None:
+    text = "payers:\n  - payer_id: '1'\n    kind: hmo\n  - kind: commercial\n"
+    with pytest.raises(ConfigurationError) as caught:
+        load_org_yaml(session, _write(tmp_path, text))
+    message = caught.value.message
+    assert "orgs.yaml:3: payers[0].kind: unknown payer kind 'hmo'" in message
+    assert "orgs.yaml:4: payers[1]: names no payer" in message

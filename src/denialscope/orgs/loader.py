@@ -13,10 +13,17 @@
         value: "1234567893"         # quoted: YAML would read 02 as the number 2
         department: CARD            # department and/or facility code, and/or service_line
         priority: 10                # optional, lower wins (default 100)
+    payers:
+      - payer_id: "87726"           # NM1*PR NM109 (837) / N1*PR N104 (835); or name: when no id
+        name: Summit Medicare Advantage
+        kind: medicare_advantage    # medicare | medicare_advantage | medicaid |
+                                    # managed_medicaid | commercial | other
 
 The whole file is checked before anything is written, and every problem is reported at
 once with its line and key. Loading again updates rows in place: facilities and departments
-by code, mappings by (match, value, priority). References may name rows already stored.
+by code, mappings by (match, value, priority), payers by their identifier (else their name).
+References may name rows already stored. A payer's ``kind`` here is the organization's word
+and wins over what the claim's filing indicator suggests.
 """
 
 from __future__ import annotations
@@ -32,20 +39,24 @@ from sqlalchemy.orm import Session
 from denialscope.errors import ConfigurationError
 from denialscope.orgs.models import (
     MATCH_KINDS,
+    PAYER_KINDS,
     Department,
     Facility,
+    Payer,
     ProviderMapping,
     normalize_match_value,
+    payer_key_for,
 )
 
 __all__ = ["OrgLoadResult", "load_org_yaml"]
 
 _DEFAULT_PRIORITY = 100
-_SECTIONS = ("facilities", "departments", "mappings")
+_SECTIONS = ("facilities", "departments", "mappings", "payers")
 _KEYS = {
     "facilities": ({"code", "name"}, set()),
     "departments": ({"code", "name"}, {"facility", "service_line"}),
     "mappings": ({"match", "value"}, {"facility", "department", "service_line", "priority"}),
+    "payers": ({"kind"}, {"payer_id", "name"}),
 }
 
 
@@ -56,6 +67,7 @@ class OrgLoadResult:
     facilities: int
     departments: int
     mappings: int
+    payers: int = 0
 
 
 class _Located(dict[Any, Any]):
@@ -224,10 +236,49 @@ def load_org_yaml(session: Session, path: str | Path) -> OrgLoadResult:
         mapping = _mapping(entry, where, problems, facility_codes, department_codes)
         if mapping is not None:
             mappings.append(mapping)
+    payers = _payers(data, problems)
     problems.raise_if_any()
 
     _store(session, facilities, departments, mappings)
-    return OrgLoadResult(len(facilities), len(departments), len(mappings))
+    _store_payers(session, payers)
+    return OrgLoadResult(len(facilities), len(departments), len(mappings), len(payers))
+
+
+def _payers(data: _Located, problems: _Problems) -> dict[str, dict[str, Any]]:
+    """Payer entries by payer key; each names its identifier or its name, and a known kind."""
+    payers: dict[str, dict[str, Any]] = {}
+    for where, entry in _entries(data, "payers", problems):
+        payer_id = _text(entry, "payer_id", where, problems)
+        name = _text(entry, "name", where, problems)
+        kind = _text(entry, "kind", where, problems)
+        if kind is not None and kind not in PAYER_KINDS:
+            problems.add(
+                entry.key_lines["kind"],
+                f"{where}.kind",
+                f"unknown payer kind {kind!r} (use {', '.join(PAYER_KINDS)})",
+            )
+            continue
+        key = payer_key_for(payer_id, name)
+        if key is None:
+            problems.add(entry.line, where, "names no payer: give payer_id (or name)")
+        elif key in payers:
+            problems.add(entry.line, where, f"the payer {payer_id or name!r} is listed twice")
+        elif kind is not None:
+            payers[key] = {"payer_id": payer_id, "name": name, "kind": kind}
+    return payers
+
+
+def _store_payers(session: Session, payers: dict[str, dict[str, Any]]) -> None:
+    stored = {p.payer_key: p for p in session.scalars(select(Payer))}
+    for key, fields in payers.items():
+        payer = stored.get(key)
+        if payer is None:
+            payer = Payer(payer_key=key, payer_id=fields["payer_id"])
+            session.add(payer)
+        payer.kind = fields["kind"]
+        if fields["name"]:
+            payer.name = fields["name"]
+    session.flush()
 
 
 def _mapping(

@@ -25,7 +25,16 @@ __all__ = [
     "payer_key_for",
 ]
 
-PAYER_KINDS = ("medicare", "medicaid", "commercial", "other")
+# Medicare Advantage and managed Medicaid are private plans with their own rules and windows:
+# never lump them with fee-for-service Medicare or Medicaid.
+PAYER_KINDS = (
+    "medicare",
+    "medicare_advantage",
+    "medicaid",
+    "managed_medicaid",
+    "commercial",
+    "other",
+)
 # In order of precedence: the first kind that matches a claim decides its org assignment.
 MATCH_KINDS = ("npi", "billing_npi", "taxonomy", "facility_code")
 
