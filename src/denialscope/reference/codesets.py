@@ -12,6 +12,7 @@ import gzip
 import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -25,6 +26,8 @@ __all__ = [
     "cc_mcc",
     "group_codes",
     "icd10cm",
+    "icd10cm_coverage",
+    "icd10cm_validity",
     "icd10pcs_codes",
     "mdc",
     "msdrg_weights",
@@ -99,6 +102,27 @@ def icd10cm() -> Mapping[str, Icd10cmCode]:
             parent=normalize_icd(parent) if parent else None,
         )
     return MappingProxyType(out)
+
+
+@cache
+def icd10cm_validity() -> Mapping[str, tuple[tuple[date, date], ...]]:
+    """Billable ICD-10-CM code (no dot) -> the date ranges it was valid, FY2016 on.
+
+    From the CMS Medicare Code Editor master table the ``msdrg`` package ships (see
+    ``build_validity`` and data/SOURCES.md); a code deleted and later re-added has two ranges.
+    """
+    out: dict[str, list[tuple[date, date]]] = {}
+    for r in _rows("icd10cm_validity.csv.gz"):
+        span = (date.fromisoformat(r["valid_from"]), date.fromisoformat(r["valid_to"]))
+        out.setdefault(r["code"], []).append(span)
+    return MappingProxyType({code: tuple(sorted(spans)) for code, spans in out.items()})
+
+
+@cache
+def icd10cm_coverage() -> tuple[date, date]:
+    """First and last service date the shipped validity table covers."""
+    spans = [span for spans in icd10cm_validity().values() for span in spans]
+    return min(s for s, _ in spans), max(e for _, e in spans)
 
 
 @cache

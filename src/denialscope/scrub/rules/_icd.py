@@ -11,9 +11,9 @@ from functools import cache
 from denialscope.reference import Icd10cmCode, icd10cm
 
 __all__ = [
-    "CODE_SET_FROM",
-    "CODE_SET_TO",
     "children",
+    "fiscal_year",
+    "fiscal_year_label",
     "is_external_cause",
     "is_manifestation",
     "lateral_siblings",
@@ -21,9 +21,21 @@ __all__ = [
 ]
 
 _MANIFESTATION = re.compile(r"\bin (?:other )?diseases classified elsewhere")
-# The bundled tabular list is FY2026: valid for discharges/services in this window.
-CODE_SET_FROM = date(2025, 10, 1)
-CODE_SET_TO = date(2026, 9, 30)
+
+
+def fiscal_year(day: date) -> int:
+    """The federal fiscal year of a date: ICD-10-CM code sets start each October 1."""
+    return day.year + (1 if day.month >= 10 else 0)
+
+
+def fiscal_year_label(day: date, last_covered: date) -> str:
+    """How a message names the code set a date needs: "FY2028", or the April update."""
+    year = fiscal_year(day)
+    if year == fiscal_year(last_covered) and day > last_covered:
+        return f"FY{year} after the April 1, {last_covered.year} update"
+    if year <= 2015:
+        return f"FY{year}, before ICD-10-CM (2015-10-01)"
+    return f"FY{year}"
 
 
 @cache

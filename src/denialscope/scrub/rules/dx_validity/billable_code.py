@@ -1,25 +1,30 @@
+"""[dx_validity] ICD-10-CM diagnosis codes valid on the claim's date of service."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
-from denialscope.reference import icd10cm, normalize_icd
+from denialscope.reference import icd10cm, icd10cm_coverage, icd10cm_validity, normalize_icd
 from denialscope.scrub.base import Rule
 from denialscope.scrub.context import ScrubContext
-from denialscope.scrub.finding import Finding, SeverityName
-from denialscope.scrub.rules._icd import CODE_SET_FROM, CODE_SET_TO, children
+from denialscope.scrub.finding import Finding
+from denialscope.scrub.rules._icd import children, fiscal_year_label
 from denialscope.x12.claim837.records import Claim
 
 __all__ = ["BillableDiagnosis"]
 
 
 class BillableDiagnosis(Rule):
-    """A diagnosis code that is not in ICD-10-CM, or is a header rather than a billable leaf.
+    """A diagnosis code that is not valid on the date of service, or not a code at all.
 
-    Catches: codes absent from the bundled FY2026 ICD-10-CM tabular list, and categories
-    or subcategories that have children (e.g. E11.6 instead of E11.65). The code set
-    changes every October 1: for service dates outside FY2026 (2025-10-01 to 2026-09-30)
-    the finding is a warning, as the code may have been valid on that date.
-    Prevents: CO-16 / M76 and CO-167 rejections for invalid or truncated diagnoses.
+    Catches: codes not billable on the claim's date (service to-date, 837I statement end),
+    judged by the code set in force that day: FY2016 to FY2027 (to 2027-03-31) are shipped
+    with validity dates (new codes from their first day, deleted codes until their last);
+    headers (categories or subcategories with children, e.g. E11.6 instead of E11.65); and
+    codes absent from every shipped year, rejected whatever the date. A date no shipped
+    set covers gets one warning naming the missing fiscal year.
+    Prevents: CO-16 / M76 and CO-146 rejections for invalid, deleted or truncated diagnoses.
     Fix: code to the highest specificity (a billable leaf) valid on the date of service.
     """
 
@@ -27,22 +32,31 @@ class BillableDiagnosis(Rule):
     category = "dx_validity"
 
     def check(self, claim: Claim, context: ScrubContext) -> Iterator[Finding]:
-        table = icd10cm()
+        validity = icd10cm_validity()
+        first, last = icd10cm_coverage()
         served = claim.service_to or claim.service_from
-        in_year = served is None or CODE_SET_FROM <= served <= CODE_SET_TO
-        severity: SeverityName = "reject" if in_year else "warn"
+        covered = served is None or first <= served <= last
+        if served is not None and not covered:
+            yield self.finding(
+                claim,
+                None,
+                f"no shipped ICD-10-CM code set covers {served.isoformat()} "
+                f"({fiscal_year_label(served, last)}); codes were only checked to exist in "
+                f"some year from {first.isoformat()} to {last.isoformat()}",
+                "Check the diagnoses against the code set of the service date, or update "
+                "denialscope for that fiscal year.",
+                severity="warn",
+            )
         for entry in claim.diagnoses:
             code = normalize_icd(entry.code)
-            found = table.get(code)
-            if found is None:
-                yield self.finding(
-                    claim,
-                    None,
-                    f"diagnosis {entry.code} is not an ICD-10-CM code (FY2026 code set)",
-                    "Correct the code; check it against the code set of the service date.",
-                    severity=severity,
-                )
-            elif not found.billable:
+            spans = validity.get(code)
+            if spans is not None:
+                if covered and served is not None and not _valid_on(spans, served):
+                    yield self._not_on_date(claim, entry.code, spans, served)
+                continue
+            found = icd10cm().get(code)
+            if found is not None and found.kind not in ("chapter", "block"):
+                table = icd10cm()
                 below = [c for c in children().get(code, ()) if table[c].kind != "block"][:3]
                 hint = f" (e.g. {', '.join(table[c].dotted for c in below)})" if below else ""
                 yield self.finding(
@@ -50,5 +64,32 @@ class BillableDiagnosis(Rule):
                     None,
                     f"diagnosis {found.dotted} is a header ({found.kind}), not billable",
                     f"Code to a billable code below {found.dotted}{hint}.",
-                    severity=severity,
                 )
+                continue
+            yield self.finding(
+                claim,
+                None,
+                f"diagnosis {entry.code} is not an ICD-10-CM code in any shipped code set "
+                f"({first.isoformat()} to {last.isoformat()})",
+                "Correct the code; check it against the code set of the service date.",
+            )
+
+    def _not_on_date(
+        self, claim: Claim, sent: str, spans: tuple[tuple[date, date], ...], served: date
+    ) -> Finding:
+        start, end = spans[0][0], spans[-1][1]
+        if served < start:
+            why = f"it takes effect on {start.isoformat()}"
+        else:
+            why = f"it was deleted after {max(e for _, e in spans if e < served).isoformat()}"
+        return self.finding(
+            claim,
+            None,
+            f"diagnosis {sent} is not valid on the service date {served.isoformat()} ({why})",
+            "Use the code in force on the date of service (see the ICD-10-CM addenda for "
+            f"the change; valid {start.isoformat()} to {end.isoformat()}).",
+        )
+
+
+def _valid_on(spans: tuple[tuple[date, date], ...], day: date) -> bool:
+    return any(start <= day <= end for start, end in spans)
