@@ -7,10 +7,11 @@ from typing import Any, Literal
 
 __all__ = ["SEVERITIES", "Finding", "SeverityName"]
 
-SeverityName = Literal["reject", "warn"]
+SeverityName = Literal["reject", "warn", "info"]
 # reject: the payer will deny or return the claim as sent; warn: a likely denial or a
-# question a coder should answer before the claim leaves.
-SEVERITIES: tuple[SeverityName, ...] = ("reject", "warn")
+# question a coder should answer before the claim leaves; info: a suggestion only (the code
+# sent may well be the right one), which never flags a claim.
+SEVERITIES: tuple[SeverityName, ...] = ("reject", "warn", "info")
 
 
 @dataclass(frozen=True, slots=True)

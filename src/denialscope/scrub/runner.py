@@ -26,6 +26,11 @@ class ClaimResult:
         """No rejection (warnings allowed): the claim may go out as is."""
         return not any(f.severity == "reject" for f in self.findings)
 
+    @property
+    def flagged(self) -> bool:
+        """A rejection or a warning: something to act on (info suggestions do not count)."""
+        return any(f.severity != "info" for f in self.findings)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "claim_id": self.claim_id,

@@ -65,9 +65,12 @@ def _unspecified(entry: Icd10cmCode) -> bool:
 
 @cache
 def specific_siblings(code: str) -> tuple[str, ...]:
-    """Billable codes beside an 'unspecified' code that say more (same encounter extension).
+    """Billable codes of the same category that say more than an 'unspecified' code.
 
-    Empty when the code is not an unspecified one or when nothing more specific exists.
+    They sit under the code's parent (siblings, and their descendants: the same category
+    with more characters), do not say "unspecified" themselves and, for seven-character
+    codes, carry the same encounter character. Empty when the code is not an unspecified
+    one or when nothing more specific exists.
     """
     table = icd10cm()
     entry = table.get(code)
@@ -78,14 +81,16 @@ def specific_siblings(code: str) -> tuple[str, ...]:
     while pending:
         candidate = pending.pop()
         other = table[candidate]
-        if candidate == code:
+        if candidate == code or not candidate.startswith(code[:3]):
             continue
         if not other.billable:
             pending.extend(children().get(candidate, ()))
             continue
-        same_shape = len(candidate) == len(code) and (len(code) < 7 or candidate[-1] == code[-1])
-        if same_shape and not _unspecified(other):
-            found.append(candidate)
+        if len(candidate) < len(code) or _unspecified(other):
+            continue
+        if len(code) == 7 and (len(candidate) != 7 or candidate[-1] != code[-1]):
+            continue
+        found.append(candidate)
     return tuple(sorted(found))
 
 
