@@ -123,3 +123,17 @@ def test_vectorised_reader_equals_row_reader(tmp_path: Path) -> None:
     _slow_part(part, slow)
     assert [list(column) for column in fast] == [list(column) for column in slow]
     assert fast[2].tolist()[-1] == 20211231 and fast[3].tolist() == [0, 1, 9, 1]
+
+
+def test_code_ranges_membership_is_by_equal_length_text_ranges() -> None:
+    from denialscope.scrub.code_ranges import CodeRanges, em_25_ranges
+
+    ranges = CodeRanges.of([("36400", "36416"), ("10004", "20000"), ("36410", "36420")])
+    assert ranges.starts == ("10004", "36400") and ranges.ends == ("20000", "36420")
+    assert "36415" in ranges and "10004" in ranges and "36420" in ranges
+    assert "20001" not in ranges and "10003" not in ranges and "G0168" not in ranges
+    assert "1000" not in ranges and "" not in ranges
+    procedures, exempt = em_25_ranges()
+    assert "36415" in procedures and "36415" in exempt  # in the section, but exempt
+    assert "85025" not in procedures  # labs are never on the list
+    assert "97597" in procedures and "11042" not in exempt
