@@ -82,5 +82,5 @@ def test_categories_of_the_issue() -> None:
     assert set(CATEGORIES) == {
         "ncci_ptp", "mue", "modifier", "dx_validity", "principal_dx", "dx_specificity",
         "age_sex", "dx_procedure_coverage", "prior_auth", "timely_filing", "duplicate",
-        "provider_id", "missing_data", "place_of_service", "mce", "drg",
+        "provider_id", "missing_data", "place_of_service", "mce", "drg", "dx_combination",
     }  # fmt: skip

@@ -9,6 +9,7 @@ from denialscope.scrub.rules.age_sex.maternity import MaternityConflict
 from denialscope.scrub.rules.age_sex.newborn import NewbornConflict
 from denialscope.scrub.rules.drg.drg_mismatch import DrgMismatch
 from denialscope.scrub.rules.duplicate.duplicate_line import DuplicateService
+from denialscope.scrub.rules.dx_combination.hypertension import HypertensionCombination
 from denialscope.scrub.rules.dx_procedure_coverage.coverage_list import CoverageList
 from denialscope.scrub.rules.dx_specificity.laterality import UnspecifiedLaterality
 from denialscope.scrub.rules.dx_specificity.unspecified import UnspecifiedDiagnosis
@@ -43,6 +44,7 @@ RULES_BY_CATEGORY: dict[str, list[type[Rule]]] = {
     "dx_validity": [BillableDiagnosis],
     "principal_dx": [NotAllowedAsPrincipal],
     "dx_specificity": [UnspecifiedDiagnosis, UnspecifiedLaterality],
+    "dx_combination": [HypertensionCombination],
     "age_sex": [MaternityConflict, NewbornConflict],
     "dx_procedure_coverage": [CoverageList],
     "prior_auth": [MissingPriorAuthorization],
