@@ -137,3 +137,15 @@ def test_code_ranges_membership_is_by_equal_length_text_ranges() -> None:
     assert "36415" in procedures and "36415" in exempt  # in the section, but exempt
     assert "85025" not in procedures  # labs are never on the list
     assert "97597" in procedures and "11042" not in exempt
+
+
+def test_every_rule_category_says_which_denials_it_can_prevent() -> None:
+    from denialscope.scrub.preventable import can_prevent, preventable_table
+    from denialscope.scrub.registry import CATEGORIES
+
+    assert set(preventable_table()) == set(CATEGORIES)
+    assert can_prevent("duplicate", ["18"], [])
+    assert not can_prevent("duplicate", ["97"], [])
+    assert can_prevent("dx_specificity", ["16"], ["M81"])
+    assert not can_prevent("dx_specificity", ["16"], ["N290"])  # CARC 16 alone is too broad
+    assert can_prevent("missing_data", ["16"], [])  # ... but is what missing data causes

@@ -22,7 +22,7 @@ from denialscope.claims.models import (
 )
 from denialscope.cli.main import _register, app
 from denialscope.orgs.models import Payer, Provider
-from denialscope.remits.models import Adjustment, ClaimPayment, Remittance
+from denialscope.remits.models import Adjustment, ClaimPayment, RemarkCode, Remittance
 from denialscope.scrub import ScrubContext, scrub_claims
 from denialscope.scrub.backtest import run_backtest
 from denialscope.scrub.from_db import stored_claims
@@ -57,6 +57,7 @@ class History:
         carc: str = "16",
         amount: str = "100",
         member: str | None = None,
+        rarc: str | None = None,
     ) -> ClaimRow:
         self.count += 1
         number = f"H{self.count}"
@@ -107,6 +108,10 @@ class History:
         )
         self.session.add(payment)
         self.session.flush()
+        if rarc is not None:
+            self.session.add(
+                RemarkCode(claim_payment_id=payment.id, level="claim", source="MOA", code=rarc)
+            )
         if denied:
             self.session.add(
                 Adjustment(
@@ -146,6 +151,23 @@ def test_backtest_scores_rules_against_outcomes(session: Session) -> None:
     assert score.caught_dollars == Decimal("120") and score.coding_caught == 1
     assert score.precision == 0.5 and dict(score.by_carc) == {"146": 1}
     assert [r.rule for r in report.top_coding()] == ["dx_validity.billable"]
+
+
+def test_backtest_credits_only_denials_the_category_can_prevent(session: Session) -> None:
+    history = History(session)
+    history.add(dx="E11", outcome="coding", carc="146", amount="120")  # header: prevented
+    history.add(dx="E11", outcome="clinical", carc="50", amount="80")  # flagged, other reason
+    history.add(dx="E11")  # flagged, paid: false alarm
+    history.add(outcome="coding", carc="16", rarc="M76")  # preventable, missed (I10 is valid)
+    history.add(outcome="billing", carc="16", rarc="N290")  # CARC 16 for a provider id
+    report = run_backtest(session=session, context=ScrubContext())
+    [score] = [r for r in report.rules if r.rule == "dx_validity.billable"]
+    assert (score.flagged, score.caught, score.other_denials, score.false_alarms) == (3, 1, 1, 1)
+    assert score.caught_dollars == Decimal("120") and dict(score.by_carc) == {"146": 1}
+    assert score.preventable_denials == 2  # CARC 146, and CARC 16 with M76 (not with N290)
+    assert score.precision == 1 / 3 and score.recall == 0.5
+    data = score.to_dict()
+    assert (data["precision"], data["recall"], data["other_denials"]) == (0.333, 0.5, 1)
 
 
 def test_backtest_proposes_candidates(session: Session) -> None:

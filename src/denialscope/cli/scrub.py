@@ -124,15 +124,20 @@ def render_backtest(report: BacktestReport, fmt: str) -> str:
             f"  {rank:2d}. {score.rule:36s} {score.coding_caught:5d} coding denials  "
             f"${score.coding_dollars:,.2f}"
         )
-    out += ["", "every rule: flagged / caught ($) / false alarms / precision / by stream"]
+    out += [
+        "",
+        "every rule: flagged / caught ($, denials its category can prevent) / other denials / "
+        "false alarms / precision / recall / by stream",
+    ]
     for score in report.rules:
-        precision = "-" if score.precision is None else f"{score.precision:.0%}"
+        precision = "-" if score.precision is None else f"{score.precision:.1%}"
+        recall = "-" if score.recall is None else f"{score.recall:.1%}"
         streams = ", ".join(f"{k} {v}" for k, v in score.by_stream.most_common())
         carcs = ", ".join(f"CARC {k} {v}" for k, v in score.by_carc.most_common(3))
         out.append(
-            f"  {score.rule:36s} {score.flagged:6d} {score.caught:6d} "
-            f"(${score.caught_dollars:,.2f}) {score.false_alarms:6d} {precision:>5s}  "
-            f"{streams}{'; ' + carcs if carcs else ''}"
+            f"  {score.rule:36s} {score.flagged:6,d} {score.caught:6,d} "
+            f"(${score.caught_dollars:,.2f}) {score.other_denials:6,d} {score.false_alarms:6,d} "
+            f"{precision:>6s} {recall:>6s}  {streams}{'; ' + carcs if carcs else ''}"
         )
     out += ["", f"candidate rules from history ({len(report.candidates)}):"]
     for c in report.candidates[:20]:

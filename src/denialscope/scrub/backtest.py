@@ -4,10 +4,13 @@ A claim's outcome is its first adjudication (``claim_payments.seq = 1``) as clas
 ingest: a denial with its stream (coding, clinical, access, billing), root cause, denied
 dollars and the CARCs of its denial adjustments, or paid clean. For each rule:
 
-- caught: flagged claims that were denied (count, dollars; by stream and CARC), and of those
-  the coding denials, which pre-submission edits are meant to prevent;
-- false alarms: flagged claims that were paid clean; precision = caught / (caught + false
-  alarms).
+- caught: flagged claims denied with a CARC (and RARC, where needed) that the rule's category
+  can prevent, from ``scrub/data/preventable.yaml`` (count, dollars; by stream and CARC), and
+  of those the coding denials;
+- other denials: flagged claims denied for a reason the rule cannot prevent (no credit);
+- false alarms: flagged claims that were paid clean;
+- precision = caught / flagged claims with an outcome; recall = caught / every adjudicated
+  denial the category can prevent (flagged or not).
 
 Candidate rules come from history alone: payer x procedure (x modifiers) cells with enough
 volume and a coding-denial rate well above the overall one, each with a pack entry to start
@@ -25,9 +28,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from denialscope.remits.models import Adjustment, ClaimPayment
+from denialscope.remits.models import Adjustment, ClaimPayment, RemarkCode
 from denialscope.scrub.context import ScrubContext
 from denialscope.scrub.from_db import stored_claims
+from denialscope.scrub.preventable import can_prevent
 from denialscope.scrub.runner import ClaimResult, scrub_claims
 from denialscope.x12.claim837.records import Claim
 
@@ -43,6 +47,7 @@ class Outcome:
     stream: str | None
     denied_amount: Decimal
     carcs: list[str]
+    rarcs: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -54,14 +59,20 @@ class RuleScore:
     caught_dollars: Decimal = Decimal(0)
     coding_caught: int = 0
     coding_dollars: Decimal = Decimal(0)
+    other_denials: int = 0
     false_alarms: int = 0
+    preventable_denials: int = 0  # adjudicated denials the category can prevent
     by_stream: Counter[str] = field(default_factory=Counter)
     by_carc: Counter[str] = field(default_factory=Counter)
 
     @property
     def precision(self) -> float | None:
-        judged = self.caught + self.false_alarms
+        judged = self.caught + self.other_denials + self.false_alarms
         return self.caught / judged if judged else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.caught / self.preventable_denials if self.preventable_denials else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,8 +83,11 @@ class RuleScore:
             "caught_dollars": str(self.caught_dollars),
             "coding_caught": self.coding_caught,
             "coding_dollars": str(self.coding_dollars),
+            "other_denials": self.other_denials,
             "false_alarms": self.false_alarms,
+            "preventable_denials": self.preventable_denials,
             "precision": None if self.precision is None else round(self.precision, 3),
+            "recall": None if self.recall is None else round(self.recall, 3),
             "by_stream": dict(self.by_stream.most_common()),
             "by_carc": dict(self.by_carc.most_common(10)),
         }
@@ -164,6 +178,11 @@ def _outcomes(session: Session) -> dict[int, Outcome]:
         found = by_payment.get(payment_id)
         if found is not None and carc not in found.carcs:
             found.carcs.append(carc)
+    remarks = session.execute(select(RemarkCode.claim_payment_id, RemarkCode.code)).tuples()
+    for payment_id, code in remarks:
+        found = by_payment.get(payment_id)
+        if found is not None and found.denied and code not in found.rarcs:
+            found.rarcs.append(code)
     return out
 
 
@@ -174,7 +193,7 @@ def _score(
     flagged_claims = 0
     for result, outcome in results:
         rules = {(f.rule, f.category) for f in result.findings}
-        flagged_claims += bool(rules)
+        flagged_claims += result.flagged
         for rule, category in rules:
             score = scores.setdefault(rule, RuleScore(rule, category))
             score.flagged += 1
@@ -182,6 +201,9 @@ def _score(
                 continue
             if not outcome.denied:
                 score.false_alarms += 1
+                continue
+            if not can_prevent(category, outcome.carcs, outcome.rarcs):
+                score.other_denials += 1
                 continue
             score.caught += 1
             score.caught_dollars += outcome.denied_amount
@@ -191,6 +213,19 @@ def _score(
                 score.coding_caught += 1
                 score.coding_dollars += outcome.denied_amount
     return scores, flagged_claims
+
+
+def _recall_denominators(scores: dict[str, RuleScore], outcomes: Iterable[Outcome]) -> None:
+    """Each rule's preventable denials: adjudicated denials its category could prevent."""
+    per_category: Counter[str] = Counter()
+    categories = {s.category for s in scores.values()}
+    for outcome in outcomes:
+        if outcome.denied:
+            per_category.update(
+                c for c in categories if can_prevent(c, outcome.carcs, outcome.rarcs)
+            )
+    for score in scores.values():
+        score.preventable_denials = per_category[score.category]
 
 
 def _candidates(
@@ -276,6 +311,7 @@ def run_backtest(
         pairs.append((result, outcomes.get(ids[len(pairs)])))
     scores, flagged = _score(pairs)
     judged = [(r.claim, o) for r, o in pairs if o is not None]
+    _recall_denominators(scores, (o for _, o in judged))
     coding = sum(1 for _, o in judged if o.denied and o.stream == "coding")
     report = BacktestReport(
         claims=len(pairs),
