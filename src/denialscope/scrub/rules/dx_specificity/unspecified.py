@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
+from functools import lru_cache
 
 from denialscope.reference import icd10cm, icd10cm_validity, normalize_icd
 from denialscope.scrub.base import Rule
@@ -44,18 +46,11 @@ class UnspecifiedDiagnosis(Rule):
         )
         severity: SeverityName = "warn" if strict else "info"
         served = claim.service_to or claim.service_from
-        validity = icd10cm_validity()
-        table = icd10cm()
         for entry in claim.diagnoses:
             code = normalize_icd(entry.code)
             if lateral_siblings(code):
                 continue
-            options = [
-                table[c].dotted
-                for c in specific_siblings(code)
-                if served is None
-                or any(s <= served <= e for s, e in validity.get(c, ((served, served),)))
-            ]
+            options = _options(code, served)
             if options:
                 shown = ", ".join(options[:4]) + (" ..." if len(options) > 4 else "")
                 yield self.finding(
@@ -67,3 +62,17 @@ class UnspecifiedDiagnosis(Rule):
                     "provider; otherwise the unspecified code is correct.",
                     severity=severity,
                 )
+
+
+@lru_cache(maxsize=65536)
+def _options(code: str, served: date | None) -> tuple[str, ...]:
+    """The more specific codes (dotted) valid on the date; codes outside the validity table
+    (an uncovered date is dx_validity's business) are kept."""
+    if not specific_siblings(code):
+        return ()
+    table, validity = icd10cm(), icd10cm_validity()
+    return tuple(
+        table[c].dotted
+        for c in specific_siblings(code)
+        if served is None or any(s <= served <= e for s, e in validity.get(c, ((served, served),)))
+    )

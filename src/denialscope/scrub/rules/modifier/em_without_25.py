@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from denialscope.scrub.base import Rule
 from denialscope.scrub.code_ranges import em_25_ranges
@@ -14,6 +15,7 @@ from denialscope.x12.claim837.records import Claim
 __all__ = ["EmWithoutModifier25", "needs_separate_em"]
 
 
+@lru_cache(maxsize=16384)
 def needs_separate_em(code: str, extra: frozenset[str], exempt: frozenset[str]) -> bool:
     """Whether an E/M on this procedure's day needs modifier 25/57 (data file + pack lists)."""
     if code in exempt:
