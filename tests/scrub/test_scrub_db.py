@@ -216,6 +216,20 @@ def test_create_run_links_claims_and_finds_stored_duplicates(session: Session) -
     assert session.scalar(select(func.count()).select_from(ScrubFinding)) == 2
 
 
+def test_info_suggestions_are_stored_but_leave_the_claim_clean(session: Session) -> None:
+    claim = build_claim({"id": "SEP1", "diagnoses": ["A41.9"]})  # sepsis, no organism named
+    [result] = scrub_claims([claim], context=ScrubContext())
+    assert [(f.rule, f.severity) for f in result.findings] == [
+        ("dx_specificity.unspecified", "info")
+    ]
+    assert result.clean and not result.flagged
+    run = create_run(session=session, results=[result], source="x.837")
+    assert (run.claims, run.clean, run.flagged) == (1, 1, 0)
+    [row] = session.scalars(select(ScrubClaimResult))
+    assert row.clean and (row.rejects, row.warnings) == (0, 0)
+    assert session.scalars(select(ScrubFinding.severity)).all() == ["info"]
+
+
 def test_cli_store_and_backtest(migrated_database_url: str, tmp_path: Path) -> None:
     runner = CliRunner()
     path = tmp_path / "claims.837"
