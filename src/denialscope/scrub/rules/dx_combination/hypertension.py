@@ -102,5 +102,5 @@ class HypertensionCombination(Rule):
         change = ""
         if was and now and was.weight is not None and now.weight is not None:
             delta: Decimal = now.weight - was.weight
-            change = f", relative weight {was.weight} -> {now.weight} ({delta:+})"
+            change = f", relative weight {was.weight} -> {now.weight} ({delta:+}, FY2026 weights)"
         return f"; DRG impact: MS-DRG {old:03d} -> {new:03d}{change}"
