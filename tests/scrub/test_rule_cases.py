@@ -83,6 +83,8 @@ def test_rule_case(path: Path, case: dict[str, Any], tmp_path: Path) -> None:
         assert finding.suggestion
         if "message" in expected:
             assert expected["message"] in finding.message
+        if "suggestion" in expected:
+            assert expected["suggestion"] in finding.suggestion
 
 
 def test_every_rule_has_cases_that_pass_and_fail() -> None:

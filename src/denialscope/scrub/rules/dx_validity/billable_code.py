@@ -82,12 +82,20 @@ class BillableDiagnosis(Rule):
             why = f"it takes effect on {start.isoformat()}"
         else:
             why = f"it was deleted after {max(e for _, e in spans if e < served).isoformat()}"
+        # A deleted code usually became a header: its new children are the replacements.
+        code = normalize_icd(sent)
+        below = sorted(
+            c
+            for c, dates in icd10cm_validity().items()
+            if c.startswith(code) and c != code and _valid_on(dates, served)
+        )
+        hint = f" (e.g. {', '.join(below[:4])})" if below else ""
         return self.finding(
             claim,
             None,
             f"diagnosis {sent} is not valid on the service date {served.isoformat()} ({why})",
-            "Use the code in force on the date of service (see the ICD-10-CM addenda for "
-            f"the change; valid {start.isoformat()} to {end.isoformat()}).",
+            f"Use the code in force on the date of service{hint}; this one is valid "
+            f"{start.isoformat()} to {end.isoformat()} (see the ICD-10-CM addenda).",
         )
 
 
