@@ -10,6 +10,7 @@ from denialscope.scrub.base import Rule
 from denialscope.scrub.context import ScrubContext
 from denialscope.scrub.finding import Finding
 from denialscope.scrub.rules._icd import children, fiscal_year_label
+from denialscope.scrub.rules._msdrg import discharge_day
 from denialscope.x12.claim837.records import Claim
 
 __all__ = ["BillableDiagnosis"]
@@ -18,7 +19,7 @@ __all__ = ["BillableDiagnosis"]
 class BillableDiagnosis(Rule):
     """A diagnosis code that is not valid on the date of service, or not a code at all.
 
-    Catches: codes not billable on the claim's date (service to-date, 837I statement end),
+    Catches: codes not billable on the claim's date (last service date; inpatient: discharge),
     judged by the code set in force that day: FY2016 to FY2027 (to 2027-03-31) are shipped
     with validity dates (new codes from their first day, deleted codes until their last);
     headers (categories or subcategories with children, e.g. E11.6 instead of E11.65); and
@@ -34,7 +35,12 @@ class BillableDiagnosis(Rule):
     def check(self, claim: Claim, context: ScrubContext) -> Iterator[Finding]:
         validity = icd10cm_validity()
         first, last = icd10cm_coverage()
-        served = claim.service_to or claim.service_from
+        # Inpatient stays take the code set of the discharge date (CMS: the code set in
+        # force at discharge applies to the whole stay); other claims their service date.
+        if claim.claim_type == "inpatient":
+            served = discharge_day(claim)
+        else:
+            served = claim.service_to or claim.service_from
         covered = served is None or first <= served <= last
         if served is not None and not covered:
             yield self.finding(
