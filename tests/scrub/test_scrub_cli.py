@@ -144,3 +144,19 @@ def test_a_file_without_claims_is_named_and_nothing_at_all_is_an_error(tmp_path:
     empty.mkdir()
     nothing = RUNNER.invoke(app, ["scrub", str(empty)])
     assert "no file in the paths given" in str(nothing.exception)
+
+
+def test_backtest_table_shows_precision_and_recall() -> None:
+    from decimal import Decimal
+
+    from denialscope.cli.scrub import render_backtest
+    from denialscope.scrub.backtest import BacktestReport, RuleScore
+
+    score = RuleScore("dx_validity.billable", "dx_validity", flagged=1200, caught=400)
+    score.caught_dollars = Decimal("12345.5")
+    score.other_denials, score.false_alarms, score.preventable_denials = 200, 600, 1000
+    text = render_backtest(BacktestReport(rules=[score]), "table")
+    [row] = [ln for ln in text.splitlines() if ln.startswith("  dx_validity.billable")]
+    # precision 400 / (400 + 200 + 600); recall 400 / 1,000 preventable denials
+    assert "1,200" in row and "($12,345.50)" in row
+    assert row.split()[1:8] == ["1,200", "400", "($12,345.50)", "200", "600", "33.3%", "40.0%"]
