@@ -38,7 +38,7 @@ def test_every_code_and_context_rule_states_its_reason(defaults: ClassificationC
         ("CO", "170", "professional", (), ("denial", "billing", "provider_type_mismatch")),
         # CARC 131: a repricer's claim-specific discount is the negotiated price.
         ("CO", "131", "professional", (), ("contractual", "none", "not_a_denial")),
-        ("CO", "24", "professional", (), ("contractual", "none", "not_a_denial")),
+        ("CO", "24", "professional", (), ("denial", "access", "cob_other_payer")),
         # CARC 251 / 250: records sent incomplete or wrong: HIM/billing.
         ("CO", "251", "inpatient", (), ("denial", "billing", "record_incomplete")),
         ("CO", "250", "professional", (), ("denial", "billing", "record_incomplete")),
