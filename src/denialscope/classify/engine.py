@@ -97,7 +97,7 @@ def classify_adjustment(
         payer_id=payer_id,
         adjudicated_on=adjudicated_on,
         procedure_code=procedure_code.strip().upper() if procedure_code else None,
-        notice=_has_notice(modifiers),
+        modifiers=modifiers,
     )
     category = rule.category
     if group == "PR" and category == "contractual":
@@ -129,8 +129,9 @@ def _match(
     payer_id: str | None,
     adjudicated_on: date | None,
     procedure_code: str | None,
-    notice: bool,
+    modifiers: Collection[str],
 ) -> Rule:
+    notice: bool | None = None  # worked out only when a rule asks (most never do)
     for rule in candidates:
         if rule.groups is not None and group not in rule.groups:
             continue
@@ -152,8 +153,11 @@ def _match(
                 continue
         if rule.procedures is not None and not rule.procedure_matches(procedure_code):
             continue
-        if rule.patient_notice is not None and rule.patient_notice != notice:
-            continue
+        if rule.patient_notice is not None:
+            if notice is None:
+                notice = _has_notice(modifiers)
+            if rule.patient_notice != notice:
+                continue
         if rule.is_dated and not rule.in_effect(adjudicated_on or date.today()):
             continue
         return rule
