@@ -48,7 +48,8 @@ def _claim(**fields: object) -> AdjudicatedClaim:
         ("CO", "225", "bookkeeping"),
         ("CO", "18", "duplicate"),
         ("CO", "97", "denial"),
-        ("PR", "96", "denial"),
+        ("PR", "96", "patient_share"),  # non-covered, assigned to the patient
+        ("CO", "96", "denial"),
         ("PI", "50", "denial"),
         ("co", " 16 ", "denial"),
     ],

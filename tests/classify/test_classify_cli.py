@@ -175,3 +175,23 @@ def test_explain_flags_unknown_and_deactivated_remarks(app: typer.Typer) -> None
     assert "note: N115" not in text
     payload = _explain(app, "CO", "16", "--rarc", "M101")
     assert payload["remark_notes"] == {"M101": "is a deactivated RARC code"}
+
+
+def test_explain_reads_line_modifiers_and_shows_the_reason(app: typer.Typer) -> None:
+    with_notice = _explain(app, "CO", "204", "--modifier", "ga")
+    assert (with_notice["category"], with_notice["rule"]) == (
+        "patient_share",
+        "patient-liable-notice",
+    )
+    assert with_notice["input"] == {
+        "group": "CO",
+        "carc": "204",
+        "claim_rarcs": [],
+        "line_rarcs": [],
+        "claim_type": None,
+        "payer": None,
+        "modifiers": ["GA"],
+    }
+    assert "waiver" in str(with_notice["reason"])
+    refused = _explain(app, "CO", "204", "--modifier", "GA", "--modifier", "GZ")
+    assert (refused["is_denial"], refused["root_cause"]) == (True, "coverage_noncovered")

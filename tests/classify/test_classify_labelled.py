@@ -25,6 +25,7 @@ class Case:
     line_rarcs: tuple[str, ...]
     claim_type: str | None
     procedure: str | None
+    modifiers: tuple[str, ...]
     expected: tuple[bool, str, str]
     meaning: str
 
@@ -40,6 +41,7 @@ def _cases() -> list[Case]:
                 line_rarcs=tuple(row["line_rarcs"].split()),
                 claim_type=row["claim_type"] or None,
                 procedure=row["procedure"] or None,
+                modifiers=tuple(row["modifiers"].split()),
                 expected=(row["is_denial"] == "true", row["stream"], row["root_cause"]),
                 meaning=row["meaning"],
             )
@@ -52,7 +54,10 @@ def test_table_is_large_and_varied() -> None:
     assert len(cases) >= 150
     assert {c.expected[1] for c in cases} == {"clinical", "coding", "access", "billing", "none"}
     assert len(
-        {(c.group, c.carc, c.claim_rarcs, c.line_rarcs, c.claim_type, c.procedure) for c in cases}
+        {
+            (c.group, c.carc, c.claim_rarcs, c.line_rarcs, c.claim_type, c.procedure, c.modifiers)
+            for c in cases
+        }
     ) == len(cases), "duplicate combinations in the table"
 
 
@@ -68,12 +73,14 @@ def test_labelled_accuracy(defaults: ClassificationConfig) -> None:
             line_rarcs=case.line_rarcs,
             claim_type=case.claim_type,
             procedure_code=case.procedure,
+            modifiers=case.modifiers,
         )
         got = (result.is_denial, result.stream, result.root_cause)
         if got != case.expected:
             misses.append(
                 f"  row {case.row}: {case.group}-{case.carc} {' '.join(case.claim_rarcs)}"
-                f" {' '.join(case.line_rarcs)} {case.claim_type or ''} ({case.meaning}):"
+                f" {' '.join(case.line_rarcs)} {case.claim_type or ''}"
+                f" {' '.join(case.modifiers)} ({case.meaning}):"
                 f" expected {case.expected}, got {got} by rule {result.rule_id}"
             )
     accuracy = 1 - len(misses) / len(cases)

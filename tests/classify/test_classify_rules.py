@@ -23,6 +23,7 @@ def _run(config: ClassificationConfig, case: dict[str, Any]) -> str:
         line_rarcs=case.get("line_rarcs", ()),
         claim_type=case.get("claim_type"),
         procedure_code=case.get("procedure"),
+        modifiers=case.get("modifiers", ()),
     ).rule_id
 
 

@@ -50,6 +50,7 @@ class Svc:
     original: str | None = None  # SVC06: the code billed when the payer paid another
     adjustments: list[Cas] = field(default_factory=list)
     remarks: list[str] = field(default_factory=list)  # LQ*HE
+    modifiers: list[str] = field(default_factory=list)  # SVC01-3.. as billed
 
 
 @dataclass
@@ -65,6 +66,7 @@ class Clp:
     remarks: list[str] = field(default_factory=list)  # MOA03..07
     services: list[Svc] = field(default_factory=list)
     patient_responsibility: Decimal = Decimal(0)
+    drg: str = ""  # CLP11: the payer priced an inpatient stay
 
 
 def _d8(day: dt.date) -> str:
@@ -92,8 +94,9 @@ def x12_835(
         w.segment("N1", "PE", "SYNTHETIC CLINIC", "XX", payee_npi)
         w.segment("LX", "1")
         for p in payments:
+            drg = [None, p.drg] if p.drg else []
             w.segment("CLP", p.number, p.status, p.charge, p.paid, p.patient_responsibility,
-                      "12", p.payer_claim_number, "11", "1")  # fmt: skip
+                      "12", p.payer_claim_number, "11", "1", *drg)  # fmt: skip
             for a in p.adjustments:
                 w.segment("CAS", a.group, a.reason, a.amount)
             w.segment("NM1", "QC", "1", *PATIENT, None, None, None, "MI", MEMBER_ID)
@@ -101,7 +104,8 @@ def x12_835(
                 w.segment("MOA", None, None, *p.remarks)
             for s in p.services:
                 original = ["HC", s.original] if s.original else None
-                w.segment("SVC", ["HC", s.procedure], s.charge, s.paid, None, "1", original)
+                billed = ["HC", s.procedure, *s.modifiers]
+                w.segment("SVC", billed, s.charge, s.paid, None, "1", original)
                 w.segment("DTM", "472", _d8(paid_on - dt.timedelta(days=30)))
                 for a in s.adjustments:
                     w.segment("CAS", a.group, a.reason, a.amount)

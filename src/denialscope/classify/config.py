@@ -242,9 +242,12 @@ def _apply_carc_defaults(merged: _Merged, src: Source, node: yaml.Node, number: 
         code = _carc_key(src, key_node, "carc_defaults")
         where = f"carc_defaults.{code}"
         parts = src.texts(value, where)
-        if len(parts) != 2:
-            raise src.error(value, where, "expected [root cause or category, short label]")
-        target, label = parts
+        if len(parts) not in (2, 3):
+            raise src.error(
+                value, where, "expected [root cause or category, short label, optional reason]"
+            )
+        target, label = parts[0], parts[1]
+        reason = parts[2] if len(parts) == 3 else ""
         if target in NON_DENIAL_CATEGORIES:
             rule = Rule(id=f"carc-{code}", root_cause=NOT_A_DENIAL, category=target)
         else:
@@ -254,6 +257,7 @@ def _apply_carc_defaults(merged: _Merged, src: Source, node: yaml.Node, number: 
             carcs=frozenset({code}),
             priority=DEFAULT_RULE_PRIORITY,
             label=label,
+            reason=reason,
             origin=f"{src.name}:{src.line(value)}",
         )
         merged.rules[rule.id] = (rule, number)
@@ -285,6 +289,7 @@ def _apply_unclassified(merged: _Merged, src: Source, node: yaml.Node, number: i
                 priority=DEFAULT_RULE_PRIORITY,
                 label=group.label,
                 note=group.reason,
+                reason=group.reason,
                 origin=f"{src.name}:{src.line(item)}",
             )
             merged.rules[rule.id] = (rule, number)

@@ -70,6 +70,7 @@ class AdjudicatedLine:
     procedure_code: str | None = None
     adjustments: Sequence[Adjustment] = ()
     remarks: Sequence[str] = ()
+    modifiers: Sequence[str] = ()  # as billed: a GA/GX/GY notice moves liability
 
 
 @dataclass(slots=True, frozen=True)
@@ -142,6 +143,7 @@ def classify_claim(config: ClassificationConfig, claim: AdjudicatedClaim) -> Cla
             department=claim.department,
             service_line=claim.service_line,
             procedure_code=line.procedure_code if line is not None else None,
+            modifiers=line.modifiers if line is not None else (),
         )
 
     for adjustment in claim.adjustments:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+from denialscope.claims.liability import STATUTORY_EXCLUSION_MODIFIERS, has_patient_waiver
 from denialscope.classify.config import ClassificationConfig
 from denialscope.classify.rules import CARC_PATTERN, Route, Rule
 from denialscope.classify.taxonomy import UNCLASSIFIED, normalize_claim_type
@@ -43,6 +44,7 @@ class Classification:
     label: str = ""
     carc_label: str = ""
     documentation_driven: bool = False
+    reason: str = ""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -54,6 +56,7 @@ class Classification:
             "label": self.label,
             "carc_label": self.carc_label,
             "documentation_driven": self.documentation_driven,
+            "reason": self.reason,
             "process_step": self.process_step,
             "owner_role": self.owner_role,
             "owner_name": self.owner_name,
@@ -75,8 +78,13 @@ def classify_adjustment(
     department: str | None = None,
     service_line: str | None = None,
     procedure_code: str | None = None,
+    modifiers: Collection[str] = (),
 ) -> Classification:
-    """Classify one claim or line adjustment (layers 1-3)."""
+    """Classify one claim or line adjustment (layers 1-3).
+
+    ``modifiers`` are the line's procedure modifiers: a liability notice (GA/GX, or GY for a
+    statutory exclusion) moves some denials to the patient (rules with ``patient_notice``).
+    """
     group = group.strip().upper()
     carc = carc.strip().upper()
     candidates = config.rules_by_carc.get(carc) or config.rules_any_carc
@@ -89,6 +97,7 @@ def classify_adjustment(
         payer_id=payer_id,
         adjudicated_on=adjudicated_on,
         procedure_code=procedure_code.strip().upper() if procedure_code else None,
+        modifiers=modifiers,
     )
     category = rule.category
     if group == "PR" and category == "contractual":
@@ -120,7 +129,9 @@ def _match(
     payer_id: str | None,
     adjudicated_on: date | None,
     procedure_code: str | None,
+    modifiers: Collection[str],
 ) -> Rule:
+    notice: bool | None = None  # worked out only when a rule asks (most never do)
     for rule in candidates:
         if rule.groups is not None and group not in rule.groups:
             continue
@@ -142,10 +153,23 @@ def _match(
                 continue
         if rule.procedures is not None and not rule.procedure_matches(procedure_code):
             continue
+        if rule.patient_notice is not None:
+            if notice is None:
+                notice = _has_notice(modifiers)
+            if rule.patient_notice != notice:
+                continue
         if rule.is_dated and not rule.in_effect(adjudicated_on or date.today()):
             continue
         return rule
     return _NO_RULE
+
+
+def _has_notice(modifiers: Collection[str]) -> bool:
+    """A signed waiver (GA/GX, not contradicted by GZ) or a statutory exclusion (GY)."""
+    if not modifiers:
+        return False
+    codes = {m.strip().upper() for m in modifiers if m}
+    return has_patient_waiver(codes) or bool(codes & STATUTORY_EXCLUSION_MODIFIERS)
 
 
 def _matched_remarks(
@@ -218,6 +242,7 @@ def _build(
         label=cause.label if category in _DENIAL_LIKE else _CATEGORY_LABELS[category],
         carc_label=carc_label,
         documentation_driven=cause.documentation_driven and is_denial,
+        reason=rule.reason,
     )
 
 
@@ -254,6 +279,8 @@ def _explain(
     parts = [f"{code} -> {outcome}, rule {rule.id}"]
     if rule.note:
         parts.append(rule.note)
+    if rule.reason and rule.reason != rule.note:
+        parts.append(f"Why: {rule.reason}")
     if rule is _NO_RULE:
         shape = "not in this configuration" if CARC_PATTERN.match(carc) else "not a CARC code"
         parts.append(f"No rule covers {carc!r} ({shape}); review it and add a rule.")

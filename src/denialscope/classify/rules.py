@@ -51,8 +51,10 @@ RULE_KEYS: Final = (
     "root_cause",
     "category",
     "priority",
+    "patient_notice",
     "label",
     "note",
+    "reason",
 )
 ROUTE_KEYS: Final = (
     "id",
@@ -68,6 +70,8 @@ RARC_SCOPES: Final = ("any", "claim", "line")
 
 # Weights make a payer-specific rule beat a remark rule, which beats a claim-type rule, ...
 _WEIGHT_PAYER, _WEIGHT_RARC, _WEIGHT_PROCEDURE, _WEIGHT_CLAIM_TYPE, _WEIGHT_GROUP = 16, 8, 4, 2, 1
+# A line's liability notice (GA/GX/GY) decides as much as its procedure code does.
+_WEIGHT_NOTICE = 4
 
 
 @dataclass(slots=True, frozen=True)
@@ -91,6 +95,11 @@ class Rule:
     label: str = ""
     note: str = ""
     origin: str = ""
+    # True: only when the line carries a patient liability notice (GA/GX without GZ, or GY);
+    # False: only when it does not; None: either way.
+    patient_notice: bool | None = None
+    # Why this decision: the reviewer's reasoning against the code's official meaning.
+    reason: str = ""
 
     @property
     def specificity(self) -> int:
@@ -98,6 +107,7 @@ class Rule:
             (_WEIGHT_PAYER if self.payers else 0)
             + (_WEIGHT_RARC if self.rarc_any else 0)
             + (_WEIGHT_PROCEDURE if self.procedures else 0)
+            + (_WEIGHT_NOTICE if self.patient_notice is not None else 0)
             + (_WEIGHT_CLAIM_TYPE if self.claim_types else 0)
             + (_WEIGHT_GROUP if self.groups else 0)
         )
@@ -137,6 +147,8 @@ class Rule:
             "priority": self.priority,
             "label": self.label,
             "note": self.note,
+            "patient_notice": self.patient_notice,
+            "reason": self.reason,
         }
 
 
@@ -276,6 +288,12 @@ def parse_rule(src: Source, node: yaml.Node, key: str) -> tuple[Rule, dict[str, 
         label=src.text(nodes["label"], f"{where}.label") if "label" in nodes else "",
         note=src.text(nodes["note"], f"{where}.note") if "note" in nodes else "",
         origin=f"{src.name}:{src.line(node)}",
+        patient_notice=(
+            src.boolean(nodes["patient_notice"], f"{where}.patient_notice")
+            if "patient_notice" in nodes
+            else None
+        ),
+        reason=src.text(nodes["reason"], f"{where}.reason") if "reason" in nodes else "",
     )
     if rule.effective_from and rule.effective_to and rule.effective_from > rule.effective_to:
         raise src.error(nodes["effective_to"], f"{where}.effective_to", "before effective_from")

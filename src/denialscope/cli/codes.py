@@ -56,6 +56,10 @@ def explain(
     department: Annotated[str | None, typer.Option(help="Department (layer 3).")] = None,
     service_line: Annotated[str | None, typer.Option(help="Service line (layer 3).")] = None,
     procedure: Annotated[str | None, typer.Option(help="Procedure code of the line.")] = None,
+    modifier: Annotated[
+        list[str] | None,
+        typer.Option("--modifier", help="Line modifier, e.g. GA (repeatable)."),
+    ] = None,
     on: Annotated[
         str | None, typer.Option("--date", help="Adjudication date YYYY-MM-DD (default today).")
     ] = None,
@@ -88,6 +92,7 @@ def explain(
         department=department,
         service_line=service_line,
         procedure_code=procedure,
+        modifiers=[code.strip().upper() for code in modifier or []],
     )
     carc_code = carc.strip().upper()
     official_carc = official_codes("carc").get(carc_code)
@@ -106,6 +111,7 @@ def explain(
                 "line_rarcs": line_rarcs,
                 "claim_type": claim_type,
                 "payer": payer,
+                "modifiers": [code.strip().upper() for code in modifier or []],
             },
             **result.to_dict(),
             "owner": {"role": result.owner_role, "name": result.owner_name},

@@ -117,6 +117,7 @@ def _load(session: Session, ids: Sequence[int]) -> list[_StoredPayment]:
                 ClaimPayment.patient_responsibility,
                 ClaimPayment.payer_claim_number,
                 ClaimPayment.adjudicated_at,
+                ClaimPayment.drg,
                 *(getattr(ClaimPayment, name) for name, _ in _PAYMENT_FIELDS),
                 ClaimPayment.config_version,
                 Payer.payer_id.label("payer_ident"),
@@ -141,6 +142,8 @@ def _load(session: Session, ids: Sequence[int]) -> list[_StoredPayment]:
                 ServicePayment.allowed,
                 ServicePayment.procedure,
                 ServicePayment.original_procedure,
+                ServicePayment.modifiers,
+                ServicePayment.original_modifiers,
             )
             .where(ServicePayment.claim_payment_id.in_(part))
             .order_by(ServicePayment.id)
@@ -194,7 +197,8 @@ def _assemble(
         charge=head.charge if head.charge is not None else _ZERO,
         paid=head.paid if head.paid is not None else _ZERO,
         patient_responsibility=head.patient_responsibility,
-        claim_type=head.claim_type,
+        # As ingest does: without an 837, a DRG on the remit marks an inpatient stay.
+        claim_type=head.claim_type or ("inpatient" if (head.drg or "").strip() else None),
         payer_id=head.payer_ident or head.payer_name,
         adjudicated_on=head.adjudicated_at,
         department=head.department,
@@ -209,6 +213,12 @@ def _assemble(
                 procedure_code=line.original_procedure or line.procedure,
                 adjustments=[Adjustment(r.group_code, r.reason_code, r.amount) for r in rows],
                 remarks=remarks.get(line.id, []),
+                modifiers=[
+                    m
+                    for text in (line.original_modifiers, line.modifiers)
+                    for m in (text or "").split(",")
+                    if m
+                ],
             )
             for line, rows in zip(lines, by_line, strict=True)
         ],

@@ -14,6 +14,7 @@ from denialscope.classify.config import ClassificationConfig
 from denialscope.classify.denial import AdjudicatedClaim, AdjudicatedLine, classify_claim
 from denialscope.classify.denial import Adjustment as ClassifyAdjustment
 from denialscope.x12.remit835.records import ClaimPayment as PaymentRecord
+from denialscope.x12.remit835.records import ServicePayment
 
 __all__ = ["ClaimContext", "classify_payments"]
 
@@ -44,6 +45,9 @@ def classify_payments(
         _, claim_type, department, service_line = context.get(
             claim_id or -1, (None, None, None, None)
         )
+        if claim_type is None and p.drg.strip():
+            # No 837 for this claim: a DRG (CLP11) says the payer priced an inpatient stay.
+            claim_type = "inpatient"
         claim = AdjudicatedClaim(
             status=p.status.strip(),
             charge=p.charge or zero,
@@ -66,6 +70,7 @@ def classify_payments(
                         ClassifyAdjustment(a.group, a.reason, a.amount) for a in s.adjustments
                     ],
                     remarks=[r.code for r in s.remarks],
+                    modifiers=_modifiers(s),
                 )
                 for s in p.services
             ],
@@ -94,3 +99,9 @@ def classify_payments(
             )
             position += 1
     return denials
+
+
+def _modifiers(service: ServicePayment) -> tuple[str, ...]:
+    """The billed modifiers: SVC06 when the payer changed the code, SVC01 as well."""
+    billed = service.original_procedure.modifiers if service.original_procedure else ()
+    return tuple(m for m in (*billed, *service.procedure.modifiers) if m)
