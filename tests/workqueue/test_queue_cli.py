@@ -137,3 +137,40 @@ def test_a_misspelt_queue_is_refused_not_shown_empty(cli: CliRunner, command: li
     assert "unknown queue 'coders': use one of cdi, ur, physician_advisor, coding" in (
         result.output
     )
+
+
+def test_a_letter_that_cannot_be_written_leaves_no_file_and_no_version(
+    cli: CliRunner, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    from sqlalchemy import func, select
+
+    from denialscope import files
+    from denialscope.errors import OutputError
+    from denialscope.workqueue.models import WorkItemDocument
+
+    items = json.loads(_run(cli, "list", "--format", "json"))
+    item_id = str(items[0]["id"])
+
+    def disk_full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    out = tmp_path / "letter.pdf"
+    with monkeypatch.context() as patch:
+        patch.setattr(files.os, "fsync", disk_full)
+        result = cli.invoke(_app(), ["queue", "letter", item_id, "--out", str(out)])
+    assert isinstance(result.exception, OutputError)
+    assert "No space left on device" in str(result.exception)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".letter")] == []
+    with session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(WorkItemDocument)) == 0
+
+    _run(cli, "letter", item_id, "--out", str(out))
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    with session_factory(engine)() as session:
+        versions = session.scalars(select(WorkItemDocument.version)).all()
+    assert versions == [1]

@@ -17,11 +17,13 @@ from typing import Any, Final
 
 import jinja2
 import yaml
+from jinja2.exceptions import SecurityError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from denialscope.acks.models import Acknowledgment
 from denialscope.appeals.library import citations_for, load_references
+from denialscope.appeals.sandbox import asset_fetcher, check_fetches, sandboxed_environment
 from denialscope.claims.models import Claim, ClaimVersion
 from denialscope.errors import ConfigurationError, InputError
 from denialscope.orgs.models import Payer, Provider
@@ -52,13 +54,8 @@ def _search_path() -> list[str]:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_search_path()),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    # Sandboxed: an organization's template must not reach os through object attributes.
+    return sandboxed_environment(_search_path())
 
 
 def template_for(root_cause: str) -> str:
@@ -217,6 +214,10 @@ def render_html(context: dict[str, Any], template: str) -> str:
         raise ConfigurationError(
             f"no letter template {error.name!r} in {_search_path()}"
         ) from error
+    except SecurityError as error:
+        raise ConfigurationError(
+            f"letter template {template!r} tried something a letter may not do: {error}"
+        ) from error
     except jinja2.TemplateError as error:
         raise ConfigurationError(f"letter template {template!r}: {error}") from error
 
@@ -233,7 +234,11 @@ def render_pdf(html: str) -> bytes:
         raise ConfigurationError(
             f"WeasyPrint cannot load its system libraries (install pango): {error}"
         ) from error
-    pdf: bytes = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
+    fetcher = asset_fetcher()
+    pdf: bytes = weasyprint.HTML(
+        string=html, base_url=str(TEMPLATES_DIR), url_fetcher=fetcher
+    ).write_pdf()
+    check_fetches(fetcher)
     return pdf
 
 

@@ -323,6 +323,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Render the appeal letter to PDF, store it as a new version, write it to a file."""
         from denialscope.appeals.letters import write_letter
+        from denialscope.files import write_atomic
 
         paragraphs = list(argument or [])
         if argument_file is not None:
@@ -337,9 +338,12 @@ def register(app: typer.Typer) -> None:
                 argument=paragraphs or None,
                 signer=signer,
             )
-            session.commit()
             target = out or Path(document.filename.replace(".pdf", f"-v{document.version}.pdf"))
-            target.write_bytes(document.content)
+            # The file first, whole or not at all; the version is committed only once the
+            # PDF is on disk, so a failed write leaves neither an empty file nor a phantom
+            # version in the history.
+            write_atomic(target, document.content)
+            session.commit()
             version = document.version
         typer.echo(f"letter version {version} of item {item_id} written to {target}")
 
