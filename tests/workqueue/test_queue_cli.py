@@ -98,7 +98,17 @@ def test_list_next_act_letter_and_resubmit(cli: CliRunner, tmp_path: Path) -> No
     assert [h["kind"] for h in shown["history"]][-2:] == ["note", "action"]
 
     out = tmp_path / "letter.pdf"
-    _run(cli, "letter", str(clinical["id"]), "--out", str(out), "--argument", "Criteria met.")
+    _run(
+        cli,
+        "letter",
+        str(clinical["id"]),
+        "--out",
+        str(out),
+        "--argument",
+        "Criteria met.",
+        "--date",
+        DAY.isoformat(),
+    )
     assert out.read_bytes().startswith(b"%PDF-")
 
     proposals = json.loads(_run(cli, "resubmit", str(coding["id"]), "--format", "json"))
@@ -160,7 +170,9 @@ def test_a_letter_that_cannot_be_written_leaves_no_file_and_no_version(
     out = tmp_path / "letter.pdf"
     with monkeypatch.context() as patch:
         patch.setattr(files.os, "fsync", disk_full)
-        result = cli.invoke(_app(), ["queue", "letter", item_id, "--out", str(out)])
+        result = cli.invoke(
+            _app(), ["queue", "letter", item_id, "--out", str(out), "--date", DAY.isoformat()]
+        )
     assert isinstance(result.exception, OutputError)
     assert "No space left on device" in str(result.exception)
     assert not out.exists()
@@ -168,7 +180,7 @@ def test_a_letter_that_cannot_be_written_leaves_no_file_and_no_version(
     with session_factory(engine)() as session:
         assert session.scalar(select(func.count()).select_from(WorkItemDocument)) == 0
 
-    _run(cli, "letter", item_id, "--out", str(out))
+    _run(cli, "letter", item_id, "--out", str(out), "--date", DAY.isoformat())
     assert out.read_bytes().startswith(b"%PDF-")
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     with session_factory(engine)() as session:

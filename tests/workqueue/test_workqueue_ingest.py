@@ -86,10 +86,11 @@ def test_a_paying_remittance_after_the_appeal_closes_the_item(
         with factory() as session:
             assert sync_work_items(session) == 1
             item = session.scalars(select(WorkItem)).one()
+            # A professional claim (837P): the group's professional-fee queue, not hospital UR.
             assert (item.stream, item.root_cause, item.queue) == (
                 "clinical",
                 "medical_necessity",
-                "ur",
+                "profee",
             )
             assert item.dollars_at_risk == Decimal(2400)
             choose_action(session, item_id=item.id, action="appeal_level_1", actor="pat")

@@ -89,8 +89,15 @@ def make_denied_claim(
     diagnoses: Sequence[str] = ("J209",),
     owner_role: str | None = None,
     carc: str = "50",
+    group: str = "CO",
+    kind: str | None = None,
 ) -> ClaimPayment:
-    """A claim, its lines and diagnoses, and an initial 835 payment that denies it."""
+    """A claim, its lines and diagnoses, and an initial 835 payment that denies it.
+
+    ``kind``: 837I or 837P; by default a hospital claim (837I) for clinical root causes,
+    which hospital UR and CDI work, and a professional one otherwise.
+    """
+    kind = kind or ("837I" if STREAM_OF.get(root_cause) == "clinical" else "837P")
     number = next(_numbers)
     payer = _payer(session, payer_code, payer_kind)
     service_date = service_date or denied_on - dt.timedelta(days=30)
@@ -107,8 +114,8 @@ def make_denied_claim(
     claim = Claim(
         claim_key=f"SYN{number:05d}|{BILLING_NPI}",
         control_number=f"SYN{number:05d}",
-        kind="837P",
-        claim_type="professional",
+        kind=kind,
+        claim_type="institutional" if kind == "837I" else "professional",
         payer=payer,
         patient=patient,
         billing_provider_id=_provider(session).id,
@@ -167,7 +174,7 @@ def make_denied_claim(
     payment.adjustments = [
         Adjustment(
             level="claim",
-            group_code="CO",
+            group_code=group,
             reason_code=carc,
             amount=dollars,
             category="denial",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from denialscope.acks.models import Acknowledgment
+from denialscope.appeals.deadlines import letter_window
 from denialscope.appeals.library import citations_for, load_references
 from denialscope.appeals.sandbox import asset_fetcher, check_fetches, sandboxed_environment
 from denialscope.claims.models import Claim, ClaimVersion
@@ -160,6 +162,8 @@ def letter_context(
     return {
         "letter_date": letter_date or dt.date.today(),
         "signer": signer,
+        "letter_kind": letter_window(session, item).kind,
+        "good_cause": None,
         "appeal_level": max(item.appeal_level, 1),
         "root_cause": item.root_cause,
         "provider": {
@@ -287,18 +291,43 @@ def write_letter(
     chronology: list[dict[str, Any]] | None = None,
     signer: str | None = None,
     letter_date: dt.date | None = None,
+    force: bool = False,
+    good_cause: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> WorkItemDocument:
-    """Render the item's appeal letter to PDF and store it as the next version."""
+    """Render the item's appeal letter to PDF and store it as the next version.
+
+    An appeal dated after its window closed is refused (InputError) unless ``force``; then
+    the late filing is noted in the history, ``warn`` is told, and ``good_cause`` (the
+    reason for the late request) goes into the letter.
+    """
     item = get_or_raise(session, item_id)
     template = template or template_for(item.root_cause)
+    day = letter_date or dt.date.today()
+    window = letter_window(session, item)
+    if window.deadline is not None and day > window.deadline:
+        late = (
+            f"work item {item.id}: the {window.kind} window closed on "
+            f"{window.deadline.isoformat()}, {(day - window.deadline).days} days before the "
+            f"letter date {day.isoformat()}"
+        )
+        if not force:
+            raise InputError(
+                f"{late}; recommended: {item.recommended_action} ({item.recommended_reason}). "
+                "Use --force (and --good-cause TEXT) to write it anyway"
+            )
+        log_event(session, item, actor=actor, kind="late_letter", detail=late + " (forced)")
+        if warn is not None:
+            warn(f"warning: {late}; written because --force was given")
     context = letter_context(
         session,
         item,
         argument=argument,
         chronology=chronology,
         signer=signer,
-        letter_date=letter_date,
+        letter_date=day,
     )
+    context["good_cause"] = good_cause
     pdf = render_pdf(render_html(context, template))
     return store_document(
         session,

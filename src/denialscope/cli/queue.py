@@ -6,13 +6,15 @@ queue next --queue Q [--user U]                take the top unassigned item of a
 queue show ID                                  one item: ranking basis, history, documents
 queue assign ID USER                           give an item to someone ("-" = back)
 queue act ID [--action A] [--status S] [--note T] [--outcome O [--recovered X]]
-queue letter ID [--out FILE] [--argument T]... render the appeal letter PDF (a new version)
+queue letter ID [--out FILE] [--argument T]... [--force [--good-cause T]]
+                                               render the appeal letter PDF (a new version)
 queue resubmit ID [--approve N[=VALUE]] [--reject N] [--out FILE]
                                                coding fixes: review, then write the 837
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 import os
@@ -54,6 +56,15 @@ def _user(user: str | None) -> str:
 def _check_format(fmt: str) -> None:
     if fmt not in ("table", "json"):
         raise InputError(f"--format is table or json, not {fmt!r}")
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise InputError(f"{option} is a date YYYY-MM-DD, not {value!r}") from error
 
 
 def _print_json(data: Any) -> None:
@@ -246,7 +257,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--action",
                 help="resubmit, appeal_level_1, "
-                "appeal_level_2, external_review, write_off, bill_patient",
+                "appeal_level_2, external_review, reopening, write_off, bill_patient",
             ),
         ] = None,
         reason: Annotated[str | None, typer.Option("--reason", help="Why this action.")] = None,
@@ -317,6 +328,16 @@ def register(app: typer.Typer) -> None:
         signer: Annotated[
             str | None, typer.Option("--signer", help="Name under the letter.")
         ] = None,
+        letter_date: Annotated[
+            str | None, typer.Option("--date", help="Letter date YYYY-MM-DD (default: today).")
+        ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Write an appeal whose window has closed.")
+        ] = False,
+        good_cause: Annotated[
+            str | None,
+            typer.Option("--good-cause", help="Why the request is late (printed in the letter)."),
+        ] = None,
         user: User = None,
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
@@ -337,6 +358,10 @@ def register(app: typer.Typer) -> None:
                 template=template,
                 argument=paragraphs or None,
                 signer=signer,
+                letter_date=_date(letter_date, "--date"),
+                force=force,
+                good_cause=good_cause,
+                warn=lambda text: typer.echo(text, err=True),
             )
             target = out or Path(document.filename.replace(".pdf", f"-v{document.version}.pdf"))
             # The file first, whole or not at all; the version is committed only once the

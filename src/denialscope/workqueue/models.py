@@ -28,7 +28,7 @@ __all__ = [
     "WorkItemFix",
 ]
 
-QUEUES = ("cdi", "ur", "physician_advisor", "coding", "access", "billing")
+QUEUES = ("cdi", "ur", "physician_advisor", "coding", "access", "billing", "profee")
 STATUSES = ("new", "in_review", "action_chosen", "submitted", "awaiting_payer", "resolved")
 OPEN_STATUSES = ("new", "in_review", "action_chosen", "submitted", "awaiting_payer")
 OUTCOMES = (
@@ -45,6 +45,7 @@ ACTIONS = (
     "external_review",
     "write_off",
     "bill_patient",
+    "reopening",
 )
 
 # Recovery probabilities in [0, 1] with four places; priorities are dollar-like scores.

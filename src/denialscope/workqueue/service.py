@@ -31,6 +31,7 @@ from denialscope.workqueue.models import (
 )
 from denialscope.workqueue.outcomes import data_as_of, refresh_priorities
 from denialscope.workqueue.routing import route
+from denialscope.workqueue.safety import billing_block, guard_patient_billing
 
 __all__ = [
     "add_note",
@@ -110,13 +111,21 @@ def sync_work_items(
                 root_cause=root_cause,
                 dollars_at_risk=dollars,
                 denial_type=payment.denial_type,
+                payer_kind=payer.kind if payer else None,
             )
+            choice = guard_patient_billing(choice, payment, claim)
             owner_role = roles.get(payment.id)
             item = WorkItem(
                 claim_id=claim.id,
                 denial_payment_id=payment.id,
                 payer_id=payer.id if payer else None,
-                queue=route(config, stream=stream, root_cause=root_cause, owner_role=owner_role),
+                queue=route(
+                    config,
+                    stream=stream,
+                    root_cause=root_cause,
+                    owner_role=owner_role,
+                    claim_kind=claim.kind,
+                ),
                 stream=stream,
                 root_cause=root_cause,
                 owner_role=owner_role,
@@ -126,7 +135,7 @@ def sync_work_items(
                 denied_on=payment.adjudicated_at,
                 service_date=claim.statement_from or payment.service_from,
                 recommended_action=choice.action,
-                recommended_reason=choice.reason,
+                recommended_reason=choice.reason[:300],
             )
             session.add(item)
             session.flush()
@@ -264,6 +273,8 @@ def choose_action(
     if action not in ACTIONS:
         raise InputError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
     item = get_or_raise(session, item_id)
+    if action == "bill_patient":
+        _refuse_provider_liability(session, item)
     item.action = action
     detail = action + (f": {reason}" if reason else "")
     log_event(session, item, actor=actor, kind="action", detail=detail)
@@ -280,9 +291,29 @@ def choose_action(
         root_cause=item.root_cause,
         owner_role=item.owner_role,
         appeal_level=item.appeal_level,
+        claim_kind=_claim_kind(session, item),
     )
     session.flush()
     return item
+
+
+def _claim_kind(session: Session, item: WorkItem) -> str | None:
+    claim = session.get(Claim, item.claim_id)
+    return claim.kind if claim else None
+
+
+def _refuse_provider_liability(session: Session, item: WorkItem) -> None:
+    """Billing the patient for a CO denial without a signed waiver is not a choice to offer."""
+    claim = session.get(Claim, item.claim_id)
+    payment = session.get(ClaimPayment, item.denial_payment_id)
+    if claim is None or payment is None:
+        return
+    block = billing_block(payment, claim)
+    if block is not None:
+        raise InputError(
+            f"work item {item.id}: {block}; the patient may not be billed. "
+            "Choose write_off, or appeal"
+        )
 
 
 def add_note(session: Session, *, item_id: int, actor: str, text: str) -> WorkItem:
