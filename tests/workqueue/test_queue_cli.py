@@ -11,7 +11,7 @@ import pytest
 import typer
 from sqlalchemy import Engine
 from typer.testing import CliRunner
-from workqueue_support import DeniedLine, make_denied_claim
+from workqueue_support import DeniedLine, load_ptp, make_denied_claim
 
 from denialscope.cli import queue as queue_cli
 from denialscope.db.engine import session_factory
@@ -45,12 +45,13 @@ def cli(
             dollars=Decimal(15000),
             denied_on=DAY - dt.timedelta(days=170),
         )
+        load_ptp(tmp_path / "data", [("29880", "20610", 1)], "practitioner")
         make_denied_claim(
             session,
             root_cause="modifier_missing_invalid",
             dollars=Decimal(90),
             denied_on=DAY,
-            lines=[DeniedLine("20610", Decimal(90))],
+            lines=[DeniedLine("29880", Decimal(900)), DeniedLine("20610", Decimal(90))],
         )
         session.commit()
     return CliRunner()

@@ -10,6 +10,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,9 +18,11 @@ from sqlalchemy.orm import Session
 from denialscope.claims.models import Claim, ClaimDiagnosis, ClaimLine, Patient
 from denialscope.orgs.models import Payer, Provider
 from denialscope.remits.models import Adjustment, ClaimPayment, Remittance
+from denialscope.scrub.ncci import build_ptp_index
+from denialscope.scrub.refdata import ncci_folder
 from denialscope.sources.models import SourceFile
 
-__all__ = ["BILLING_NPI", "DeniedLine", "add_payment", "make_denied_claim"]
+__all__ = ["BILLING_NPI", "DeniedLine", "add_payment", "load_ptp", "make_denied_claim"]
 
 BILLING_NPI = "1999999984"
 STREAM_OF = {
@@ -224,3 +227,14 @@ def add_payment(
     session.add(later)
     session.flush()
     return later
+
+
+def load_ptp(data_dir: Path, rows: Sequence[tuple[str, str, int]], setting: str) -> None:
+    """Synthetic NCCI PTP edits (column 1, column 2, modifier indicator) in force since 2020,
+    indexed where the scrubber and the fix proposals look for them."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    source = data_dir / f"ptp-{setting}.txt"
+    source.write_text(
+        "".join(f"{one}\t{two}\t \t20200101\t*\t{mod}\tsynthetic\n" for one, two, mod in rows)
+    )
+    build_ptp_index([source], ncci_folder(data_dir, setting))

@@ -413,10 +413,13 @@ def register(app: typer.Typer) -> None:
                 written = out or Path(document.filename)
                 written.write_bytes(document.content)
                 data = _details(session, item_id)
+        notes = [h["detail"] for h in data["history"] if h["kind"] == "fix_note"]
         if fmt == "json":
-            _print_json({**data, "written": str(written) if written else None})
+            _print_json({**data, "notes": notes, "written": str(written) if written else None})
             return
         _table(data["fixes"], ["fix", "kind", "line", "current", "proposed", "status", "reason"])
+        for note in notes:
+            typer.echo(f"note: {note}")
         if written:
             typer.echo(f"corrected claim written to {written}")
         else:
