@@ -187,3 +187,47 @@ def test_a_letter_that_cannot_be_written_leaves_no_file_and_no_version(
     with session_factory(engine)() as session:
         versions = session.scalars(select(WorkItemDocument.version)).all()
     assert versions == [1]
+
+
+def test_items_name_their_claim_in_list_and_show(cli: CliRunner) -> None:
+    items = json.loads(_run(cli, "list", "--format", "json"))
+    coding = next(i for i in items if i["root_cause"] == "modifier_missing_invalid")
+    assert coding["claim_number"].startswith("SYN")
+    assert coding["patient_account"] == coding["claim_number"]
+    assert coding["payer_claim_number"].startswith("PCN")
+    assert (coding["payer"], coding["payer_id"], coding["payer_kind"]) == (
+        "PAYERA TEST PLAN",
+        "PAYERA",
+        "commercial",
+    )
+    # Denied on DAY, served 30 days before; lines 900 + 90 billed, 90 denied.
+    assert (coding["service_from"], coding["service_to"]) == ("2026-01-31", "2026-01-31")
+    assert (coding["billed_amount"], coding["denied_amount"]) == ("990.00", "90.00")
+    assert (coding["reason_codes"], coding["remark_codes"]) == (["CO-50"], [])
+    shown = json.loads(_run(cli, "show", str(coding["id"]), "--format", "json"))
+    assert {k: shown[k] for k in ("claim_number", "payer", "reason_codes", "billed_amount")} == {
+        k: coding[k] for k in ("claim_number", "payer", "reason_codes", "billed_amount")
+    }
+    assert [h["kind"] for h in shown["history"]][0] == "created"
+    table = _run(cli, "list")
+    assert coding["claim_number"] in table
+
+
+def test_a_resolved_outcome_is_replaced_only_with_force(cli: CliRunner) -> None:
+    items = json.loads(_run(cli, "list", "--format", "json"))
+    item_id = str(items[0]["id"])
+    _run(cli, "act", item_id, "--outcome", "overturned", "--recovered", "1500")
+    result = cli.invoke(_app(), ["queue", "act", item_id, "--outcome", "upheld"])
+    assert result.exit_code != 0
+    assert "already resolved as overturned" in str(result.exception)
+    result = cli.invoke(_app(), ["queue", "act", item_id, "--action", "write_off"])
+    assert "use --force" in str(result.exception)
+    shown = json.loads(_run(cli, "show", item_id, "--format", "json"))
+    assert (shown["outcome"], shown["recovered_amount"]) == ("overturned", "1500.00")
+    shown = json.loads(
+        _run(cli, "act", item_id, "--outcome", "upheld", "--force", "--format", "json")
+    )
+    assert (shown["outcome"], shown["recovered_amount"]) == ("upheld", None)
+    outcomes = [h["detail"] for h in shown["history"] if h["kind"] == "outcome"]
+    assert outcomes[0] == "overturned, recovered 1500"
+    assert outcomes[1].startswith("upheld; replaces overturned (recovered 1500.00) of ")

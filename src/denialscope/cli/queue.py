@@ -5,7 +5,7 @@ queue list [--queue Q] [--format table|json]   ranked open items (creates missin
 queue next --queue Q [--user U]                take the top unassigned item of a queue
 queue show ID                                  one item: ranking basis, history, documents
 queue assign ID USER                           give an item to someone ("-" = back)
-queue act ID [--action A] [--status S] [--note T] [--outcome O [--recovered X]]
+queue act ID [--action A] [--status S] [--note T] [--outcome O [--recovered X]] [--force]
 queue letter ID [--out FILE] [--argument T]... [--force [--good-cause T]]
                                                render the appeal letter PDF (a new version)
 queue resubmit ID [--approve N[=VALUE]] [--reject N] [--out FILE]
@@ -99,11 +99,13 @@ def _show(item: dict[str, Any], fmt: str) -> None:
 def _details(session: Session, item_id: int) -> dict[str, Any]:
     from sqlalchemy import select
 
+    from denialscope.workqueue.claim_facts import claim_facts
     from denialscope.workqueue.models import WorkItemDocument
     from denialscope.workqueue.service import get_or_raise, item_to_dict
 
     item = get_or_raise(session, item_id)
-    data = item_to_dict(item, with_history=True)
+    data = {**item_to_dict(item), **claim_facts(session, [item])[item.id]}
+    data["history"] = item_to_dict(item, with_history=True)["history"]
     data["fixes"] = [
         {
             "fix": f.id,
@@ -160,6 +162,7 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Open items, highest priority first (brings the queues up to date first)."""
+        from denialscope.workqueue.claim_facts import claim_facts
         from denialscope.workqueue.outcomes import apply_outcomes
         from denialscope.workqueue.service import item_to_dict, list_items, sync_work_items
 
@@ -175,7 +178,8 @@ def register(app: typer.Typer) -> None:
                 limit=limit or None,
                 include_resolved=include_resolved,
             )
-            rows = [item_to_dict(item) for item in items]
+            facts = claim_facts(session, items)
+            rows = [{**item_to_dict(item), **facts[item.id]} for item in items]
         if fmt == "json":
             _print_json(rows)
             return
@@ -183,7 +187,8 @@ def register(app: typer.Typer) -> None:
             rows,
             [
                 "id",
-                "claim_id",
+                "claim_number",
+                "payer",
                 "queue",
                 "root_cause",
                 "dollars_at_risk",
@@ -275,6 +280,12 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         recovered: Annotated[str | None, typer.Option("--recovered", help="Dollars.")] = None,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force", help="Replace the outcome of a resolved item (kept in history)."
+            ),
+        ] = False,
         user: User = None,
         fmt: Format = "table",
         database: DatabaseOption = None,
@@ -298,13 +309,18 @@ def register(app: typer.Typer) -> None:
                 service.add_note(session, item_id=item_id, actor=actor, text=note)
             if action:
                 service.choose_action(
-                    session, item_id=item_id, action=action, actor=actor, reason=reason
+                    session, item_id=item_id, action=action, actor=actor, reason=reason, force=force
                 )
             if status:
                 service.set_status(session, item_id=item_id, status=status, actor=actor)
             if outcome:
                 service.resolve(
-                    session, item_id=item_id, outcome=outcome, actor=actor, recovered=amount
+                    session,
+                    item_id=item_id,
+                    outcome=outcome,
+                    actor=actor,
+                    recovered=amount,
+                    force=force,
                 )
             session.commit()
             data = _details(session, item_id)

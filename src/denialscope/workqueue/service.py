@@ -268,18 +268,24 @@ def choose_action(
     actor: str,
     reason: str | None = None,
     config: WorkqueueConfig | None = None,
+    force: bool = False,
 ) -> WorkItem:
-    """Record the action a person chose; writing off or billing the patient closes the item."""
+    """Record the action a person chose; writing off or billing the patient closes the item
+    (``force`` to replace the outcome of an item already resolved, see :func:`resolve`)."""
     if action not in ACTIONS:
         raise InputError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
     item = get_or_raise(session, item_id)
     if action == "bill_patient":
         _refuse_provider_liability(session, item)
+    if action in _TERMINAL_ACTIONS:
+        _check_not_resolved(item, force)
     item.action = action
     detail = action + (f": {reason}" if reason else "")
     log_event(session, item, actor=actor, kind="action", detail=detail)
     if action in _TERMINAL_ACTIONS:
-        return resolve(session, item_id=item_id, outcome=_TERMINAL_ACTIONS[action], actor=actor)
+        return resolve(
+            session, item_id=item_id, outcome=_TERMINAL_ACTIONS[action], actor=actor, force=force
+        )
     item.appeal_level = ACTION_LEVELS[action]
     if item.status == "resolved":  # a new level after an upheld decision reopens the item
         item.outcome = None
@@ -332,16 +338,29 @@ def resolve(
     actor: str,
     recovered: Decimal | None = None,
     on: dt.date | None = None,
+    force: bool = False,
 ) -> WorkItem:
-    """Close an item with its outcome (and the dollars recovered, when any)."""
+    """Close an item with its outcome (and the dollars recovered, when any).
+
+    An item already resolved keeps its outcome unless ``force``: then the new one replaces
+    it and the history says what it replaced.
+    """
     if outcome not in OUTCOMES:
         raise InputError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
     item = get_or_raise(session, item_id)
+    _check_not_resolved(item, force)
+    replaced = None
+    if item.status == "resolved" and item.outcome is not None:
+        replaced = (
+            f"replaces {item.outcome}"
+            + (f" (recovered {item.recovered_amount})" if item.recovered_amount is not None else "")
+            + (f" of {item.resolved_on.isoformat()}" if item.resolved_on else "")
+        )
     item.status = "resolved"
     item.outcome = outcome
     item.resolved_on = on or dt.date.today()
-    if recovered is not None:
-        item.recovered_amount = recovered
+    if recovered is not None or replaced:
+        item.recovered_amount = recovered  # a replaced outcome does not keep the old dollars
     if item.denied_on is not None:
         item.cycle_days = (item.resolved_on - item.denied_on).days
     log_event(
@@ -349,10 +368,21 @@ def resolve(
         item,
         actor=actor,
         kind="outcome",
-        detail=outcome + (f", recovered {recovered}" if recovered is not None else ""),
+        detail=outcome
+        + (f", recovered {recovered}" if recovered is not None else "")
+        + (f"; {replaced}" if replaced else ""),
     )
     session.flush()
     return item
+
+
+def _check_not_resolved(item: WorkItem, force: bool) -> None:
+    if item.status == "resolved" and item.outcome is not None and not force:
+        when = f" on {item.resolved_on.isoformat()}" if item.resolved_on else ""
+        raise InputError(
+            f"work item {item.id} is already resolved as {item.outcome}{when}; "
+            "use --force to replace the outcome (the old one stays in the history)"
+        )
 
 
 def item_to_dict(item: WorkItem, *, with_history: bool = False) -> dict[str, Any]:
