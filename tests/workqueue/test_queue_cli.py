@@ -208,7 +208,7 @@ def test_items_name_their_claim_in_list_and_show(cli: CliRunner) -> None:
     assert {k: shown[k] for k in ("claim_number", "payer", "reason_codes", "billed_amount")} == {
         k: coding[k] for k in ("claim_number", "payer", "reason_codes", "billed_amount")
     }
-    assert [h["kind"] for h in shown["history"]][0] == "created"
+    assert shown["history"][0]["kind"] == "created"
     table = _run(cli, "list")
     assert coding["claim_number"] in table
 
