@@ -52,7 +52,7 @@ def letter_window(session: Session, item: WorkItem) -> LetterWindow:
     payer = session.get(Payer, item.payer_id) if item.payer_id else None
     windows = payer_windows(
         load_workqueue_config(),
-        payer_kind=payer.kind if payer else None,
+        payer_kind=item.payer_kind or (payer.kind if payer else None),
         payer_code=payer.payer_id if payer else None,
     )
     deadline = deadline_for(

@@ -154,7 +154,7 @@ def letter_context(
         {"date": claim.submitted_at, "event": "claim submitted"},
         {"date": denial.adjudicated_at, "event": "payer denied the claim"},
     ]
-    payer_kind = payer.kind if payer else None
+    payer_kind = item.payer_kind or (payer.kind if payer else None)
     payer_code = payer.payer_id if payer else None
     references = citations_for(
         load_references(), root_cause=item.root_cause, payer_kind=payer_kind, payer_id=payer_code

@@ -79,7 +79,7 @@ def claim_facts(session: Session, items: Sequence[WorkItem]) -> dict[int, dict[s
                 "payer_claim_number": payment.payer_claim_number if payment else None,
                 "payer": payer.name if payer else None,
                 "payer_id": payer.payer_id if payer else None,
-                "payer_kind": payer.kind if payer else None,
+                "payer_kind": item.payer_kind or (payer.kind if payer else None),
                 "claim_kind": claim.kind if claim else None,
                 "service_from": _text(service_from),
                 "service_to": _text(service_to or service_from),

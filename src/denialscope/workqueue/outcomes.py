@@ -90,7 +90,7 @@ def refresh_priorities(
         payer = payers.get(item.payer_id) if item.payer_id else None
         windows = payer_windows(
             config,
-            payer_kind=payer.kind if payer else None,
+            payer_kind=item.payer_kind or (payer.kind if payer else None),
             payer_code=payer.payer_id if payer else None,
         )
         if item.status == "resolved":
@@ -219,7 +219,7 @@ def _close(
     config: WorkqueueConfig,
 ) -> None:
     payer = session.get(Payer, item.payer_id) if item.payer_id else None
-    payer_kind = payer.kind if payer else None
+    payer_kind = item.payer_kind or (payer.kind if payer else None)
     item.status = "resolved"
     item.outcome = outcome
     item.resolved_payment_id = payment.id

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from denialscope.claims.models import Claim
 from denialscope.errors import InputError, NotFoundError
 from denialscope.orgs.models import Payer
+from denialscope.orgs.payer_kinds import PayerKind, resolve_payer_kind
 from denialscope.remits.models import Adjustment, ClaimPayment, Remittance
 from denialscope.workqueue.config import WorkqueueConfig, load_workqueue_config
 from denialscope.workqueue.decision import ACTION_LEVELS, recommend
@@ -106,12 +107,13 @@ def sync_work_items(
             dollars = payment.denied_amount
             if dollars is None:
                 dollars = (payment.charge or Decimal(0)) - (payment.paid or Decimal(0))
+            kind = claim_payer_kind(payer, claim, payment)
             choice = recommend(
                 config,
                 root_cause=root_cause,
                 dollars_at_risk=dollars,
                 denial_type=payment.denial_type,
-                payer_kind=payer.kind if payer else None,
+                payer_kind=kind.kind,
             )
             choice = guard_patient_billing(choice, payment, claim)
             owner_role = roles.get(payment.id)
@@ -119,6 +121,8 @@ def sync_work_items(
                 claim_id=claim.id,
                 denial_payment_id=payment.id,
                 payer_id=payer.id if payer else None,
+                payer_kind=kind.kind,
+                payer_kind_source=kind.source,
                 queue=route(
                     config,
                     stream=stream,
@@ -150,6 +154,16 @@ def sync_work_items(
     session.flush()
     refresh_priorities(session, config=config, as_of=as_of or data_as_of(session))
     return created
+
+
+def claim_payer_kind(payer: Payer | None, claim: Claim, payment: ClaimPayment) -> PayerKind:
+    """The kind of payer this claim is worked under (org table > filing indicator > name)."""
+    org = payer is not None and payer.kind_source == "org"
+    return resolve_payer_kind(
+        org_kind=payer.kind if payer is not None and org else None,
+        filing_indicators=(claim.filing_indicator, payment.filing_indicator),
+        name_kind=payer.kind if payer is not None and not org else None,
+    )
 
 
 def get_or_raise(session: Session, item_id: int) -> WorkItem:
@@ -397,6 +411,7 @@ def item_to_dict(item: WorkItem, *, with_history: bool = False) -> dict[str, Any
         "queue": item.queue,
         "stream": item.stream,
         "root_cause": item.root_cause,
+        "payer_kind_source": item.payer_kind_source,
         "dollars_at_risk": text(item.dollars_at_risk),
         "priority": text(item.priority),
         "deadline": text(item.deadline),
