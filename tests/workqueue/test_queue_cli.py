@@ -109,6 +109,7 @@ def test_list_next_act_letter_and_resubmit(cli: CliRunner, tmp_path: Path) -> No
         "Criteria met.",
         "--date",
         DAY.isoformat(),
+        "--draft",
     )
     assert out.read_bytes().startswith(b"%PDF-")
 
@@ -172,7 +173,8 @@ def test_a_letter_that_cannot_be_written_leaves_no_file_and_no_version(
     with monkeypatch.context() as patch:
         patch.setattr(files.os, "fsync", disk_full)
         result = cli.invoke(
-            _app(), ["queue", "letter", item_id, "--out", str(out), "--date", DAY.isoformat()]
+            _app(),
+            ["queue", "letter", item_id, "--out", str(out), "--date", DAY.isoformat(), "--draft"],
         )
     assert isinstance(result.exception, OutputError)
     assert "No space left on device" in str(result.exception)
@@ -181,7 +183,7 @@ def test_a_letter_that_cannot_be_written_leaves_no_file_and_no_version(
     with session_factory(engine)() as session:
         assert session.scalar(select(func.count()).select_from(WorkItemDocument)) == 0
 
-    _run(cli, "letter", item_id, "--out", str(out), "--date", DAY.isoformat())
+    _run(cli, "letter", item_id, "--out", str(out), "--date", DAY.isoformat(), "--draft")
     assert out.read_bytes().startswith(b"%PDF-")
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     with session_factory(engine)() as session:

@@ -158,10 +158,12 @@ def test_the_letter_refuses_an_expired_appeal_unless_forced(session: Session) ->
     item = _item(session, denial.claim_id)
     # Commercial level 1: 180 days, so the last day is 2026-08-29.
     assert write_letter(
-        session, item_id=item.id, actor="pat", letter_date=dt.date(2026, 8, 29)
+        session, item_id=item.id, actor="pat", letter_date=dt.date(2026, 8, 29), draft=True
     ).content.startswith(b"%PDF-")
     with pytest.raises(InputError, match=r"closed on 2026-08-29, 1 days before"):
-        write_letter(session, item_id=item.id, actor="pat", letter_date=dt.date(2026, 8, 30))
+        write_letter(
+            session, item_id=item.id, actor="pat", letter_date=dt.date(2026, 8, 30), draft=True
+        )
     warnings: list[str] = []
     forced = write_letter(
         session,
@@ -171,6 +173,7 @@ def test_the_letter_refuses_an_expired_appeal_unless_forced(session: Session) ->
         force=True,
         good_cause="The payer's portal was down from 2026-08-25 to 2026-08-30.",
         warn=warnings.append,
+        draft=True,
     )
     assert forced.version == 2
     assert len(warnings) == 1 and "closed on 2026-08-29" in warnings[0]

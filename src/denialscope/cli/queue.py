@@ -6,7 +6,8 @@ queue next --queue Q [--user U]                take the top unassigned item of a
 queue show ID                                  one item: ranking basis, history, documents
 queue assign ID USER                           give an item to someone ("-" = back)
 queue act ID [--action A] [--status S] [--note T] [--outcome O [--recovered X]] [--force]
-queue letter ID [--out FILE] [--argument T]... [--force [--good-cause T]]
+queue letter ID [--out FILE] [--argument T]... [--signer/--contact/--criteria/--enclosure...]
+                [--draft] [--force [--good-cause T]]
                                                render the appeal letter PDF (a new version)
 queue resubmit ID [--approve N[=VALUE]] [--reject N] [--out FILE]
                                                coding fixes: review, then write the 837
@@ -354,11 +355,35 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--good-cause", help="Why the request is late (printed in the letter)."),
         ] = None,
+        contact: Annotated[
+            str | None, typer.Option("--contact", help="Who the payer calls with questions.")
+        ] = None,
+        criteria: Annotated[
+            str | None,
+            typer.Option("--criteria", help="Criteria set used (InterQual, MCG, payer policy)."),
+        ] = None,
+        enclosure: Annotated[
+            list[str] | None, typer.Option("--enclosure", help="An enclosure (repeat).")
+        ] = None,
+        attending: Annotated[
+            str | None, typer.Option("--attending", help="Attending physician (default: 837).")
+        ] = None,
+        admission_order: Annotated[
+            str | None,
+            typer.Option("--admission-order", help="Inpatient order date and time."),
+        ] = None,
+        order_status: Annotated[
+            str | None, typer.Option("--order-status", help="Order status (e.g. inpatient).")
+        ] = None,
+        draft: Annotated[
+            bool, typer.Option("--draft", help="Missing facts as visible placeholders.")
+        ] = False,
         user: User = None,
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
     ) -> None:
         """Render the appeal letter to PDF, store it as a new version, write it to a file."""
+        from denialscope.appeals.letter_facts import LetterFacts
         from denialscope.appeals.letters import write_letter
         from denialscope.files import write_atomic
 
@@ -378,6 +403,15 @@ def register(app: typer.Typer) -> None:
                 force=force,
                 good_cause=good_cause,
                 warn=lambda text: typer.echo(text, err=True),
+                facts=LetterFacts(
+                    contact=contact,
+                    criteria=criteria,
+                    enclosures=list(enclosure or []),
+                    attending=attending,
+                    admission_order=admission_order,
+                    order_status=order_status,
+                ),
+                draft=draft,
             )
             target = out or Path(document.filename.replace(".pdf", f"-v{document.version}.pdf"))
             # The file first, whole or not at all; the version is committed only once the
