@@ -14,14 +14,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import yaml
 
 from denialscope.errors import ConfigurationError
-from denialscope.orgs.models import PAYER_KINDS
+from denialscope.orgs.models import PAYER_KINDS, Payer
 
-__all__ = ["FILING_INDICATORS_PATH", "PayerKind", "filing_indicator_kinds", "resolve_payer_kind"]
+if TYPE_CHECKING:
+    from denialscope.claims.models import Claim
+    from denialscope.remits.models import ClaimPayment
+
+__all__ = [
+    "FILING_INDICATORS_PATH",
+    "PayerKind",
+    "claim_payer_kind",
+    "filing_indicator_kinds",
+    "resolve_payer_kind",
+]
 
 FILING_INDICATORS_PATH: Final = Path(__file__).with_name("filing_indicators.yaml")
 
@@ -64,3 +74,13 @@ def resolve_payer_kind(
     if name_kind:
         return PayerKind(name_kind, "name")
     return PayerKind(None, None)
+
+
+def claim_payer_kind(payer: Payer | None, claim: Claim, payment: ClaimPayment) -> PayerKind:
+    """The kind of payer one denied claim is worked under (org > filing indicator > name)."""
+    org = payer is not None and payer.kind_source == "org"
+    return resolve_payer_kind(
+        org_kind=payer.kind if payer is not None and org else None,
+        filing_indicators=(claim.filing_indicator, payment.filing_indicator),
+        name_kind=payer.kind if payer is not None and not org else None,
+    )

@@ -14,16 +14,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from sqlalchemy.orm import Session
+
 from denialscope.claims.liability import patient_may_be_billed
 from denialscope.claims.models import Claim
+from denialscope.errors import InputError
 from denialscope.remits.models import ClaimPayment
 from denialscope.workqueue.decision import ACTION_LEVELS, Recommendation
+from denialscope.workqueue.models import WorkItem
 
 __all__ = [
     "APPEAL_ACTIONS",
     "after_deadline",
     "billing_block",
     "guard_patient_billing",
+    "refuse_patient_billing",
 ]
 
 APPEAL_ACTIONS = frozenset(a for a, level in ACTION_LEVELS.items() if level >= 1)
@@ -52,6 +57,20 @@ def billing_block(payment: ClaimPayment, claim: Claim) -> str | None:
         elif not patient_may_be_billed(adjustment.group_code, every_line if lines_waived else []):
             return f"{code} is the provider's liability (no signed waiver covers the claim)"
     return None
+
+
+def refuse_patient_billing(session: Session, item: WorkItem) -> None:
+    """Billing the patient for a CO denial without a signed waiver is not a choice to offer."""
+    claim = session.get(Claim, item.claim_id)
+    payment = session.get(ClaimPayment, item.denial_payment_id)
+    if claim is None or payment is None:
+        return
+    block = billing_block(payment, claim)
+    if block is not None:
+        raise InputError(
+            f"work item {item.id}: {block}; the patient may not be billed. "
+            "Choose write_off, or appeal"
+        )
 
 
 def guard_patient_billing(

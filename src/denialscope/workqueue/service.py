@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from denialscope.claims.models import Claim
 from denialscope.errors import InputError, NotFoundError
 from denialscope.orgs.models import Payer
-from denialscope.orgs.payer_kinds import PayerKind, resolve_payer_kind
+from denialscope.orgs.payer_kinds import claim_payer_kind
 from denialscope.remits.models import Adjustment, ClaimPayment, Remittance
 from denialscope.workqueue.config import WorkqueueConfig, load_workqueue_config
 from denialscope.workqueue.decision import ACTION_LEVELS, recommend
@@ -32,7 +32,7 @@ from denialscope.workqueue.models import (
 )
 from denialscope.workqueue.outcomes import data_as_of, refresh_priorities
 from denialscope.workqueue.routing import route
-from denialscope.workqueue.safety import billing_block, guard_patient_billing
+from denialscope.workqueue.safety import guard_patient_billing, refuse_patient_billing
 
 __all__ = [
     "add_note",
@@ -154,16 +154,6 @@ def sync_work_items(
     session.flush()
     refresh_priorities(session, config=config, as_of=as_of or data_as_of(session))
     return created
-
-
-def claim_payer_kind(payer: Payer | None, claim: Claim, payment: ClaimPayment) -> PayerKind:
-    """The kind of payer this claim is worked under (org table > filing indicator > name)."""
-    org = payer is not None and payer.kind_source == "org"
-    return resolve_payer_kind(
-        org_kind=payer.kind if payer is not None and org else None,
-        filing_indicators=(claim.filing_indicator, payment.filing_indicator),
-        name_kind=payer.kind if payer is not None and not org else None,
-    )
 
 
 def get_or_raise(session: Session, item_id: int) -> WorkItem:
@@ -290,7 +280,7 @@ def choose_action(
         raise InputError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
     item = get_or_raise(session, item_id)
     if action == "bill_patient":
-        _refuse_provider_liability(session, item)
+        refuse_patient_billing(session, item)
     if action in _TERMINAL_ACTIONS:
         _check_not_resolved(item, force)
     item.action = action
@@ -320,20 +310,6 @@ def choose_action(
 def _claim_kind(session: Session, item: WorkItem) -> str | None:
     claim = session.get(Claim, item.claim_id)
     return claim.kind if claim else None
-
-
-def _refuse_provider_liability(session: Session, item: WorkItem) -> None:
-    """Billing the patient for a CO denial without a signed waiver is not a choice to offer."""
-    claim = session.get(Claim, item.claim_id)
-    payment = session.get(ClaimPayment, item.denial_payment_id)
-    if claim is None or payment is None:
-        return
-    block = billing_block(payment, claim)
-    if block is not None:
-        raise InputError(
-            f"work item {item.id}: {block}; the patient may not be billed. "
-            "Choose write_off, or appeal"
-        )
 
 
 def add_note(session: Session, *, item_id: int, actor: str, text: str) -> WorkItem:
