@@ -219,3 +219,28 @@ def test_professional_clinical_denials_go_to_the_professional_fee_queue(
         session, item_id=_item(session, profee.claim_id).id, action="appeal_level_2", actor="x"
     )
     assert item.queue == "profee"
+
+
+@pytest.mark.parametrize(("days_after", "expected"), [(60, "appeal_level_2"), (61, "write_off")])
+def test_the_next_level_after_an_upheld_decision_counts_from_that_decision(
+    session: Session, days_after: int, expected: str
+) -> None:
+    from workqueue_support import add_payment
+
+    from denialscope.workqueue.outcomes import apply_outcomes
+
+    denial = make_denied_claim(
+        session, root_cause="medical_necessity", dollars=D(5000), denied_on=DAY
+    )
+    sync_work_items(session, as_of=DAY)
+    item = _item(session, denial.claim_id)
+    choose_action(session, item_id=item.id, action="appeal_level_1", actor="pat")
+    upheld_on = DAY + dt.timedelta(days=90)
+    add_payment(session, denial, paid=D(0), on=upheld_on, is_denial=True)
+    # Commercial level 2: 60 days from the decision that upheld level 1 (2026-05-31).
+    apply_outcomes(session, as_of=upheld_on + dt.timedelta(days=days_after))
+    assert item.outcome == "upheld"
+    assert item.recommended_action == expected
+    if expected == "write_off":
+        assert item.recommended_reason is not None
+        assert "the appeal level 2 window closed on 2026-07-30" in item.recommended_reason

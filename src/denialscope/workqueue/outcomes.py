@@ -136,8 +136,11 @@ def _expire_recommendation(
     as_of: dt.date,
 ) -> None:
     """An appeal recommended past its window becomes a reopening or a write-off (noted)."""
-    if item.action is not None or item.recommended_action is None:
-        return  # a person chose; the letter refuses a late appeal on its own
+    chosen = item.action is not None and item.status != "resolved"
+    if chosen or item.recommended_action is None:
+        # A person chose for this level (the letter refuses a late appeal on its own); after
+        # an upheld decision the recommendation for the next level is the system's again.
+        return
     current = Recommendation(item.recommended_action, item.recommended_reason or "")
     deadline = deadline_for(
         current.action, windows=windows, denied_on=anchor, service_date=item.service_date
