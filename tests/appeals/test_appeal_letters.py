@@ -97,8 +97,15 @@ def test_letters_render_to_pdf_and_are_versioned(session: Session) -> None:
     )
     sync_work_items(session, as_of=DAY)
     item = _item(session, denial.claim_id)
-    first = write_letter(session, item_id=item.id, actor="pat")
-    second = write_letter(session, item_id=item.id, actor="pat", argument=["Second draft."])
+    first = write_letter(session, item_id=item.id, actor="pat", letter_date=DAY, draft=True)
+    second = write_letter(
+        session,
+        item_id=item.id,
+        actor="pat",
+        argument=["Second draft."],
+        letter_date=DAY,
+        draft=True,
+    )
     assert first.content.startswith(b"%PDF-")
     assert len(first.content) > 2000
     assert (first.version, second.version) == (1, 2)

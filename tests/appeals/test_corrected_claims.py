@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from workqueue_support import DeniedLine, make_denied_claim
+from workqueue_support import DeniedLine, load_ptp, make_denied_claim
 
 from denialscope.appeals.corrected import propose_fixes, review_fix, write_corrected
 from denialscope.errors import InputError
@@ -39,8 +39,9 @@ def _read(content: bytes, tmp_path: Path) -> ClaimRecord:
 
 
 def test_a_bundling_fix_becomes_a_replacement_claim_that_reads_back(
-    session: Session, tmp_path: Path
+    session: Session, tmp_path: Path, data_dir: Path
 ) -> None:
+    load_ptp(data_dir, [("99213", "93000", 1)], "practitioner")
     lines = [DeniedLine("99213", Decimal(120)), DeniedLine("93000", Decimal(40), modifiers="76")]
     denial = make_denied_claim(
         session,
@@ -53,7 +54,10 @@ def test_a_bundling_fix_becomes_a_replacement_claim_that_reads_back(
     sync_work_items(session, as_of=DAY)
     item = _item(session, denial.claim_id)
     fixes = propose_fixes(session, item_id=item.id, actor="coder")
-    assert {(f.kind, f.line_no) for f in fixes} >= {("add_modifier", 1), ("remove_line", 1)}
+    assert {(f.kind, f.line_no, f.proposed) for f in fixes} == {
+        ("add_modifier", 1, "25"),
+        ("add_modifier", 2, "59"),
+    }
     assert all(f.status == "proposed" for f in fixes)
     with pytest.raises(InputError, match="no approved fix"):
         write_corrected(session, item_id=item.id, actor="coder")
@@ -100,7 +104,8 @@ def test_a_diagnosis_fix_needs_the_coders_code_and_removing_a_line_reprices(
 
 
 def test_removing_a_line_renumbers_and_reprices(session: Session, tmp_path: Path) -> None:
-    lines = [DeniedLine("99213", Decimal(120)), DeniedLine("93000", Decimal(40))]
+    # No NCCI table loaded: no 59 is proposed, but dropping a bundled line still is.
+    lines = [DeniedLine("93010", Decimal(120)), DeniedLine("93000", Decimal(40))]
     denial = make_denied_claim(
         session, root_cause="ncci_bundling", dollars=Decimal(160), denied_on=DAY, lines=lines
     )
@@ -114,4 +119,10 @@ def test_removing_a_line_renumbers_and_reprices(session: Session, tmp_path: Path
     review_fix(session, fix_id=remove.id, approve=True, actor="coder")
     claim = _read(write_corrected(session, item_id=item.id, actor="coder").content, tmp_path)
     assert [(ln.number, ln.procedure) for ln in claim.lines] == [(1, "93000")]
+    assert not [f for f in item.fixes if f.kind == "add_modifier"]
+    notes = [e.detail for e in item.events if e.kind == "fix_note"]
+    assert notes[0] == (
+        "line 1: a 59/X{EPSU} modifier cannot be proposed: no NCCI PTP table is loaded "
+        "(denialscope refdata load-ncci DIR)"
+    )
     assert claim.total_charge == Decimal(40)

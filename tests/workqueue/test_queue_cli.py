@@ -11,7 +11,7 @@ import pytest
 import typer
 from sqlalchemy import Engine
 from typer.testing import CliRunner
-from workqueue_support import DeniedLine, make_denied_claim
+from workqueue_support import DeniedLine, load_ptp, make_denied_claim
 
 from denialscope.cli import queue as queue_cli
 from denialscope.db.engine import session_factory
@@ -45,12 +45,13 @@ def cli(
             dollars=Decimal(15000),
             denied_on=DAY - dt.timedelta(days=170),
         )
+        load_ptp(tmp_path / "data", [("29880", "20610", 1)], "practitioner")
         make_denied_claim(
             session,
             root_cause="modifier_missing_invalid",
             dollars=Decimal(90),
             denied_on=DAY,
-            lines=[DeniedLine("20610", Decimal(90))],
+            lines=[DeniedLine("29880", Decimal(900)), DeniedLine("20610", Decimal(90))],
         )
         session.commit()
     return CliRunner()
@@ -98,7 +99,18 @@ def test_list_next_act_letter_and_resubmit(cli: CliRunner, tmp_path: Path) -> No
     assert [h["kind"] for h in shown["history"]][-2:] == ["note", "action"]
 
     out = tmp_path / "letter.pdf"
-    _run(cli, "letter", str(clinical["id"]), "--out", str(out), "--argument", "Criteria met.")
+    _run(
+        cli,
+        "letter",
+        str(clinical["id"]),
+        "--out",
+        str(out),
+        "--argument",
+        "Criteria met.",
+        "--date",
+        DAY.isoformat(),
+        "--draft",
+    )
     assert out.read_bytes().startswith(b"%PDF-")
 
     proposals = json.loads(_run(cli, "resubmit", str(coding["id"]), "--format", "json"))
@@ -137,3 +149,87 @@ def test_a_misspelt_queue_is_refused_not_shown_empty(cli: CliRunner, command: li
     assert "unknown queue 'coders': use one of cdi, ur, physician_advisor, coding" in (
         result.output
     )
+
+
+def test_a_letter_that_cannot_be_written_leaves_no_file_and_no_version(
+    cli: CliRunner, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    from sqlalchemy import func, select
+
+    from denialscope import files
+    from denialscope.errors import OutputError
+    from denialscope.workqueue.models import WorkItemDocument
+
+    items = json.loads(_run(cli, "list", "--format", "json"))
+    item_id = str(items[0]["id"])
+
+    def disk_full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    out = tmp_path / "letter.pdf"
+    with monkeypatch.context() as patch:
+        patch.setattr(files.os, "fsync", disk_full)
+        result = cli.invoke(
+            _app(),
+            ["queue", "letter", item_id, "--out", str(out), "--date", DAY.isoformat(), "--draft"],
+        )
+    assert isinstance(result.exception, OutputError)
+    assert "No space left on device" in str(result.exception)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".letter")] == []
+    with session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(WorkItemDocument)) == 0
+
+    _run(cli, "letter", item_id, "--out", str(out), "--date", DAY.isoformat(), "--draft")
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    with session_factory(engine)() as session:
+        versions = session.scalars(select(WorkItemDocument.version)).all()
+    assert versions == [1]
+
+
+def test_items_name_their_claim_in_list_and_show(cli: CliRunner) -> None:
+    items = json.loads(_run(cli, "list", "--format", "json"))
+    coding = next(i for i in items if i["root_cause"] == "modifier_missing_invalid")
+    assert coding["claim_number"].startswith("SYN")
+    assert coding["patient_account"] == coding["claim_number"]
+    assert coding["payer_claim_number"].startswith("PCN")
+    assert (coding["payer"], coding["payer_id"], coding["payer_kind"]) == (
+        "PAYERA TEST PLAN",
+        "PAYERA",
+        "commercial",
+    )
+    # Denied on DAY, served 30 days before; lines 900 + 90 billed, 90 denied.
+    assert (coding["service_from"], coding["service_to"]) == ("2026-01-31", "2026-01-31")
+    assert (coding["billed_amount"], coding["denied_amount"]) == ("990.00", "90.00")
+    assert (coding["reason_codes"], coding["remark_codes"]) == (["CO-50"], [])
+    shown = json.loads(_run(cli, "show", str(coding["id"]), "--format", "json"))
+    assert {k: shown[k] for k in ("claim_number", "payer", "reason_codes", "billed_amount")} == {
+        k: coding[k] for k in ("claim_number", "payer", "reason_codes", "billed_amount")
+    }
+    assert shown["history"][0]["kind"] == "created"
+    table = _run(cli, "list")
+    assert coding["claim_number"] in table
+
+
+def test_a_resolved_outcome_is_replaced_only_with_force(cli: CliRunner) -> None:
+    items = json.loads(_run(cli, "list", "--format", "json"))
+    item_id = str(items[0]["id"])
+    _run(cli, "act", item_id, "--outcome", "overturned", "--recovered", "1500")
+    result = cli.invoke(_app(), ["queue", "act", item_id, "--outcome", "upheld"])
+    assert result.exit_code != 0
+    assert "already resolved as overturned" in str(result.exception)
+    result = cli.invoke(_app(), ["queue", "act", item_id, "--action", "write_off"])
+    assert "use --force" in str(result.exception)
+    shown = json.loads(_run(cli, "show", item_id, "--format", "json"))
+    assert (shown["outcome"], shown["recovered_amount"]) == ("overturned", "1500.00")
+    shown = json.loads(
+        _run(cli, "act", item_id, "--outcome", "upheld", "--force", "--format", "json")
+    )
+    assert (shown["outcome"], shown["recovered_amount"]) == ("upheld", None)
+    outcomes = [h["detail"] for h in shown["history"] if h["kind"] == "outcome"]
+    assert outcomes[0] == "overturned, recovered 1500"
+    assert outcomes[1].startswith("upheld; replaces overturned (recovered 1500.00) of ")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from denialscope.claims.models import Claim
 from denialscope.db.engine import open_database
 from denialscope.ingest.service import ingest_paths
 from denialscope.workqueue.models import WorkItem
@@ -86,12 +87,16 @@ def test_a_paying_remittance_after_the_appeal_closes_the_item(
         with factory() as session:
             assert sync_work_items(session) == 1
             item = session.scalars(select(WorkItem)).one()
+            # A professional claim (837P): the group's professional-fee queue, not hospital UR.
             assert (item.stream, item.root_cause, item.queue) == (
                 "clinical",
                 "medical_necessity",
-                "ur",
+                "profee",
             )
             assert item.dollars_at_risk == Decimal(2400)
+            # SBR09 of the 837 is stored and decides the payer kind.
+            assert session.get(Claim, item.claim_id).filing_indicator == "CI"  # type: ignore[union-attr]
+            assert (item.payer_kind, item.payer_kind_source) == ("commercial", "filing_indicator")
             choose_action(session, item_id=item.id, action="appeal_level_1", actor="pat")
             session.commit()
 

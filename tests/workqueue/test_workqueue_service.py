@@ -40,13 +40,16 @@ def test_one_item_per_denied_claim_routed_by_root_cause_and_created_once(
     coding = make_denied_claim(
         session, root_cause="modifier_missing_invalid", dollars=D(80), denied_on=DAY
     )
-    drg = make_denied_claim(session, root_cause="drg_apc_dispute", dollars=D(4000), denied_on=DAY)
+    drg = make_denied_claim(
+        session, root_cause="drg_apc_dispute", dollars=D(4000), denied_on=DAY, kind="837I"
+    )
     owned = make_denied_claim(
         session,
         root_cause="custom_cause",
         dollars=D(50),
         denied_on=DAY,
         owner_role="Physician advisor",
+        kind="837I",
     )
     # A second denial of the same claim joins its item instead of making another.
     add_payment(session, clinical, paid=D(0), on=DAY + dt.timedelta(days=40), is_denial=True)
@@ -175,8 +178,14 @@ def test_an_upheld_appeal_is_recorded_and_the_next_level_depends_on_the_dollars(
 
 
 def test_actions_notes_and_history_say_who_did_what(session: Session) -> None:
+    # PR-27: the payer assigned the amount to the patient (coverage ended), so billing is allowed.
     denial = make_denied_claim(
-        session, root_cause="eligibility_terminated", dollars=D(300), denied_on=DAY
+        session,
+        root_cause="eligibility_terminated",
+        dollars=D(300),
+        denied_on=DAY,
+        group="PR",
+        carc="27",
     )
     sync_work_items(session, as_of=DAY)
     item = next_item(session, queue="access", user="robin")

@@ -10,6 +10,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,9 +18,11 @@ from sqlalchemy.orm import Session
 from denialscope.claims.models import Claim, ClaimDiagnosis, ClaimLine, Patient
 from denialscope.orgs.models import Payer, Provider
 from denialscope.remits.models import Adjustment, ClaimPayment, Remittance
+from denialscope.scrub.ncci import build_ptp_index
+from denialscope.scrub.refdata import ncci_folder
 from denialscope.sources.models import SourceFile
 
-__all__ = ["BILLING_NPI", "DeniedLine", "add_payment", "make_denied_claim"]
+__all__ = ["BILLING_NPI", "DeniedLine", "add_payment", "load_ptp", "make_denied_claim"]
 
 BILLING_NPI = "1999999984"
 STREAM_OF = {
@@ -89,8 +92,15 @@ def make_denied_claim(
     diagnoses: Sequence[str] = ("J209",),
     owner_role: str | None = None,
     carc: str = "50",
+    group: str = "CO",
+    kind: str | None = None,
 ) -> ClaimPayment:
-    """A claim, its lines and diagnoses, and an initial 835 payment that denies it."""
+    """A claim, its lines and diagnoses, and an initial 835 payment that denies it.
+
+    ``kind``: 837I or 837P; by default a hospital claim (837I) for clinical root causes,
+    which hospital UR and CDI work, and a professional one otherwise.
+    """
+    kind = kind or ("837I" if STREAM_OF.get(root_cause) == "clinical" else "837P")
     number = next(_numbers)
     payer = _payer(session, payer_code, payer_kind)
     service_date = service_date or denied_on - dt.timedelta(days=30)
@@ -107,8 +117,8 @@ def make_denied_claim(
     claim = Claim(
         claim_key=f"SYN{number:05d}|{BILLING_NPI}",
         control_number=f"SYN{number:05d}",
-        kind="837P",
-        claim_type="professional",
+        kind=kind,
+        claim_type="institutional" if kind == "837I" else "professional",
         payer=payer,
         patient=patient,
         billing_provider_id=_provider(session).id,
@@ -167,7 +177,7 @@ def make_denied_claim(
     payment.adjustments = [
         Adjustment(
             level="claim",
-            group_code="CO",
+            group_code=group,
             reason_code=carc,
             amount=dollars,
             category="denial",
@@ -217,3 +227,14 @@ def add_payment(
     session.add(later)
     session.flush()
     return later
+
+
+def load_ptp(data_dir: Path, rows: Sequence[tuple[str, str, int]], setting: str) -> None:
+    """Synthetic NCCI PTP edits (column 1, column 2, modifier indicator) in force since 2020,
+    indexed where the scrubber and the fix proposals look for them."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    source = data_dir / f"ptp-{setting}.txt"
+    source.write_text(
+        "".join(f"{one}\t{two}\t \t20200101\t*\t{mod}\tsynthetic\n" for one, two, mod in rows)
+    )
+    build_ptp_index([source], ncci_folder(data_dir, setting))

@@ -21,9 +21,13 @@ from sqlalchemy.orm import Session
 
 from denialscope.appeals.claim_record import claim_record
 from denialscope.appeals.letters import store_document
+from denialscope.appeals.modifier_fixes import BundlingLine, modifier_proposals
 from denialscope.claims.models import Claim
 from denialscope.errors import InputError, NotFoundError
 from denialscope.remits.models import ClaimPayment
+from denialscope.scrub.ncci import PtpIndex
+from denialscope.scrub.refdata import open_ncci
+from denialscope.settings import data_dir
 from denialscope.workqueue.models import WorkItem, WorkItemDocument, WorkItemFix
 from denialscope.workqueue.service import get_or_raise, log_event
 from denialscope.x12.claim837 import writer as claim_writer
@@ -74,9 +78,39 @@ def _denied_lines(session: Session, item: WorkItem, claim: Claim) -> list[_Denie
     return denied
 
 
-def _modifier_for(procedure: str | None) -> str:
-    # E/M services take 25 (significant, separate); other procedures 59 (distinct service).
-    return "25" if (procedure or "").startswith("992") else "59"
+_MODIFIER_CAUSES = frozenset({"ncci_bundling", "modifier_missing_invalid"})
+
+
+def _bundling_lines(session: Session, item: WorkItem, claim: Claim) -> list[BundlingLine]:
+    """Every line of the claim, with whether and why the payer denied it."""
+    denial = session.get(ClaimPayment, item.denial_payment_id)
+    codes: dict[int, set[str]] = {}
+    claim_level: set[str] = set()
+    if denial is not None:
+        for sp in denial.service_payments:
+            if sp.claim_line_id and any(a.is_denial for a in sp.adjustments):
+                codes[sp.claim_line_id] = {a.reason_code for a in sp.adjustments if a.is_denial}
+        claim_level = {
+            a.reason_code for a in denial.adjustments if a.is_denial and a.level == "claim"
+        }
+    every_line = not codes  # denied at claim level: every line is in question
+    return [
+        BundlingLine(
+            line_no=line.line_no,
+            procedure=line.procedure,
+            modifiers=tuple(m for m in (line.modifiers or "").split(",") if m),
+            revenue_code=line.revenue_code,
+            service_date=line.service_from or claim.statement_from,
+            denied=every_line or line.id in codes,
+            reason_codes=frozenset(codes.get(line.id, claim_level)),
+        )
+        for line in claim.lines
+    ]
+
+
+def _ptp_for(claim: Claim) -> PtpIndex | None:
+    setting = "outpatient" if claim.kind == "837I" else "practitioner"
+    return open_ncci(data_dir()).get(setting)
 
 
 def _proposals(root_cause: str, claim: Claim, lines: list[_Denied]) -> list[WorkItemFix]:
@@ -92,42 +126,7 @@ def _proposals(root_cause: str, claim: Claim, lines: list[_Denied]) -> list[Work
         )
 
     for line in lines:
-        if root_cause == "ncci_bundling":
-            add(
-                "add_modifier",
-                line.line_no,
-                line.modifiers,
-                _modifier_for(line.procedure),
-                "distinct service: add the modifier if the record supports it",
-            )
-            add(
-                "remove_line",
-                line.line_no,
-                line.procedure,
-                None,
-                "bundled into another service: drop the line",
-            )
-        elif root_cause == "modifier_missing_invalid":
-            wanted = _modifier_for(line.procedure)
-            present = (line.modifiers or "").split(",")
-            if wanted in present:
-                # The usual modifier is there and was refused: a coder picks another.
-                add(
-                    "replace_modifier",
-                    line.line_no,
-                    line.modifiers,
-                    None,
-                    "modifier refused for this procedure",
-                )
-            else:
-                add(
-                    "add_modifier",
-                    line.line_no,
-                    line.modifiers,
-                    wanted,
-                    "modifier missing for this procedure",
-                )
-        elif root_cause == "units_mue":
+        if root_cause == "units_mue":
             smaller = line.paid_units is not None and line.units is not None
             proposed = str(line.paid_units) if smaller and line.paid_units != line.units else None
             add(
@@ -173,6 +172,25 @@ def propose_fixes(session: Session, *, item_id: int, actor: str = "system") -> l
     if claim is None:
         raise NotFoundError(f"work item {item_id} has no claim")
     fixes = _proposals(item.root_cause, claim, _denied_lines(session, item, claim))
+    if item.root_cause in _MODIFIER_CAUSES:
+        proposals, notes = modifier_proposals(
+            root_cause=item.root_cause,
+            claim_kind=claim.kind,
+            lines=_bundling_lines(session, item, claim),
+            ptp=_ptp_for(claim),
+        )
+        fixes += [
+            WorkItemFix(
+                kind=p.kind,
+                line_no=p.line_no,
+                current=p.current,
+                proposed=p.proposed,
+                reason=p.reason[:300],
+            )
+            for p in proposals
+        ]
+        for note in notes:
+            log_event(session, item, actor=actor, kind="fix_note", detail=note)
     item.fixes.extend(fixes)
     if fixes:
         log_event(session, item, actor=actor, kind="fixes", detail=f"{len(fixes)} proposed")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
@@ -17,11 +18,21 @@ from typing import Any, Final
 
 import jinja2
 import yaml
+from jinja2.exceptions import SecurityError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from denialscope.acks.models import Acknowledgment
+from denialscope.appeals.deadlines import letter_window
+from denialscope.appeals.letter_facts import (
+    LetterFacts,
+    fill_placeholders,
+    icd10_display,
+    lines_with_modifiers,
+    missing_facts,
+)
 from denialscope.appeals.library import citations_for, load_references
+from denialscope.appeals.sandbox import asset_fetcher, check_fetches, sandboxed_environment
 from denialscope.claims.models import Claim, ClaimVersion
 from denialscope.errors import ConfigurationError, InputError
 from denialscope.orgs.models import Payer, Provider
@@ -52,13 +63,8 @@ def _search_path() -> list[str]:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_search_path()),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    # Sandboxed: an organization's template must not reach os through object attributes.
+    return sandboxed_environment(_search_path())
 
 
 def template_for(root_cause: str) -> str:
@@ -116,8 +122,10 @@ def letter_context(
     chronology: list[dict[str, Any]] | None = None,
     signer: str | None = None,
     letter_date: dt.date | None = None,
+    facts: LetterFacts | None = None,
 ) -> dict[str, Any]:
     """Everything a template may use (documented in docs/appeals.md)."""
+    facts = facts or LetterFacts()
     claim = session.get(Claim, item.claim_id)
     denial = session.get(ClaimPayment, item.denial_payment_id)
     if claim is None or denial is None:
@@ -155,14 +163,33 @@ def letter_context(
         {"date": claim.submitted_at, "event": "claim submitted"},
         {"date": denial.adjudicated_at, "event": "payer denied the claim"},
     ]
-    payer_kind = payer.kind if payer else None
+    payer_kind = item.payer_kind or (payer.kind if payer else None)
     payer_code = payer.payer_id if payer else None
     references = citations_for(
         load_references(), root_cause=item.root_cause, payer_kind=payer_kind, payer_id=payer_code
     )
+    attending = (
+        session.get(Provider, claim.attending_provider_id) if claim.attending_provider_id else None
+    )
+    two_midnight = payer_kind == "medicare" or bool(payer and payer.two_midnight)
     return {
         "letter_date": letter_date or dt.date.today(),
+        "contact": facts.contact,
+        "criteria": facts.criteria,
+        "enclosures": list(facts.enclosures),
+        "attending": {
+            "name": facts.attending or (attending.name if attending else None),
+            "npi": attending.npi if attending and not facts.attending else None,
+        },
+        "admission": {
+            "order_datetime": facts.admission_order,
+            "status": facts.order_status,
+            "date": claim.admission_date,
+        },
+        "modified_lines": lines_with_modifiers(lines),
         "signer": signer,
+        "letter_kind": letter_window(session, item).kind,
+        "good_cause": None,
         "appeal_level": max(item.appeal_level, 1),
         "root_cause": item.root_cause,
         "provider": {
@@ -173,6 +200,8 @@ def letter_context(
             "name": payer.name if payer else None,
             "payer_id": payer_code,
             "kind": payer_kind,
+            "appeal_address": payer.appeal_address if payer else None,
+            "two_midnight": two_midnight,
         },
         "patient": {
             "name": " ".join(p for p in (patient.first_name, patient.last_name) if p)
@@ -188,7 +217,7 @@ def letter_context(
             "drg": claim.drg,
             "prior_auth": claim.prior_auth,
             "total_charge": _money(claim.total_charge or denial.charge),
-            "diagnoses": [d.code for d in claim.diagnoses],
+            "diagnoses": icd10_display(d.code for d in claim.diagnoses),
             "lines": lines,
         },
         "denial": {
@@ -217,6 +246,10 @@ def render_html(context: dict[str, Any], template: str) -> str:
         raise ConfigurationError(
             f"no letter template {error.name!r} in {_search_path()}"
         ) from error
+    except SecurityError as error:
+        raise ConfigurationError(
+            f"letter template {template!r} tried something a letter may not do: {error}"
+        ) from error
     except jinja2.TemplateError as error:
         raise ConfigurationError(f"letter template {template!r}: {error}") from error
 
@@ -233,7 +266,11 @@ def render_pdf(html: str) -> bytes:
         raise ConfigurationError(
             f"WeasyPrint cannot load its system libraries (install pango): {error}"
         ) from error
-    pdf: bytes = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
+    fetcher = asset_fetcher()
+    pdf: bytes = weasyprint.HTML(
+        string=html, base_url=str(TEMPLATES_DIR), url_fetcher=fetcher
+    ).write_pdf()
+    check_fetches(fetcher)
     return pdf
 
 
@@ -282,25 +319,69 @@ def write_letter(
     chronology: list[dict[str, Any]] | None = None,
     signer: str | None = None,
     letter_date: dt.date | None = None,
+    force: bool = False,
+    good_cause: str | None = None,
+    warn: Callable[[str], None] | None = None,
+    facts: LetterFacts | None = None,
+    draft: bool = False,
 ) -> WorkItemDocument:
-    """Render the item's appeal letter to PDF and store it as the next version."""
+    """Render the item's appeal letter to PDF and store it as the next version.
+
+    An appeal dated after its window closed is refused (InputError) unless ``force``; then
+    the late filing is noted in the history, ``warn`` is told, and ``good_cause`` (the
+    reason for the late request) goes into the letter. A letter missing a required fact
+    (``templates/requirements.yaml``) is refused naming them all, unless ``draft``: then
+    each shows as ``[missing: ...]`` and the file is named a draft.
+    """
     item = get_or_raise(session, item_id)
     template = template or template_for(item.root_cause)
+    day = letter_date or dt.date.today()
+    window = letter_window(session, item)
+    if window.deadline is not None and day > window.deadline:
+        late = (
+            f"work item {item.id}: the {window.kind} window closed on "
+            f"{window.deadline.isoformat()}, {(day - window.deadline).days} days before the "
+            f"letter date {day.isoformat()}"
+        )
+        if not force:
+            raise InputError(
+                f"{late}; recommended: {item.recommended_action} ({item.recommended_reason}). "
+                "Use --force (and --good-cause TEXT) to write it anyway"
+            )
+        log_event(session, item, actor=actor, kind="late_letter", detail=late + " (forced)")
+        if warn is not None:
+            warn(f"warning: {late}; written because --force was given")
     context = letter_context(
         session,
         item,
         argument=argument,
         chronology=chronology,
         signer=signer,
-        letter_date=letter_date,
+        letter_date=day,
+        facts=facts,
     )
+    context["good_cause"] = good_cause
+    if template == "modifier" and not context["modified_lines"]:
+        raise InputError(
+            f"work item {item.id}: no line of the claim carries a modifier, so there is none "
+            "to defend: send a corrected claim (queue resubmit) instead of a modifier appeal"
+        )
+    missing = missing_facts(context, template)
+    if missing and not draft:
+        raise InputError(
+            f"work item {item.id}: the {template} letter cannot be sent without: "
+            + "; ".join(missing)
+            + ". Supply them, or use --draft for a draft with visible placeholders"
+        )
+    if missing:
+        fill_placeholders(context, template)
     pdf = render_pdf(render_html(context, template))
     return store_document(
         session,
         item,
         kind="letter",
         content=pdf,
-        filename=f"appeal-{item.id}-{template}.pdf",
+        filename=f"appeal-{item.id}-{template}{'-draft' if missing else ''}.pdf",
         media_type="application/pdf",
         actor=actor,
         template=template,

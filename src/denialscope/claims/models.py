@@ -124,6 +124,7 @@ class Claim(TimestampMixin, Base):
     drg: Mapped[str | None] = mapped_column(String(4), index=True)  # as submitted (HI DR)
     principal_dx: Mapped[str | None] = mapped_column(String(8), index=True)
     prior_auth: Mapped[str | None] = mapped_column(String(50))  # REF G1
+    filing_indicator: Mapped[str | None] = mapped_column(String(2))  # SBR09 (MA, MB, MC, CI...)
     referral: Mapped[str | None] = mapped_column(String(50))  # REF 9F
     original_payer_claim_number: Mapped[str | None] = mapped_column(String(50), index=True)
     medical_record: Mapped[str | None] = mapped_column(String(50))  # REF EA

@@ -5,14 +5,17 @@ queue list [--queue Q] [--format table|json]   ranked open items (creates missin
 queue next --queue Q [--user U]                take the top unassigned item of a queue
 queue show ID                                  one item: ranking basis, history, documents
 queue assign ID USER                           give an item to someone ("-" = back)
-queue act ID [--action A] [--status S] [--note T] [--outcome O [--recovered X]]
-queue letter ID [--out FILE] [--argument T]... render the appeal letter PDF (a new version)
+queue act ID [--action A] [--status S] [--note T] [--outcome O [--recovered X]] [--force]
+queue letter ID [--out FILE] [--argument T]... [--signer/--contact/--criteria/--enclosure...]
+                [--draft] [--force [--good-cause T]]
+                                               render the appeal letter PDF (a new version)
 queue resubmit ID [--approve N[=VALUE]] [--reject N] [--out FILE]
                                                coding fixes: review, then write the 837
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 import os
@@ -56,6 +59,15 @@ def _check_format(fmt: str) -> None:
         raise InputError(f"--format is table or json, not {fmt!r}")
 
 
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise InputError(f"{option} is a date YYYY-MM-DD, not {value!r}") from error
+
+
 def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, default=str))
 
@@ -88,11 +100,13 @@ def _show(item: dict[str, Any], fmt: str) -> None:
 def _details(session: Session, item_id: int) -> dict[str, Any]:
     from sqlalchemy import select
 
+    from denialscope.workqueue.claim_facts import claim_facts
     from denialscope.workqueue.models import WorkItemDocument
     from denialscope.workqueue.service import get_or_raise, item_to_dict
 
     item = get_or_raise(session, item_id)
-    data = item_to_dict(item, with_history=True)
+    data = {**item_to_dict(item), **claim_facts(session, [item])[item.id]}
+    data["history"] = item_to_dict(item, with_history=True)["history"]
     data["fixes"] = [
         {
             "fix": f.id,
@@ -149,6 +163,7 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Open items, highest priority first (brings the queues up to date first)."""
+        from denialscope.workqueue.claim_facts import claim_facts
         from denialscope.workqueue.outcomes import apply_outcomes
         from denialscope.workqueue.service import item_to_dict, list_items, sync_work_items
 
@@ -164,7 +179,8 @@ def register(app: typer.Typer) -> None:
                 limit=limit or None,
                 include_resolved=include_resolved,
             )
-            rows = [item_to_dict(item) for item in items]
+            facts = claim_facts(session, items)
+            rows = [{**item_to_dict(item), **facts[item.id]} for item in items]
         if fmt == "json":
             _print_json(rows)
             return
@@ -172,7 +188,8 @@ def register(app: typer.Typer) -> None:
             rows,
             [
                 "id",
-                "claim_id",
+                "claim_number",
+                "payer",
                 "queue",
                 "root_cause",
                 "dollars_at_risk",
@@ -246,7 +263,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--action",
                 help="resubmit, appeal_level_1, "
-                "appeal_level_2, external_review, write_off, bill_patient",
+                "appeal_level_2, external_review, reopening, write_off, bill_patient",
             ),
         ] = None,
         reason: Annotated[str | None, typer.Option("--reason", help="Why this action.")] = None,
@@ -264,6 +281,12 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         recovered: Annotated[str | None, typer.Option("--recovered", help="Dollars.")] = None,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force", help="Replace the outcome of a resolved item (kept in history)."
+            ),
+        ] = False,
         user: User = None,
         fmt: Format = "table",
         database: DatabaseOption = None,
@@ -287,13 +310,18 @@ def register(app: typer.Typer) -> None:
                 service.add_note(session, item_id=item_id, actor=actor, text=note)
             if action:
                 service.choose_action(
-                    session, item_id=item_id, action=action, actor=actor, reason=reason
+                    session, item_id=item_id, action=action, actor=actor, reason=reason, force=force
                 )
             if status:
                 service.set_status(session, item_id=item_id, status=status, actor=actor)
             if outcome:
                 service.resolve(
-                    session, item_id=item_id, outcome=outcome, actor=actor, recovered=amount
+                    session,
+                    item_id=item_id,
+                    outcome=outcome,
+                    actor=actor,
+                    recovered=amount,
+                    force=force,
                 )
             session.commit()
             data = _details(session, item_id)
@@ -317,12 +345,47 @@ def register(app: typer.Typer) -> None:
         signer: Annotated[
             str | None, typer.Option("--signer", help="Name under the letter.")
         ] = None,
+        letter_date: Annotated[
+            str | None, typer.Option("--date", help="Letter date YYYY-MM-DD (default: today).")
+        ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Write an appeal whose window has closed.")
+        ] = False,
+        good_cause: Annotated[
+            str | None,
+            typer.Option("--good-cause", help="Why the request is late (printed in the letter)."),
+        ] = None,
+        contact: Annotated[
+            str | None, typer.Option("--contact", help="Who the payer calls with questions.")
+        ] = None,
+        criteria: Annotated[
+            str | None,
+            typer.Option("--criteria", help="Criteria set used (InterQual, MCG, payer policy)."),
+        ] = None,
+        enclosure: Annotated[
+            list[str] | None, typer.Option("--enclosure", help="An enclosure (repeat).")
+        ] = None,
+        attending: Annotated[
+            str | None, typer.Option("--attending", help="Attending physician (default: 837).")
+        ] = None,
+        admission_order: Annotated[
+            str | None,
+            typer.Option("--admission-order", help="Inpatient order date and time."),
+        ] = None,
+        order_status: Annotated[
+            str | None, typer.Option("--order-status", help="Order status (e.g. inpatient).")
+        ] = None,
+        draft: Annotated[
+            bool, typer.Option("--draft", help="Missing facts as visible placeholders.")
+        ] = False,
         user: User = None,
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
     ) -> None:
         """Render the appeal letter to PDF, store it as a new version, write it to a file."""
+        from denialscope.appeals.letter_facts import LetterFacts
         from denialscope.appeals.letters import write_letter
+        from denialscope.files import write_atomic
 
         paragraphs = list(argument or [])
         if argument_file is not None:
@@ -336,10 +399,26 @@ def register(app: typer.Typer) -> None:
                 template=template,
                 argument=paragraphs or None,
                 signer=signer,
+                letter_date=_date(letter_date, "--date"),
+                force=force,
+                good_cause=good_cause,
+                warn=lambda text: typer.echo(text, err=True),
+                facts=LetterFacts(
+                    contact=contact,
+                    criteria=criteria,
+                    enclosures=list(enclosure or []),
+                    attending=attending,
+                    admission_order=admission_order,
+                    order_status=order_status,
+                ),
+                draft=draft,
             )
-            session.commit()
             target = out or Path(document.filename.replace(".pdf", f"-v{document.version}.pdf"))
-            target.write_bytes(document.content)
+            # The file first, whole or not at all; the version is committed only once the
+            # PDF is on disk, so a failed write leaves neither an empty file nor a phantom
+            # version in the history.
+            write_atomic(target, document.content)
+            session.commit()
             version = document.version
         typer.echo(f"letter version {version} of item {item_id} written to {target}")
 
@@ -384,10 +463,13 @@ def register(app: typer.Typer) -> None:
                 written = out or Path(document.filename)
                 written.write_bytes(document.content)
                 data = _details(session, item_id)
+        notes = [h["detail"] for h in data["history"] if h["kind"] == "fix_note"]
         if fmt == "json":
-            _print_json({**data, "written": str(written) if written else None})
+            _print_json({**data, "notes": notes, "written": str(written) if written else None})
             return
         _table(data["fixes"], ["fix", "kind", "line", "current", "proposed", "status", "reason"])
+        for note in notes:
+            typer.echo(f"note: {note}")
         if written:
             typer.echo(f"corrected claim written to {written}")
         else:

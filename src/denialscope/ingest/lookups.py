@@ -117,6 +117,7 @@ class Lookups:
                         "id_qualifier": qualifier or None,
                         "payer_id": (payer_id or "").strip() or None,
                         "kind": guess_payer_kind(name),
+                        "kind_source": "name" if guess_payer_kind(name) else None,
                     }
                 ],
             ).scalar_one()

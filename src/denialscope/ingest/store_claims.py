@@ -239,6 +239,7 @@ class ClaimStore:
             "drg": clip(c.drg, 4),
             "principal_dx": clip(principal.code if principal else None, 8),
             "prior_auth": clip(c.prior_authorization, 50),
+            "filing_indicator": clip(c.subscriber.filing_indicator, 2),
             "referral": clip(c.referral_number, 50),
             "original_payer_claim_number": clip(c.original_claim_number, 50),
             "medical_record": clip(c.medical_record_number, 50),

@@ -18,6 +18,8 @@
         name: Summit Medicare Advantage
         kind: medicare_advantage    # medicare | medicare_advantage | medicaid |
                                     # managed_medicaid | commercial | other
+        appeal_address: "PO Box 1, Town ST 00000"   # optional: printed on appeal letters
+        two_midnight: true          # optional: the plan applies the two-midnight rule
 
 The whole file is checked before anything is written, and every problem is reported at
 once with its line and key. Loading again updates rows in place: facilities and departments
@@ -56,7 +58,7 @@ _KEYS = {
     "facilities": ({"code", "name"}, set()),
     "departments": ({"code", "name"}, {"facility", "service_line"}),
     "mappings": ({"match", "value"}, {"facility", "department", "service_line", "priority"}),
-    "payers": ({"kind"}, {"payer_id", "name"}),
+    "payers": ({"kind"}, {"payer_id", "name", "appeal_address", "two_midnight"}),
 }
 
 
@@ -264,8 +266,22 @@ def _payers(data: _Located, problems: _Problems) -> dict[str, dict[str, Any]]:
         elif key in payers:
             problems.add(entry.line, where, f"the payer {payer_id or name!r} is listed twice")
         elif kind is not None:
-            payers[key] = {"payer_id": payer_id, "name": name, "kind": kind}
+            payers[key] = {
+                "payer_id": payer_id,
+                "name": name,
+                "kind": kind,
+                "appeal_address": _text(entry, "appeal_address", where, problems),
+                "two_midnight": _flag(entry, "two_midnight", where, problems),
+            }
     return payers
+
+
+def _flag(entry: _Located, key: str, where: str, problems: _Problems) -> bool | None:
+    value = entry.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    problems.add(entry.key_lines[key], f"{where}.{key}", "must be true or false")
+    return None
 
 
 def _store_payers(session: Session, payers: dict[str, dict[str, Any]]) -> None:
@@ -276,6 +292,9 @@ def _store_payers(session: Session, payers: dict[str, dict[str, Any]]) -> None:
             payer = Payer(payer_key=key, payer_id=fields["payer_id"])
             session.add(payer)
         payer.kind = fields["kind"]
+        payer.kind_source = "org"
+        payer.appeal_address = fields["appeal_address"]
+        payer.two_midnight = fields["two_midnight"]
         if fields["name"]:
             payer.name = fields["name"]
     session.flush()

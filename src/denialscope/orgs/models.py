@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from denialscope.db.base import Base
@@ -68,6 +68,10 @@ class Payer(Base):
     id_qualifier: Mapped[str | None] = mapped_column(String(4))
     payer_id: Mapped[str | None] = mapped_column(String(80), index=True)
     kind: Mapped[str | None] = mapped_column(String(20), index=True)  # one of PAYER_KINDS
+    # "org" (the organization's payers: table) or "name" (guessed from the payer's name).
+    kind_source: Mapped[str | None] = mapped_column(String(16))
+    appeal_address: Mapped[str | None] = mapped_column(Text)  # where appeals are sent
+    two_midnight: Mapped[bool | None]  # a plan that adopts the two-midnight rule
 
 
 class Provider(Base):

@@ -16,6 +16,7 @@ from typing import Any, Final
 import yaml
 
 from denialscope.errors import ConfigurationError
+from denialscope.orgs.models import PAYER_KINDS
 from denialscope.settings import data_dir
 from denialscope.workqueue.models import ACTIONS, QUEUES
 
@@ -44,6 +45,7 @@ _CONDITIONS: Final = (
     "after_upheld_level",
     "min_after_upheld_level",
     "denial_type",
+    "payer_kind",
 )
 
 
@@ -58,6 +60,7 @@ class DecisionRule:
     after_upheld_level: int | None = None
     min_after_upheld_level: int | None = None
     denial_type: str | None = None
+    payer_kinds: tuple[str, ...] | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -120,6 +123,14 @@ def _rule(raw: Any, where: str, thresholds: dict[str, Decimal]) -> DecisionRule:
             return thresholds[value]
         return _money(value, f"{where}.{key}")
 
+    kinds = when.get("payer_kind")
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    if kinds is not None and (
+        not isinstance(kinds, list) or not set(map(str, kinds)) <= set(PAYER_KINDS)
+    ):
+        raise ConfigurationError(f"{where}.payer_kind: a list of {', '.join(PAYER_KINDS)}")
+
     def level(key: str) -> int | None:
         value = when.get(key)
         return None if value is None else int(value)
@@ -132,6 +143,7 @@ def _rule(raw: Any, where: str, thresholds: dict[str, Decimal]) -> DecisionRule:
         after_upheld_level=level("after_upheld_level"),
         min_after_upheld_level=level("min_after_upheld_level"),
         denial_type=when.get("denial_type"),
+        payer_kinds=tuple(str(k) for k in kinds) if kinds is not None else None,
     )
 
 
@@ -155,6 +167,9 @@ def _build(merged: dict[str, Any], sources: tuple[str, ...]) -> WorkqueueConfig:
         for key, queue in (routing.get(section) or {}).items():
             if queue not in QUEUES:
                 raise ConfigurationError(f"routing.{section}.{key}: unknown queue {queue!r}")
+    profee = routing.get("professional_fee_queue")
+    if profee is not None and profee not in QUEUES:
+        raise ConfigurationError(f"routing.professional_fee_queue: unknown queue {profee!r}")
     return WorkqueueConfig(
         routing=routing,
         work_cost=work_cost,

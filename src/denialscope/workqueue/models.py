@@ -28,7 +28,7 @@ __all__ = [
     "WorkItemFix",
 ]
 
-QUEUES = ("cdi", "ur", "physician_advisor", "coding", "access", "billing")
+QUEUES = ("cdi", "ur", "physician_advisor", "coding", "access", "billing", "profee")
 STATUSES = ("new", "in_review", "action_chosen", "submitted", "awaiting_payer", "resolved")
 OPEN_STATUSES = ("new", "in_review", "action_chosen", "submitted", "awaiting_payer")
 OUTCOMES = (
@@ -45,6 +45,7 @@ ACTIONS = (
     "external_review",
     "write_off",
     "bill_patient",
+    "reopening",
 )
 
 # Recovery probabilities in [0, 1] with four places; priorities are dollar-like scores.
@@ -63,6 +64,10 @@ class WorkItem(TimestampMixin, Base):
     payer_id: Mapped[int | None] = mapped_column(
         ForeignKey("payers.id", ondelete="SET NULL"), index=True
     )
+    # The payer kind this claim was worked under and where it came from (org table / filing
+    # indicator / name): see orgs/payer_kinds.py.
+    payer_kind: Mapped[str | None] = mapped_column(String(20))
+    payer_kind_source: Mapped[str | None] = mapped_column(String(16))
     queue: Mapped[str] = mapped_column(String(20))  # one of QUEUES
     stream: Mapped[str] = mapped_column(String(10), index=True)
     root_cause: Mapped[str] = mapped_column(String(40), index=True)

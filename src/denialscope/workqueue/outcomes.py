@@ -16,10 +16,11 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from denialscope.claims.models import Claim
 from denialscope.orgs.models import Payer
 from denialscope.remits.models import ClaimPayment
 from denialscope.workqueue.config import WorkqueueConfig, load_workqueue_config
-from denialscope.workqueue.decision import ACTION_LEVELS, recommend
+from denialscope.workqueue.decision import ACTION_LEVELS, Recommendation, recommend
 from denialscope.workqueue.models import OPEN_STATUSES, WorkItem, WorkItemEvent
 from denialscope.workqueue.priority import (
     OutcomeCounts,
@@ -29,6 +30,7 @@ from denialscope.workqueue.priority import (
     recovery_probability,
     work_cost,
 )
+from denialscope.workqueue.safety import after_deadline, guard_patient_billing
 
 __all__ = [
     "AppealKpis",
@@ -81,7 +83,21 @@ def refresh_priorities(
     history = outcome_history(session)
     payers = {p.id: p for p in session.scalars(select(Payer))}
     count = 0
-    for item in session.scalars(select(WorkItem).where(WorkItem.status.in_(OPEN_STATUSES))):
+    query = select(WorkItem).where(
+        or_(WorkItem.status.in_(OPEN_STATUSES), WorkItem.outcome == "upheld")
+    )
+    for item in session.scalars(query):
+        payer = payers.get(item.payer_id) if item.payer_id else None
+        windows = payer_windows(
+            config,
+            payer_kind=item.payer_kind or (payer.kind if payer else None),
+            payer_code=payer.payer_id if payer else None,
+        )
+        if item.status == "resolved":
+            # Upheld: the next level's window runs from the decision, not the first denial.
+            _expire_recommendation(session, item, windows, item.resolved_on, as_of)
+            continue
+        _expire_recommendation(session, item, windows, item.denied_on, as_of)
         action = item.action or item.recommended_action
         level = ACTION_LEVELS.get(action or "", item.appeal_level)
         recovery = recovery_probability(
@@ -92,16 +108,10 @@ def refresh_priorities(
             level=level,
             history=history,
         )
-        payer = payers.get(item.payer_id) if item.payer_id else None
-        windows = payer_windows(
-            config,
-            payer_kind=payer.kind if payer else None,
-            payer_code=payer.payer_id if payer else None,
-        )
         deadline = deadline_for(
             action, windows=windows, denied_on=item.denied_on, service_date=item.service_date
         )
-        if action in ("write_off", "bill_patient"):
+        if action in ("write_off", "bill_patient", "reopening"):
             expected = _ZERO  # nothing to win from the payer; the work is a short close-out
         else:
             expected = recovery.probability * item.dollars_at_risk - work_cost(config, item.queue)
@@ -116,6 +126,32 @@ def refresh_priorities(
         count += 1
     session.flush()
     return count
+
+
+def _expire_recommendation(
+    session: Session,
+    item: WorkItem,
+    windows: dict[str, int],
+    anchor: dt.date | None,
+    as_of: dt.date,
+) -> None:
+    """An appeal recommended past its window becomes a reopening or a write-off (noted)."""
+    chosen = item.action is not None and item.status != "resolved"
+    if chosen or item.recommended_action is None:
+        # A person chose for this level (the letter refuses a late appeal on its own); after
+        # an upheld decision the recommendation for the next level is the system's again.
+        return
+    current = Recommendation(item.recommended_action, item.recommended_reason or "")
+    deadline = deadline_for(
+        current.action, windows=windows, denied_on=anchor, service_date=item.service_date
+    )
+    safer = after_deadline(
+        current, deadline=deadline.date, as_of=as_of, windows=windows, denied_on=anchor
+    )
+    if safer.action != current.action:
+        item.recommended_action = safer.action
+        item.recommended_reason = safer.reason[:300]
+        _event(session, item, "recommendation", f"{safer.action}: {safer.reason}")
 
 
 def _event(session: Session, item: WorkItem, kind: str, detail: str) -> None:
@@ -185,6 +221,8 @@ def _close(
     recovered: Decimal,
     config: WorkqueueConfig,
 ) -> None:
+    payer = session.get(Payer, item.payer_id) if item.payer_id else None
+    payer_kind = item.payer_kind or (payer.kind if payer else None)
     item.status = "resolved"
     item.outcome = outcome
     item.resolved_payment_id = payment.id
@@ -203,9 +241,13 @@ def _close(
             dollars_at_risk=item.dollars_at_risk,
             upheld_level=upheld_level,
             denial_type=item.denial_type,
+            payer_kind=payer_kind,
         )
+        claim = session.get(Claim, item.claim_id)
+        if claim is not None:
+            choice = guard_patient_billing(choice, payment, claim)
         item.recommended_action = choice.action
-        item.recommended_reason = choice.reason
+        item.recommended_reason = choice.reason[:300]
         detail += f"; next: {choice.action} ({choice.reason})"
     _event(session, item, "outcome", detail)
 

@@ -149,6 +149,8 @@ def deadline_for(
             return Deadline(None, None)
         day, kind = min(known, key=lambda pair: pair[0])
         return Deadline(day, kind)
+    if action == "reopening":
+        return Deadline(_plus(denied_on, windows.get("reopening_days")), "reopening")
     level = ACTION_LEVELS.get(action or "")
     if level is None or level == 0:
         return Deadline(None, None)

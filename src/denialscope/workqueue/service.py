@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from denialscope.claims.models import Claim
 from denialscope.errors import InputError, NotFoundError
 from denialscope.orgs.models import Payer
+from denialscope.orgs.payer_kinds import claim_payer_kind
 from denialscope.remits.models import Adjustment, ClaimPayment, Remittance
 from denialscope.workqueue.config import WorkqueueConfig, load_workqueue_config
 from denialscope.workqueue.decision import ACTION_LEVELS, recommend
@@ -31,6 +32,7 @@ from denialscope.workqueue.models import (
 )
 from denialscope.workqueue.outcomes import data_as_of, refresh_priorities
 from denialscope.workqueue.routing import route
+from denialscope.workqueue.safety import guard_patient_billing, refuse_patient_billing
 
 __all__ = [
     "add_note",
@@ -105,18 +107,29 @@ def sync_work_items(
             dollars = payment.denied_amount
             if dollars is None:
                 dollars = (payment.charge or Decimal(0)) - (payment.paid or Decimal(0))
+            kind = claim_payer_kind(payer, claim, payment)
             choice = recommend(
                 config,
                 root_cause=root_cause,
                 dollars_at_risk=dollars,
                 denial_type=payment.denial_type,
+                payer_kind=kind.kind,
             )
+            choice = guard_patient_billing(choice, payment, claim)
             owner_role = roles.get(payment.id)
             item = WorkItem(
                 claim_id=claim.id,
                 denial_payment_id=payment.id,
                 payer_id=payer.id if payer else None,
-                queue=route(config, stream=stream, root_cause=root_cause, owner_role=owner_role),
+                payer_kind=kind.kind,
+                payer_kind_source=kind.source,
+                queue=route(
+                    config,
+                    stream=stream,
+                    root_cause=root_cause,
+                    owner_role=owner_role,
+                    claim_kind=claim.kind,
+                ),
                 stream=stream,
                 root_cause=root_cause,
                 owner_role=owner_role,
@@ -126,7 +139,7 @@ def sync_work_items(
                 denied_on=payment.adjudicated_at,
                 service_date=claim.statement_from or payment.service_from,
                 recommended_action=choice.action,
-                recommended_reason=choice.reason,
+                recommended_reason=choice.reason[:300],
             )
             session.add(item)
             session.flush()
@@ -259,16 +272,24 @@ def choose_action(
     actor: str,
     reason: str | None = None,
     config: WorkqueueConfig | None = None,
+    force: bool = False,
 ) -> WorkItem:
-    """Record the action a person chose; writing off or billing the patient closes the item."""
+    """Record the action a person chose; writing off or billing the patient closes the item
+    (``force`` to replace the outcome of an item already resolved, see :func:`resolve`)."""
     if action not in ACTIONS:
         raise InputError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
     item = get_or_raise(session, item_id)
+    if action == "bill_patient":
+        refuse_patient_billing(session, item)
+    if action in _TERMINAL_ACTIONS:
+        _check_not_resolved(item, force)
     item.action = action
     detail = action + (f": {reason}" if reason else "")
     log_event(session, item, actor=actor, kind="action", detail=detail)
     if action in _TERMINAL_ACTIONS:
-        return resolve(session, item_id=item_id, outcome=_TERMINAL_ACTIONS[action], actor=actor)
+        return resolve(
+            session, item_id=item_id, outcome=_TERMINAL_ACTIONS[action], actor=actor, force=force
+        )
     item.appeal_level = ACTION_LEVELS[action]
     if item.status == "resolved":  # a new level after an upheld decision reopens the item
         item.outcome = None
@@ -280,9 +301,15 @@ def choose_action(
         root_cause=item.root_cause,
         owner_role=item.owner_role,
         appeal_level=item.appeal_level,
+        claim_kind=_claim_kind(session, item),
     )
     session.flush()
     return item
+
+
+def _claim_kind(session: Session, item: WorkItem) -> str | None:
+    claim = session.get(Claim, item.claim_id)
+    return claim.kind if claim else None
 
 
 def add_note(session: Session, *, item_id: int, actor: str, text: str) -> WorkItem:
@@ -301,16 +328,29 @@ def resolve(
     actor: str,
     recovered: Decimal | None = None,
     on: dt.date | None = None,
+    force: bool = False,
 ) -> WorkItem:
-    """Close an item with its outcome (and the dollars recovered, when any)."""
+    """Close an item with its outcome (and the dollars recovered, when any).
+
+    An item already resolved keeps its outcome unless ``force``: then the new one replaces
+    it and the history says what it replaced.
+    """
     if outcome not in OUTCOMES:
         raise InputError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
     item = get_or_raise(session, item_id)
+    _check_not_resolved(item, force)
+    replaced = None
+    if item.status == "resolved" and item.outcome is not None:
+        replaced = (
+            f"replaces {item.outcome}"
+            + (f" (recovered {item.recovered_amount})" if item.recovered_amount is not None else "")
+            + (f" of {item.resolved_on.isoformat()}" if item.resolved_on else "")
+        )
     item.status = "resolved"
     item.outcome = outcome
     item.resolved_on = on or dt.date.today()
-    if recovered is not None:
-        item.recovered_amount = recovered
+    if recovered is not None or replaced:
+        item.recovered_amount = recovered  # a replaced outcome does not keep the old dollars
     if item.denied_on is not None:
         item.cycle_days = (item.resolved_on - item.denied_on).days
     log_event(
@@ -318,10 +358,21 @@ def resolve(
         item,
         actor=actor,
         kind="outcome",
-        detail=outcome + (f", recovered {recovered}" if recovered is not None else ""),
+        detail=outcome
+        + (f", recovered {recovered}" if recovered is not None else "")
+        + (f"; {replaced}" if replaced else ""),
     )
     session.flush()
     return item
+
+
+def _check_not_resolved(item: WorkItem, force: bool) -> None:
+    if item.status == "resolved" and item.outcome is not None and not force:
+        when = f" on {item.resolved_on.isoformat()}" if item.resolved_on else ""
+        raise InputError(
+            f"work item {item.id} is already resolved as {item.outcome}{when}; "
+            "use --force to replace the outcome (the old one stays in the history)"
+        )
 
 
 def item_to_dict(item: WorkItem, *, with_history: bool = False) -> dict[str, Any]:
@@ -336,6 +387,7 @@ def item_to_dict(item: WorkItem, *, with_history: bool = False) -> dict[str, Any
         "queue": item.queue,
         "stream": item.stream,
         "root_cause": item.root_cause,
+        "payer_kind_source": item.payer_kind_source,
         "dollars_at_risk": text(item.dollars_at_risk),
         "priority": text(item.priority),
         "deadline": text(item.deadline),

@@ -1,0 +1,91 @@
+"""What a worker needs to find the claim of a work item in the billing system.
+
+``queue list`` and ``queue show`` name the claim: CLM01 (the patient account / control
+number the hospital assigned), the payer's claim number (CLP07), the payer, the dates of
+service, the reason and remark codes of the denial, and billed and denied dollars. No patient
+name, member id or date of birth: those stay in the letter, which goes to the payer.
+Loaded in batches of item ids, so a long list costs a few queries, not one per item.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from denialscope.claims.models import Claim
+from denialscope.orgs.models import Payer
+from denialscope.remits.models import Adjustment, ClaimPayment, RemarkCode
+from denialscope.workqueue.models import WorkItem
+
+__all__ = ["claim_facts"]
+
+_BATCH = 500
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def claim_facts(session: Session, items: Sequence[WorkItem]) -> dict[int, dict[str, Any]]:
+    """Per work item id: the claim and denial facts shown beside the item."""
+    facts: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(items), _BATCH):
+        part = items[start : start + _BATCH]
+        claims = {
+            c.id: c
+            for c in session.scalars(select(Claim).where(Claim.id.in_([i.claim_id for i in part])))
+        }
+        payment_ids = [i.denial_payment_id for i in part]
+        payments = {
+            p.id: p
+            for p in session.scalars(select(ClaimPayment).where(ClaimPayment.id.in_(payment_ids)))
+        }
+        payer_ids = {i.payer_id for i in part if i.payer_id is not None}
+        payers = {p.id: p for p in session.scalars(select(Payer).where(Payer.id.in_(payer_ids)))}
+        reasons: dict[int, set[str]] = defaultdict(set)
+        for payment_id, group, reason in session.execute(
+            select(
+                Adjustment.claim_payment_id, Adjustment.group_code, Adjustment.reason_code
+            ).where(Adjustment.claim_payment_id.in_(payment_ids), Adjustment.is_denial)
+        ):
+            reasons[payment_id].add(f"{group}-{reason}")
+        remarks: dict[int, set[str]] = defaultdict(set)
+        for payment_id, code in session.execute(
+            select(RemarkCode.claim_payment_id, RemarkCode.code).where(
+                RemarkCode.claim_payment_id.in_(payment_ids)
+            )
+        ):
+            remarks[payment_id].add(code)
+        for item in part:
+            claim = claims.get(item.claim_id)
+            payment = payments.get(item.denial_payment_id)
+            payer = payers.get(item.payer_id) if item.payer_id is not None else None
+            service_from = (claim.statement_from if claim else None) or (
+                payment.service_from if payment else None
+            )
+            service_to = (claim.statement_to if claim else None) or (
+                payment.service_to if payment else None
+            )
+            billed = (claim.total_charge if claim else None) or (
+                payment.charge if payment else None
+            )
+            facts[item.id] = {
+                "claim_number": claim.control_number if claim else None,
+                "patient_account": claim.control_number if claim else None,
+                "payer_claim_number": payment.payer_claim_number if payment else None,
+                "payer": payer.name if payer else None,
+                "payer_id": payer.payer_id if payer else None,
+                "payer_kind": item.payer_kind or (payer.kind if payer else None),
+                "claim_kind": claim.kind if claim else None,
+                "service_from": _text(service_from),
+                "service_to": _text(service_to or service_from),
+                "reason_codes": sorted(reasons.get(item.denial_payment_id, ())),
+                "remark_codes": sorted(remarks.get(item.denial_payment_id, ())),
+                "billed_amount": _text(billed),
+                "denied_amount": _text(item.dollars_at_risk),
+            }
+    return facts
