@@ -13,6 +13,7 @@ import typer
 from denialscope.cli.options import DatabaseOption, DataDirOption, open_session, output_file
 from denialscope.cli.render import emit
 from denialscope.errors import InputError
+from denialscope.files import write_atomic
 
 __all__ = ["add_report_command", "register"]
 
@@ -158,9 +159,9 @@ def add_report_command(report: typer.Typer) -> None:
             text = render_html(document)
         if fmt == "pdf":
             assert out is not None
-            out.write_bytes(render_pdf(text))
+            write_atomic(out, render_pdf(text))
         elif out is not None:
-            out.write_text(text, encoding="utf-8")
+            write_atomic(out, text)
         else:
             typer.echo(text)
             return
