@@ -89,3 +89,14 @@ def test_an_unexpected_error_is_one_line_without_its_message(tmp_path: Path) -> 
         assert "error: internal error (KeyError at" in done.stderr
         assert "DOE" not in done.stderr
         assert ("Traceback" in done.stderr) == (debug == "1")
+
+
+def test_a_database_error_keeps_its_first_line_only() -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    driver = sqlite3.IntegrityError("UNIQUE constraint failed: payers.payer_key\nDOE JANE")
+    error = IntegrityError("INSERT INTO payers ...", {"name": "DOE"}, driver)
+    line = logs.describe(error)
+    assert line == "internal error (IntegrityError): UNIQUE constraint failed: payers.payer_key"

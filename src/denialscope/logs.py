@@ -30,6 +30,7 @@ __all__ = ["DEBUG_ENV", "RedactingFormatter", "configure", "debug_enabled", "des
 DEBUG_ENV: Final = "DENIALSCOPE_DEBUG"
 LOGGER: Final = "denialscope"
 WITHHELD: Final = "[withheld]"
+DRIVER_TEXT_MAX: Final = 200
 
 _PRIVATE_SEGMENT: Final = re.compile(
     r"\b(NM1|N3|N4|DMG|PER|REF|NTE|PAT|INS|DTP|SBR)([*|^:!+])[^~\n'\"]*"
@@ -55,14 +56,20 @@ def debug_enabled() -> bool:
 def describe(error: BaseException) -> str:
     """One line for an unexpected error: its type and where it was raised, no message.
 
-    The message is left out because it is the part that quotes data (a segment, a row).
+    The message is left out because it is the part that quotes data (a segment, a row). A
+    database driver's error keeps its first line, redacted ("database is locked",
+    'duplicate key value violates unique constraint "..."'): the values are on later lines.
     """
     frames = traceback.extract_tb(error.__traceback__)
     where = ""
     if frames:
         last = frames[-1]
         where = f" at {os.path.basename(last.filename)}:{last.lineno}"
-    return f"internal error ({type(error).__name__}{where})"
+    driver = getattr(error, "orig", None)
+    said = ""
+    if isinstance(driver, Exception) and str(driver).strip():
+        said = ": " + redact(str(driver).strip().splitlines()[0])[:DRIVER_TEXT_MAX]
+    return f"internal error ({type(error).__name__}{where}){said}"
 
 
 class RedactingFormatter(logging.Formatter):
