@@ -49,6 +49,9 @@ def test_csv_cells_escape_text_but_not_our_numbers() -> None:
         ("claim_id", 123456, "123456"),
         ("clean_claim_rate", None, "–"),
         ("payer", "[/] PLAN", "[/] PLAN"),
+        ("dollars_at_risk", "27280.00", "$27,280.00"),  # money handed over as text
+        ("p_recovery", "0.5893", "58.9%"),
+        ("denied_amount", "n/a", "n/a"),
     ],
 )
 def test_display_by_key(key: str, value: object, shown: str) -> None:

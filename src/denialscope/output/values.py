@@ -114,6 +114,13 @@ def display(key: str, value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str) and kind_of(key, Decimal(0)) in ("percent", "money", "days"):
+        # Services that hand money over as text ("27280.00") still read as money.
+        text: str = value
+        try:
+            value = Decimal(text)
+        except ArithmeticError:
+            return text
     if not isinstance(value, int | float | Decimal):
         return str(value)
     number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
