@@ -100,3 +100,24 @@ def test_a_database_error_keeps_its_first_line_only() -> None:
     error = IntegrityError("INSERT INTO payers ...", {"name": "DOE"}, driver)
     line = logs.describe(error)
     assert line == "internal error (IntegrityError): UNIQUE constraint failed: payers.payer_key"
+
+
+def test_a_traceback_cached_by_another_handler_is_not_reused() -> None:
+    class Early(logging.Handler):
+        """Formats first, as pytest's capture does: caches the full text on the record."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            logging.Formatter().format(record)
+
+    stream = io.StringIO()
+    logger = logs.configure(debug=False, stream=stream)
+    early = Early()
+    logger.handlers.insert(0, early)
+    try:
+        raise ValueError("NM1*IL*1*DOE*JANE")
+    except ValueError:
+        logging.getLogger("denialscope.x").exception("failed")
+    finally:
+        logger.removeHandler(early)
+        logs.configure(debug=False)
+    assert "DOE" not in stream.getvalue() and "internal error (ValueError" in stream.getvalue()

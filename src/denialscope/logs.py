@@ -94,7 +94,13 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().formatException(ei))
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        # Another handler may have cached the full traceback text on the record: ignore it
+        # (so ours is cut or redacted) and leave the record as we found it.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return redact(super().format(record))
+        finally:
+            record.exc_text = cached
 
 
 def configure(*, debug: bool | None = None, stream: TextIO | None = None) -> logging.Logger:
