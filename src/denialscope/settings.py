@@ -17,10 +17,11 @@ DATABASE_FILE = "denialscope.db"
 
 
 def data_dir(explicit: str | Path | None = None) -> Path:
-    """The data directory (created if missing)."""
+    """The data directory (created owner-only if missing: it holds the database and letters)."""
+    from denialscope.files import ensure_private_dir
+
     path = Path(explicit or os.environ.get("DENIALSCOPE_DATA_DIR") or DEFAULT_DATA_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return ensure_private_dir(path)
 
 
 def database_url(explicit: str | None = None, *, data: str | Path | None = None) -> str:

@@ -184,10 +184,13 @@ def _diag(rule: str, value: str, segment_id: str = "CLP") -> Diagnostic:
         (_diag("envelope.se_count", "12", "SE"), "12"),
         (_diag("element.amount", "12x"), "12x"),
         (_diag("element.date", "19800231", "DMG"), None),  # a birth date
-        (_diag("element.date", "20240231", "DTP"), "20240231"),
+        (_diag("element.date", "20240231", "DTP"), None),  # a date of service
+        (_diag("element.date", "20240231", "BPR"), "99999999"),  # masked: only its shape
+        (_diag("element.required", "SMITH", "CLP"), "XXXXX"),
+        (_diag("envelope.control", "NM1|QC|1|DOE|JANE", "GS"), "XX9|XX|9|XXX|XXXX"),
         (_diag("remit835.claim_status", "99"), "99"),
-        (_diag("claim837.missing_patient", "SMITH"), None),
-        (_diag("element.required", "x"), None),
+        (_diag("claim837.missing_patient", "SMITH"), "XXXXX"),
+        (_diag("element.required", "x"), "X"),
         (_diag("envelope.unsupported", "PAT", "NM1"), None),  # never from a name segment
     ],
 )

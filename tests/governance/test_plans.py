@@ -117,8 +117,16 @@ def test_progress_behind_met_missed_and_no_data(governed: Session) -> None:
     # Apr-Jun: 3, half way to 2, but 132 of the 137 days are gone.
     assert plan_progress(governed, soon, as_of=dt.date(2025, 8, 10)).assessment == "behind"
     assert plan_progress(governed, soon, as_of=dt.date(2025, 8, 20)).assessment == "missed"
-    # Jul-Sep has no claims at all: a zero there is no success.
-    assert plan_progress(governed, soon, as_of=dt.date(2025, 11, 1)).assessment == "no_data"
+    # Jul-Sep has no claims at all: a zero there is no success, so the latest quarter with
+    # claims (Apr-Jun, still 3 against a target of 2) is measured, and the plan is past due.
+    late = plan_progress(governed, soon, as_of=dt.date(2025, 11, 1))
+    assert (late.period_from, late.current, late.assessment) == (
+        dt.date(2025, 4, 1),
+        Decimal(3),
+        "missed",
+    )
+    # At creation the latest filled period is the baseline's own: nothing new to judge.
+    assert plan_progress(governed, soon, as_of=AT_CREATION).assessment == "no_data"
     necessity = create_plan(
         governed,
         root_cause="medical_necessity",

@@ -1,4 +1,9 @@
-"""Trends: the initial denial rate and each stream's denials, period by period."""
+"""Trends: the initial denial rate and each stream's denials, period by period.
+
+A period (or group) with fewer adjudicated claims than ``min_claims`` (``--min-claims``,
+``DENIALSCOPE_MIN_CLAIMS``, default 30) keeps its counts but shows no rates: three late
+claims all denied are "not enough data", not a 100% denial rate. Its ``data`` column says so.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,25 @@ from sqlalchemy.orm import Session
 
 from denialscope.analytics import kpis
 from denialscope.analytics.cohort import Filters
+from denialscope.analytics.periods import min_claims as configured_min_claims
 from denialscope.analytics.results import Rate
 from denialscope.classify.taxonomy import DENIAL_STREAMS
 
-__all__ = ["trend_rows"]
+__all__ = ["NOT_ENOUGH", "RATE_KEYS", "trend_rows"]
+
+NOT_ENOUGH = "not enough data"
+RATE_KEYS = ("initial_denial_rate", "initial_denial_rate_dollars", "initial_denial_rate_trailing3")
 
 
 def trend_rows(
-    session: Session, *, filters: Filters = kpis.NO_FILTERS, by: str = "month"
+    session: Session,
+    *,
+    filters: Filters = kpis.NO_FILTERS,
+    by: str = "month",
+    min_claims: int | None = None,
 ) -> list[dict[str, Any]]:
     """One row per period (or group): claims, denials, rates, denials per stream."""
+    minimum = configured_min_claims(min_claims)
     totals = kpis.cohort_totals(session, filters=filters, by=by)
     streams = kpis.denials_by_stream(session, filters=filters, by=by)
     trailing = kpis.initial_denial_rate_trailing(session, filters=filters) if by == "month" else {}
@@ -37,5 +51,13 @@ def trend_rows(
             if filters.stream in (None, stream):
                 found = streams.get(label, {}).get(stream, {})
                 row[f"{stream}_denials"] = int(found.get("count", 0))
+        claims = row["claims_adjudicated"]
+        if claims < minimum:
+            for key in RATE_KEYS:
+                if key in row:
+                    row[key] = None
+            row["data"] = f"{NOT_ENOUGH} ({claims:,} of {minimum:,} claims)"
+        else:
+            row["data"] = "ok"
         rows.append(row)
     return rows

@@ -42,6 +42,14 @@ OutOption = Annotated[
     Path | None,
     typer.Option("--out", help="Output file (for --format xlsx).", callback=output_file),
 ]
+MinClaimsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--min-claims",
+        help="Fewest adjudicated claims a period needs to show rates "
+        "(default DENIALSCOPE_MIN_CLAIMS or 30).",
+    ),
+]
 CHART_SUFFIXES = (".png", ".svg", ".html", ".htm")
 
 

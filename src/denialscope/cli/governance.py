@@ -13,6 +13,7 @@ import typer
 from denialscope.cli.options import DatabaseOption, DataDirOption, open_session, output_file
 from denialscope.cli.render import emit
 from denialscope.errors import InputError
+from denialscope.files import write_atomic
 
 __all__ = ["add_report_command", "register"]
 
@@ -131,7 +132,19 @@ def add_report_command(report: typer.Typer) -> None:
     @report.command("governance")
     def governance_command(
         quarter: Annotated[
-            str | None, typer.Option("--quarter", help="e.g. 2025Q4; default the latest.")
+            str | None,
+            typer.Option(
+                "--quarter",
+                help="e.g. 2025Q4; default the latest complete quarter with enough claims.",
+            ),
+        ] = None,
+        min_claims: Annotated[
+            int | None,
+            typer.Option(
+                "--min-claims",
+                help="Fewest adjudicated claims a month (and a trend point) needs "
+                "(default DENIALSCOPE_MIN_CLAIMS or 30).",
+            ),
         ] = None,
         fmt: Annotated[str, typer.Option("--format", help="html, pdf or json.")] = "html",
         out: Annotated[
@@ -149,7 +162,7 @@ def add_report_command(report: typer.Typer) -> None:
         if fmt == "pdf" and out is None:
             raise InputError("--format pdf needs --out FILE.pdf")
         with open_session(database, data_dir) as session:
-            document = governance_report(session, quarter=quarter)
+            document = governance_report(session, quarter=quarter, min_claims=min_claims)
         if fmt == "json":
             text = json.dumps(
                 jsonable({k: v for k, v in document.items() if k != "charts"}), indent=2
@@ -158,9 +171,9 @@ def add_report_command(report: typer.Typer) -> None:
             text = render_html(document)
         if fmt == "pdf":
             assert out is not None
-            out.write_bytes(render_pdf(text))
+            write_atomic(out, render_pdf(text))
         elif out is not None:
-            out.write_text(text, encoding="utf-8")
+            write_atomic(out, text)
         else:
             typer.echo(text)
             return

@@ -87,6 +87,7 @@ def register(app: typer.Typer) -> None:
 def _print_summary(report: object) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from denialscope.ingest.report import IngestReport
 
@@ -109,7 +110,7 @@ def _print_summary(report: object) -> None:
     for f in report.files:
         diag = f"{f.errors} err, {f.warnings} warn" if f.status != "failed" else ""
         table.add_row(
-            f.name,
+            Text(f.name),  # a file or zip member name is data, never markup
             f.status.replace("_", " "),
             f.file_type or "",
             str(f.claims),

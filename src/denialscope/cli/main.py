@@ -49,6 +49,9 @@ def _register() -> None:
 
 
 def main() -> None:
+    from denialscope import logs
+
+    logs.configure()
     _register()
     try:
         app()
@@ -60,4 +63,14 @@ def main() -> None:
         # a permission. Name it and the reason rather than print a traceback.
         where = f"{exc.filename}: " if exc.filename else ""
         typer.secho(f"error: {where}{exc.strerror or exc}", fg=typer.colors.RED, err=True)
+        sys.exit(1)
+    except Exception as exc:
+        # A bug: its message may quote a segment or a database row, so print the type and
+        # place only (the redacted traceback with DENIALSCOPE_DEBUG=1), never raw text.
+        if logs.debug_enabled():
+            import traceback
+
+            typer.echo(logs.redact("".join(traceback.format_exception(exc))), err=True)
+        hint = "" if logs.debug_enabled() else f"; set {logs.DEBUG_ENV}=1 for details"
+        typer.secho(f"error: {logs.describe(exc)}{hint}", fg=typer.colors.RED, err=True)
         sys.exit(1)

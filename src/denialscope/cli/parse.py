@@ -5,9 +5,10 @@ file of any size parses in flat memory. Output is a human report (rich) or, with
 one JSON object per file per line. Exit code 0 when every file could be read (content
 problems are diagnostics, not failures), 2 when at least one could not be read at all.
 
-A diagnostic's ``value`` (the offending element) is printed only for rules whose values are
-codes, counts, amounts or control numbers (:data:`SHOWN_VALUE_RULES`); any other value may be
-patient data and is withheld, in human and JSON output alike.
+A diagnostic's ``value`` (the offending element) is printed as read only for rules whose
+values are codes, counts, amounts or control numbers; any other value may be patient data and
+is shown as its shape (``99999999``), never in name, address or demographic segments, in
+human and JSON output alike (see :mod:`denialscope.x12.diagnostics`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from typing import Any, TextIO
 import typer
 
 from denialscope.errors import UnreadableFileError
-from denialscope.x12.diagnostics import Diagnostic
+from denialscope.x12.diagnostics import (
+    CODE_VALUE_RULES,
+    PRIVATE_SEGMENTS,
+    Diagnostic,
+    mask_value,
+)
 from denialscope.x12.envelope import FileSummary
 from denialscope.x12.reader import open_x12
 
@@ -37,43 +43,16 @@ __all__ = [
     "shown_value",
 ]
 
-# Rules whose diagnostic value is never patient data: envelope and tokenizer values are
-# control numbers, counts and delimiters; the others are code values, amounts or positions.
-SHOWN_VALUE_PREFIXES = ("envelope.", "tokenizer.")
-SHOWN_VALUE_RULES = frozenset(
-    {
-        "element.amount",
-        "element.date",  # except in DMG, where the date is a birth date (see shown_value)
-        "remit835.claim_status",
-        "remit835.cas_group",
-        "remit835.cas_reason",
-        "remit835.plb_reason",
-        "claim837.frequency",
-        "claim837.facility_qualifier",
-        "claim837.hi_qualifier",
-        "claim837.hl_level",
-        "claim837.hl_child_code",
-        "claim837.patient_relationship",
-        "ack277ca.category_code",
-        "ack277ca.action_code",
-        "ack277ca.action_mismatch",
-        "ack277ca.hl_level",
-        "ack999.ik5_code",
-        "ack999.ak9_code",
-        "ack999.ak9_count",
-        "ack999.number",
-    }
-)
-_PRIVATE_SEGMENTS = frozenset({"DMG", "NM1", "N3", "N4", "PER", "REF", "TRN", "CTX", "IK4"})
+# The reader's sink already masks values (denialscope.x12.diagnostics); these names stay
+# for callers that imported them from here.
+SHOWN_VALUE_RULES = CODE_VALUE_RULES
 
 
 def shown_value(d: Diagnostic) -> str | None:
-    """The diagnostic's value if it is safe to print, else None."""
-    if d.value is None or d.segment_id in _PRIVATE_SEGMENTS:
+    """The diagnostic's value, masked unless it is a code; None in name/address segments."""
+    if d.value is None or d.segment_id in PRIVATE_SEGMENTS:
         return None
-    if d.rule in SHOWN_VALUE_RULES or d.rule.startswith(SHOWN_VALUE_PREFIXES):
-        return d.value
-    return None
+    return mask_value(d.rule, d.segment_id, d.value)
 
 
 @dataclass(slots=True)

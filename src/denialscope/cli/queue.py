@@ -73,13 +73,10 @@ def _print_json(data: Any) -> None:
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    # Plain-text cells (a user or payer named "[/]" is not markup), sized to the terminal.
+    from denialscope.output.tables import print_table
 
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
-    Console(width=200).print(table)
+    print_table(rows, columns)
 
 
 def _show(item: dict[str, Any], fmt: str) -> None:

@@ -11,6 +11,8 @@ from typing import Any
 import typer
 
 from denialscope.errors import InputError
+from denialscope.files import write_atomic
+from denialscope.output.values import inert
 
 __all__ = ["FORMATS", "emit", "write_chart"]
 
@@ -65,33 +67,41 @@ def emit(
     for line in flat:
         columns.extend(k for k in line if k not in columns)
     if fmt == "csv":
+        from denialscope.output.values import csv_cell
+
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(flat)
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([inert(c) for c in columns])
+        for line in flat:
+            writer.writerow([csv_cell(c, line.get(c)) for c in columns])
         typer.echo(buffer.getvalue(), nl=False)
         return
     if not rows:  # an empty table would print nothing readable
         typer.echo(f"{title}: none")
         return
-    from rich.console import Console
-    from rich.table import Table
+    from denialscope.output.tables import print_table
+    from denialscope.output.values import display
 
-    table = Table(title=title)
-    if transpose:
-        table.add_column(columns[0] if columns else "", no_wrap=True)
-        for line in flat:
-            table.add_column(str(line.get(columns[0], "")), justify="right")
-        for column in columns[1:]:
-            cells = ("" if line.get(column) is None else str(line.get(column)) for line in flat)
-            table.add_row(column, *cells)
-        Console(highlight=False).print(table)
+    if transpose and columns:
+        # One column per group, one row per figure: the group labels become the header.
+        groups = [str(line.get(columns[0], "")) for line in flat]
+        heading = columns[0]
+        turned = [
+            {
+                heading: column,
+                **{
+                    g: display(column, line.get(column))
+                    for g, line in zip(groups, flat, strict=True)
+                },
+            }
+            for column in columns[1:]
+        ]
+        blocks = [[display(c, line.get(c)) for c in columns] for line in flat]
+        print_table(
+            turned, [heading, *groups], title=title, formatted=False, narrow=(columns, blocks)
+        )
         return
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for line in flat:
-        table.add_row(*("" if line.get(c) is None else str(line.get(c)) for c in columns))
-    Console(highlight=False).print(table)
+    print_table(flat, columns, title=title)
 
 
 def write_chart(path: Path, svg: str, *, title: str) -> None:
@@ -107,12 +117,13 @@ def _write_chart_file(path: Path, svg: str, *, title: str) -> None:
         import cairosvg  # renders with the system's Cairo, offline
 
         # Twice the SVG's size: sharp on a slide or a high-density screen.
-        cairosvg.svg2png(bytestring=svg.encode("utf-8"), write_to=str(path), scale=2)
+        png = cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=2)
+        write_atomic(path, png)
     elif path.suffix.lower() in (".html", ".htm"):
         from denialscope.governance.workbook import chart_page
 
-        path.write_text(chart_page(svg, title=title), encoding="utf-8")
+        write_atomic(path, chart_page(svg, title=title))
     elif path.suffix.lower() == ".svg":
-        path.write_text(svg, encoding="utf-8")
+        write_atomic(path, svg)
     else:
         raise InputError(f"--chart {path}: name it FILE.png, FILE.svg or FILE.html")

@@ -18,6 +18,7 @@ from denialscope.cli.analytics_options import (
     FacilityOption,
     FormatOption,
     FromOption,
+    MinClaimsOption,
     OutOption,
     PayerOption,
     ServiceLineOption,
@@ -233,26 +234,33 @@ def register(app: typer.Typer) -> None:
         date_from: FromOption = None,
         date_to: ToOption = None,
         by: ByOption = "month",
+        min_claims: MinClaimsOption = None,
         fmt: SheetFormatOption = "table",
         out: OutOption = None,
         chart: ChartOption = None,
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
     ) -> None:
-        """Initial denial rate and denials per stream, per month (or --by quarter ...)."""
+        """Initial denial rate and denials per stream, per month (or --by quarter ...);
+        periods with fewer than --min-claims claims show "not enough data", not a rate."""
+        from denialscope.analytics.periods import min_claims as configured_min_claims
         from denialscope.analytics.trends import trend_rows
+
+        minimum = configured_min_claims(min_claims)
 
         filters = build_filters(
             payer, stream, department, service_line, facility, date_from, date_to
         )
         with open_session(database, data_dir) as session:
             refresh_if_stale(session)
-            rows = trend_rows(session, filters=filters, by=by or "month")
+            rows = trend_rows(session, filters=filters, by=by or "month", min_claims=minimum)
         emit(rows, fmt, title=f"Trends by {by}", out=out)
         if chart is not None:
             from denialscope.analytics.charts import trend_svg
 
-            write_chart(chart, trend_svg(rows), title=f"Initial denial rate by {by}")
+            # A period without enough claims has no rate: leave it out rather than draw 0%.
+            drawn = [r for r in rows if r["initial_denial_rate"] is not None]
+            write_chart(chart, trend_svg(drawn), title=f"Initial denial rate by {by}")
 
     # After the analytics commands, so `report --help` lists it last.
     from denialscope.cli.governance import add_report_command

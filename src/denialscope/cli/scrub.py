@@ -92,8 +92,12 @@ def render(results: list[ClaimResult], fmt: str, notes: list[str]) -> str:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
         writer.writeheader()
+        from denialscope.output.values import inert
+
         for f in findings:
-            writer.writerow(f.to_dict())
+            # Claim numbers and messages come from the file: keep them out of formulas.
+            row = f.to_dict()
+            writer.writerow({k: inert(v) if isinstance(v, str) else v for k, v in row.items()})
         return out.getvalue()
     lines = [
         f"{len(results)} claims: {clean} clean, {len(results) - clean} flagged, "

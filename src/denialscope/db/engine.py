@@ -11,6 +11,7 @@ PostgreSQL goes through psycopg 3 (``postgresql+psycopg://``).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,25 @@ def _sqlite_on_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
+def _create_private(path: Path) -> None:
+    """Create a new SQLite file owner-only (DENIALSCOPE_FILE_MODE) before SQLite does.
+
+    SQLite would create it 0644 under the usual umask; it gives its -wal, -shm and -journal
+    files the database file's own mode, so creating this one right covers all of them. An
+    existing file is left as it is.
+    """
+    from denialscope.files import file_mode
+
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode())
+    except FileExistsError:
+        return
+    except OSError:
+        return  # SQLite reports an unwritable folder itself, with its own message
+    os.fchmod(descriptor, file_mode())  # the umask may have taken bits off
+    os.close(descriptor)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for a SQLite or PostgreSQL URL; a bad URL raises ConfigurationError."""
     parsed = _parse(url)
@@ -91,6 +111,7 @@ def make_engine(url: str) -> Engine:
                     f"the folder for the SQLite database does not exist: {folder}",
                     url=redact_url(parsed),
                 )
+            _create_private(Path(database).expanduser())
         engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)

@@ -23,6 +23,7 @@ from denialscope.analytics import kpis
 from denialscope.analytics.charts import pareto_svg, trend_svg
 from denialscope.analytics.cohort import Filters, claim_cohort, group_label
 from denialscope.analytics.pareto import pareto
+from denialscope.analytics.periods import default_window
 from denialscope.analytics.results import Rate, jsonable, to_decimal
 from denialscope.analytics.rework import (
     appeal_summary,
@@ -184,16 +185,31 @@ def _month_back(day: dt.date, months: int) -> dt.date:
 
 
 def governance_report(
-    session: Session, *, quarter: str | None = None, as_of: dt.date | None = None
+    session: Session,
+    *,
+    quarter: str | None = None,
+    as_of: dt.date | None = None,
+    min_claims: int | None = None,
 ) -> dict[str, Any]:
-    """Everything the quarterly report shows, as plain data (Decimals, dates, lists)."""
+    """Everything the quarterly report shows, as plain data (Decimals, dates, lists).
+
+    Without ``quarter``: the latest complete quarter whose every month holds enough claims
+    (:func:`denialscope.analytics.periods.default_window`), not the quarter before the
+    newest late claim.
+    """
     today = as_of or governance_as_of(session)
+    if quarter is None:
+        window = default_window(session, months=3, as_of=today, minimum=min_claims, quarters=True)
+        quarter = f"{window.start.year}Q{(window.start.month - 1) // 3 + 1}"
+        as_of_quarter = False
+    else:
+        as_of_quarter = True
     label, start, end = parse_quarter(quarter, as_of=today)
     scope = Filters(date_from=start, date_to=end)
     totals = kpis.cohort_totals(session, filters=scope, use_cube=False).get("all", {})
     plans = []
     for plan in list_plans(session):
-        progress = plan_progress(session, plan, as_of=min(today, end) if quarter else today)
+        progress = plan_progress(session, plan, as_of=min(today, end) if as_of_quarter else today)
         plans.append(
             {
                 "id": plan.id,
@@ -219,7 +235,10 @@ def governance_report(
             }
         )
     monthly = trend_rows(
-        session, filters=Filters(date_from=_month_back(start, 9), date_to=end), by="month"
+        session,
+        filters=Filters(date_from=_month_back(start, 9), date_to=end),
+        by="month",
+        min_claims=min_claims,
     )
     return {
         "quarter": label,
@@ -242,12 +261,15 @@ def governance_report(
         "action_plans": plans,
         "trends": {
             "month": monthly,
-            **{by: trend_rows(session, filters=scope, by=by) for by in TREND_FIELDS},
+            **{
+                by: trend_rows(session, filters=scope, by=by, min_claims=min_claims)
+                for by in TREND_FIELDS
+            },
         },
         "payer_scorecard": _scorecard(session, scope),
         "charts": {
             "pareto": pareto_svg(pareto(session, filters=scope)),
-            "trend": trend_svg(monthly),
+            "trend": trend_svg([r for r in monthly if r["initial_denial_rate"] is not None]),
         },
     }
 

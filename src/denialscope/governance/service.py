@@ -9,9 +9,10 @@ The measured value of a plan is one of three figures over the claims in the plan
 
 A period is ``PERIOD_MONTHS`` whole calendar months of submissions ending with the latest
 month whose claims had ``ADJUDICATION_LAG_DAYS`` to get their first answer by the data's
-"today" (the newest initial adjudication loaded): a month still waiting for most of its
-remittances would look falsely good. Baseline and current values cover the same length of
-time, so they compare directly.
+"today" (the newest initial adjudication loaded) and in which every month holds enough
+adjudicated claims (:mod:`denialscope.analytics.periods`): a month still waiting for most of
+its remittances, or holding a few late claims, would look falsely good or bad. Baseline and
+current values cover the same length of time, so they compare directly.
 """
 
 from __future__ import annotations
@@ -25,10 +26,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from denialscope.analytics.cohort import Filters, claim_cohort
+from denialscope.analytics.periods import (
+    ADJUDICATION_LAG_DAYS,
+    NoPeriodError,
+    data_as_of,
+    default_window,
+)
 from denialscope.analytics.results import RATE_PLACES, to_decimal
 from denialscope.errors import InputError, NotFoundError
 from denialscope.governance.models import METRICS, PLAN_STATUSES, ActionPlan
-from denialscope.remits.models import Adjustment, ClaimPayment
+from denialscope.remits.models import Adjustment
 
 __all__ = [
     "ADJUDICATION_LAG_DAYS",
@@ -44,16 +51,12 @@ __all__ = [
 ]
 
 PERIOD_MONTHS = 3
-ADJUDICATION_LAG_DAYS = 30
 PLACES = {"count": Decimal(1), "dollars": Decimal("0.01"), "rate": RATE_PLACES}
 
 
 def governance_as_of(session: Session) -> dt.date:
     """The data's "today": the newest initial adjudication loaded (today when none)."""
-    newest = session.scalar(
-        select(func.max(ClaimPayment.adjudicated_at)).where(ClaimPayment.seq == 1)
-    )
-    return newest or dt.date.today()
+    return data_as_of(session)
 
 
 def complete_period(as_of: dt.date, months: int = PERIOD_MONTHS) -> tuple[dt.date, dt.date]:
@@ -139,7 +142,11 @@ def create_plan(
     if not Decimal(-100) <= change_pct <= Decimal(1000) or change_pct == 0:
         raise InputError(f"--change {change_pct}: give a non-zero percent, e.g. -40")
     today = as_of or governance_as_of(session)
-    start, end = complete_period(today)
+    try:
+        window = default_window(session, months=PERIOD_MONTHS, as_of=today)
+    except NoPeriodError as error:
+        raise NoPeriodError(f"cannot measure the plan's baseline: {error.message}") from None
+    start, end = window.start, window.end
     plan = ActionPlan(
         root_cause=root_cause,
         stream=_stream_of(session, root_cause),
@@ -156,9 +163,17 @@ def create_plan(
         status="open",
         notes=note,
     )
-    baseline = measure(
-        session, root_cause=root_cause, metric=metric, filters=_scope(plan, start, end)
-    )
+    scope = _scope(plan, start, end)
+    if not session.scalar(select(func.sum(claim_cohort(scope).c.remitted))):
+        named = ", ".join(
+            f"{k} {v}" for k, v in (("payer", payer), ("department", department),
+                                   ("service line", service_line)) if v
+        )  # fmt: skip
+        raise NoPeriodError(
+            f"cannot measure the plan's baseline: no adjudicated claims for {named or 'it'} "
+            f"in {start} to {end}, the latest complete period; check the scope"
+        )
+    baseline = measure(session, root_cause=root_cause, metric=metric, filters=scope)
     plan.baseline_value = baseline
     plan.target_value = (baseline * (1 + change_pct / 100)).quantize(
         PLACES[metric], ROUND_HALF_EVEN
@@ -231,7 +246,15 @@ def plan_progress(
 ) -> PlanProgress:
     """Measure the plan's metric over the latest complete period and compare."""
     today = as_of or governance_as_of(session)
-    start, end = complete_period(today)
+    enough = True
+    try:
+        window = default_window(session, months=PERIOD_MONTHS, as_of=today)
+        start, end = window.start, window.end
+        # No filled period since the baseline's: nothing new to judge the plan by.
+        enough = end > plan.baseline_to
+    except NoPeriodError:
+        start, end = complete_period(today)  # measured, then judged "no_data" below
+        enough = False
     current = measure(
         session, root_cause=plan.root_cause, metric=plan.metric, filters=_scope(plan, start, end)
     )
@@ -248,8 +271,8 @@ def plan_progress(
     if baseline != target:
         fraction = ((baseline - current) / (baseline - target)).quantize(Decimal("0.0001"))
     met = current <= target if reduce else current >= target
-    if not adjudicated:
-        # Nothing adjudicated in scope: a zero would look like success, so judge nothing.
+    if not adjudicated or not enough:
+        # Nothing (or too little) adjudicated: a zero would look like success, judge nothing.
         assessment = "no_data"
     elif baseline == 0 and reduce:
         assessment = "no_baseline"

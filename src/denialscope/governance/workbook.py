@@ -7,12 +7,15 @@ Money and rates stay numbers in the workbook (Decimals, not text), so finance ca
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from denialscope.analytics.results import Rate
+from denialscope.files import write_atomic
+from denialscope.output.values import FORMULA_TRIGGERS, NUMBER_FORMATS, kind_of
 
 __all__ = ["chart_page", "flatten_row", "write_xlsx"]
 
@@ -67,20 +70,44 @@ def write_xlsx(
     assert sheet is not None  # a new workbook always has one sheet
     sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:SHEET_TITLE_MAX] or "report"
     if transpose and columns:
-        sheet.append([columns[0], *(line.get(columns[0]) for line in flat)])
+        _append(sheet, [columns[0], *(line.get(columns[0]) for line in flat)], [""] * len(flat))
         for column in columns[1:]:
-            sheet.append([column, *(line.get(column) for line in flat)])
+            _append(sheet, [column, *(line.get(column) for line in flat)], [column] * len(flat))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.column_dimensions["A"].width = max(len(c) for c in columns) + 2
     else:
-        sheet.append(columns)
+        _append(sheet, columns, [""] * len(columns))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for line in flat:
-            sheet.append([line.get(c) for c in columns])
+            _append(sheet, [line.get(c) for c in columns], columns)
         sheet.freeze_panes = "A2"
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    write_atomic(path, buffer.getvalue())  # owner-only: a report can name patients
+
+
+def _append(sheet: Any, values: list[Any], keys: list[str]) -> None:
+    """One row: numbers keep their value with a finance number format; text stays text."""
+    sheet.append([None] * len(values))
+    row = sheet.max_row
+    # In a transposed sheet the first cell is the figure's name and the rest its values.
+    keys = keys if len(keys) == len(values) else ["", *keys]
+    for column, (value, key) in enumerate(zip(values, keys, strict=True), start=1):
+        cell = sheet.cell(row=row, column=column)
+        if isinstance(value, str):
+            # Set as a string, never parsed: "=HYPERLINK(...)" in a payer name stays text,
+            # and quotePrefix keeps Excel from turning it into a formula when edited.
+            cell.value = value
+            cell.data_type = "s"
+            if value.startswith(FORMULA_TRIGGERS):
+                cell.quotePrefix = True
+            continue
+        cell.value = value
+        kind = kind_of(key, value)
+        if key and kind in NUMBER_FORMATS and value is not None and not isinstance(value, bool):
+            cell.number_format = NUMBER_FORMATS[kind]
 
 
 def chart_page(svg: str, *, title: str) -> str:

@@ -1,0 +1,1 @@
+"""Everything that leaves denialscope for a person or a spreadsheet: values, tables, files."""
