@@ -20,7 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from denialscope.classify.config import ClassificationConfig, load_config
-from denialscope.errors import DenialscopeError, InputError, UnreadableFileError
+from denialscope.errors import (
+    DenialscopeError,
+    InputError,
+    PartlyUnreadableError,
+    UnreadableFileError,
+)
 from denialscope.gc_tuning import fewer_gc_pauses
 from denialscope.ingest.matching import relink_waiting
 from denialscope.ingest.report import FileResult, IngestReport
@@ -245,6 +250,7 @@ def _store(
         remits.flush()
         acks.flush()
         progress("claims", claims.stored + remits.stored - reported)
+    _refuse_unreadable_parts(reader, item.name)
     if reader.truncated_at is not None:
         index, offset = reader.truncated_at
         raise TruncatedFileError(
@@ -295,6 +301,25 @@ def _store(
     result.denials = remits.denials
     result.errors = errors
     result.warnings = warnings
+
+
+def _refuse_unreadable_parts(reader: X12Reader, name: str) -> None:
+    """A file with a part that could not be read is refused whole (the transaction rolls back).
+
+    Storing the readable claims would mark the file ingested with claims missing, and the
+    same bytes, or the corrected file's claims, could never complete it.
+    """
+    failed = reader.unreadable_at or reader.bad_isa_at
+    if failed is None:
+        return
+    index, offset, problem = failed
+    raise PartlyUnreadableError(
+        f"{problem}; nothing of the file was stored. Correct the file (or ask the sender "
+        "for a corrected one) and ingest it again.",
+        file=name,
+        segment=index,
+        offset=offset,
+    )
 
 
 def _diagnostics_json(diagnostics: Sequence[Any]) -> str:

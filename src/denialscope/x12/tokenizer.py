@@ -150,6 +150,9 @@ class Tokenizer:
         self.delimiters = Delimiters()
         self.headless = False
         self.interchanges_seen = 0
+        # A later ISA that cannot be read (segment index, byte offset, why): its segments
+        # were split with the previous interchange's delimiters, so may be misread.
+        self.bad_isa_at: tuple[int, int, str] | None = None
 
     def _start(self) -> tuple[str, int]:
         """Read the head of the file, skip a BOM and blank lines, find the first header."""
@@ -233,6 +236,8 @@ class Tokenizer:
                 except UnreadableFileError as exc:
                     if self.interchanges_seen == 0 and index == 0:
                         raise  # no usable first header: nothing can be read
+                    if self.bad_isa_at is None:
+                        self.bad_isa_at = (index + 1, base + pos, exc.reason)
                     sink.error(
                         "tokenizer.isa",
                         f"An ISA header cannot be read ({exc.reason}); read with the "
