@@ -78,3 +78,19 @@ def test_a_reader_failure_refuses_the_whole_file_and_it_loads_once_fixed(
     again = ingest_db.ingest_one(path)
     assert again.status == "ingested", again.error
     assert again.claims == 4
+
+
+def test_a_component_separator_equal_to_the_terminator_is_refused_not_stored(
+    ingest_db: IngestDb, files: Files
+) -> None:
+    text = _four_claims()
+    isa16 = text.index("~") - 1  # ISA16 is the byte before the first terminator
+    assert text[isa16] == ":"
+    # Every ":" becomes "~": SV1*HC:99213 would lose its procedure code if read.
+    wrong = text.replace(":", "~")
+    empty = ingest_db.counts()
+    result = ingest_db.ingest_one(files.text("wrong.837", wrong))
+    assert result.status == "failed"
+    assert result.error is not None and "component separator" in result.error
+    assert "segment terminator" in result.error and "at byte 0" in result.error
+    assert ingest_db.counts() == empty

@@ -115,7 +115,37 @@ def detect_delimiters(raw: str, *, file: str, offset: int = 0) -> tuple[Delimite
     repetition: str | None = None
     if len(isa11) == 1 and not isa11.isalnum() and isa11 not in _WHITESPACE and version >= "00402":
         repetition = isa11
+    _check_distinct(element, component, repetition, segment, file=file, offset=offset)
     return Delimiters(element, component, repetition, segment), length
+
+
+def _check_distinct(
+    element: str, component: str, repetition: str | None, segment: str, *, file: str, offset: int
+) -> None:
+    """Refuse delimiters that collide: a split on one would cut values meant for another.
+
+    A component separator equal to the segment terminator, say, ends every segment inside
+    SV1*HC:99213 and the procedure code is lost; such a file cannot be read faithfully.
+    """
+    named = [("element separator", element), ("component separator (ISA16)", component)]
+    if repetition is not None:
+        named.append(("repetition separator (ISA11)", repetition))
+    named.append(("segment terminator", segment))
+    for i, (first, a) in enumerate(named):
+        for second, b in named[i + 1 :]:
+            if a == b:
+                raise UnreadableFileError(
+                    f"the ISA header uses {a!r} as both its {first} and its {second}; the "
+                    "file cannot be split faithfully (ask the sender to fix its delimiters)",
+                    file=file,
+                    offset=offset,
+                )
+    if component.isalnum() or component in _WHITESPACE:
+        raise UnreadableFileError(
+            f"the ISA header has no usable component separator (found {component!r} in ISA16)",
+            file=file,
+            offset=offset,
+        )
 
 
 def _infer_headless(raw: str, *, file: str) -> Delimiters:
