@@ -318,3 +318,15 @@ def test_a_later_isa_with_colliding_delimiters_is_recorded_for_the_loader() -> N
     index, offset, reason = tokenizer.bad_isa_at
     assert (index, offset) == (5, len(first))
     assert "component separator" in reason
+
+
+def test_megabytes_of_blanks_keep_exact_offsets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Blanks before the ISA span many chunks and are dropped as read; offsets still count them.
+    monkeypatch.setattr(tokenizer_module, "CHUNK_SIZE", 4096)
+    lead = " \r\n" * 50_000
+    gap = " " * 300_000
+    text = "\xef\xbb\xbf" + lead + make_isa() + "~" + BODY[0] + "~" + gap + BODY[1] + "~"
+    segments, sink = tokenize_bytes(text.encode("latin-1"))
+    assert segments[0][1] == 3 + len(lead)
+    assert segments[2][1] == 3 + len(lead) + len(make_isa()) + 1 + len(BODY[0]) + 1 + len(gap)
+    assert [d.rule for d in sink.items] == ["tokenizer.bom"]
