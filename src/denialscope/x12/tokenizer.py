@@ -268,7 +268,9 @@ class Tokenizer:
         while True:
             # Skip blank bytes between segments; drop what has been consumed.
             n = len(text)
-            pos = _SKIP_BLANKS(text, pos).end()
+            blanks = _SKIP_BLANKS(text, pos)
+            if blanks is not None:  # always: the pattern matches the empty string
+                pos = blanks.end()
             if pos >= n or (n - pos < _ISA_LOOKAHEAD and text.startswith("IS", pos)):
                 if not eof:
                     more = read(CHUNK_SIZE)
