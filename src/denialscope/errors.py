@@ -3,8 +3,8 @@
     DenialscopeError                 (exit code 1, HTTP 500)
     ├── InputError                   bad input a user can fix (HTTP 400)
     │   ├── UnreadableFileError      a file that is not X12 at all or has no usable envelope
-    │   ├── PartlyUnreadableError    X12 with a part that cannot be read: refused as a whole
-    │   └── ArchiveError             a zip archive or member refused (damaged, encrypted, limits)
+    │   │   └── ArchiveError         a zip archive or member refused (damaged, encrypted, limits)
+    │   └── PartlyUnreadableError    X12 with a part that cannot be read: refused as a whole
     ├── ConfigurationError           a configuration file that does not validate (HTTP 400)
     ├── NotFoundError                a claim, item or file that does not exist (HTTP 404)
     ├── OutputError                  a file denialscope had to write could not be (HTTP 500)
@@ -74,12 +74,8 @@ class PartlyUnreadableError(InputError):
         self.reason = message
 
 
-class ArchiveError(InputError):
+class ArchiveError(UnreadableFileError):
     """A zip archive, or one of its members, that is refused: damaged, encrypted, too large."""
-
-    def __init__(self, message: str, *, file: str) -> None:
-        super().__init__(f"{file}: {message}", file=file)
-        self.reason = message
 
 
 class ConfigurationError(InputError):
