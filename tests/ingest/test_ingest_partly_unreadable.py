@@ -94,3 +94,21 @@ def test_a_component_separator_equal_to_the_terminator_is_refused_not_stored(
     assert result.error is not None and "component separator" in result.error
     assert "segment terminator" in result.error and "at byte 0" in result.error
     assert ingest_db.counts() == empty
+
+
+def test_a_later_interchange_with_unreadable_delimiters_refuses_the_whole_file(
+    ingest_db: IngestDb, files: Files
+) -> None:
+    first = _four_claims()
+    isa_end = first.index("~")
+    # The second interchange's ISA16 equals its terminator: its segments cannot be split.
+    second = first[: isa_end - 1] + "~" + first[isa_end:]
+    second = second.replace("000000001", "000000002", 1)
+    path = files.text("two.837", first + second)
+    empty = ingest_db.counts()
+    result = ingest_db.ingest_one(path)
+    assert result.status == "failed"
+    assert result.error is not None
+    assert result.error.startswith(f"{path} at segment ")
+    assert f"(byte {len(first)}): the ISA header uses '~' as both" in result.error
+    assert ingest_db.counts() == empty
