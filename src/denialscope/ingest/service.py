@@ -89,9 +89,15 @@ def ingest_paths(
     if org_yaml is not None:
         from denialscope.orgs.loader import load_org_yaml
 
-        with session_factory() as session, session.begin():
-            take_write_lock(session)
-            load_org_yaml(session, Path(org_yaml))
+        try:
+            with session_factory() as session, session.begin():
+                take_write_lock(session)
+                load_org_yaml(session, Path(org_yaml))
+        except Exception as exc:  # a full disk or a busy database: one line, not a traceback
+            mapped = database_failure(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
     inputs = list(discover(list(paths)))
     progress("total", len(inputs))
     with fewer_gc_pauses():
