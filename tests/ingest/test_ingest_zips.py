@@ -138,6 +138,10 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
     (error,) = list(discover([many]))
     assert isinstance(error, ArchiveError)
     assert "holds 3 files, more than 2 (DENIALSCOPE_ZIP_MAX_MEMBERS)" in str(error)
+    pair = _zip(tmp_path / "pair.zip", [("a.837", "x" * 3_000_000), ("b.837", "y" * 3_000_000)])
+    (whole,) = list(discover([pair]))
+    assert isinstance(whole, ArchiveError)
+    assert "members add up to 6 MB, more than 5 MB (DENIALSCOPE_ZIP_MAX_TOTAL_MB)" in str(whole)
     big = tmp_path / "big.zip"
     write_zeros_zip(big, name="z.835", size=4 << 20)  # 4.2 MB declared: over 3 MB
     (refused,) = list(discover([big]))

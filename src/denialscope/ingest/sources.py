@@ -76,6 +76,8 @@ class InputFile:
                 f"cannot open: {exc.strerror or exc}", file=self.name
             ) from exc
         except _DAMAGED as exc:
+            if self.member is None:
+                raise  # not from decompressing: the caller's own failure
             raise ArchiveError(
                 f"damaged archive member ({_zip_problem(exc)}); nothing of it was stored",
                 file=self.name,

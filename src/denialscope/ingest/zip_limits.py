@@ -62,12 +62,11 @@ class ArchiveBudget:
     decompresses the same bytes again.
     """
 
-    __slots__ = ("charged", "limits", "remaining")
+    __slots__ = ("limits", "remaining")
 
     def __init__(self, limits: ZipLimits) -> None:
         self.limits = limits
         self.remaining = limits.max_total_bytes
-        self.charged: set[int] = set()
 
 
 class LimitedMember:
