@@ -2,10 +2,13 @@
 
     DenialscopeError                 (exit code 1, HTTP 500)
     ├── InputError                   bad input a user can fix (HTTP 400)
-    │   └── UnreadableFileError      a file that is not X12 at all or has no usable envelope
+    │   ├── UnreadableFileError      a file that is not X12 at all or has no usable envelope
+    │   │   └── ArchiveError         a zip archive or member refused (damaged, encrypted, limits)
+    │   └── PartlyUnreadableError    X12 with a part that cannot be read: refused as a whole
     ├── ConfigurationError           a configuration file that does not validate (HTTP 400)
     ├── NotFoundError                a claim, item or file that does not exist (HTTP 404)
-    └── OutputError                  a file denialscope had to write could not be (HTTP 500)
+    ├── OutputError                  a file denialscope had to write could not be (HTTP 500)
+    └── DatabaseError                the database refused a write (disk full, lock timeout)
 
 Errors carry their context as keyword arguments so the CLI and the web can render them
 without parsing messages. Third-party errors are converted at the boundary with
@@ -17,11 +20,14 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "ArchiveError",
     "ConfigurationError",
+    "DatabaseError",
     "DenialscopeError",
     "InputError",
     "NotFoundError",
     "OutputError",
+    "PartlyUnreadableError",
     "UnreadableFileError",
 ]
 
@@ -55,6 +61,23 @@ class UnreadableFileError(InputError):
         self.reason = message
 
 
+class PartlyUnreadableError(InputError):
+    """A file whose envelope reads but one part does not: storing the rest would lose claims."""
+
+    def __init__(self, message: str, *, file: str, segment: int, offset: int) -> None:
+        super().__init__(
+            f"{file} at segment {segment} (byte {offset}): {message}",
+            file=file,
+            segment=segment,
+            offset=offset,
+        )
+        self.reason = message
+
+
+class ArchiveError(UnreadableFileError):
+    """A zip archive, or one of its members, that is refused: damaged, encrypted, too large."""
+
+
 class ConfigurationError(InputError):
     """A configuration file that does not validate."""
 
@@ -70,3 +93,10 @@ class OutputError(DenialscopeError):
 
     def __init__(self, message: str, *, file: str) -> None:
         super().__init__(message, file=file)
+
+
+class DatabaseError(DenialscopeError):
+    """The database refused or could not finish a write: disk full, a lock not granted in time.
+
+    The transaction was rolled back; nothing of the file or command was stored.
+    """

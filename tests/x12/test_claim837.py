@@ -290,3 +290,14 @@ def test_messages_do_not_name_the_patient() -> None:
         messages = " ".join(d.message for d in reader.diagnostics)
     for identifier in ("MISSINGPAYER", "ORPHAN", "MEM0800", "MEM0900", "BAD-1"):
         assert identifier not in messages
+
+
+def test_a_repeated_lx_number_becomes_the_next_free_line_with_an_error() -> None:
+    # Found by the fuzz test: two lines under LX*1 overwrote each other when stored.
+    line = ["SV1*HC:99213*100*UN*1***1", "DTP*472*D8*20240301"]
+    claim = ["CLM*LX-1*200***11:B:1*Y*A*Y*Y", "HI*ABK:J069"]
+    body = [*HEADER, *BILLING, *SUBSCRIBER, *claim, "LX*1", *line, "LX*1", *line]
+    claims, _, diagnostics = read(body)
+    assert [ln.number for ln in claims[0].lines] == [1, 2]
+    assert rules(diagnostics) == ["claim837.lx_duplicate"]
+    assert diagnostics[0].segment_index == 3 + len(body) - 2  # ISA, GS, ST, then the body

@@ -286,3 +286,47 @@ def test_offsets_point_at_segment_starts_in_the_bytes() -> None:
         segments, _ = tokenize_bytes(data)
         for _, offset, elements in segments:
             assert data[offset : offset + len(elements[0])].decode("latin-1") == elements[0]
+
+
+@pytest.mark.parametrize(
+    ("comp", "rep", "term", "first", "second"),
+    [
+        pytest.param("~", "^", "~", "component separator", "segment terminator", id="comp=term"),
+        pytest.param("*", "^", "~", "element separator", "component separator", id="comp=el"),
+        pytest.param(":", ":", "~", "component separator", "repetition", id="rep=comp"),
+        pytest.param(":", "~", "~", "repetition", "segment terminator", id="rep=term"),
+    ],
+)
+def test_colliding_delimiters_are_refused(
+    comp: str, rep: str, term: str, first: str, second: str
+) -> None:
+    # Read anyway, "SV1*HC:99213" would be cut at the collision and its procedure lost.
+    text = make_isa(comp=comp, rep=rep) + term + "GS*HC*S*R~ST*837*1~SV1*HC:99213*100~"
+    with pytest.raises(UnreadableFileError) as info:
+        tokenize_bytes(text.encode(), name="wrong.837")
+    message = str(info.value)
+    assert message.startswith("wrong.837 at byte 0: the ISA header uses ")
+    assert first in message and second in message
+
+
+def test_a_later_isa_with_colliding_delimiters_is_recorded_for_the_loader() -> None:
+    first = make_isa() + "~ST*835*1~SE*2*1~IEA*0*000000001~"
+    text = first + make_isa(comp="~", control="000000002") + "~GS*HP~"
+    tokenizer = Tokenizer(io.BytesIO(text.encode()), file="t", sink=DiagnosticSink("t"))
+    list(tokenizer)
+    assert tokenizer.bad_isa_at is not None
+    index, offset, reason = tokenizer.bad_isa_at
+    assert (index, offset) == (5, len(first))
+    assert "component separator" in reason
+
+
+def test_megabytes_of_blanks_keep_exact_offsets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Blanks before the ISA span many chunks and are dropped as read; offsets still count them.
+    monkeypatch.setattr(tokenizer_module, "CHUNK_SIZE", 4096)
+    lead = " \r\n" * 50_000
+    gap = " " * 300_000
+    text = "\xef\xbb\xbf" + lead + make_isa() + "~" + BODY[0] + "~" + gap + BODY[1] + "~"
+    segments, sink = tokenize_bytes(text.encode("latin-1"))
+    assert segments[0][1] == 3 + len(lead)
+    assert segments[2][1] == 3 + len(lead) + len(make_isa()) + 1 + len(BODY[0]) + 1 + len(gap)
+    assert [d.rule for d in sink.items] == ["tokenizer.bom"]

@@ -20,6 +20,8 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
 from denialscope import settings
+from denialscope.db.failures import database_failure
+from denialscope.db.locks import DEFAULT_LOCK_TIMEOUT_S, WRITE_LOCK_OPTION, lock_timeout_seconds
 from denialscope.db.migrate import upgrade
 from denialscope.errors import ConfigurationError
 
@@ -32,7 +34,7 @@ __all__ = [
     "session_factory",
 ]
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_BUSY_TIMEOUT_MS = DEFAULT_LOCK_TIMEOUT_S * 1000  # unless DENIALSCOPE_LOCK_TIMEOUT says
 _CONNECT_TIMEOUT_S = 10
 
 
@@ -68,16 +70,24 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
+        # The busy timeout first: switching a new file to WAL waits for a lock too. A writer
+        # waits as long as DENIALSCOPE_LOCK_TIMEOUT for another process's write to end.
+        cursor.execute(f"PRAGMA busy_timeout={lock_timeout_seconds() * 1000}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     finally:
         cursor.close()
 
 
 def _sqlite_on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A write transaction (db.locks.take_write_lock) takes the write lock at BEGIN: a
+    # deferred one that reads first fails at once ("database is locked") when another
+    # process committed meanwhile, whatever the busy timeout.
+    if connection.get_execution_options().get(WRITE_LOCK_OPTION):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")
 
 
 def _create_private(path: Path) -> None:
@@ -161,6 +171,12 @@ def open_database(
         check_connection(engine)
         if migrate:
             upgrade(engine)
+    except Exception as error:
+        engine.dispose()
+        mapped = database_failure(error)
+        if mapped is not None:  # a migration waited too long, or the disk is full
+            raise mapped from error
+        raise
     except BaseException:
         engine.dispose()
         raise

@@ -19,6 +19,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Engine
 
 from denialscope.db.base import load_models
+from denialscope.db.locks import MIGRATION_LOCK, WRITE_LOCK_OPTION, lock_connection
 from denialscope.errors import ConfigurationError
 
 __all__ = [
@@ -46,7 +47,14 @@ def alembic_config(url: str | None = None) -> Config:
 def _run(engine: Engine, action: str, revision: str) -> None:
     config = alembic_config()
     try:
-        with engine.begin() as connection:
+        # Two processes opening a fresh database at once: the second waits for the first's
+        # migration (SQLite BEGIN IMMEDIATE, PostgreSQL advisory lock), then finds the
+        # schema at head and does nothing.
+        with (
+            engine.connect().execution_options(**{WRITE_LOCK_OPTION: True}) as connection,
+            connection.begin(),
+        ):
+            lock_connection(connection, MIGRATION_LOCK)
             # env.py runs on this connection, inside this transaction.
             config.attributes["connection"] = connection
             if action == "upgrade":
@@ -63,6 +71,8 @@ def _run(engine: Engine, action: str, revision: str) -> None:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database up to ``revision`` (default: the newest)."""
+    if revision == "head" and current_revision(engine) == head_revision():
+        return  # the usual case: no write lock, so a reader never waits for an ingest
     _run(engine, "upgrade", revision)
 
 

@@ -25,6 +25,7 @@ class FileResult:
     errors: int = 0  # error diagnostics in a readable file
     warnings: int = 0
     error: str | None = None  # why the file failed
+    database_error: str | None = None  # "DiskFullError", "LockTimeoutError": not the file's fault
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -37,6 +38,7 @@ class IngestReport:
     work_items_created: int = 0  # denials that became work items
     work_items_closed: int = 0  # items closed by later payments (overturned, upheld)
     work_queue_error: str | None = None
+    not_attempted: int = 0  # files left unread after the disk filled up
 
     @property
     def failed(self) -> list[FileResult]:
@@ -60,6 +62,7 @@ class IngestReport:
         out["ingested"] = sum(1 for f in self.files if f.status == "ingested")
         out["already_ingested"] = sum(1 for f in self.files if f.status == "already_ingested")
         out["failed"] = len(self.failed)
+        out["not_attempted"] = self.not_attempted
         out["seconds"] = round(sum(f.seconds for f in self.files), 3)
         return out
 

@@ -20,7 +20,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from denialscope.classify.config import ClassificationConfig, load_config
-from denialscope.errors import DenialscopeError, InputError, UnreadableFileError
+from denialscope.db.failures import DiskFullError, database_failure
+from denialscope.db.locks import take_write_lock
+from denialscope.errors import (
+    DenialscopeError,
+    InputError,
+    PartlyUnreadableError,
+    UnreadableFileError,
+)
 from denialscope.gc_tuning import fewer_gc_pauses
 from denialscope.ingest.matching import relink_waiting
 from denialscope.ingest.report import FileResult, IngestReport
@@ -82,8 +89,15 @@ def ingest_paths(
     if org_yaml is not None:
         from denialscope.orgs.loader import load_org_yaml
 
-        with session_factory() as session, session.begin():
-            load_org_yaml(session, Path(org_yaml))
+        try:
+            with session_factory() as session, session.begin():
+                take_write_lock(session)
+                load_org_yaml(session, Path(org_yaml))
+        except Exception as exc:  # a full disk or a busy database: one line, not a traceback
+            mapped = database_failure(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
     inputs = list(discover(list(paths)))
     progress("total", len(inputs))
     with fewer_gc_pauses():
@@ -101,7 +115,16 @@ def _ingest_inputs(
     after_store: Sequence[AfterStore],
     config: ClassificationConfig | None,
 ) -> None:
-    for item in inputs:
+    for position, item in enumerate(inputs):
+        if report.files and report.files[-1].database_error == DiskFullError.__name__:
+            # A full disk fails every later file the same way: stop with one clear line.
+            report.not_attempted = len(inputs) - position
+            report.files[-1].error = (
+                f"{report.files[-1].error} {report.not_attempted:,} later file(s) were not "
+                "attempted."
+            )
+            progress("file", len(inputs) - position)
+            return
         if isinstance(item, UnreadableFileError):
             report.files.append(
                 FileResult(name=item.context.get("file") or "?", status="failed", error=str(item))
@@ -130,11 +153,16 @@ def _update_work_queues(session_factory: sessionmaker[Session], report: IngestRe
 
     try:
         with session_factory() as session, session.begin():
+            take_write_lock(session)
             report.work_items_created = sync_work_items(session)
             report.work_items_closed = apply_outcomes(session)
     except DenialscopeError as exc:
         report.work_queue_error = exc.message
     except Exception as exc:  # the files are stored; say so rather than fail the run
+        mapped = database_failure(exc)
+        if mapped is not None:
+            report.work_queue_error = mapped.message
+            return
         log.exception("updating the work queues failed")
         report.work_queue_error = f"internal error ({type(exc).__name__})"
 
@@ -155,6 +183,7 @@ def ingest_file(
         with session_factory() as session:
             try:
                 with session.begin():
+                    take_write_lock(session)  # one writer at a time; a second one waits
                     done = session.execute(
                         select(SourceFile.id).where(SourceFile.sha256 == sha)
                     ).first()
@@ -187,9 +216,14 @@ def ingest_file(
             exc.message if exc.message.startswith(item.name) else f"{item.name}: {exc.message}"
         )
     except Exception as exc:  # a bug must not stop the other files, nor print a traceback
-        log.exception("ingest of a file failed unexpectedly")
         result.status = "failed"
-        result.error = f"{item.name}: internal error ({type(exc).__name__}); nothing was stored"
+        mapped = database_failure(exc)  # disk full, lock timeout: rolled back, said plainly
+        if mapped is not None:
+            result.error = f"{item.name}: {mapped.message}"
+            result.database_error = type(mapped).__name__
+        else:
+            log.exception("ingest of a file failed unexpectedly")
+            result.error = f"{item.name}: internal error ({type(exc).__name__}); nothing was stored"
     finally:
         result.seconds = round(time.perf_counter() - started, 3)
     return result
@@ -245,6 +279,7 @@ def _store(
         remits.flush()
         acks.flush()
         progress("claims", claims.stored + remits.stored - reported)
+    _refuse_unreadable_parts(reader, item.name)
     if reader.truncated_at is not None:
         index, offset = reader.truncated_at
         raise TruncatedFileError(
@@ -295,6 +330,25 @@ def _store(
     result.denials = remits.denials
     result.errors = errors
     result.warnings = warnings
+
+
+def _refuse_unreadable_parts(reader: X12Reader, name: str) -> None:
+    """A file with a part that could not be read is refused whole (the transaction rolls back).
+
+    Storing the readable claims would mark the file ingested with claims missing, and the
+    same bytes, or the corrected file's claims, could never complete it.
+    """
+    failed = reader.unreadable_at or reader.bad_isa_at
+    if failed is None:
+        return
+    index, offset, problem = failed
+    raise PartlyUnreadableError(
+        f"{problem}; nothing of the file was stored. Correct the file (or ask the sender "
+        "for a corrected one) and ingest it again.",
+        file=name,
+        segment=index,
+        offset=offset,
+    )
 
 
 def _diagnostics_json(diagnostics: Sequence[Any]) -> str:

@@ -1,20 +1,24 @@
 """Find the input files behind the paths a user gives: files, folders (recursive), .zip archives.
 
 Each input is opened twice at most (a hashing pass, then a reading pass), always as a
-stream, so a large archive member never sits in memory whole.
+stream, so a large archive member never sits in memory whole. Archive members are read
+through the limits of ``zip_limits`` (decompression bombs), encrypted or damaged members
+are refused with their name, and two members under the same name both load.
 """
 
 from __future__ import annotations
 
 import hashlib
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
-from denialscope.errors import UnreadableFileError
+from denialscope.errors import ArchiveError, UnreadableFileError
+from denialscope.ingest.zip_limits import ArchiveBudget, LimitedMember, ZipLimits
 
 __all__ = ["InputFile", "discover"]
 
@@ -26,6 +30,9 @@ _SKIP_SUFFIXES = {
     *(".csv", ".tsv", ".xlsx", ".xls", ".pdf", ".html", ".htm", ".png", ".svg"),
 }
 _HASH_CHUNK = 1 << 20
+# What a damaged member raises while it is decompressed (a bad CRC, a cut deflate stream,
+# a compression method Python does not support).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,42 +43,122 @@ class InputFile:
     path: Path
     member: str | None = None
     size: int = 0
+    # Archive members: the entry's position in the archive (two entries may share a name),
+    # its compressed size and the archive's shared decompression budget.
+    member_index: int = -1
+    compressed: int = 0
+    budget: ArchiveBudget | None = field(default=None, compare=False, repr=False)
 
     @contextmanager
-    def open(self) -> Iterator[IO[bytes]]:
+    def open(self, *, charge: bool = False) -> Iterator[IO[bytes]]:
+        """The file's bytes as a stream; ``charge``: count them against the archive's total."""
         try:
             if self.member is None:
                 with self.path.open("rb") as fh:
                     yield fh
             else:
-                with zipfile.ZipFile(self.path) as zf, zf.open(self.member) as fh:
-                    yield fh
+                with zipfile.ZipFile(self.path) as zf:
+                    info = zf.infolist()[self.member_index]
+                    budget = self.budget or ArchiveBudget(ZipLimits.from_env())
+                    with zf.open(info) as raw:
+                        yield cast(
+                            IO[bytes],
+                            LimitedMember(
+                                raw,
+                                name=self.name,
+                                compressed=self.compressed,
+                                budget=budget,
+                                charge=charge,
+                            ),
+                        )
         except OSError as exc:
             raise UnreadableFileError(
                 f"cannot open: {exc.strerror or exc}", file=self.name
             ) from exc
-        except zipfile.BadZipFile as exc:
-            raise UnreadableFileError(f"damaged zip archive: {exc}", file=self.name) from exc
+        except _DAMAGED as exc:
+            if self.member is None:
+                raise  # not from decompressing: the caller's own failure
+            raise ArchiveError(
+                f"damaged archive member ({_zip_problem(exc)}); nothing of it was stored",
+                file=self.name,
+            ) from exc
 
     def sha256(self) -> str:
         digest = hashlib.sha256()
-        with self.open() as fh:
+        with self.open(charge=True) as fh:
             while chunk := fh.read(_HASH_CHUNK):
                 digest.update(chunk)
         return digest.hexdigest()
 
 
-def _zip_members(path: Path) -> Iterator[InputFile]:
+def _zip_problem(exc: BaseException) -> str:
+    """A short reason without quoting content (zipfile messages name only structure)."""
+    if isinstance(exc, zlib.error):
+        return "its compressed data is corrupt"
+    if isinstance(exc, EOFError):
+        return "its compressed data is cut short"
+    if isinstance(exc, NotImplementedError):
+        return "it uses a compression method that cannot be read"
+    text = str(exc)
+    if "CRC" in text:
+        return "its checksum does not match: the data is corrupt"
+    return text[:120] or type(exc).__name__
+
+
+def _zip_members(path: Path, limits: ZipLimits) -> Iterator[InputFile | UnreadableFileError]:
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = sorted((i for i in zf.infolist() if not i.is_dir()), key=lambda i: i.filename)
-    except zipfile.BadZipFile as exc:
-        raise UnreadableFileError(f"damaged zip archive: {exc}", file=str(path)) from exc
-    for info in infos:
-        if info.filename.startswith("__MACOSX/"):
+            entries = list(enumerate(zf.infolist()))
+    except (zipfile.BadZipFile, *_DAMAGED, ValueError) as exc:
+        raise ArchiveError(f"damaged zip archive: {_zip_problem(exc)}", file=str(path)) from exc
+    files = [
+        (i, info)
+        for i, info in entries
+        if not info.is_dir() and not info.filename.startswith("__MACOSX/")
+    ]
+    if len(files) > limits.max_members:
+        raise ArchiveError(
+            f"refused: it holds {len(files):,} files, more than {limits.max_members:,} "
+            "(DENIALSCOPE_ZIP_MAX_MEMBERS); nothing of it was stored",
+            file=str(path),
+        )
+    declared = sum(info.file_size for _, info in files)
+    if declared > limits.max_total_bytes:
+        raise ArchiveError(
+            f"refused: its members add up to {declared // 1_000_000:,} MB, more than "
+            f"{limits.max_total_bytes // 1_000_000:,} MB (DENIALSCOPE_ZIP_MAX_TOTAL_MB); "
+            "nothing of it was stored",
+            file=str(path),
+        )
+    budget = ArchiveBudget(limits)
+    seen: dict[str, int] = {}
+    for index, info in sorted(files, key=lambda e: (e[1].filename, e[0])):
+        copies = seen[info.filename] = seen.get(info.filename, 0) + 1
+        # The same name twice (a zip may hold it): both load, the second is named apart.
+        suffix = "" if copies == 1 else f" (entry {copies} of that name)"
+        name = f"{path}!{info.filename}{suffix}"
+        if info.flag_bits & 0x1:
+            yield ArchiveError(
+                "encrypted (password-protected) member: it cannot be read; extract it "
+                "and ingest the file itself",
+                file=name,
+            )
+            continue
+        if info.file_size > limits.max_member_bytes:
+            yield ArchiveError(
+                f"refused: it decompresses to {info.file_size // 1_000_000:,} MB, more than "
+                f"{limits.max_member_bytes // 1_000_000:,} MB (DENIALSCOPE_ZIP_MAX_MEMBER_MB)",
+                file=name,
+            )
             continue
         yield InputFile(
-            name=f"{path}!{info.filename}", path=path, member=info.filename, size=info.file_size
+            name=name,
+            path=path,
+            member=info.filename,
+            size=info.file_size,
+            member_index=index,
+            compressed=info.compress_size,
+            budget=budget,
         )
 
 
@@ -94,7 +181,7 @@ def discover(paths: list[str | Path]) -> Iterator[InputFile | UnreadableFileErro
 def _expand_file(path: Path) -> Iterator[InputFile | UnreadableFileError]:
     if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
         try:
-            yield from _zip_members(path)
+            yield from _zip_members(path, ZipLimits.from_env())
         except UnreadableFileError as exc:
             yield exc
         return

@@ -93,7 +93,16 @@ class X12Reader:
         # Where the file ended inside an open transaction set (segment index, byte offset):
         # its last claim may be cut, so a loader should refuse the whole file.
         self.truncated_at: tuple[int, int] | None = None
+        # The first part that could not be read (segment index, byte offset, what failed): a
+        # transaction-set parser that failed, or a later ISA whose delimiters are unreadable.
+        # A loader must refuse the whole file: what follows it was skipped or misread.
+        self.unreadable_at: tuple[int, int, str] | None = None
         self._tokenizer = Tokenizer(stream, file=name, sink=self.sink)
+
+    @property
+    def bad_isa_at(self) -> tuple[int, int, str] | None:
+        """A later ISA header that could not be read; see ``Tokenizer.bad_isa_at``."""
+        return self._tokenizer.bad_isa_at
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -422,6 +431,14 @@ class X12Reader:
         self, exc: Exception, control: str, index: int, offset: int, segment_id: str | None
     ) -> None:
         # Only the exception type is shown: its message may quote element values (patient data).
+        if self.unreadable_at is None:
+            where = f" at {segment_id}" if segment_id else ""
+            self.unreadable_at = (
+                index,
+                offset,
+                f"the reader of transaction set {control} failed{where} "
+                f"({type(exc).__name__}); the rest of that set could not be read",
+            )
         self.sink.error(
             "envelope.parser_failed",
             f"The reader of transaction set {control} failed here ({type(exc).__name__}); "

@@ -13,6 +13,7 @@ point at the exact byte even when names carry UTF-8.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -28,6 +29,9 @@ _WHITESPACE = " \r\n\t\x00"
 _BOM = "\xef\xbb\xbf"  # UTF-8 byte-order mark as seen through Latin-1
 _BOM_BYTES = b"\xef\xbb\xbf"
 _BLANK_BYTES = b" \r\n\t\x00"
+# Skips a run of blanks in C: a per-character Python loop made megabytes of padding cost
+# seconds (benchmarks/bench_tokenizer_blanks.py keeps the cost linear and small).
+_SKIP_BLANKS = re.compile("[ \r\n\t\x00]*").match
 _HEAD_SIZE = 512  # enough for an ISA (106 bytes, more when padded wrongly) and an ST
 _ISA_LOOKAHEAD = 400  # detect_delimiters reads at most this far into an ISA
 
@@ -115,7 +119,37 @@ def detect_delimiters(raw: str, *, file: str, offset: int = 0) -> tuple[Delimite
     repetition: str | None = None
     if len(isa11) == 1 and not isa11.isalnum() and isa11 not in _WHITESPACE and version >= "00402":
         repetition = isa11
+    _check_distinct(element, component, repetition, segment, file=file, offset=offset)
     return Delimiters(element, component, repetition, segment), length
+
+
+def _check_distinct(
+    element: str, component: str, repetition: str | None, segment: str, *, file: str, offset: int
+) -> None:
+    """Refuse delimiters that collide: a split on one would cut values meant for another.
+
+    A component separator equal to the segment terminator, say, ends every segment inside
+    SV1*HC:99213 and the procedure code is lost; such a file cannot be read faithfully.
+    """
+    named = [("element separator", element), ("component separator (ISA16)", component)]
+    if repetition is not None:
+        named.append(("repetition separator (ISA11)", repetition))
+    named.append(("segment terminator", segment))
+    for i, (first, a) in enumerate(named):
+        for second, b in named[i + 1 :]:
+            if a == b:
+                raise UnreadableFileError(
+                    f"the ISA header uses {a!r} as both its {first} and its {second}; the "
+                    "file cannot be split faithfully (ask the sender to fix its delimiters)",
+                    file=file,
+                    offset=offset,
+                )
+    if component.isalnum() or component in _WHITESPACE:
+        raise UnreadableFileError(
+            f"the ISA header has no usable component separator (found {component!r} in ISA16)",
+            file=file,
+            offset=offset,
+        )
 
 
 def _infer_headless(raw: str, *, file: str) -> Delimiters:
@@ -150,32 +184,54 @@ class Tokenizer:
         self.delimiters = Delimiters()
         self.headless = False
         self.interchanges_seen = 0
+        self._skipped = 0  # leading blank bytes (and BOM) dropped before the first header
+        # A later ISA that cannot be read (segment index, byte offset, why): its segments
+        # were split with the previous interchange's delimiters, so may be misread.
+        self.bad_isa_at: tuple[int, int, str] | None = None
 
     def _start(self) -> tuple[str, int]:
         """Read the head of the file, skip a BOM and blank lines, find the first header."""
         chunks: list[bytes] = []
         size = 0
         # Read enough for a whole ISA after any leading noise, whatever CHUNK_SIZE is.
+        # Leading blanks are dropped chunk by chunk (counted in ``skipped``), so megabytes
+        # of padding before the ISA cost one pass and no memory.
+        skipped = 0
+        bom = False
+        pending: bytes | None = b""  # the first bytes, until there are enough to tell a BOM
         while True:
             more = self._stream.read(CHUNK_SIZE)
             if not more:
                 break
+            if pending is not None:
+                pending += more
+                if len(pending) < 3 and _BOM_BYTES.startswith(pending):
+                    continue
+                more, pending = pending, None
+                if more.startswith(_BOM_BYTES):
+                    bom = True
+                    more = more[3:]
+                    skipped = 3
+            if not chunks:
+                kept = more.lstrip(_BLANK_BYTES)
+                skipped += len(more) - len(kept)
+                if not kept:
+                    continue
+                more = kept
             chunks.append(more)
             size += len(more)
-            if size >= _HEAD_SIZE and len(b"".join(chunks).lstrip(_BLANK_BYTES)) >= _HEAD_SIZE:
+            if size >= _HEAD_SIZE:
                 break
         first = b"".join(chunks)
-        if not first.lstrip(_BLANK_BYTES + _BOM_BYTES).strip():
+        if not first.strip():
             raise UnreadableFileError("the file is empty", file=self.file, offset=0)
-        text = first.decode("latin-1")
-        start = 0
-        if text.startswith(_BOM):
+        if bom:
             self.sink.info(
                 "tokenizer.bom", "The file starts with a UTF-8 byte-order mark; skipped.", offset=0
             )
-            start = 3
-        while start < len(text) and text[start] in _WHITESPACE:
-            start += 1
+        self._skipped = skipped
+        text = first.decode("latin-1")
+        start = 0
         head = text[start : start + 3]
         if head == "ISA":
             return text, start
@@ -186,7 +242,7 @@ class Tokenizer:
                 "The file has no ISA/GS envelope and starts at ST; read with inferred "
                 "delimiters, control numbers cannot be checked.",
                 index=1,
-                offset=start,
+                offset=skipped,
                 segment_id="ST",
             )
             return text, start
@@ -194,12 +250,12 @@ class Tokenizer:
             f"not an X12 file: it holds {_describe(first[start : start + 256])} "
             "where an ISA header was expected",
             file=self.file,
-            offset=start,
+            offset=skipped + start,
         )
 
     def __iter__(self) -> Iterator[tuple[int, int, list[str]]]:  # one loop: it is the hot path
         text, pos = self._start()
-        base = 0  # byte offset of text[0] in the file
+        base = self._skipped  # byte offset of text[0] in the file
         if self.headless:
             self.delimiters = _infer_headless(text[pos:], file=self.file)
         index = 0
@@ -212,8 +268,9 @@ class Tokenizer:
         while True:
             # Skip blank bytes between segments; drop what has been consumed.
             n = len(text)
-            while pos < n and text[pos] in ws:
-                pos += 1
+            blanks = _SKIP_BLANKS(text, pos)
+            if blanks is not None:  # always: the pattern matches the empty string
+                pos = blanks.end()
             if pos >= n or (n - pos < _ISA_LOOKAHEAD and text.startswith("IS", pos)):
                 if not eof:
                     more = read(CHUNK_SIZE)
@@ -233,6 +290,8 @@ class Tokenizer:
                 except UnreadableFileError as exc:
                     if self.interchanges_seen == 0 and index == 0:
                         raise  # no usable first header: nothing can be read
+                    if self.bad_isa_at is None:
+                        self.bad_isa_at = (index + 1, base + pos, exc.reason)
                     sink.error(
                         "tokenizer.isa",
                         f"An ISA header cannot be read ({exc.reason}); read with the "

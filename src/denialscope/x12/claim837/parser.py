@@ -515,7 +515,21 @@ class Parser:
             return
         self._close_line()
         number = seg[1].strip() if len(seg) > 1 else ""
-        line = Line(number=int(number) if number.isdigit() else 0, procedure_qualifier="")
+        line_no = int(number) if number.isdigit() else 0
+        # A line without a number is stored under its position (see store_claims).
+        used = {ln.number or i for i, ln in enumerate(claim.lines, 1)}
+        if (line_no or len(claim.lines) + 1) in used:
+            # Two lines under one number would overwrite each other when stored.
+            line_no = max(used) + 1
+            self.sink.error(
+                "claim837.lx_duplicate",
+                f"LX01 repeats a line number of this claim; read as line {line_no}.",
+                index=index,
+                offset=offset,
+                segment_id="LX",
+                element=1,
+            )
+        line = Line(number=line_no, procedure_qualifier="")
         line.unit_qualifier = ""
         claim.lines.append(line)
         self._line = line

@@ -326,7 +326,9 @@ def _prv(ctx: TransactionContext, party: Party, seg: list[str], index: int, offs
 
 
 def _per(ctx: TransactionContext, party: Party, seg: list[str], index: int, offset: int) -> None:
-    contact = Contact(seg[2].strip() if len(seg) > 2 else "", function=seg[1].strip())
+    # A bare "PER" (no elements) is a sender's slip, not a reason to drop the claim.
+    function = seg[1].strip() if len(seg) > 1 else ""
+    contact = Contact(seg[2].strip() if len(seg) > 2 else "", function=function)
     for pos in range(3, len(seg) - 1, 2):
         if seg[pos]:
             contact.numbers.append((seg[pos].strip(), seg[pos + 1].strip()))

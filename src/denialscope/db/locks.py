@@ -1,0 +1,77 @@
+"""Who may write, and when: ingest writes and migrations are serialized across processes.
+
+Two ``denialscope ingest`` runs (or an ingest and ``db upgrade``) on the same database
+must both finish, one waiting for the other, instead of failing half way:
+
+- SQLite: a write transaction starts with ``BEGIN IMMEDIATE`` (the write lock is taken
+  first, so a read-then-write transaction can never fail on upgrading its lock), and the
+  busy timeout makes the second writer wait.
+- PostgreSQL: a transaction-level advisory lock (released at commit or rollback), waited
+  for at most the lock timeout, so two ingests never race on inserting the same payer or
+  patient.
+
+The wait is ``DENIALSCOPE_LOCK_TIMEOUT`` seconds (default 300); past it the command stops
+with a :class:`DatabaseError` and nothing of the file is stored.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+from denialscope.errors import ConfigurationError
+
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT_S",
+    "INGEST_LOCK",
+    "MIGRATION_LOCK",
+    "WRITE_LOCK_OPTION",
+    "lock_connection",
+    "lock_timeout_seconds",
+    "take_write_lock",
+]
+
+DEFAULT_LOCK_TIMEOUT_S = 300
+# The execution option the SQLite "begin" hook reads to emit BEGIN IMMEDIATE.
+WRITE_LOCK_OPTION = "denialscope_write_lock"
+# Advisory lock keys (any bigint; these spell "dsingest" and "dsmigrat" in ASCII).
+INGEST_LOCK = 0x6473696E67657374
+MIGRATION_LOCK = 0x64736D6967726174
+
+
+def lock_timeout_seconds() -> int:
+    """``DENIALSCOPE_LOCK_TIMEOUT`` in seconds: how long a writer waits for another one."""
+    raw = os.environ.get("DENIALSCOPE_LOCK_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT_S
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ConfigurationError(
+            f"DENIALSCOPE_LOCK_TIMEOUT must be a whole number of seconds above 0 (got {raw!r})",
+            setting="DENIALSCOPE_LOCK_TIMEOUT",
+        )
+    return int(raw)
+
+
+def lock_connection(connection: Connection, key: int) -> None:
+    """On PostgreSQL, wait (up to the lock timeout) for the advisory lock ``key``.
+
+    Call it first in a transaction; the lock lasts until the transaction ends. On SQLite
+    the transaction's BEGIN IMMEDIATE is the lock, so nothing is done here.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    timeout_ms = lock_timeout_seconds() * 1000
+    connection.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def take_write_lock(session: Session, key: int = INGEST_LOCK) -> None:
+    """Make the session's new transaction the only writer of its kind until it ends.
+
+    Must be the first thing the transaction does: the SQLite write lock is taken by the
+    BEGIN that the session's first connection emits.
+    """
+    connection = session.connection(execution_options={WRITE_LOCK_OPTION: True})
+    lock_connection(connection, key)
