@@ -88,6 +88,20 @@ def _write(path: Path, kind: str, claims: int, seed: int, prefix: str | None = N
     return path
 
 
+def _drop(postgres: str | None, urls: list[str]) -> None:
+    if not postgres or not urls:
+        return
+    from sqlalchemy import create_engine, make_url, text
+
+    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for url in urls:
+            connection.execute(
+                text(f"DROP DATABASE IF EXISTS {make_url(url).database} WITH (FORCE)")
+            )
+    admin.dispose()
+
+
 def _databases(tmp: Path, postgres: str | None) -> list[tuple[str, str, str]]:
     """(name, empty url, large url) per backend."""
     out = [("sqlite", f"sqlite:///{tmp / 'empty.db'}", f"sqlite:///{tmp / 'large.db'}")]
@@ -122,27 +136,37 @@ def main() -> int:
             _write(tmp / "small.837", "837P", args.small, 12, "PCS"),
             _write(tmp / "small.835", "835", args.small, 12, "PCS"),
         ]
-        for backend, empty_url, large_url in _databases(tmp, args.postgres):
-            started = time.perf_counter()
-            setup = _run(large, large_url)
-            print(
-                f"{backend}: large database loaded: {setup['claims']:,} claims and payments, "
-                f"{setup['items']:,} work items in {time.perf_counter() - started:,.1f} s"
-            )
-            empty = _run(small, empty_url)
-            full = _run(small, large_url)
-            for label, r in (("into an empty db", empty), ("into the large db", full)):
-                print(
-                    f"{backend}: {args.small} claims {label}: {r['seconds']:.2f} s, "
-                    f"peak +{r['peak_mb']:,.0f} MB, {r['items']} new work items"
-                )
-            time_ratio = full["seconds"] / empty["seconds"]
-            memory_ratio = max(full["peak_mb"], 1.0) / max(empty["peak_mb"], 1.0)
-            print(
-                f"{backend}: ratio large/empty: time {time_ratio:.2f}x, "
-                f"memory {memory_ratio:.2f}x (target: near 1x)"
-            )
+        databases = _databases(tmp, args.postgres)
+        try:
+            _measure(databases, large, small, args.small)
+        finally:
+            _drop(args.postgres, [u for b, e, la in databases if b != "sqlite" for u in (e, la)])
     return 0
+
+
+def _measure(
+    databases: list[tuple[str, str, str]], large: list[Path], small: list[Path], size: int
+) -> None:
+    for backend, empty_url, large_url in databases:
+        started = time.perf_counter()
+        setup = _run(large, large_url)
+        print(
+            f"{backend}: large database loaded: {setup['claims']:,} claims and payments, "
+            f"{setup['items']:,} work items in {time.perf_counter() - started:,.1f} s"
+        )
+        empty = _run(small, empty_url)
+        full = _run(small, large_url)
+        for label, r in (("into an empty db", empty), ("into the large db", full)):
+            print(
+                f"{backend}: {size} claims {label}: {r['seconds']:.2f} s, "
+                f"peak +{r['peak_mb']:,.0f} MB, {r['items']} new work items"
+            )
+        time_ratio = full["seconds"] / empty["seconds"]
+        memory_ratio = max(full["peak_mb"], 1.0) / max(empty["peak_mb"], 1.0)
+        print(
+            f"{backend}: ratio large/empty: time {time_ratio:.2f}x, "
+            f"memory {memory_ratio:.2f}x (target: near 1x)"
+        )
 
 
 if __name__ == "__main__":
