@@ -51,7 +51,9 @@ def test_demo_never_mixes_with_other_data_and_reset_starts_fresh(tmp_path: Path)
 
     # Files of another origin in the same database are caught even with matching parameters.
     foreign = tmp_path / "their.835"
-    foreign.write_text((data / "demo" / "835" / written[0]).read_text() + "\n")
+    # (Another check number: the same remittance resent would be recognised and not stored.)
+    demo_text = (data / "demo" / "835" / written[0]).read_text()
+    foreign.write_text(demo_text.replace("TRN*1*", "TRN*1*OTHER") + "\n")
     loaded = runner.invoke(app, ["ingest", str(foreign), "--data-dir", str(data)])
     assert loaded.exit_code == 0, loaded.output
     mixed = runner.invoke(app, ["demo", "--claims", "120", "--seed", "3", "--data-dir", str(data)])

@@ -175,6 +175,8 @@ class ClaimVersion(Base):
     submitted_at: Mapped[dt.date | None]
     total_charge: Mapped[Decimal | None]
     original_payer_claim_number: Mapped[str | None] = mapped_column(String(50))
+    # SHA-256 of the claim's parsed content without its envelope (ingest/claim_identity.py).
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     claim: Mapped[Claim] = relationship(back_populates="versions")
 

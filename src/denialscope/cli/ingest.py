@@ -124,10 +124,19 @@ def _print_summary(report: object) -> None:
     t = report.totals()
     out.print(
         f"{t['ingested']} ingested, {t['already_ingested']} already ingested, "
-        f"{t['failed']} failed; "
+        f"{t['failed']} failed, {t['duplicate']} resent (nothing new); "
         f"{t['claims']:,} claims, {t['claim_payments']:,} claim payments "
         f"({t['matched']:,} matched, {t['unmatched']:,} unmatched) in {t['seconds']:.1f} s"
     )
+    if t["duplicates"] or t["conflicts"]:
+        out.print(
+            f"resends: {t['duplicates']:,} claims or payments already stored (not stored "
+            f"again), {t['conflicts']:,} conflicting with what is stored (see --json findings)"
+        )
+    for f in report.files:  # conflicts need a person; "already stored" needs nobody
+        for finding in f.findings:
+            if finding["severity"] == "warning":
+                err.print(f"warning: {f.name}: {finding['message']}", markup=False)
     if report.work_items_created or report.work_items_closed:
         out.print(
             f"work queues: {report.work_items_created:,} new items, "

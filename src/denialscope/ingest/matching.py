@@ -54,6 +54,8 @@ class ClaimCandidate:
     billing_npi: str | None
     is_stub: bool
     patient_id: int | None
+    service_from: dt.date | None = None
+    service_to: dt.date | None = None
 
 
 @dataclass(slots=True)
@@ -98,13 +100,21 @@ def match_claims(
                 Claim.is_stub,
                 Claim.patient_id,
                 Claim.billing_provider_id,
+                Claim.statement_from,
+                Claim.statement_to,
             ).where(Claim.control_number.in_(part))
         ).all()
         npis = billing_npis(session, {r.billing_provider_id for r in rows if r.billing_provider_id})
         for r in rows:
             by_number[r.control_number].append(
                 ClaimCandidate(
-                    r.id, r.payer_id, npis.get(r.billing_provider_id or -1), r.is_stub, r.patient_id
+                    r.id,
+                    r.payer_id,
+                    npis.get(r.billing_provider_id or -1),
+                    r.is_stub,
+                    r.patient_id,
+                    r.statement_from,
+                    r.statement_to,
                 )
             )
     results: list[tuple[int | None, str]] = []
@@ -114,10 +124,14 @@ def match_claims(
         same_payer = [c for c in cands if payer_id is not None and c.payer_id == payer_id]
         if len(same_payer) > 1 and payee_npi:
             same_payer = [c for c in same_payer if c.billing_npi == payee_npi] or same_payer
+        if len(same_payer) > 1:  # a reused claim number: the claim of this date of service
+            same_payer = _on_date(same_payer, first_service_date(p)) or same_payer
         if same_payer:
             results.append((same_payer[0].id, "clp01_payer"))
             continue
         same_provider = [c for c in cands if payee_npi and c.billing_npi == payee_npi]
+        if len(same_provider) > 1:
+            same_provider = _on_date(same_provider, first_service_date(p)) or same_provider
         if same_provider:
             results.append((same_provider[0].id, "clp01_provider"))
             continue
@@ -129,6 +143,17 @@ def match_claims(
     if pending:
         _by_patient_dates_charge(session, payments, results, pending)
     return results
+
+
+def _on_date(cands: list[ClaimCandidate], day: dt.date | None) -> list[ClaimCandidate]:
+    """The candidates whose dates of service hold ``day``."""
+    if day is None:
+        return []
+    return [
+        c
+        for c in cands
+        if c.service_from is not None and c.service_from <= day <= (c.service_to or c.service_from)
+    ]
 
 
 def _by_payer_claim_number(

@@ -11,7 +11,9 @@ __all__ = ["FileResult", "IngestReport"]
 @dataclass(slots=True)
 class FileResult:
     name: str
-    status: str  # "ingested", "already_ingested", "failed"
+    # "ingested", "already_ingested" (same bytes), "duplicate" (same content, resent: nothing
+    # stored), "conflict" (nothing new, some of it conflicts with what is stored), "failed"
+    status: str
     file_type: str | None = None
     version: str | None = None
     claims: int = 0  # 837 claims stored
@@ -24,6 +26,11 @@ class FileResult:
     denials: int = 0  # claim payments with at least one denial
     errors: int = 0  # error diagnostics in a readable file
     warnings: int = 0
+    duplicates: int = 0  # claims and claim payments already stored: not stored again
+    conflicts: int = 0  # claims and claim payments that disagree with what is stored
+    findings: list[dict[str, Any]] = field(default_factory=list)  # IdentityFinding.to_dict()
+    work_items_created: int = 0  # by this file's own queue step
+    work_items_closed: int = 0
     error: str | None = None  # why the file failed
     database_error: str | None = None  # "DiskFullError", "LockTimeoutError": not the file's fault
     seconds: float = 0.0
@@ -56,11 +63,14 @@ class IngestReport:
             "denials",
             "errors",
             "warnings",
+            "duplicates",
+            "conflicts",
         )
         out: dict[str, int | float] = {k: sum(getattr(f, k) for f in self.files) for k in keys}
         out["files"] = len(self.files)
         out["ingested"] = sum(1 for f in self.files if f.status == "ingested")
         out["already_ingested"] = sum(1 for f in self.files if f.status == "already_ingested")
+        out["duplicate"] = sum(1 for f in self.files if f.status in ("duplicate", "conflict"))
         out["failed"] = len(self.failed)
         out["not_attempted"] = self.not_attempted
         out["seconds"] = round(sum(f.seconds for f in self.files), 3)

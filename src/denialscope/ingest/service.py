@@ -1,9 +1,11 @@
 """Ingest: files -> X12 records -> rows, one database transaction per file.
 
 A file is stored whole or not at all. Its SHA-256 makes a second ingest of the same bytes a
-no-op ("already ingested"). A file that cannot be read, or holds nothing to store, is
-rolled back and reported with its name and the position of the problem; the other files
-still load.
+no-op ("already ingested"); the same content in other bytes (a resend) is recognised by its
+parsed content and stores nothing new ("duplicate", see identity.py). The work items of the
+claims a file touched are updated in the file's own transaction (queue_sync.py). A file
+that cannot be read, or holds nothing to store, is rolled back and reported with its name
+and the position of the problem; the other files still load.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from denialscope.errors import (
     UnreadableFileError,
 )
 from denialscope.gc_tuning import fewer_gc_pauses
+from denialscope.ingest.identity import IdentityFinding
 from denialscope.ingest.matching import relink_waiting
 from denialscope.ingest.report import FileResult, IngestReport
 from denialscope.ingest.scope import FileScope
@@ -58,6 +61,10 @@ class NothingToStoreError(InputError):
 
 class TruncatedFileError(InputError):
     """A file that ends inside a transaction set: storing it would store a partial file."""
+
+
+class _NothingNew(Exception):  # a signal, not an error: it rolls the file back
+    """Everything in the file is already stored (a resend): nothing is kept of it."""
 
 
 def _noop(_event: str, _amount: int) -> None:
@@ -100,9 +107,10 @@ def ingest_paths(
             raise mapped from exc
     inputs = list(discover(list(paths)))
     progress("total", len(inputs))
+    sync_queues = update_work_queues and classify
     with fewer_gc_pauses():
-        _ingest_inputs(inputs, report, session_factory, progress, after_store, config)
-    if update_work_queues and classify and any(f.status == "ingested" for f in report.files):
+        _ingest_inputs(inputs, report, session_factory, progress, after_store, config, sync_queues)
+    if sync_queues:
         _update_work_queues(session_factory, report)
     return report
 
@@ -114,6 +122,7 @@ def _ingest_inputs(
     progress: Progress,
     after_store: Sequence[AfterStore],
     config: ClassificationConfig | None,
+    sync_queues: bool,
 ) -> None:
     for position, item in enumerate(inputs):
         if report.files and report.files[-1].database_error == DiskFullError.__name__:
@@ -137,25 +146,29 @@ def _ingest_inputs(
                     on_progress=progress,
                     after_store=after_store,
                     classification=config,
+                    sync_queues=sync_queues,
                 )
             )
         progress("file", 1)
 
 
 def _update_work_queues(session_factory: sessionmaker[Session], report: IngestReport) -> None:
-    """New denials become work items; payments after an appeal or correction close theirs.
+    """Totals of the files' own queue steps, and the catch-up of files whose step did not run.
 
-    One transaction after the files: a failure here never undoes a stored file, it is
-    reported and the next ``denialscope queue list`` tries again.
+    The catch-up is its own transaction after the files: a failure here never undoes a
+    stored file, it is reported and the next ingest (or ``denialscope queue list``) tries
+    again.
     """
-    from denialscope.workqueue.outcomes import apply_outcomes
-    from denialscope.workqueue.service import sync_work_items
+    from denialscope.ingest.queue_sync import catch_up
 
+    report.work_items_created = sum(f.work_items_created for f in report.files)
+    report.work_items_closed = sum(f.work_items_closed for f in report.files)
     try:
         with session_factory() as session, session.begin():
             take_write_lock(session)
-            report.work_items_created = sync_work_items(session)
-            report.work_items_closed = apply_outcomes(session)
+            created, closed, _files = catch_up(session)
+            report.work_items_created += created
+            report.work_items_closed += closed
     except DenialscopeError as exc:
         report.work_queue_error = exc.message
     except Exception as exc:  # the files are stored; say so rather than fail the run
@@ -174,8 +187,13 @@ def ingest_file(
     on_progress: Progress | None = None,
     after_store: Sequence[AfterStore] = (),
     classification: ClassificationConfig | None = None,
+    sync_queues: bool = False,
 ) -> FileResult:
-    """Ingest one file in one transaction; the result says what happened."""
+    """Ingest one file in one transaction; the result says what happened.
+
+    ``sync_queues``: update the work items of the claims the file touched in the same
+    transaction (otherwise the file is left for ``queue_sync.catch_up``).
+    """
     started = time.perf_counter()
     result = FileResult(name=item.name, status="failed")
     try:
@@ -198,7 +216,10 @@ def ingest_file(
                         on_progress or _noop,
                         after_store,
                         classification,
+                        sync_queues,
                     )
+            except _NothingNew:
+                return result  # rolled back; the result says duplicate or conflict
             except IntegrityError:
                 # Another process stored the same bytes between our check and our insert.
                 session.rollback()
@@ -237,6 +258,7 @@ def _store(
     progress: Progress,
     after_store: Sequence[AfterStore],
     classification: ClassificationConfig | None,
+    sync_queues: bool,
 ) -> None:
     now = dt.datetime.now(dt.UTC)
     # The first statement writes, so SQLite takes its write lock before ids are allocated.
@@ -249,6 +271,7 @@ def _store(
                 "size": item.size,
                 "received_at": now,
                 "status": "ingested",
+                "queue_synced": False,
             }
         ],
     ).scalar_one()
@@ -276,7 +299,7 @@ def _store(
                 progress("claims", done - reported)
                 reported = done
         claims.flush()
-        remits.flush()
+        remits.finish()
         acks.flush()
         progress("claims", claims.stored + remits.stored - reported)
     _refuse_unreadable_parts(reader, item.name)
@@ -290,8 +313,20 @@ def _store(
         )
     if claims.control_numbers:
         relink_waiting(session, claims.control_numbers)
+    findings = claims.findings + remits.findings
+    result.findings = [f.to_dict() for f in findings]
+    result.duplicates = claims.duplicates + remits.payments_already_stored
+    result.conflicts = remits.payment_conflicts + sum(
+        1 for f in claims.findings if f.kind == "claim_conflict"
+    )
+    if claims.stored + remits.remittances + acks.stored == 0 and findings:
+        result.file_type = reader.summary.transaction
+        result.status = "conflict" if result.conflicts else "duplicate"
+        raise _NothingNew
     for hook in after_store:
         hook(session)
+    if sync_queues and classification is not None:
+        _sync_queue(session, source_id, claims.claim_ids | remits.claim_ids, result)
     summary = reader.summary
     if claims.stored + remits.remittances + acks.stored == 0:
         what = summary.transaction or "no transaction set"
@@ -312,7 +347,7 @@ def _store(
             interchanges=summary.interchanges,
             transactions=summary.transactions,
             claims=claims.stored + remits.stored,
-            diagnostics_json=_diagnostics_json(diagnostics),
+            diagnostics_json=_diagnostics_json(diagnostics, findings, item.name),
             error_count=errors,
             warning_count=warnings,
         ),
@@ -351,7 +386,33 @@ def _refuse_unreadable_parts(reader: X12Reader, name: str) -> None:
     )
 
 
-def _diagnostics_json(diagnostics: Sequence[Any]) -> str:
+def _sync_queue(session: Session, source_id: int, claim_ids: set[int], result: FileResult) -> None:
+    """The file's queue step; a failure leaves the file stored and marked for the catch-up."""
+    from denialscope.ingest.queue_sync import sync_file
+
+    try:
+        result.work_items_created, result.work_items_closed = sync_file(
+            session, source_file_id=source_id, claim_ids=claim_ids
+        )
+    except Exception:
+        log.exception("updating the work queues of a file failed; the catch-up will retry")
+
+
+def _diagnostics_json(
+    diagnostics: Sequence[Any], findings: Sequence[IdentityFinding], name: str
+) -> str:
     import json
 
-    return json.dumps([d.to_dict() for d in diagnostics], default=str, separators=(",", ":"))
+    items = [d.to_dict() for d in diagnostics]
+    # Resend decisions are kept with the file, in the diagnostics' shape (rule identity.*).
+    items.extend(
+        {
+            "severity": f.severity,
+            "rule": f"identity.{f.kind}",
+            "message": f.message,
+            "file": name,
+            "segment_index": f.segment_index,
+        }
+        for f in findings
+    )
+    return json.dumps(items, default=str, separators=(",", ":"))

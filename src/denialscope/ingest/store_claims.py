@@ -5,6 +5,9 @@ The same claim (CLM01 + billing NPI) arriving again, as a replacement (frequency
 the latest submission, lines are updated in place by line number (so remittance lines
 already matched to them stay matched), and every submission is kept in claim_versions.
 A stub made earlier for a remittance without its claim is filled in the same way.
+Which stored claim a submission belongs to, if any, is decided from its content
+(claim_identity.py): the same claim resent stores nothing, and an original that reuses a
+claim number is never a quiet replacement.
 """
 
 from __future__ import annotations
@@ -27,6 +30,12 @@ from denialscope.claims.models import (
     claim_key_for,
 )
 from denialscope.db.base import utcnow
+from denialscope.ingest.claim_identity import (
+    StoredClaim,
+    claim_fingerprint,
+    decide,
+)
+from denialscope.ingest.identity import IdentityFinding
 from denialscope.ingest.lookups import ProviderInfo, chunks, clip, table_of
 from denialscope.ingest.scope import FileScope
 from denialscope.x12.claim837.records import Claim, Party
@@ -59,6 +68,9 @@ class ClaimStore:
         self.stored = 0
         self.lines = 0
         self.control_numbers: set[str] = set()  # for matching remittances that came first
+        self.findings: list[IdentityFinding] = []
+        self.duplicates = 0  # claims already stored with the same content
+        self.claim_ids: set[int] = set()  # claims this file stored a version of
 
     def add(self, claim: Claim) -> None:
         key = claim_key_for(claim.control_number, claim.billing_provider.identifier)
@@ -74,38 +86,42 @@ class ClaimStore:
         self._pending_keys = set()
         if not claims:
             return
-        keys = [claim_key_for(c.control_number, c.billing_provider.identifier) for c in claims]
-        existing: dict[str, tuple[int, int, bool, dt.date | None]] = {}
+        fps = [claim_fingerprint(c) for c in claims]
+        stored = self._stored(claims)
+        keys: list[str] = []
+        targets: list[StoredClaim | None] = []
+        kept: list[Claim] = []
+        kept_fps: list[str] = []
+        for claim, fp in zip(claims, fps, strict=True):
+            base = claim_key_for(claim.control_number, claim.billing_provider.identifier)
+            decision = decide(claim, base=base, fp=fp, stored=stored.get(base, []))
+            if decision.finding is not None:
+                self.findings.append(decision.finding)
+            if not decision.store:
+                self.duplicates += 1
+                continue
+            kept.append(claim)
+            kept_fps.append(fp)
+            keys.append(decision.key)
+            targets.append(decision.target)
+        claims = kept
+        if not claims:
+            return
         table = table_of(ClaimRow)
-        for part in chunks(keys):
-            for row in self.scope.session.execute(
-                select(
-                    table.c.id,
-                    table.c.claim_key,
-                    table.c.current_version,
-                    table.c.is_stub,
-                    table.c.submitted_at,
-                ).where(table.c.claim_key.in_(part))
-            ):
-                existing[row.claim_key] = (
-                    row.id,
-                    row.current_version,
-                    row.is_stub,
-                    row.submitted_at,
-                )
         self._prefetch(claims)
-        new_ids = iter(self.scope.ids.take(table, sum(1 for k in keys if k not in existing)))
+        new_ids = iter(self.scope.ids.take(table, sum(1 for t in targets if t is None)))
         now = utcnow()
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         versions: list[dict[str, Any]] = []
         claim_ids: list[int] = []
-        for claim, key in zip(claims, keys, strict=True):
+        for claim, key, target, fp in zip(claims, keys, targets, kept_fps, strict=True):
             header = self._header(claim, key)
             submitted = header["submitted_at"]  # this submission's own date
-            if key in existing:
-                claim_id, version, is_stub, first_submitted = existing[key]
-                version = 1 if is_stub else version + 1
+            if target is not None:
+                claim_id, is_stub = target.id, target.is_stub
+                first_submitted = target.submitted_at
+                version = 1 if is_stub else target.current_version + 1
                 if not is_stub and first_submitted is not None:
                     # Denials are counted in the cohort of the ORIGINAL submission month; a
                     # correction months later must not move the claim (claim_versions keeps
@@ -129,6 +145,7 @@ class ClaimStore:
                     "submitted_at": submitted,
                     "total_charge": claim.total_charge,
                     "original_payer_claim_number": clip(claim.original_claim_number, 50),
+                    "fingerprint": fp,
                 }
             )
             self.control_numbers.add(claim.control_number.strip())
@@ -151,6 +168,7 @@ class ClaimStore:
         self._codes(claims, claim_ids)
         self._lines(claims, claim_ids, {u["b_id"] for u in updates})
         self.stored += len(claims)
+        self.claim_ids.update(claim_ids)
 
     def _prefetch(self, claims: Sequence[Claim]) -> None:
         people = []
@@ -362,6 +380,53 @@ class ClaimStore:
                 new_row["id"] = line_id
             self.scope.bulk.insert(line_table, rows_new)
         self.lines += len(rows_new) + len(rows_upd)
+
+    def _stored(self, claims: Sequence[Claim]) -> dict[str, list[StoredClaim]]:
+        """Stored claims by base key (CLM01|NPI), separate claims of a reused number included."""
+        numbers = sorted({c.control_number.strip()[:50] for c in claims})
+        table = table_of(ClaimRow)
+        rows: list[Any] = []
+        for part in chunks(numbers):
+            rows.extend(
+                self.scope.session.execute(
+                    select(
+                        table.c.id,
+                        table.c.claim_key,
+                        table.c.current_version,
+                        table.c.is_stub,
+                        table.c.submitted_at,
+                        table.c.statement_from,
+                        table.c.statement_to,
+                        table.c.total_charge,
+                    ).where(table.c.control_number.in_(part))
+                ).all()
+            )
+        prints: dict[int, set[str]] = {r.id: set() for r in rows}
+        vt = table_of(ClaimVersion)
+        for part in chunks(sorted(prints)):
+            for claim_id, fp in self.scope.session.execute(
+                select(vt.c.claim_id, vt.c.fingerprint).where(
+                    vt.c.claim_id.in_(part), vt.c.fingerprint.is_not(None)
+                )
+            ):
+                prints[claim_id].add(fp)
+        out: dict[str, list[StoredClaim]] = {}
+        for r in sorted(rows, key=lambda r: r.id):
+            number, npi = r.claim_key.split("|")[:2]
+            out.setdefault(f"{number}|{npi}", []).append(
+                StoredClaim(
+                    id=r.id,
+                    claim_key=r.claim_key,
+                    current_version=r.current_version,
+                    is_stub=r.is_stub,
+                    submitted_at=r.submitted_at,
+                    service_from=r.statement_from,
+                    service_to=r.statement_to,
+                    total_charge=r.total_charge,
+                    fingerprints=frozenset(prints[r.id]),
+                )
+            )
+        return out
 
 
 def _full_name(party: Party | None) -> str | None:

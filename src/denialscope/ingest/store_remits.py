@@ -4,17 +4,22 @@ Claim payments are buffered and written in batches: each batch is matched to cla
 handful of queries (see matching.py), gets its ids in one allocation and is inserted with
 one executemany per table. A payment that matches no claim gets a stub claim so that every
 denial has a claim to hang analytics and work items on.
+
+A remittance whose payer and trace are already stored is compared with what is stored,
+claim payment by claim payment (remit_identity.py): only what is new is stored, and its row
+is written only when something is.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from denialscope.claims.models import Claim
 from denialscope.classify.config import ClassificationConfig
 from denialscope.ingest.classify_payments import ClaimContext, classify_payments
+from denialscope.ingest.identity import IdentityFinding, canonical
 from denialscope.ingest.lookups import chunks, clip, table_of
 from denialscope.ingest.matching import (
     first_service_date,
@@ -22,6 +27,12 @@ from denialscope.ingest.matching import (
     match_claims,
     match_lines,
     resequence,
+)
+from denialscope.ingest.remit_identity import (
+    StoredTrace,
+    payment_fingerprint,
+    plb_key,
+    remittance_fingerprint,
 )
 from denialscope.ingest.scope import FileScope
 from denialscope.ingest.stub_claims import StubClaims
@@ -94,16 +105,35 @@ class RemitStore:
         self.unmatched = 0
         self.service_lines = 0
         self.adjustments = 0
+        # Content identity of the current remittance (see remit_identity.py).
+        self._stored: StoredTrace | None = None
+        self._fingerprints: list[str] = []
+        self._plb_keys: list[str] = []
+        self.findings: list[IdentityFinding] = []
+        self.duplicate_remittances = 0
+        self.payments_already_stored = 0
+        self.payment_conflicts = 0
+        self.claim_ids: set[int] = set()  # every claim this file's payments point at
 
     # --- records --------------------------------------------------------------------
 
     def remittance(self, rec: RemittanceRecord) -> None:
-        self.flush()
+        self.finish()
         ident, name, qualifier = _payer_ident(rec)
         self._payer_id = self.scope.lookups.payer(ident, name, qualifier)
         self._payer_ident = ident or name
         self._payee_npi = _payee_npi(rec)
         self._remittance = rec
+        self._remit_id = 0
+        self._fingerprints = []
+        self._plb_keys = []
+        self._stored = StoredTrace.load(self.scope.session, payer_id=self._payer_id, rec=rec)
+        if self._stored is None:  # the usual case: a trace never seen, stored as it comes
+            self._write_remittance()
+
+    def _write_remittance(self) -> None:
+        rec = self._remittance
+        assert rec is not None
         (self._remit_id,) = self.scope.ids.take(table_of(Remittance), 1)
         self.remittances += 1
         self.scope.session.execute(
@@ -134,9 +164,12 @@ class RemitStore:
     def provider_adjustment(self, rec: PlbRecord) -> None:
         if rec.remittance is not self._remittance:
             self.remittance(rec.remittance)
+        key = plb_key(rec.provider_id, rec.fiscal_period_end, rec.reason, rec.reference, rec.amount)
+        self._plb_keys.append(key)
+        if self._stored is not None and not self._stored.keep_plb(key):
+            return
         self._plb.append(
             {
-                "remittance_id": self._remit_id,
                 "provider_id_text": clip(rec.provider_id, 50),
                 "fiscal_date": rec.fiscal_period_end,
                 "reason": clip(rec.reason, 4),
@@ -147,11 +180,70 @@ class RemitStore:
 
     # --- writing --------------------------------------------------------------------
 
+    def finish(self) -> None:
+        """Store what is pending and close the current remittance (its fingerprint, findings)."""
+        self.flush()
+        rec, stored = self._remittance, self._stored
+        if rec is None:
+            return
+        fp = remittance_fingerprint(rec, self._payer_ident, self._fingerprints, self._plb_keys)
+        if self._remit_id:
+            self.scope.session.execute(
+                update(table_of(Remittance))
+                .where(table_of(Remittance).c.id == self._remit_id)
+                .values(fingerprint=fp),
+                execution_options={"synchronize_session": False},
+            )
+        if stored is not None:
+            self.payments_already_stored += stored.already
+            self.payment_conflicts += stored.conflicts
+            trace = rec.trace_number or None
+            if self._remit_id == 0 and stored.conflicts == 0:
+                header = (canonical(rec.payment_amount), rec.payment_date)
+                same = header in stored.headers
+                self.duplicate_remittances += same
+                self.findings.append(
+                    IdentityFinding(
+                        kind="duplicate_remittance" if same else "remittance_conflict",
+                        severity="info" if same else "warning",
+                        message=(
+                            f"remittance with trace {trace or '(none)'} (segment "
+                            f"{rec.segment_index}): "
+                            + (
+                                f"already stored ({stored.already} claim payments); nothing stored"
+                                if same
+                                else "its claim payments are stored under this trace with "
+                                "another BPR amount or date; nothing stored"
+                            )
+                        ),
+                        segment_index=rec.segment_index,
+                        trace=trace,
+                    )
+                )
+            else:
+                self.findings.extend(stored.findings)
+        self._remittance = None
+        self._stored = None
+
     def flush(self) -> None:
+        payments, self._pending = self._pending, []
+        if payments:
+            fps = [payment_fingerprint(p) for p in payments]
+            self._fingerprints.extend(fps)
+            if self._stored is not None:
+                kept = [
+                    (p, fp)
+                    for p, fp in zip(payments, fps, strict=True)
+                    if self._stored.decide(p, fp)
+                ]
+                payments, fps = [p for p, _ in kept], [fp for _, fp in kept]
+        if (payments or self._plb) and not self._remit_id:
+            self._write_remittance()
         if self._plb:
+            for row in self._plb:
+                row["remittance_id"] = self._remit_id
             self.scope.bulk.insert(table_of(ProviderAdjustment), self._plb)
             self._plb = []
-        payments, self._pending = self._pending, []
         if not payments:
             return
         remit = payments[0].remittance
@@ -172,8 +264,8 @@ class RemitStore:
         sp_rows: list[dict[str, Any]] = []
         adj_rows: list[dict[str, Any]] = []
         rem_rows: list[dict[str, Any]] = []
-        for p, cp_id, (claim_id, method), stub_id in zip(
-            payments, cp_ids, matches, stub_ids, strict=True
+        for p, cp_id, (claim_id, method), stub_id, fp in zip(
+            payments, cp_ids, matches, stub_ids, fps, strict=True
         ):
             status = p.status.strip()
             cp_rows.append(
@@ -211,6 +303,7 @@ class RemitStore:
                     "primary_root_cause": None,
                     "denied_amount": None,
                     "config_version": None,
+                    "fingerprint": fp,
                 }
             )
             for a in p.adjustments:
@@ -279,6 +372,7 @@ class RemitStore:
         self.scope.bulk.insert(table_of(RemarkCode), rem_rows)
         touched = [c for c in claim_ids if c is not None] + [s for s in stub_ids if s is not None]
         resequence(self.scope.session, touched)
+        self.claim_ids.update(touched)
         self.stored += len(payments)
         self.matched += sum(1 for c in claim_ids if c is not None)
         self.unmatched += sum(1 for c in claim_ids if c is None)

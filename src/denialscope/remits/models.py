@@ -75,6 +75,9 @@ class Remittance(Base):
     payment_date: Mapped[dt.date | None] = mapped_column(index=True)  # BPR16
     trace_number: Mapped[str | None] = mapped_column(String(50), index=True)  # TRN02
     production_date: Mapped[dt.date | None]  # DTM*405
+    # SHA-256 of the parsed content (payer, TRN02, BPR amount and date, claim payments, PLB):
+    # a resend with other bytes has the same one (see ingest/remit_identity.py).
+    fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
 
     source_file: Mapped[SourceFile] = relationship()
     payer: Mapped[Payer | None] = relationship()
@@ -142,6 +145,8 @@ class ClaimPayment(Base):
     primary_root_cause: Mapped[str | None] = mapped_column(String(40), index=True)
     denied_amount: Mapped[Decimal | None]
     config_version: Mapped[str | None] = mapped_column(String(40))
+    # SHA-256 of the CLP loop's parsed content: what a resend of the same payment repeats.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     remittance: Mapped[Remittance] = relationship(back_populates="claim_payments")
     claim: Mapped[Claim | None] = relationship()

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import BigInteger, String, Text
+from sqlalchemy import BigInteger, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from denialscope.db.base import Base, utcnow
@@ -39,6 +39,8 @@ class SourceFile(Base):
     diagnostics_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     error_count: Mapped[int] = mapped_column(default=0, server_default="0")
     warning_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # False until the file's denials are work items; the catch-up syncs the files still false.
+    queue_synced: Mapped[bool] = mapped_column(default=True, server_default=true(), index=True)
 
     @property
     def diagnostics(self) -> list[dict[str, Any]]:

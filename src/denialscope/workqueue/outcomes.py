@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -53,40 +54,62 @@ def data_as_of(session: Session) -> dt.date:
 def outcome_history(session: Session) -> dict[tuple[str, int | None], OutcomeCounts]:
     """Recovered and lost denials by (root cause, payer): what P(recovery) learns from."""
     history: dict[tuple[str, int | None], OutcomeCounts] = defaultdict(OutcomeCounts)
+    # Counted by the database: ingest calls this once per file, and a Python loop over every
+    # decided item would make a small file's cost grow with the whole history.
+    totals = session.execute(
+        select(WorkItem.root_cause, WorkItem.payer_id, WorkItem.outcome, func.count())
+        .where(WorkItem.outcome.in_(("overturned", "upheld")))
+        .group_by(WorkItem.root_cause, WorkItem.payer_id, WorkItem.outcome)
+    )
+    for root_cause, payer_id, outcome, number in totals:
+        counts = history[(root_cause, payer_id)]
+        if outcome == "overturned":
+            counts.won += Decimal(number)
+        else:
+            counts.lost += Decimal(number)
     rows = session.execute(
         select(
             WorkItem.root_cause,
             WorkItem.payer_id,
-            WorkItem.outcome,
             WorkItem.recovered_amount,
             WorkItem.dollars_at_risk,
-        ).where(WorkItem.outcome.in_(("overturned", "partially_overturned", "upheld")))
+        ).where(WorkItem.outcome == "partially_overturned")
     )
-    for root_cause, payer_id, outcome, recovered, at_risk in rows:
+    for root_cause, payer_id, recovered, at_risk in rows:
         counts = history[(root_cause, payer_id)]
-        if outcome == "overturned":
-            counts.won += 1
-        elif outcome == "upheld":
-            counts.lost += 1
-        else:
-            share = min(Decimal(1), (recovered or _ZERO) / at_risk) if at_risk else _ZERO
-            counts.won += share
-            counts.lost += 1 - share
+        share = min(Decimal(1), (recovered or _ZERO) / at_risk) if at_risk else _ZERO
+        counts.won += share
+        counts.lost += 1 - share
     return dict(history)
 
 
+def _open_items(session: Session, claim_ids: Sequence[int] | None) -> Iterator[WorkItem]:
+    # Upheld items stay in: the next level's window runs from the decision that upheld them.
+    query = select(WorkItem).where(
+        or_(WorkItem.status.in_(OPEN_STATUSES), WorkItem.outcome == "upheld")
+    )
+    if claim_ids is None:
+        yield from session.scalars(query)
+        return
+    ordered = sorted(set(claim_ids))
+    for start in range(0, len(ordered), 500):
+        yield from session.scalars(query.where(WorkItem.claim_id.in_(ordered[start : start + 500])))
+
+
 def refresh_priorities(
-    session: Session, *, config: WorkqueueConfig | None = None, as_of: dt.date
+    session: Session,
+    *,
+    config: WorkqueueConfig | None = None,
+    as_of: dt.date,
+    claim_ids: Sequence[int] | None = None,
 ) -> int:
-    """Recompute P(recovery), expected net, deadline and priority of every open item."""
+    """Recompute P(recovery), expected net, deadline and priority of the open items (of
+    ``claim_ids``, or every one)."""
     config = config or load_workqueue_config()
     history = outcome_history(session)
     payers = {p.id: p for p in session.scalars(select(Payer))}
     count = 0
-    query = select(WorkItem).where(
-        or_(WorkItem.status.in_(OPEN_STATUSES), WorkItem.outcome == "upheld")
-    )
-    for item in session.scalars(query):
+    for item in _open_items(session, claim_ids):
         payer = payers.get(item.payer_id) if item.payer_id else None
         windows = payer_windows(
             config,
@@ -159,28 +182,40 @@ def _event(session: Session, item: WorkItem, kind: str, detail: str) -> None:
 
 
 def apply_outcomes(
-    session: Session, *, config: WorkqueueConfig | None = None, as_of: dt.date | None = None
+    session: Session,
+    *,
+    config: WorkqueueConfig | None = None,
+    as_of: dt.date | None = None,
+    claim_ids: Sequence[int] | None = None,
 ) -> int:
-    """Close items that a later remittance decided; the number of items closed or updated."""
+    """Close items that a later remittance decided (of ``claim_ids``, or of every claim); the
+    number of items closed or updated."""
     config = config or load_workqueue_config()
-    items = list(
-        session.scalars(
-            select(WorkItem).where(
-                or_(WorkItem.status.in_(OPEN_STATUSES), WorkItem.outcome == "upheld")
-            )
-        )
+    query = select(WorkItem).where(
+        or_(WorkItem.status.in_(OPEN_STATUSES), WorkItem.outcome == "upheld")
     )
+    if claim_ids is None:
+        items = list(session.scalars(query))
+    else:
+        ordered = sorted(set(claim_ids))
+        items = [
+            item
+            for start in range(0, len(ordered), 500)
+            for item in session.scalars(
+                query.where(WorkItem.claim_id.in_(ordered[start : start + 500]))
+            )
+        ]
     if not items:
         return 0
     by_claim: dict[int, list[ClaimPayment]] = defaultdict(list)
-    claim_ids = [item.claim_id for item in items]
-    for start in range(0, len(claim_ids), 500):
-        query = (
+    item_claims = [item.claim_id for item in items]
+    for start in range(0, len(item_claims), 500):
+        payments_query = (
             select(ClaimPayment)
-            .where(ClaimPayment.claim_id.in_(claim_ids[start : start + 500]))
+            .where(ClaimPayment.claim_id.in_(item_claims[start : start + 500]))
             .order_by(ClaimPayment.claim_id, ClaimPayment.seq, ClaimPayment.id)
         )
-        for payment in session.scalars(query):
+        for payment in session.scalars(payments_query):
             assert payment.claim_id is not None
             by_claim[payment.claim_id].append(payment)
     changed = 0
@@ -209,7 +244,9 @@ def apply_outcomes(
         changed += 1
     session.flush()
     if changed:
-        refresh_priorities(session, config=config, as_of=as_of or data_as_of(session))
+        refresh_priorities(
+            session, config=config, as_of=as_of or data_as_of(session), claim_ids=claim_ids
+        )
     return changed
 
 

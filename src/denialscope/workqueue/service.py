@@ -46,6 +46,7 @@ __all__ = [
     "next_item",
     "resolve",
     "set_status",
+    "sync_claims",
     "sync_work_items",
 ]
 
@@ -71,6 +72,68 @@ def _owner_roles(session: Session, payment_ids: Sequence[int]) -> dict[int, str 
     return {key: value[1] for key, value in roles.items()}
 
 
+def _denials(
+    session: Session, claim_ids: Sequence[int] | None
+) -> list[tuple[ClaimPayment, Claim, Payer | None]]:
+    """The first denial of each claim without a work item (of ``claim_ids``, or of all)."""
+    query = (
+        select(ClaimPayment, Claim, Payer)
+        .join(Claim, Claim.id == ClaimPayment.claim_id)
+        .join(Remittance, Remittance.id == ClaimPayment.remittance_id)
+        .outerjoin(Payer, Payer.id == func.coalesce(Remittance.payer_id, Claim.payer_id))
+        .where(ClaimPayment.is_denial, ClaimPayment.is_reversal.is_(False))
+        .order_by(ClaimPayment.claim_id, ClaimPayment.seq)
+    )
+    if claim_ids is None:
+        parts: list[Sequence[int] | None] = [None]
+    else:
+        ordered = sorted(set(claim_ids))
+        parts = [ordered[i : i + 500] for i in range(0, len(ordered), 500)]
+    first: dict[int, tuple[ClaimPayment, Claim, Payer | None]] = {}
+    for part in parts:
+        if part is None:
+            rows = session.execute(
+                query.where(ClaimPayment.claim_id.not_in(select(WorkItem.claim_id)))
+            ).all()
+        else:
+            have = set(
+                session.scalars(select(WorkItem.claim_id).where(WorkItem.claim_id.in_(part)))
+            )
+            rows = [
+                r
+                for r in session.execute(query.where(ClaimPayment.claim_id.in_(part))).all()
+                if r[1].id not in have
+            ]
+        for payment, claim, payer in rows:
+            first.setdefault(claim.id, (payment, claim, payer))
+    return list(first.values())
+
+
+def sync_claims(
+    session: Session,
+    *,
+    claim_ids: Sequence[int],
+    config: WorkqueueConfig | None = None,
+    as_of: dt.date | None = None,
+) -> tuple[int, int]:
+    """Bring the work items of these claims up to date: (items created, items closed).
+
+    What ingest runs inside a file's transaction, for the claims the file touched: its cost
+    grows with the file, not with the database (nothing else is read but the payers and the
+    outcome counts P(recovery) learns from).
+    """
+    from denialscope.workqueue.outcomes import apply_outcomes
+
+    if not claim_ids:
+        return 0, 0
+    config = config or load_workqueue_config()
+    as_of = as_of or data_as_of(session)
+    created = _create_items(session, _denials(session, claim_ids), config)
+    closed = apply_outcomes(session, config=config, as_of=as_of, claim_ids=claim_ids)
+    refresh_priorities(session, config=config, as_of=as_of, claim_ids=claim_ids)
+    return created, closed
+
+
 def sync_work_items(
     session: Session,
     *,
@@ -80,24 +143,19 @@ def sync_work_items(
 ) -> int:
     """Create the missing work items (one per denied claim) and rank every open item."""
     config = config or load_workqueue_config()
-    existing = select(WorkItem.claim_id)
-    rows = session.execute(
-        select(ClaimPayment, Claim, Payer)
-        .join(Claim, Claim.id == ClaimPayment.claim_id)
-        .join(Remittance, Remittance.id == ClaimPayment.remittance_id)
-        .outerjoin(Payer, Payer.id == func.coalesce(Remittance.payer_id, Claim.payer_id))
-        .where(
-            ClaimPayment.is_denial,
-            ClaimPayment.is_reversal.is_(False),
-            ClaimPayment.claim_id.not_in(existing),
-        )
-        .order_by(ClaimPayment.claim_id, ClaimPayment.seq)
-    ).all()
-    first: dict[int, tuple[ClaimPayment, Claim, Payer | None]] = {}
-    for payment, claim, payer in rows:
-        first.setdefault(claim.id, (payment, claim, payer))
+    created = _create_items(session, _denials(session, None), config, batch=batch)
+    refresh_priorities(session, config=config, as_of=as_of or data_as_of(session))
+    return created
+
+
+def _create_items(
+    session: Session,
+    chosen: list[tuple[ClaimPayment, Claim, Payer | None]],
+    config: WorkqueueConfig,
+    *,
+    batch: int = 500,
+) -> int:
     created = 0
-    chosen = list(first.values())
     for start in range(0, len(chosen), batch):
         part = chosen[start : start + batch]
         roles = _owner_roles(session, [payment.id for payment, _c, _p in part])
@@ -152,7 +210,6 @@ def sync_work_items(
             )
             created += 1
     session.flush()
-    refresh_priorities(session, config=config, as_of=as_of or data_as_of(session))
     return created
 
 
