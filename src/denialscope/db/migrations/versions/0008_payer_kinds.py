@@ -1,6 +1,6 @@
 """Payer kind from the claim: filing indicators, where each kind came from, appeal addresses.
 
-Revision ID: 0009
+Revision ID: 0008
 Revises: 0006
 Create Date: 2026-12-03
 """
