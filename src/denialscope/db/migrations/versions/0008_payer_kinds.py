@@ -1,7 +1,7 @@
 """Payer kind from the claim: filing indicators, where each kind came from, appeal addresses.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03
 """
 
