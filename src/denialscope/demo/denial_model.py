@@ -28,6 +28,7 @@ __all__ = [
     "ROOT_CAUSES",
     "SIGNALS",
     "STREAM_SHARE",
+    "payer_codes",
     "ClaimFacts",
     "ReasonCode",
     "RootCause",
@@ -115,7 +116,15 @@ CODE_CHOICES: dict[str, str] = {
     "duplicate": "OA-18 (exact duplicate), excluded from denial rates",
 }
 
-BASE: dict[str, float] = {"MCR": 0.075, "MCD": 0.205, "SHP": 0.130, "BHH": 0.120, "PCI": 0.145}
+# Initial denial propensity by payer: Medicare fee-for-service lowest, Medicare Advantage
+# and Medicaid (fee-for-service and managed) highest (see docs/demo.md for the sources).
+BASE: dict[str, float] = {
+    "MCR": 0.075, "MAH": 0.150, "MAP": 0.130, "MCD": 0.205, "MMC": 0.190, "SHP": 0.130,
+    "BHH": 0.120, "PCI": 0.145,
+}  # fmt: skip
+# Remark codes only Medicare contractors send (the MA-prefixed series); Medicare Advantage
+# plans follow CMS remittance conventions and may send them too, other payers never do.
+MEDICARE_REMARK_KINDS = frozenset({"medicare", "medicare_advantage"})
 ENCOUNTER: dict[str, float] = {
     "office": 0.95, "ed_pro": 1.0, "reading": 1.0, "ed_facility": 0.9, "outpatient": 1.05,
     "observation": 1.2, "inpatient": 1.25,
@@ -208,6 +217,18 @@ def _applies(needs: str, f: ClaimFacts) -> bool:
         case "timely_limit":
             return f.timely_limit_days <= 120
     raise ValueError(f"unknown applicability {needs!r}")
+
+
+def payer_codes(cause: RootCause, payer_kind: str) -> tuple[ReasonCode, ...]:
+    """The reason codes this payer would send for ``cause`` (no Medicare-only remarks
+    from a commercial or Medicaid payer: the code without that remark instead)."""
+    if payer_kind in MEDICARE_REMARK_KINDS:
+        return cause.codes
+    out = tuple(
+        ReasonCode(c.group, c.carc, None) if c.rarc and c.rarc.startswith("MA") else c
+        for c in cause.codes
+    )
+    return tuple(dict.fromkeys(out))
 
 
 def drg_factor(weight: Decimal | None) -> float:

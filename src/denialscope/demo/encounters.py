@@ -35,18 +35,21 @@ INPATIENT_SHARE: dict[str, float] = {
     "cardiology": 0.10, "orthopedics": 0.10, "behavioral_health": 0.14,
     "inpatient_medicine": 0.78, "surgery": 0.10,
 }  # fmt: skip
-# Payer mix by service line: MCR, MCD, SHP, BHH, PCI.
+# Payer mix by service line, in PAYER_ORDER. Medicare is split about half fee-for-service,
+# half Medicare Advantage (KFF: 54% of eligible beneficiaries in MA in 2025); Medicaid about
+# 70% managed care (KFF/MACPAC: most Medicaid enrollees are in managed-care plans).
 PAYER_MIX: dict[str, tuple[float, ...]] = {
-    "emergency": (0.28, 0.27, 0.15, 0.15, 0.15),
-    "cardiology": (0.55, 0.07, 0.15, 0.13, 0.10),
-    "orthopedics": (0.38, 0.08, 0.20, 0.19, 0.15),
-    "imaging": (0.40, 0.12, 0.17, 0.17, 0.14),
-    "behavioral_health": (0.10, 0.68, 0.09, 0.07, 0.06),
-    "inpatient_medicine": (0.56, 0.16, 0.10, 0.10, 0.08),
-    "primary_care": (0.30, 0.15, 0.20, 0.20, 0.15),
-    "surgery": (0.35, 0.12, 0.19, 0.19, 0.15),
+    "emergency": (0.140, 0.078, 0.062, 0.081, 0.189, 0.150, 0.150, 0.150),
+    "cardiology": (0.275, 0.154, 0.121, 0.021, 0.049, 0.150, 0.130, 0.100),
+    "orthopedics": (0.190, 0.106, 0.084, 0.024, 0.056, 0.200, 0.190, 0.150),
+    "imaging": (0.200, 0.112, 0.088, 0.036, 0.084, 0.170, 0.170, 0.140),
+    "behavioral_health": (0.050, 0.028, 0.022, 0.204, 0.476, 0.090, 0.070, 0.060),
+    "inpatient_medicine": (0.280, 0.157, 0.123, 0.048, 0.112, 0.100, 0.100, 0.080),
+    "primary_care": (0.150, 0.084, 0.066, 0.045, 0.105, 0.200, 0.200, 0.150),
+    "surgery": (0.175, 0.098, 0.077, 0.036, 0.084, 0.190, 0.190, 0.150),
 }
-PAYER_ORDER = ("MCR", "MCD", "SHP", "BHH", "PCI")
+PAYER_ORDER = ("MCR", "MAH", "MAP", "MCD", "MMC", "SHP", "BHH", "PCI")
+_MEDICARE_KINDS = ("medicare", "medicare_advantage")
 _STREETS = ("OAK ST", "MAPLE AVE", "CEDAR LN", "PINE RD", "ELM CT", "BIRCH DR", "WILLOW WAY")
 _CITIES = (("RIVERBEND", "53901"), ("LAKESIDE", "53920"), ("MILLBROOK", "53911"))
 
@@ -142,15 +145,15 @@ class _PatientPool:
         self.by_payer: dict[str, list[Patient]] = {k: [] for k in PAYER_ORDER}
         self._seq = 0
 
-    def _age_range(self, payer: str) -> tuple[int, int]:
-        if payer == "MCR":
+    def _age_range(self, kind: str) -> tuple[int, int]:
+        if kind in _MEDICARE_KINDS:  # about one in eight is under 65 (disability, ESRD)
             return (40, 92) if self.rng.random() < 0.12 else (65, 92)
-        if payer == "MCD":
+        if kind in ("medicaid", "managed_medicaid"):
             return (18, 64)
         return (19, 64)
 
-    def draw(self, payer: str, *, sex: str | None = None) -> Patient:
-        pool = self.by_payer[payer]
+    def draw(self, payer: Payer, *, sex: str | None = None) -> Patient:
+        pool = self.by_payer[payer.key]
         rng = self.rng
         # Reuse existing patients most of the time: real systems see the same people again.
         if pool and rng.random() < 0.6:
@@ -158,13 +161,13 @@ class _PatientPool:
             if sex is None or candidate.sex == sex:
                 return candidate
         self._seq += 1
-        lo, hi = self._age_range(payer)
+        lo, hi = self._age_range(payer.kind)
         age = rng.randint(lo, hi)
         birth = YEAR_START - timedelta(days=age * 365 + rng.randint(0, 364))
         street = f"{rng.randint(10, 9999)} {rng.choice(_STREETS)}"
         city, zip_code = rng.choice(_CITIES)
         patient = Patient(
-            member_id=f"{payer[0]}{rng.randrange(10**9):09d}{self._seq % 10}",
+            member_id=f"{payer.key[0]}{rng.randrange(10**9):09d}{self._seq % 10}",
             last_name=f"DEMO{self._seq:06d}",
             first_name=rng.choice(("ALEX", "JAMIE", "ROBIN", "SAM", "CASEY", "RILEY", "DREW")),
             birth_date=birth,
@@ -172,7 +175,7 @@ class _PatientPool:
             street=street,
             city=city,
             zip=zip_code,
-            dual_medicaid=payer == "MCR" and rng.random() < 0.15,
+            dual_medicaid=payer.kind == "medicare" and rng.random() < 0.15,
         )
         pool.append(patient)
         return patient
@@ -223,7 +226,7 @@ class _ClaimFactory:
         templates = cat.TEMPLATES[dept.service_line]
         t = templates[rng.choices(range(len(templates)), weights=[x.weight for x in templates])[0]]
         professional = t.kind in ("office", "ed_pro", "reading")
-        patient = self.patients.draw(payer.key, sex="F" if t.key == "img_mammo" else None)
+        patient = self.patients.draw(payer, sex="F" if t.key == "img_mammo" else None)
         day = _service_date(rng, weekdays_only=t.kind in ("office", "outpatient"))
         end = day
         services = [rng.choice(t.main)] + [s for s in t.extras if rng.random() < s.chance]
@@ -279,7 +282,7 @@ class _ClaimFactory:
         rng = self.rng
         cases = cat.INPATIENT_CASES[dept.service_line]
         case = cases[rng.choices(range(len(cases)), weights=[c.weight for c in cases])[0]]
-        patient = self.patients.draw(payer.key)
+        patient = self.patients.draw(payer)
         dx = self._diagnoses(case.principal, pool_chance=case.secondary_chance)
         status = "01"
         if case.family == "inpatient_surgical" and rng.random() < 0.25:

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from denialscope.demo.denial_model import ROOT_CAUSES, ReasonCode
+from denialscope.demo.denial_model import ROOT_CAUSES, ReasonCode, payer_codes
 from denialscope.demo.encounters import Claim
 from denialscope.demo.pricing import Adj, Pricer, Remit, RemitLine, Submission, money
 
@@ -24,7 +24,7 @@ __all__ = ["CUTOFF", "run_lifecycle"]
 
 CUTOFF = date(2026, 5, 31)
 _STREAM = {rc.id: rc.stream for rc in ROOT_CAUSES}
-_CODES = {rc.id: rc.codes for rc in ROOT_CAUSES}
+_CAUSE = {rc.id: rc for rc in ROOT_CAUSES}
 _LEVEL = {rc.id: rc.level for rc in ROOT_CAUSES}
 # Denials a provider fixes by sending a corrected claim, and those it appeals.
 _CORRECTABLE = frozenset({"coding", "billing"})
@@ -100,7 +100,9 @@ class _Timeline:
     def run(self, c: Claim) -> None:
         rng = self.rng
         self.submit(Submission(c, c.submitted, "1"))
-        code: ReasonCode | None = rng.choice(_CODES[c.root_cause]) if c.root_cause else None
+        code: ReasonCode | None = None
+        if c.root_cause:
+            code = rng.choice(payer_codes(_CAUSE[c.root_cause], c.payer.kind))
         first = self.pricer.price(c, cause=c.root_cause, code=code)
         first.remit_date = _weekly(c.submitted, rng, 7, 28)
         first.payer_claim_number = self.icn(c.payer.key)

@@ -96,7 +96,7 @@ class Pricer:
             if c.kind == "inpatient":
                 return [Adj("PR", "1", min(PART_A_DEDUCTIBLE, allowed))]
             return [Adj("PR", "2", money(allowed * Decimal("0.20")))]
-        if kind != "commercial":
+        if kind not in ("commercial", "medicare_advantage"):  # Medicaid: no cost sharing here
             return []
         if c.kind == "office":
             if copay_left[0] <= 0:
