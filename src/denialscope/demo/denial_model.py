@@ -28,12 +28,12 @@ __all__ = [
     "ROOT_CAUSES",
     "SIGNALS",
     "STREAM_SHARE",
-    "payer_codes",
     "ClaimFacts",
     "ReasonCode",
     "RootCause",
     "Signal",
     "cause_probabilities",
+    "payer_codes",
 ]
 
 
