@@ -23,6 +23,7 @@ from denialscope.demo.catalog import (
 )
 from denialscope.demo.drg import grouper_version
 from denialscope.demo.org import luhn_npi_valid, npi_with_check_digit
+from denialscope.demo.period import TODAY
 from denialscope.reference import icd10cm, icd10pcs_codes
 from denialscope.x12.diagnostics import Severity
 from denialscope.x12.reader import open_x12
@@ -301,6 +302,17 @@ def test_dates_cover_one_year_and_remits_follow(demo: DemoData) -> None:
     starts = sorted(c.start for c in demo.claims)
     assert starts[0] >= "20250101" and starts[-1] <= "20251231"
     last_remit = max(c.remit_date for c in demo.clps)
-    assert "20260101" < last_remit <= "20260531"
+    assert "20260101" < last_remit <= TODAY.strftime("%Y%m%d")
     assert date(2025, 1, 1) < datetime.strptime(last_remit, "%Y%m%d").date()
+    # Every month of the year is populated, and no claim of the year is still waiting for
+    # its first remit on the demo's today (the data is complete: no late tail).
+    originals = _originals(demo)
+    per_month = Counter(c.start[:6] for c in originals.values())
+    assert sorted(per_month) == [f"2025{m:02d}" for m in range(1, 13)]
+    assert min(per_month.values()) > 0.8 * max(per_month.values())
+    assert all(c.end <= "20251231" for c in originals.values())
+    assert set(_initial_remits(demo)) == set(originals)
+    truth = json.loads(demo.result.ground_truth.read_text())
+    assert truth["period"]["today"] == TODAY.isoformat()
+    assert truth["summary"]["claims_remitted"] == truth["summary"]["claims_submitted"]
     assert Decimal(0) < sum((c.paid for c in demo.clps), Decimal(0))

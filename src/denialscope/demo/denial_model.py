@@ -16,8 +16,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+
+from denialscope.demo.period import TODAY
 
 __all__ = [
     "BASE",
@@ -119,7 +121,7 @@ CODE_CHOICES: dict[str, str] = {
 # Initial denial propensity by payer: Medicare fee-for-service lowest, Medicare Advantage
 # and Medicaid (fee-for-service and managed) highest (see docs/demo.md for the sources).
 BASE: dict[str, float] = {
-    "MCR": 0.075, "MAH": 0.150, "MAP": 0.130, "MCD": 0.205, "MMC": 0.190, "SHP": 0.130,
+    "MCR": 0.075, "MAH": 0.125, "MAP": 0.110, "MCD": 0.205, "MMC": 0.180, "SHP": 0.130,
     "BHH": 0.120, "PCI": 0.145,
 }  # fmt: skip
 # Remark codes only Medicare contractors send (the MA-prefixed series); Medicare Advantage
@@ -158,7 +160,7 @@ class Signal:
 
 
 SIGNALS: tuple[Signal, ...] = (
-    Signal("ed_template_v2", "modifier_missing_invalid", 15.0, department="RMC-ED",
+    Signal("ed_template_v2", "modifier_missing_invalid", 30.0, department="RMC-ED",
            template="ed_pro_procedure", start=date(2025, 6, 1)),
     Signal("summit_cardiology_med_necessity", "medical_necessity", 4.5, payer="SHP",
            service_line="cardiology"),
@@ -215,7 +217,10 @@ def _applies(needs: str, f: ClaimFacts) -> bool:
         case "commercial":
             return f.payer_kind == "commercial"
         case "timely_limit":
-            return f.timely_limit_days <= 120
+            # A late claim (sent 5-30 days past the limit) is only in the data if its remit
+            # (up to 5 weeks later) came before the demo's today.
+            late_remit = f.service_date + timedelta(days=f.timely_limit_days + 30 + 35)
+            return f.timely_limit_days <= 120 and late_remit <= TODAY
     raise ValueError(f"unknown applicability {needs!r}")
 
 

@@ -17,12 +17,11 @@ from denialscope.demo import catalog as cat
 from denialscope.demo.denial_model import AUTH_FAMILIES, ClaimFacts, cause_probabilities
 from denialscope.demo.drg import Grouper
 from denialscope.demo.org import Department, Org, Payer, Provider
+from denialscope.demo.period import YEAR_END, YEAR_START
 from denialscope.reference import msdrg_weights
 
 __all__ = ["YEAR_END", "YEAR_START", "Claim", "Line", "Patient", "make_claims"]
 
-YEAR_START = date(2025, 1, 1)
-YEAR_END = date(2025, 12, 31)
 CENT = Decimal("0.01")
 
 # Share of the system's claims per department.
@@ -40,7 +39,7 @@ INPATIENT_SHARE: dict[str, float] = {
 # 70% managed care (KFF/MACPAC: most Medicaid enrollees are in managed-care plans).
 PAYER_MIX: dict[str, tuple[float, ...]] = {
     "emergency": (0.140, 0.078, 0.062, 0.081, 0.189, 0.150, 0.150, 0.150),
-    "cardiology": (0.275, 0.154, 0.121, 0.021, 0.049, 0.150, 0.130, 0.100),
+    "cardiology": (0.275, 0.154, 0.121, 0.021, 0.049, 0.250, 0.080, 0.050),
     "orthopedics": (0.190, 0.106, 0.084, 0.024, 0.056, 0.200, 0.190, 0.150),
     "imaging": (0.200, 0.112, 0.088, 0.036, 0.084, 0.170, 0.170, 0.140),
     "behavioral_health": (0.050, 0.028, 0.022, 0.204, 0.476, 0.090, 0.070, 0.060),
@@ -302,6 +301,8 @@ class _ClaimFactory:
         info = self.weights[drg]
         gmlos = float(info.gmlos or 3)
         los = max(1, round(gmlos * rng.lognormvariate(0, 0.35)))
+        # The year's stays are those discharged in it (a claim's year is its discharge's).
+        admit = min(admit, YEAR_END - timedelta(days=los))
         discharge = admit + timedelta(days=los)
         # Regroup with the version in force at discharge (codes unchanged).
         drg = self.grouper.group(

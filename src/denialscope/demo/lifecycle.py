@@ -5,7 +5,7 @@ Then, for denials: correction and resubmission (frequency 7, REF F8 = the payer 
 number), appeals paid or upheld, or nothing (written off). For paid claims: Medicaid
 crossover after Medicare (CLP02 19 then 2), occasional reversals with a corrected
 payment, accidental duplicate submissions (OA-18). A few remits match no 837 at all.
-Events after ``CUTOFF`` are left out: they are still pending when the demo's data ends.
+Events after ``CUTOFF`` (the demo's today) are left out: still pending when the data ends.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from decimal import Decimal
 
 from denialscope.demo.denial_model import ROOT_CAUSES, ReasonCode, payer_codes
 from denialscope.demo.encounters import Claim
+from denialscope.demo.period import TODAY
 from denialscope.demo.pricing import Adj, Pricer, Remit, RemitLine, Submission, money
 
 __all__ = ["CUTOFF", "run_lifecycle"]
 
-CUTOFF = date(2026, 5, 31)
+CUTOFF = TODAY
 _STREAM = {rc.id: rc.stream for rc in ROOT_CAUSES}
 _CAUSE = {rc.id: rc for rc in ROOT_CAUSES}
 _LEVEL = {rc.id: rc.level for rc in ROOT_CAUSES}
