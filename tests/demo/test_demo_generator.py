@@ -22,6 +22,7 @@ from denialscope.demo.catalog import (
     TEMPLATES,
 )
 from denialscope.demo.drg import grouper_version
+from denialscope.demo.inpatient import CHRONIC, COMBINATION_CODES
 from denialscope.demo.org import luhn_npi_valid, npi_with_check_digit
 from denialscope.demo.period import TODAY
 from denialscope.reference import icd10cm, icd10pcs_codes
@@ -284,6 +285,8 @@ def test_diagnosis_codes_are_billable_unless_deliberately_invalid(demo: DemoData
     catalog = set(SECONDARY_DIAGNOSES)
     catalog |= {d for ts in TEMPLATES.values() for t in ts for d in t.diagnoses}
     catalog |= {d for cs in INPATIENT_CASES.values() for c in cs for d in c.principal}
+    catalog |= {d for cs in INPATIENT_CASES.values() for c in cs for d in (*c.mcc, *c.cc)}
+    catalog |= set(CHRONIC) | set(COMBINATION_CODES)
     assert all(codes[d].billable for d in catalog)
     assert all(d in codes and not codes[d].billable for d in INVALID_DIAGNOSES)
     pcs = icd10pcs_codes()

@@ -162,7 +162,7 @@ class Signal:
 SIGNALS: tuple[Signal, ...] = (
     Signal("ed_template_v2", "modifier_missing_invalid", 30.0, department="RMC-ED",
            template="ed_pro_procedure", start=date(2025, 6, 1)),
-    Signal("summit_cardiology_med_necessity", "medical_necessity", 4.5, payer="SHP",
+    Signal("summit_cardiology_med_necessity", "medical_necessity", 6.0, payer="SHP",
            service_line="cardiology"),
 )  # fmt: skip
 

@@ -16,9 +16,10 @@ from decimal import Decimal
 from denialscope.demo import catalog as cat
 from denialscope.demo.denial_model import AUTH_FAMILIES, ClaimFacts, cause_probabilities
 from denialscope.demo.drg import Grouper
+from denialscope.demo.inpatient import code_outpatient, code_stay
 from denialscope.demo.org import Department, Org, Payer, Provider
 from denialscope.demo.period import YEAR_END, YEAR_START
-from denialscope.reference import msdrg_weights
+from denialscope.reference import cc_mcc, msdrg_weights
 
 __all__ = ["YEAR_END", "YEAR_START", "Claim", "Line", "Patient", "make_claims"]
 
@@ -31,8 +32,8 @@ DEPARTMENT_VOLUME: dict[str, float] = {
 }  # fmt: skip
 # Share of a department's claims that are inpatient stays.
 INPATIENT_SHARE: dict[str, float] = {
-    "cardiology": 0.10, "orthopedics": 0.10, "behavioral_health": 0.14,
-    "inpatient_medicine": 0.78, "surgery": 0.10,
+    "cardiology": 0.20, "orthopedics": 0.20, "behavioral_health": 0.11,
+    "inpatient_medicine": 0.72, "surgery": 0.20,
 }  # fmt: skip
 # Payer mix by service line, in PAYER_ORDER. Medicare is split about half fee-for-service,
 # half Medicare Advantage (KFF: 54% of eligible beneficiaries in MA in 2025); Medicaid about
@@ -110,6 +111,7 @@ class Claim:
     modifier_line: int | None = None  # index of the line that lost its modifier
     dropped_modifier: str | None = None
     replaced_diagnosis: str | None = None  # the valid code an invalid one stands in for
+    miscoding: str | None = None  # a planted coding-guideline miss (demo.inpatient)
 
     def corrected(self) -> Claim:
         """The replacement claim a biller sends: the defect the payer named is fixed."""
@@ -198,6 +200,7 @@ class _ClaimFactory:
         self.grouper = grouper
         self.patients = _PatientPool(rng)
         self.weights = msdrg_weights()
+        self.severity = cc_mcc()
         self.seq: dict[str, int] = {}
 
     def _claim_id(self, billing: str) -> str:
@@ -228,7 +231,13 @@ class _ClaimFactory:
         patient = self.patients.draw(payer, sex="F" if t.key == "img_mammo" else None)
         day = _service_date(rng, weekdays_only=t.kind in ("office", "outpatient"))
         end = day
-        services = [rng.choice(t.main)] + [s for s in t.extras if rng.random() < s.chance]
+        main = rng.choice(t.main)
+        # The diagnosis supports the procedure billed (a knee code for a knee scope), and
+        # an extra is billed only for the diagnoses it goes with.
+        principal = rng.choice(main.dx or t.diagnoses)
+        services = [main] + [
+            s for s in t.extras if rng.random() < s.chance and (not s.dx or principal in s.dx)
+        ]
         billing = "RPG" if professional else dept.facility
         claim_id = self._claim_id(billing)
         lines: list[Line] = []
@@ -236,7 +245,7 @@ class _ClaimFactory:
             units = rng.randint(*s.units)
             mods = list(s.modifiers)
             if s.lateral:
-                mods.append(rng.choice(("RT", "LT")))
+                mods.append(cat.DIAGNOSIS_SIDE.get(principal) or rng.choice(("RT", "LT")))
             if (
                 n == 1
                 and len(services) > 1
@@ -251,6 +260,7 @@ class _ClaimFactory:
                 Line(n, s.code, "" if professional else s.revenue, mods, units,
                      Decimal(per_unit * units), day, f"{claim_id}-{n}", t.family)
             )  # fmt: skip
+        coded = code_outpatient(rng, principal, age=patient.age_on(day))
         return Claim(
             claim_id=claim_id,
             kind=t.kind,
@@ -263,32 +273,25 @@ class _ClaimFactory:
             patient=patient,
             start=day,
             end=end,
-            diagnoses=self._diagnoses(t.diagnoses, pool_chance=0.35),
+            diagnoses=[coded.principal, *coded.secondary],
             lines=lines,
             submitted=day,
+            miscoding=coded.miscoding,
         )
-
-    def _diagnoses(self, principals: tuple[str, ...], *, pool_chance: float) -> list[str]:
-        rng = self.rng
-        dx = [rng.choice(principals)]
-        while rng.random() < pool_chance and len(dx) < 5:
-            extra = rng.choice(cat.SECONDARY_DIAGNOSES)
-            if extra not in dx:
-                dx.append(extra)
-        return dx
 
     def _inpatient(self, dept: Department, payer: Payer, provider: Provider) -> Claim:
         rng = self.rng
         cases = cat.INPATIENT_CASES[dept.service_line]
         case = cases[rng.choices(range(len(cases)), weights=[c.weight for c in cases])[0]]
         patient = self.patients.draw(payer)
-        dx = self._diagnoses(case.principal, pool_chance=case.secondary_chance)
+        admit = _service_date(rng, weekdays_only=False)
+        coded = code_stay(rng, case, age=patient.age_on(admit))
+        dx = [coded.principal, *coded.secondary]
         status = "01"
         if case.family == "inpatient_surgical" and rng.random() < 0.25:
             status = rng.choice(("03", "06"))
         elif rng.random() < 0.08:
             status = "06"
-        admit = _service_date(rng, weekdays_only=False)
         drg = self.grouper.group(
             discharge=admit + timedelta(days=3),  # provisional: LOS depends on the DRG
             age=patient.age_on(admit),
@@ -316,12 +319,20 @@ class _ClaimFactory:
         )
         info = self.weights[drg]
         claim_id = self._claim_id(dept.facility)
-        revenue: list[tuple[str, int, int]] = [
-            ("0120", los, cat.FACILITY_CHARGES["0120"]),
-            ("0250", 1, rng.randint(300, 900) * los),
-            ("0300", 1, rng.randint(400, 1100) * los),
+        # Sicker stays (an MCC) spend days in the ICU; ancillaries scale with the DRG weight.
+        mcc = any(self.severity.get(d) == "MCC" for d in dx[1:])
+        icu = min(los - 1, rng.randint(1, 3)) if mcc and los > 1 else 0
+        scale = float(info.weight or 1)
+        revenue: list[tuple[str, int, int]] = [("0120", los - icu, cat.FACILITY_CHARGES["0120"])]
+        if icu:
+            revenue.append(("0200", icu, cat.FACILITY_CHARGES["0200"]))
+        revenue += [
+            ("0250", 1, round(rng.randint(500, 1100) * los * scale)),
+            ("0300", 1, round(rng.randint(450, 1100) * los * min(scale, 2.0))),
             ("0320", 1, cat.FACILITY_CHARGES["0320"]),
         ]
+        if case.family == "inpatient_medical":  # most medical admissions come through the ED
+            revenue.append(("0450", 1, cat.FACILITY_CHARGES["0450"]))
         revenue += [(code, 1, amount) for code, amount in case.extra_revenue]
         lines = [
             Line(n, "", code, [], units, Decimal(per_unit * units), admit, f"{claim_id}-{n}")
@@ -346,6 +357,7 @@ class _ClaimFactory:
             drg=drg,
             drg_weight=info.weight,
             discharge_status=status,
+            miscoding=coded.miscoding,
         )
 
     # -- what the payer will do, and how it shows in the claim -----------------------------

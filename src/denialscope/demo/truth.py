@@ -143,7 +143,7 @@ def _payer_line_signal(s: dm.Signal, remitted: list[Claim]) -> dict[str, Any]:
         "id": s.id,
         "type": "payer_service_line",
         "description": "Summit Health Plan applies a new cardiology LCD-like policy: "
-        "medical-necessity denials (CO-50 + N115/N386) at about 4.5x baseline.",
+        f"medical-necessity denials (CO-50 + N115/N386) at about {s.multiplier:g}x baseline.",
         "payer": s.payer,
         "payer_name": "SUMMIT HEALTH PLAN",
         "service_line": s.service_line,
