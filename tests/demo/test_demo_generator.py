@@ -25,7 +25,7 @@ from denialscope.demo.drg import grouper_version
 from denialscope.demo.inpatient import CHRONIC, COMBINATION_CODES
 from denialscope.demo.org import luhn_npi_valid, npi_with_check_digit
 from denialscope.demo.period import TODAY
-from denialscope.reference import icd10cm, icd10pcs_codes
+from denialscope.reference import icd10cm, icd10pcs_codes, msdrg_weights
 from denialscope.x12.diagnostics import Severity
 from denialscope.x12.reader import open_x12
 
@@ -238,8 +238,10 @@ def test_drgs_are_what_the_grouper_says(demo: DemoData) -> None:
                 sdx=[(d, "Y") for d in dx[1:]], procedures=c.procedures,
             ))  # fmt: skip
             assert f"{result['final_drg']:03d}" == c.drg, c.claim_id
-            if c.claim_id in remit_drg:
-                assert remit_drg[c.claim_id] == c.drg
+            if c.claim_id in remit_drg and remit_drg[c.claim_id] != c.drg:
+                # A DRG downgrade: the payer paid a lighter DRG than the one billed.
+                weights = msdrg_weights()
+                assert weights[remit_drg[c.claim_id]].weight < weights[c.drg].weight
 
 
 def test_known_cases_group_as_expected() -> None:
@@ -312,7 +314,7 @@ def test_dates_cover_one_year_and_remits_follow(demo: DemoData) -> None:
     originals = _originals(demo)
     per_month = Counter(c.start[:6] for c in originals.values())
     assert sorted(per_month) == [f"2025{m:02d}" for m in range(1, 13)]
-    assert min(per_month.values()) > 0.8 * max(per_month.values())
+    assert min(per_month.values()) > 0.7 * max(per_month.values())
     assert all(c.end <= "20251231" for c in originals.values())
     assert set(_initial_remits(demo)) == set(originals)
     truth = json.loads(demo.result.ground_truth.read_text())

@@ -40,7 +40,7 @@ INPATIENT_SHARE: dict[str, float] = {
 # 70% managed care (KFF/MACPAC: most Medicaid enrollees are in managed-care plans).
 PAYER_MIX: dict[str, tuple[float, ...]] = {
     "emergency": (0.140, 0.078, 0.062, 0.081, 0.189, 0.150, 0.150, 0.150),
-    "cardiology": (0.275, 0.154, 0.121, 0.021, 0.049, 0.250, 0.080, 0.050),
+    "cardiology": (0.275, 0.154, 0.121, 0.021, 0.049, 0.190, 0.120, 0.070),
     "orthopedics": (0.190, 0.106, 0.084, 0.024, 0.056, 0.200, 0.190, 0.150),
     "imaging": (0.200, 0.112, 0.088, 0.036, 0.084, 0.170, 0.170, 0.140),
     "behavioral_health": (0.050, 0.028, 0.022, 0.204, 0.476, 0.090, 0.070, 0.060),
@@ -112,6 +112,8 @@ class Claim:
     dropped_modifier: str | None = None
     replaced_diagnosis: str | None = None  # the valid code an invalid one stands in for
     miscoding: str | None = None  # a planted coding-guideline miss (demo.inpatient)
+    downgrade_drg: str | None = None  # the DRG without the MCC/CC (a payer's downgrade)
+    downgrade_weight: Decimal | None = None
 
     def corrected(self) -> Claim:
         """The replacement claim a biller sends: the defect the payer named is fixed."""
@@ -318,6 +320,22 @@ class _ClaimFactory:
             procedures=list(case.procedures),
         )
         info = self.weights[drg]
+        # What an auditor who rejects the MCC (else the CC) would group the stay to.
+        for level in ("MCC", "CC"):
+            kept = [d for d in dx[1:] if self.severity.get(d) != level]
+            if len(kept) == len(dx) - 1:
+                continue
+            lower = self.grouper.group(
+                discharge=discharge, age=patient.age_on(admit), sex=patient.sex,
+                discharge_status=status, principal=dx[0], secondary=kept,
+                procedures=list(case.procedures),
+            )  # fmt: skip
+            low_weight = self.weights[lower].weight
+            if lower != drg and low_weight is not None and low_weight < (info.weight or 0):
+                downgrade = (lower, low_weight)
+                break
+        else:
+            downgrade = None
         claim_id = self._claim_id(dept.facility)
         # Sicker stays (an MCC) spend days in the ICU; ancillaries scale with the DRG weight.
         mcc = any(self.severity.get(d) == "MCC" for d in dx[1:])
@@ -358,6 +376,8 @@ class _ClaimFactory:
             drg_weight=info.weight,
             discharge_status=status,
             miscoding=coded.miscoding,
+            downgrade_drg=downgrade[0] if downgrade else None,
+            downgrade_weight=downgrade[1] if downgrade else None,
         )
 
     # -- what the payer will do, and how it shows in the claim -----------------------------
@@ -384,6 +404,8 @@ class _ClaimFactory:
             has_multi_unit=any(ln.units > 1 for ln in c.lines if ln.revenue != "0120"),
             professional=c.professional,
             timely_limit_days=c.payer.timely_filing_days,
+            los=(c.end - c.start).days if c.kind == "inpatient" else 0,
+            downgradable=c.downgrade_drg is not None,
         )
 
     def _decide(self, c: Claim) -> None:
@@ -403,7 +425,8 @@ class _ClaimFactory:
         if cause == "timely_filing":
             lag = c.payer.timely_filing_days + rng.randint(5, 30)
         c.submitted = c.end + timedelta(days=lag)
-        if c.family in AUTH_FAMILIES and cause != "auth_not_obtained" and rng.random() < 0.93:
+        needs_auth = c.family in AUTH_FAMILIES and c.payer.kind != "medicare"
+        if needs_auth and cause != "auth_not_obtained" and rng.random() < 0.93:
             c.prior_auth = f"PA{rng.randrange(10**8):08d}"
         if cause == "invalid_diagnosis_code":
             c.replaced_diagnosis = c.diagnoses[0]

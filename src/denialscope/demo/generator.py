@@ -15,6 +15,7 @@ from typing import Any
 from denialscope.demo.encounters import make_claims
 from denialscope.demo.lifecycle import RATES, run_lifecycle
 from denialscope.demo.org import build_org, write_org_yaml
+from denialscope.demo.profile import build_profile, write_claims_truth
 from denialscope.demo.truth import build_ground_truth, write_denials_csv
 from denialscope.demo.write835 import write_835_files
 from denialscope.demo.write837 import write_837_files
@@ -30,6 +31,8 @@ class DemoResult:
     org_yaml: Path
     ground_truth: Path
     denials_csv: Path
+    claims_csv: Path
+    profile: Path
     claims: int
     submissions: int
     remits: int
@@ -73,11 +76,18 @@ def generate_demo(out_dir: Path, *, claims: int = 20000, seed: int = 7) -> DemoR
     write_org_yaml(org, org_yaml)
     denials_csv = out_dir / "ground_truth_denials.csv"
     write_denials_csv(denials_csv, claim_list, remits)
+    claims_csv = out_dir / "ground_truth_claims.csv"
+    write_claims_truth(claims_csv, claim_list, remits)
+    profile_path = out_dir / "profile.json"
+    profile = build_profile(claim_list, remits, acks={})
+    profile_path.write_text(json.dumps(profile, indent=1) + "\n", encoding="utf-8")
     files = {
         "837": [p.relative_to(out_dir).as_posix() for p in files_837],
         "835": [p.relative_to(out_dir).as_posix() for p in files_835],
         "org": org_yaml.name,
         "denials": denials_csv.name,
+        "claims": claims_csv.name,
+        "profile": profile_path.name,
     }
     truth = build_ground_truth(seed=seed, claims=claim_list, remits=remits, files=files)
     truth_path = out_dir / "ground_truth.json"
@@ -89,6 +99,8 @@ def generate_demo(out_dir: Path, *, claims: int = 20000, seed: int = 7) -> DemoR
         org_yaml=org_yaml,
         ground_truth=truth_path,
         denials_csv=denials_csv,
+        claims_csv=claims_csv,
+        profile=profile_path,
         claims=len(claim_list),
         submissions=len(submissions),
         remits=len(remits),

@@ -31,6 +31,7 @@ _LEVEL = {rc.id: rc.level for rc in ROOT_CAUSES}
 _CORRECTABLE = frozenset({"coding", "billing"})
 _APPEALABLE = frozenset(
     {"medical_necessity", "level_of_care", "length_of_stay", "auth_denied_clinical_review",
+     "clinical_validation",
      "documentation_insufficient", "experimental_investigational", "auth_not_obtained",
      "timely_filing", "out_of_network", "coverage_noncovered", "benefit_maximum",
      "referral_not_obtained"}
@@ -179,7 +180,8 @@ class _Timeline:
         cause = c.root_cause or ""
         level = _LEVEL[cause]
         claim_level = first.status == "4"
-        if claim_level and cause in _APPEALABLE and rng.random() < RATES["appeal"]:
+        appealable = claim_level or _LEVEL[cause] == "drg"  # a DRG downgrade is appealed too
+        if appealable and cause in _APPEALABLE and rng.random() < RATES["appeal"]:
             when = _weekly(first.remit_date, rng, 40, 100)
             overturned = rng.random() < RATES["overturn"]
             r = self.pricer.price(c, cause=None if overturned else cause, code=code)
