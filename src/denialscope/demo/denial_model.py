@@ -65,9 +65,10 @@ def _rc(group_carc: str, rarc: str | None = None) -> ReasonCode:
 ROOT_CAUSES: tuple[RootCause, ...] = (
     # clinical. Outside the hospital stay a clinical denial sits on the service line it is
     # about (pricing.LINE_OUTSIDE_INPATIENT); a stay is denied or cut as a whole.
-    # On a stay the necessity question is the admission itself (level_of_care).
+    # On a medical stay the necessity question is the admission itself (level_of_care); a
+    # surgical stay can still be denied for the procedure's necessity (a PCI, a fusion).
     RootCause("medical_necessity", "clinical", 0.36, (_rc("CO-50", "N115"), _rc("CO-50", "N386")),
-              "claim", "not_inpatient"),
+              "claim", "procedure_necessity"),
     RootCause("level_of_care", "clinical", 0.14, (_rc("CO-50", "M25"),), "claim", "short_stay"),
     RootCause("length_of_stay", "clinical", 0.08, (_rc("CO-152"),), "partial", "inpatient"),
     RootCause("auth_denied_clinical_review", "clinical", 0.22, (_rc("CO-50", "N54"),), "claim",
@@ -231,6 +232,8 @@ def _applies(needs: str, f: ClaimFacts) -> bool:
             return inpatient
         case "not_inpatient":
             return not inpatient
+        case "procedure_necessity":
+            return not inpatient or f.family == "inpatient_surgical"
         case "auth":
             return f.family in AUTH_FAMILIES and f.payer_kind != "medicare"
         case "short_stay":  # under two midnights: the stay an auditor calls observation

@@ -262,6 +262,16 @@ class _ClaimFactory:
                 Line(n, s.code, "" if professional else s.revenue, mods, units,
                      Decimal(per_unit * units), day, f"{claim_id}-{n}", t.family)
             )  # fmt: skip
+        if t.kind == "observation":
+            # Placed at 14:00 and kept the G0378 hours billed: the stay may end a day or two
+            # later (the ADT feed's discharge time), and ends within the year.
+            hours = next(ln.units for ln in lines if ln.code == "G0378")
+            stay_days = (14 + hours) // 24
+            if day + timedelta(days=stay_days) > YEAR_END:
+                day = YEAR_END - timedelta(days=stay_days)
+                for ln in lines:
+                    ln.service_date = day
+            end = day + timedelta(days=stay_days)
         coded = code_outpatient(rng, principal, age=patient.age_on(day))
         return Claim(
             claim_id=claim_id,

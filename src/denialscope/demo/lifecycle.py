@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from denialscope.demo.acks import REJECTIONS
 from denialscope.demo.denial_model import ROOT_CAUSES, ReasonCode, payer_codes
 from denialscope.demo.encounters import Claim
 from denialscope.demo.period import TODAY
@@ -47,6 +48,7 @@ RATES = {
     "reversal": 0.008,  # paid claims reversed and repaid
     "duplicate": 0.025,  # claims accidentally sent twice
     "unmatched": 0.003,  # remits for claims sent by another system (no 837 here)
+    "front_end_reject": 0.035,  # 277CA rejections (industry first-pass rates ~95-98%)
 }
 
 
@@ -78,8 +80,9 @@ def _negate(r: Remit, when: date) -> Remit:
 
 
 class _Timeline:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, reject_rng: random.Random) -> None:
         self.rng = rng
+        self.reject_rng = reject_rng
         self.pricer = Pricer(rng)
         self.submissions: list[Submission] = []
         self.remits: list[Remit] = []
@@ -101,6 +104,12 @@ class _Timeline:
 
     def run(self, c: Claim) -> None:
         rng = self.rng
+        # A separate generator decides front-end rejections, so the adjudication draws (and
+        # every planted signal) stay what they were without them.
+        rj = self.reject_rng
+        if c.root_cause != "timely_filing" and rj.random() < RATES["front_end_reject"]:
+            self.submit(Submission(c, c.submitted, "1", rejection=rj.choice(REJECTIONS)))
+            c.submitted += timedelta(days=rj.randint(2, 8))  # corrected and sent again
         self.submit(Submission(c, c.submitted, "1"))
         code: ReasonCode | None = None
         if c.root_cause:
@@ -218,14 +227,18 @@ class _Timeline:
 
 
 def run_lifecycle(
-    rng: random.Random, claims: list[Claim], strays: Sequence[Claim] = ()
+    rng: random.Random,
+    claims: list[Claim],
+    strays: Sequence[Claim] = (),
+    *,
+    reject_rng: random.Random | None = None,
 ) -> tuple[list[Submission], list[Remit]]:
     """All 837 submissions and all remits of the demo.
 
     ``strays`` are encounters whose claims were never sent from this system (another
     billing system, a former vendor): they only appear as remits, with no 837 to match.
     """
-    t = _Timeline(rng)
+    t = _Timeline(rng, reject_rng or random.Random(0))
     for c in claims:
         t.run(c)
     for n, c in enumerate(strays, 1):

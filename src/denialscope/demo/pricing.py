@@ -82,6 +82,7 @@ class Submission:
     sent: date
     frequency: str
     original_reference: str | None = None  # REF F8: the payer's claim number
+    rejection: str | None = None  # 277CA STC01 when the payer's front end rejected it
 
 
 def _fold(lines: list[RemitLine]) -> list[Adj]:
