@@ -166,6 +166,9 @@ MA_CAUSE: dict[str, float] = {
 }  # fmt: skip
 # What plans put behind prior authorization: procedures, advanced imaging, cardiac testing,
 # behavioral health, observation and every admission.
+# Even a payer policy aimed at a service denies it at most this often for one cause.
+MAX_CAUSE_P = 0.35
+MAX_TOTAL_P = 0.9
 AUTH_FAMILIES = frozenset(
     {
         "surgery",
@@ -196,7 +199,7 @@ class Signal:
 SIGNALS: tuple[Signal, ...] = (
     Signal("ed_template_v2", "modifier_missing_invalid", 60.0, department="RMC-ED",
            template="ed_pro_procedure", start=date(2025, 6, 1)),
-    Signal("summit_cardiology_med_necessity", "medical_necessity", 18.0, payer="SHP",
+    Signal("summit_cardiology_med_necessity", "medical_necessity", 12.0, payer="SHP",
            service_line="cardiology"),
 )  # fmt: skip
 
@@ -329,5 +332,8 @@ def cause_probabilities(
                 p *= signal_multiplier(rc.id, f)
             if f.payer_kind == "medicare_advantage":
                 p *= MA_CAUSE.get(rc.id, 1.0)
-            out[rc.id] = p
+            out[rc.id] = min(p, MAX_CAUSE_P)
+    total = sum(out.values())
+    if total > MAX_TOTAL_P:  # stacked multipliers must still leave a probability
+        out = {k: v * MAX_TOTAL_P / total for k, v in out.items()}
     return out

@@ -135,7 +135,7 @@ PAYERS: tuple[Payer, ...] = (
     Payer("MCD", "STATE MEDICAID PROGRAM", "77027", "medicaid", "MC", "MC",
           Decimal("0.24"), 180, "526000002"),
     Payer("MMC", "BADGER FAMILY CARE MEDICAID HMO", "MMC18", "managed_medicaid", "HM", "HM",
-          Decimal("0.25"), 120, "526000008"),
+          Decimal("0.25"), 180, "526000008"),
     Payer("SHP", "SUMMIT HEALTH PLAN", "SHP01", "commercial", "CI", "CI",
           Decimal("0.52"), 90, "526000003"),
     Payer("BHH", "BLUE HORIZON HEALTH", "BHH77", "commercial", "BL", "BL",
