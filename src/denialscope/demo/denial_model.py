@@ -136,7 +136,7 @@ CODE_CHOICES: dict[str, str] = {
 # Initial denial propensity by payer: Medicare fee-for-service lowest, Medicare Advantage
 # and Medicaid (fee-for-service and managed) highest (see docs/demo.md for the sources).
 BASE: dict[str, float] = {
-    "MCR": 0.065, "MAH": 0.110, "MAP": 0.097, "MCD": 0.190, "MMC": 0.168, "SHP": 0.113,
+    "MCR": 0.065, "MAH": 0.110, "MAP": 0.097, "MCD": 0.190, "MMC": 0.180, "SHP": 0.113,
     "BHH": 0.104, "PCI": 0.126,
 }  # fmt: skip
 # Remark codes only Medicare contractors send (the MA-prefixed series); Medicare Advantage
@@ -154,8 +154,8 @@ FAMILY: dict[str, float] = {
 # Only orthopedics carries a true excess (signal b); every other department is 1.
 DEPARTMENT: dict[str, float] = {"RMC-ORTH": 1.75}
 STREAM_SHARE: dict[str, dict[str, float]] = {
-    "inpatient": {"clinical": 0.50, "access": 0.22, "coding": 0.15, "billing": 0.13},
-    "other": {"clinical": 0.12, "access": 0.39, "coding": 0.27, "billing": 0.22},
+    "inpatient": {"clinical": 0.46, "access": 0.24, "coding": 0.16, "billing": 0.14},
+    "other": {"clinical": 0.11, "access": 0.40, "coding": 0.27, "billing": 0.22},
 }
 # Medicare Advantage plans deny what fee-for-service Medicare does not review before payment:
 # authorizations, inpatient status on short stays, DRG-level clinical validation (OIG
