@@ -25,6 +25,7 @@ class Clp:
     payer: str
     remit_date: str
     drg: str
+    filing: str = ""  # CLP06 claim filing indicator
     cas: list[tuple[str, str, Decimal]] = field(default_factory=list)  # claim level
     remarks: list[str] = field(default_factory=list)  # MIA/MOA/LQ
     lines: list[tuple[Decimal, Decimal, list[tuple[str, str, Decimal]]]] = field(
@@ -50,6 +51,8 @@ class Clm:
     sex: str = ""
     status: str = ""
     modifiers: list[list[str]] = field(default_factory=list)
+    filing: str = ""  # SBR09 claim filing indicator
+    payer_id: str = ""  # NM1*PR NM109
 
 
 def segments(path: Path) -> Iterator[list[str]]:
@@ -83,7 +86,7 @@ def read_835(path: Path) -> tuple[list[Clp], list[tuple[Decimal, Decimal, Decima
             bpr, clp_sum, plb_sum = Decimal(seg[2]), Decimal(0), Decimal(0)
         elif sid == "CLP":
             current = Clp(seg[1], seg[2], Decimal(seg[3]), Decimal(seg[4]), Decimal(seg[5]),
-                          payer, remit_date, seg[11] if len(seg) > 11 else "")  # fmt: skip
+                          payer, remit_date, seg[11] if len(seg) > 11 else "", seg[6])  # fmt: skip
             clps.append(current)
             clp_sum += current.paid
             in_line = False
@@ -108,14 +111,19 @@ def read_835(path: Path) -> tuple[list[Clp], list[tuple[Decimal, Decimal, Decima
 def read_837(path: Path) -> list[Clm]:
     claims: list[Clm] = []
     kind = "P" if path.name.startswith("837P") else "I"
-    birth = sex = ""
+    birth = sex = filing = payer_id = ""
     current: Clm | None = None
     for seg in segments(path):
         sid = seg[0]
         if sid == "DMG":
             birth, sex = seg[2], seg[3]
+        elif sid == "SBR":
+            filing = seg[9]
+        elif sid == "NM1" and seg[1] == "PR":
+            payer_id = seg[9]
         elif sid == "CLM":
-            current = Clm(seg[1], seg[5].split(":")[2], kind, "", "", birth_date=birth, sex=sex)
+            current = Clm(seg[1], seg[5].split(":")[2], kind, "", "", birth_date=birth, sex=sex,
+                          filing=filing, payer_id=payer_id)  # fmt: skip
             claims.append(current)
         elif current is None:
             continue

@@ -22,8 +22,10 @@ from denialscope.demo.catalog import (
     TEMPLATES,
 )
 from denialscope.demo.drg import grouper_version
+from denialscope.demo.inpatient import CHRONIC, COMBINATION_CODES
 from denialscope.demo.org import luhn_npi_valid, npi_with_check_digit
-from denialscope.reference import icd10cm, icd10pcs_codes
+from denialscope.demo.period import TODAY
+from denialscope.reference import icd10cm, icd10pcs_codes, msdrg_weights
 from denialscope.x12.diagnostics import Severity
 from denialscope.x12.reader import open_x12
 
@@ -53,8 +55,9 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
 def test_rerun_with_fewer_claims_leaves_no_stray_files(tmp_path: Path) -> None:
     generate_demo(tmp_path, claims=600, seed=3)
     small = generate_demo(tmp_path, claims=150, seed=3)
-    on_disk = set((tmp_path / "837").glob("*.x12")) | set((tmp_path / "835").glob("*.x12"))
+    on_disk = {p for sub in ("837", "835", "ack") for p in (tmp_path / sub).glob("*.x12")}
     assert on_disk == set(small.files)
+    assert set((tmp_path / "adt").glob("*.hl7")) == set(small.files_adt)
 
 
 def test_every_file_reads_without_errors(demo: DemoData) -> None:
@@ -236,8 +239,10 @@ def test_drgs_are_what_the_grouper_says(demo: DemoData) -> None:
                 sdx=[(d, "Y") for d in dx[1:]], procedures=c.procedures,
             ))  # fmt: skip
             assert f"{result['final_drg']:03d}" == c.drg, c.claim_id
-            if c.claim_id in remit_drg:
-                assert remit_drg[c.claim_id] == c.drg
+            if c.claim_id in remit_drg and remit_drg[c.claim_id] != c.drg:
+                # A DRG downgrade: the payer paid a lighter DRG than the one billed.
+                weights = msdrg_weights()
+                assert weights[remit_drg[c.claim_id]].weight < weights[c.drg].weight
 
 
 def test_known_cases_group_as_expected() -> None:
@@ -283,6 +288,8 @@ def test_diagnosis_codes_are_billable_unless_deliberately_invalid(demo: DemoData
     catalog = set(SECONDARY_DIAGNOSES)
     catalog |= {d for ts in TEMPLATES.values() for t in ts for d in t.diagnoses}
     catalog |= {d for cs in INPATIENT_CASES.values() for c in cs for d in c.principal}
+    catalog |= {d for cs in INPATIENT_CASES.values() for c in cs for d in (*c.mcc, *c.cc)}
+    catalog |= set(CHRONIC) | set(COMBINATION_CODES)
     assert all(codes[d].billable for d in catalog)
     assert all(d in codes and not codes[d].billable for d in INVALID_DIAGNOSES)
     pcs = icd10pcs_codes()
@@ -301,6 +308,17 @@ def test_dates_cover_one_year_and_remits_follow(demo: DemoData) -> None:
     starts = sorted(c.start for c in demo.claims)
     assert starts[0] >= "20250101" and starts[-1] <= "20251231"
     last_remit = max(c.remit_date for c in demo.clps)
-    assert "20260101" < last_remit <= "20260531"
+    assert "20260101" < last_remit <= TODAY.strftime("%Y%m%d")
     assert date(2025, 1, 1) < datetime.strptime(last_remit, "%Y%m%d").date()
+    # Every month of the year is populated, and no claim of the year is still waiting for
+    # its first remit on the demo's today (the data is complete: no late tail).
+    originals = _originals(demo)
+    per_month = Counter(c.start[:6] for c in originals.values())
+    assert sorted(per_month) == [f"2025{m:02d}" for m in range(1, 13)]
+    assert min(per_month.values()) > 0.7 * max(per_month.values())
+    assert all(c.end <= "20251231" for c in originals.values())
+    assert set(_initial_remits(demo)) == set(originals)
+    truth = json.loads(demo.result.ground_truth.read_text())
+    assert truth["period"]["today"] == TODAY.isoformat()
+    assert truth["summary"]["claims_remitted"] == truth["summary"]["claims_submitted"]
     assert Decimal(0) < sum((c.paid for c in demo.clps), Decimal(0))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "DIAGNOSIS_SIDE",
     "FACILITY_CHARGES",
     "INPATIENT_CASES",
     "INVALID_DIAGNOSES",
@@ -30,7 +31,8 @@ class Service:
     units: tuple[int, int] = (1, 1)
     modifiers: tuple[str, ...] = ()
     chance: float = 1.0  # probability that an optional extra line is billed
-    lateral: bool = False  # gets RT or LT
+    lateral: bool = False  # gets RT or LT (the side of the diagnosis when it has one)
+    dx: tuple[str, ...] = ()  # main service: its diagnoses; extra: billed only with these
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,11 @@ class InpatientCase:
     family: str
     principal: tuple[str, ...]
     procedures: tuple[str, ...] = ()  # ICD-10-PCS, all performed
-    secondary_chance: float = 0.6
+    mcc: tuple[str, ...] = ()  # complications this kind of stay has (one is coded)
+    mcc_chance: float = 0.0
+    cc: tuple[str, ...] = ()
+    cc_chance: float = 0.0
+    combination: str = ""  # "hf" or "sepsis": guideline combination coding (demo.inpatient)
     extra_revenue: tuple[tuple[str, int], ...] = field(default=())  # (revenue code, charge)
 
 
@@ -96,33 +102,39 @@ TEMPLATES: dict[str, tuple[Template, ...]] = {
     "orthopedics": (
         Template("ortho_office", "office", 45, "em",
                  ("M1711", "M1712", "M1611", "M25561", "M25511", "M75101", "M5416"),
-                 _OFFICE_NEW_EST, (Service("73562", lateral=True, chance=0.35),)),
+                 _OFFICE_NEW_EST, (Service("73562", lateral=True, chance=0.35,
+                                           dx=("M1711", "M1712", "M25561")),)),
         Template("ortho_injection", "office", 20, "minor_procedure",
                  ("M1711", "M1712", "M25561"), _em("99213 99214"),
                  (Service("20610", lateral=True), Service("J3301", units=(10, 40)))),
         Template("ortho_arthroscopy", "outpatient", 15, "surgery",
-                 ("S83241A", "M1711", "M75101"), (Service("29881", "0360", lateral=True),),
+                 ("S83241A", "M1711", "M1712"), (Service("29881", "0360", lateral=True),),
                  (Service("", "0370"), Service("", "0710"), Service("", "0250", units=(1, 3)))),
         Template("ortho_mri", "outpatient", 10, "advanced_imaging",
-                 ("M25561", "S83241A", "M25511"), (Service("73721", "0610", lateral=True),)),
+                 ("M25561", "S83241A", "M1712"), (Service("73721", "0610", lateral=True),)),
     ),
     "imaging": (
         Template("img_ct", "outpatient", 22, "advanced_imaging",
-                 ("R1031", "R109", "N200", "R918"), (Service("74177", "0352"),
-                                                      Service("71260", "0351"))),
+                 ("R1031", "R109", "N200", "R918"),
+                 (Service("74177", "0352", dx=("R1031", "R109", "N200")),
+                  Service("71260", "0351", dx=("R918",)))),
         Template("img_mri", "outpatient", 12, "advanced_imaging",
-                 ("R519", "M5416", "M5450"), (Service("70553", "0611"), Service("72148", "0612"))),
+                 ("R519", "M5416", "M5450"),
+                 (Service("70553", "0611", dx=("R519",)),
+                  Service("72148", "0612", dx=("M5416", "M5450")))),
         Template("img_xray", "outpatient", 26, "imaging",
-                 ("R0602", "R079", "M25561", "M5450"), (Service("71046", "0324"),
-                                                        Service("72100", "0320"))),
+                 ("R0602", "R079", "M25561", "M5450"),
+                 (Service("71046", "0324", dx=("R0602", "R079")),
+                  Service("72100", "0320", dx=("M5450",)))),
         Template("img_us", "outpatient", 14, "imaging",
                  ("R1031", "N200", "R109"), (Service("76700", "0402"), Service("76856", "0402"))),
         Template("img_mammo", "outpatient", 12, "imaging", ("Z1231",),
                  (Service("77067", "0403"),)),
         Template("img_reading", "reading", 24, "advanced_imaging",
                  ("R1031", "R109", "N200", "R918", "R519"),
-                 (Service("74177", modifiers=("26",)), Service("70553", modifiers=("26",)),
-                  Service("71260", modifiers=("26",)))),
+                 (Service("74177", modifiers=("26",), dx=("R1031", "R109", "N200")),
+                  Service("70553", modifiers=("26",), dx=("R519",)),
+                  Service("71260", modifiers=("26",), dx=("R918",)))),
     ),
     "behavioral_health": (
         Template("bh_therapy", "office", 55, "psych",
@@ -166,50 +178,104 @@ TEMPLATES: dict[str, tuple[Template, ...]] = {
     ),
 }  # fmt: skip
 
-# Department service line -> inpatient cases (grouped by the real MS-DRG grouper).
+# Department service line -> inpatient cases (grouped by the real MS-DRG grouper). Weights
+# follow the national volume ranking of MS-DRGs (CMS MedPAR): sepsis, joint replacement, heart
+# failure, digestive, urinary, cellulitis, pneumonia first; MCC chances put 871 above 872 and
+# 291 above 293, as in the national data.
 INPATIENT_CASES: dict[str, tuple[InpatientCase, ...]] = {
     "cardiology": (
-        InpatientCase("hf", 40, "inpatient_medical", ("I5023", "I5033", "I130")),
-        InpatientCase("nstemi_pci", 25, "inpatient_surgical", ("I214",),
-                      ("027034Z", "4A023N7"), extra_revenue=(("0481", 14500), ("0278", 6200))),
-        InpatientCase("nstemi_cath", 10, "inpatient_medical", ("I214",), ("4A023N7",),
-                      extra_revenue=(("0481", 9800),)),
-        InpatientCase("afib", 25, "inpatient_medical", ("I4891",)),
+        InpatientCase("hf", 34, "inpatient_medical", ("I5023", "I5033", "I5043"),
+                      mcc=("J9601", "N170"), mcc_chance=0.2, cc=("E871", "N179"), cc_chance=0.5,
+                      combination="hf"),
+        InpatientCase("nstemi_pci", 22, "inpatient_surgical", ("I214",), ("027034Z", "4A023N7"),
+                      mcc=("J9601", "N170"), mcc_chance=0.25, cc=("E871", "N179"), cc_chance=0.3,
+                      extra_revenue=(("0481", 24500), ("0278", 9200))),
+        InpatientCase("nstemi_medical", 10, "inpatient_medical", ("I214",), ("4A023N7",),
+                      mcc=("J9601", "N170"), mcc_chance=0.35, extra_revenue=(("0481", 9800),)),
+        InpatientCase("afib", 16, "inpatient_medical", ("I4891",), mcc=("J9601",),
+                      mcc_chance=0.2, cc=("E871",), cc_chance=0.3),
+        InpatientCase("cabg", 10, "inpatient_surgical", ("I2510",), ("021109W",),
+                      mcc=("J9601", "N170"), mcc_chance=0.3,
+                      extra_revenue=(("0360", 42000), ("0278", 8600), ("0200", 15600))),
     ),
     "orthopedics": (
-        InpatientCase("knee_replacement", 45, "inpatient_surgical", ("M1711", "M1712"),
-                      ("0SRD0J9",), extra_revenue=(("0360", 18500), ("0278", 9800))),
-        InpatientCase("hip_replacement", 30, "inpatient_surgical", ("M1611",), ("0SR9019",),
-                      extra_revenue=(("0360", 19200), ("0278", 10400))),
-        InpatientCase("hip_fracture", 25, "inpatient_surgical", ("S72141A",), ("0QS634Z",),
-                      extra_revenue=(("0360", 15800), ("0278", 5200))),
+        InpatientCase("knee_replacement_right", 15, "inpatient_surgical", ("M1711",),
+                      ("0SRC0J9",), mcc=("J9601",), mcc_chance=0.02,
+                      extra_revenue=(("0360", 22500), ("0278", 11800))),
+        InpatientCase("knee_replacement_left", 13, "inpatient_surgical", ("M1712",),
+                      ("0SRD0J9",), mcc=("J9601",), mcc_chance=0.02,
+                      extra_revenue=(("0360", 22500), ("0278", 11800))),
+        InpatientCase("hip_replacement", 18, "inpatient_surgical", ("M1611",), ("0SR9019",),
+                      mcc=("J9601",), mcc_chance=0.03,
+                      extra_revenue=(("0360", 23800), ("0278", 12400))),
+        InpatientCase("hip_fracture", 24, "inpatient_surgical", ("S72141A",), ("0QS634Z",),
+                      mcc=("J9601", "G9341"), mcc_chance=0.2, cc=("E871", "N179"),
+                      cc_chance=0.5, extra_revenue=(("0360", 18800), ("0278", 6200))),
+        InpatientCase("spinal_fusion", 18, "inpatient_surgical", ("M4316",), ("0SG0070",),
+                      mcc=("J9601",), mcc_chance=0.05,
+                      extra_revenue=(("0360", 36500), ("0278", 28400))),
     ),
     "behavioral_health": (
-        InpatientCase("psych", 80, "inpatient_psych", ("F332", "F200", "F319", "F331")),
+        InpatientCase("psych", 62, "inpatient_psych", ("F332", "F200", "F319", "F331")),
+        InpatientCase("depression", 18, "inpatient_psych", ("F329",)),
         InpatientCase("alcohol", 20, "inpatient_psych", ("F10239",)),
     ),
     "inpatient_medicine": (
-        InpatientCase("pneumonia", 25, "inpatient_medical", ("J189",)),
-        InpatientCase("sepsis", 20, "inpatient_medical", ("A419",), secondary_chance=0.8),
-        InpatientCase("copd", 15, "inpatient_medical", ("J441",)),
-        InpatientCase("uti", 10, "inpatient_medical", ("N390",)),
-        InpatientCase("cellulitis", 10, "inpatient_medical", ("L03115",)),
-        InpatientCase("gi_bleed", 10, "inpatient_medical", ("K922",)),
-        InpatientCase("dka", 5, "inpatient_medical", ("E1010",)),
-        InpatientCase("hf_medicine", 5, "inpatient_medical", ("I5023", "I5033")),
+        InpatientCase("sepsis", 26, "inpatient_medical", ("A419",),
+                      mcc=("J9601", "G9341", "N170", "R6521", "E43"), mcc_chance=0.56,
+                      cc=("E871", "N179"), cc_chance=0.6, combination="sepsis"),
+        InpatientCase("sepsis_ventilated", 3.5, "inpatient_medical", ("A419",), ("5A1955Z",),
+                      mcc=("J9601",), mcc_chance=1.0, combination="sepsis",
+                      extra_revenue=(("0200", 31200), ("0410", 9600))),
+        InpatientCase("respiratory_failure_ventilated", 2.5, "inpatient_medical", ("J9601",),
+                      ("5A1955Z",), extra_revenue=(("0200", 31200), ("0410", 9600))),
+        InpatientCase("pneumonia", 12, "inpatient_medical", ("J189",), mcc=("J9601", "G9341"),
+                      mcc_chance=0.2, cc=("E871", "N179"), cc_chance=0.6),
+        InpatientCase("copd", 8, "inpatient_medical", ("J441",), mcc=("J9601",),
+                      mcc_chance=0.35, cc=("E871",), cc_chance=0.4),
+        InpatientCase("uti", 9, "inpatient_medical", ("N390",), mcc=("G9341",),
+                      mcc_chance=0.12, cc=("E871", "N179"), cc_chance=0.5),
+        InpatientCase("cellulitis", 7, "inpatient_medical", ("L03115",), mcc=("E43",),
+                      mcc_chance=0.1, cc=("N179",), cc_chance=0.3),
+        InpatientCase("gi_bleed", 6, "inpatient_medical", ("K922",), mcc=("N170",),
+                      mcc_chance=0.2, cc=("D62", "E871"), cc_chance=0.6),
+        InpatientCase("gastro", 9, "inpatient_medical", ("K5730", "K2970", "K5900"),
+                      mcc=("G9341",), mcc_chance=0.08, cc=("E871",), cc_chance=0.5),
+        InpatientCase("renal_failure", 6, "inpatient_medical", ("N179",), mcc=("G9341",),
+                      mcc_chance=0.2, cc=("E871",), cc_chance=0.6),
+        InpatientCase("stroke", 6, "inpatient_medical", ("I63512",), mcc=("G936", "I6203"),
+                      mcc_chance=0.3, cc=("R4701",), cc_chance=0.5),
+        InpatientCase("dka", 3, "inpatient_medical", ("E1010",)),
+        InpatientCase("hf_medicine", 5, "inpatient_medical", ("I5023", "I5033"),
+                      mcc=("J9601",), mcc_chance=0.2, cc=("E871",), cc_chance=0.5,
+                      combination="hf"),
     ),
     "surgery": (
-        InpatientCase("chole_inpatient", 55, "inpatient_surgical", ("K8010",), ("0FT44ZZ",),
-                      extra_revenue=(("0360", 9600),)),
-        InpatientCase("hernia_inpatient", 45, "inpatient_surgical", ("K4090",), ("0YQ50ZZ",),
-                      extra_revenue=(("0360", 8700), ("0278", 2100))),
+        InpatientCase("chole_inpatient", 35, "inpatient_surgical", ("K8010",), ("0FT44ZZ",),
+                      mcc=("J9601",), mcc_chance=0.08, cc=("E871", "N179"), cc_chance=0.35,
+                      extra_revenue=(("0360", 14600),)),
+        InpatientCase("hernia_inpatient", 15, "inpatient_surgical", ("K4090",), ("0YQ50ZZ",),
+                      extra_revenue=(("0360", 11700), ("0278", 2100))),
+        InpatientCase("colectomy", 25, "inpatient_surgical", ("K5720",), ("0DTN0ZZ",),
+                      mcc=("J9601", "N170", "E43"), mcc_chance=0.3, cc=("E871",),
+                      cc_chance=0.5, extra_revenue=(("0360", 31800),)),
+        InpatientCase("appendectomy", 25, "inpatient_surgical", ("K3580",), ("0DTJ4ZZ",),
+                      cc=("E871",), cc_chance=0.2, extra_revenue=(("0360", 12900),)),
     ),
 }  # fmt: skip
 
-# Common comorbidities; some are CC/MCC and so move the DRG, as in real stays.
+# The laterality a diagnosis code states (RT/LT on the procedure must agree with it).
+DIAGNOSIS_SIDE: dict[str, str] = {
+    "M1711": "RT", "M1712": "LT", "M25561": "RT", "M25511": "RT", "S83241A": "RT",
+    "M75101": "RT", "M1611": "RT", "S93401A": "RT", "S61411A": "RT",
+}  # fmt: skip
+
+# Every secondary diagnosis the demo codes (demo.inpatient decides which, and how they
+# combine); some are CC/MCC and so move the DRG, as in real stays.
 SECONDARY_DIAGNOSES: tuple[str, ...] = (
-    "I10", "E119", "E785", "N179", "E871", "J9601", "E1122", "N1830", "Z794", "F17210",
-    "E669", "D649", "Z87891", "Z7901", "K219", "G4733", "E039", "I4891",
+    "I10", "I110", "I130", "I129", "E119", "E1122", "E1165", "N1830", "Z794", "E785", "N179",
+    "E871", "J9601", "G9341", "N170", "R6520", "R6521", "E43", "D62", "G936", "I6203",
+    "R4701", "F17210", "E669", "Z87891", "Z7901", "K219", "G4733", "E039", "I4891",
 )  # fmt: skip
 
 # Truncated (non-billable) codes: what a claim denied for an invalid diagnosis carries.
@@ -237,5 +303,6 @@ FACILITY_CHARGES: dict[str, int] = {
     "49505": 9900, "C1781": 1900, "45378": 3400, "45380": 3900, "45385": 4300,
     "88305": 330, "0370": 2600, "0710": 1250, "0250": 380,
     # inpatient per-day and ancillary revenue lines
-    "0120": 3100, "0300": 1450, "0320": 880, "0410": 1350, "0636": 260, "0730": 420,
+    "0120": 3100, "0200": 7800, "0300": 1450, "0320": 880, "0410": 1350, "0450": 2250,
+    "0636": 260, "0730": 420,
 }  # fmt: skip

@@ -16,8 +16,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+
+from denialscope.demo.period import TODAY
 
 __all__ = [
     "BASE",
@@ -33,6 +35,7 @@ __all__ = [
     "RootCause",
     "Signal",
     "cause_probabilities",
+    "payer_codes",
 ]
 
 
@@ -49,7 +52,8 @@ class RootCause:
     stream: str
     share: float  # share inside its stream
     codes: tuple[ReasonCode, ...]
-    level: str  # claim (whole claim zero-paid), line (one line zero-paid), partial
+    level: str  # claim (whole claim zero-paid), line (one line zero-paid), partial, drg (paid
+    # at the payer's lower DRG)
     needs: str = "any"  # which claims the cause can hit; see ``_applies``
 
 
@@ -59,17 +63,26 @@ def _rc(group_carc: str, rarc: str | None = None) -> ReasonCode:
 
 
 ROOT_CAUSES: tuple[RootCause, ...] = (
-    # clinical
-    RootCause("medical_necessity", "clinical", 0.42, (_rc("CO-50", "N115"), _rc("CO-50", "N386")),
-              "claim"),
-    RootCause("level_of_care", "clinical", 0.16, (_rc("CO-50", "M25"),), "claim", "inpatient"),
-    RootCause("length_of_stay", "clinical", 0.10, (_rc("CO-152"),), "partial", "inpatient"),
-    RootCause("auth_denied_clinical_review", "clinical", 0.12, (_rc("CO-50", "N54"),), "claim",
+    # clinical. Outside the hospital stay a clinical denial sits on the service line it is
+    # about (pricing.LINE_OUTSIDE_INPATIENT); a stay is denied or cut as a whole.
+    # On a medical stay the necessity question is the admission itself (level_of_care); a
+    # surgical stay can still be denied for the procedure's necessity (a PCI, a fusion).
+    RootCause("medical_necessity", "clinical", 0.36, (_rc("CO-50", "N115"), _rc("CO-50", "N386")),
+              "claim", "procedure_necessity"),
+    RootCause("level_of_care", "clinical", 0.14, (_rc("CO-50", "M25"),), "claim", "short_stay"),
+    RootCause("length_of_stay", "clinical", 0.08, (_rc("CO-152"),), "partial", "inpatient"),
+    RootCause("auth_denied_clinical_review", "clinical", 0.22, (_rc("CO-50", "N54"),), "claim",
               "auth"),
-    RootCause("experimental_investigational", "clinical", 0.04, (_rc("CO-55"),), "line",
+    RootCause("experimental_investigational", "clinical", 0.03, (_rc("CO-55"),), "line",
               "outpatient_lines"),
-    RootCause("documentation_insufficient", "clinical", 0.16, (_rc("CO-50", "N706"),), "claim"),
+    RootCause("documentation_insufficient", "clinical", 0.12, (_rc("CO-50", "N706"),), "claim"),
+    # The payer's clinical reviewer finds the MCC diagnosis not clinically supported: the
+    # stay is paid at the DRG without it (CLP11 below the billed DRG).
+    RootCause("clinical_validation", "clinical", 0.25, (_rc("CO-50", "N706"),), "drg",
+              "downgradable"),
     # coding
+    # The payer's DRG auditor re-sequences or drops a code: paid at a lower DRG.
+    RootCause("drg_apc_dispute", "coding", 0.30, (_rc("CO-150", "N208"),), "drg", "downgradable"),
     RootCause("ncci_bundling", "coding", 0.28, (_rc("CO-97", "M15"), _rc("CO-97", "N20")), "line",
               "two_cpt_lines"),
     RootCause("modifier_missing_invalid", "coding", 0.16,
@@ -83,15 +96,18 @@ ROOT_CAUSES: tuple[RootCause, ...] = (
     RootCause("place_of_service", "coding", 0.07, (_rc("CO-5", "M77"),), "line", "professional"),
     RootCause("age_sex_conflict", "coding", 0.04, (_rc("CO-7"), _rc("CO-6")), "line", "cpt_line"),
     # access
-    RootCause("eligibility_terminated", "access", 0.30, (_rc("CO-27"), _rc("CO-26")), "claim"),
-    RootCause("patient_not_identified", "access", 0.08, (_rc("CO-31"),), "claim"),
-    RootCause("coverage_noncovered", "access", 0.10, (_rc("CO-96", "N130"),), "line"),
-    RootCause("cob_other_payer", "access", 0.15, (_rc("CO-22"),), "claim"),
-    RootCause("auth_not_obtained", "access", 0.24, (_rc("CO-197"),), "claim", "auth"),
+    RootCause("eligibility_terminated", "access", 0.40, (_rc("CO-27"), _rc("CO-26")), "claim"),
+    RootCause("patient_not_identified", "access", 0.10, (_rc("CO-31"),), "claim"),
+    RootCause("coverage_noncovered", "access", 0.08, (_rc("CO-96", "N130"),), "line"),
+    # COB: OA when the payer only points at the other payer, as many remits do.
+    RootCause("cob_other_payer", "access", 0.14, (_rc("CO-22"), _rc("OA-22")), "claim"),
+    # Plans (not Medicare fee-for-service) often send a missing authorization as PI.
+    RootCause("auth_not_obtained", "access", 0.50, (_rc("CO-197"), _rc("PI-197")), "claim",
+              "auth"),
     RootCause("referral_not_obtained", "access", 0.03, (_rc("CO-288"),), "claim", "referral"),
     RootCause("benefit_maximum", "access", 0.04, (_rc("CO-119"),), "claim", "psych"),
-    RootCause("out_of_network", "access", 0.04, (_rc("CO-242"),), "claim", "commercial"),
-    RootCause("wrong_payer", "access", 0.02, (_rc("CO-109"),), "claim"),
+    RootCause("out_of_network", "access", 0.03, (_rc("CO-242"),), "claim", "commercial"),
+    RootCause("wrong_payer", "access", 0.03, (_rc("CO-109"),), "claim"),
     # billing
     RootCause("missing_information", "billing", 0.45, (_rc("CO-16"), _rc("CO-16", "MA114")),
               "claim"),
@@ -104,6 +120,8 @@ ROOT_CAUSES: tuple[RootCause, ...] = (
 CODE_CHOICES: dict[str, str] = {
     "level_of_care": "CO-50 + M25 (level of service not substantiated) on an inpatient claim",
     "length_of_stay": "CO-152 (length of stay not supported), partial payment, inpatient",
+    "clinical_validation": "CO-50 + N706 with CLP11 the DRG without the unsupported MCC",
+    "drg_apc_dispute": "CO-150 + N208 with CLP11 the payer's lower DRG (a DRG downgrade)",
     "auth_denied_clinical_review": "CO-50 + N54 (inconsistent with authorised services)",
     "documentation_insufficient": "CO-50 + N706 (documentation missing / not supporting)",
     "missing_attachment": "CO-252 + M127 (medical record requested; N29 is deactivated)",
@@ -115,7 +133,15 @@ CODE_CHOICES: dict[str, str] = {
     "duplicate": "OA-18 (exact duplicate), excluded from denial rates",
 }
 
-BASE: dict[str, float] = {"MCR": 0.075, "MCD": 0.205, "SHP": 0.130, "BHH": 0.120, "PCI": 0.145}
+# Initial denial propensity by payer: Medicare fee-for-service lowest, Medicare Advantage
+# and Medicaid (fee-for-service and managed) highest (see docs/demo.md for the sources).
+BASE: dict[str, float] = {
+    "MCR": 0.065, "MAH": 0.110, "MAP": 0.097, "MCD": 0.190, "MMC": 0.180, "SHP": 0.113,
+    "BHH": 0.104, "PCI": 0.126,
+}  # fmt: skip
+# Remark codes only Medicare contractors send (the MA-prefixed series); Medicare Advantage
+# plans follow CMS remittance conventions and may send them too, other payers never do.
+MEDICARE_REMARK_KINDS = frozenset({"medicare", "medicare_advantage"})
 ENCOUNTER: dict[str, float] = {
     "office": 0.95, "ed_pro": 1.0, "reading": 1.0, "ed_facility": 0.9, "outpatient": 1.05,
     "observation": 1.2, "inpatient": 1.25,
@@ -128,11 +154,33 @@ FAMILY: dict[str, float] = {
 # Only orthopedics carries a true excess (signal b); every other department is 1.
 DEPARTMENT: dict[str, float] = {"RMC-ORTH": 1.75}
 STREAM_SHARE: dict[str, dict[str, float]] = {
-    "inpatient": {"clinical": 0.48, "access": 0.30, "coding": 0.07, "billing": 0.15},
-    "other": {"clinical": 0.12, "access": 0.39, "coding": 0.27, "billing": 0.22},
+    "inpatient": {"clinical": 0.46, "access": 0.24, "coding": 0.16, "billing": 0.14},
+    "other": {"clinical": 0.11, "access": 0.40, "coding": 0.27, "billing": 0.22},
 }
+# Medicare Advantage plans deny what fee-for-service Medicare does not review before payment:
+# authorizations, inpatient status on short stays, DRG-level clinical validation (OIG
+# OEI-09-18-00260, KFF 2024); fee-for-service needs no prior authorization for these.
+MA_CAUSE: dict[str, float] = {
+    "auth_not_obtained": 1.8, "auth_denied_clinical_review": 2.0, "level_of_care": 2.5,
+    "clinical_validation": 1.6, "length_of_stay": 1.5,
+}  # fmt: skip
+# What plans put behind prior authorization: procedures, advanced imaging, cardiac testing,
+# behavioral health, observation and every admission.
+# Even a payer policy aimed at a service denies it at most this often for one cause.
+MAX_CAUSE_P = 0.35
+MAX_TOTAL_P = 0.9
 AUTH_FAMILIES = frozenset(
-    {"surgery", "advanced_imaging", "inpatient_surgical", "inpatient_psych", "inpatient_medical"}
+    {
+        "surgery",
+        "advanced_imaging",
+        "inpatient_surgical",
+        "inpatient_psych",
+        "inpatient_medical",
+        "psych",
+        "diagnostic",
+        "minor_procedure",
+        "observation",
+    }
 )
 
 
@@ -149,9 +197,9 @@ class Signal:
 
 
 SIGNALS: tuple[Signal, ...] = (
-    Signal("ed_template_v2", "modifier_missing_invalid", 15.0, department="RMC-ED",
+    Signal("ed_template_v2", "modifier_missing_invalid", 60.0, department="RMC-ED",
            template="ed_pro_procedure", start=date(2025, 6, 1)),
-    Signal("summit_cardiology_med_necessity", "medical_necessity", 4.5, payer="SHP",
+    Signal("summit_cardiology_med_necessity", "medical_necessity", 12.0, payer="SHP",
            service_line="cardiology"),
 )  # fmt: skip
 
@@ -174,6 +222,8 @@ class ClaimFacts:
     has_multi_unit: bool
     professional: bool
     timely_limit_days: int
+    los: int = 0  # inpatient days (0 outside a stay)
+    downgradable: bool = False  # dropping the MCC/CC would group the stay to a lower DRG
 
 
 def _applies(needs: str, f: ClaimFacts) -> bool:
@@ -185,8 +235,14 @@ def _applies(needs: str, f: ClaimFacts) -> bool:
             return inpatient
         case "not_inpatient":
             return not inpatient
+        case "procedure_necessity":
+            return not inpatient or f.family == "inpatient_surgical"
         case "auth":
-            return f.family in AUTH_FAMILIES
+            return f.family in AUTH_FAMILIES and f.payer_kind != "medicare"
+        case "short_stay":  # under two midnights: the stay an auditor calls observation
+            return inpatient and f.los <= 2
+        case "downgradable":
+            return inpatient and f.downgradable
         case "outpatient_lines":
             return not inpatient and f.cpt_lines >= 1
         case "two_cpt_lines":
@@ -206,8 +262,26 @@ def _applies(needs: str, f: ClaimFacts) -> bool:
         case "commercial":
             return f.payer_kind == "commercial"
         case "timely_limit":
-            return f.timely_limit_days <= 120
+            # A late claim (sent 5-30 days past the limit) is only in the data if its remit
+            # (up to 5 weeks later) came before the demo's today.
+            late_remit = f.service_date + timedelta(days=f.timely_limit_days + 30 + 35)
+            return f.timely_limit_days <= 120 and late_remit <= TODAY
     raise ValueError(f"unknown applicability {needs!r}")
+
+
+def payer_codes(cause: RootCause, payer_kind: str) -> tuple[ReasonCode, ...]:
+    """The reason codes this payer would send for ``cause`` (no Medicare-only remarks
+    from a commercial or Medicaid payer: the code without that remark instead)."""
+    codes = cause.codes
+    if payer_kind == "medicare":  # Medicare contractors use CO/PR/OA, not PI
+        codes = tuple(c for c in codes if c.group != "PI") or codes
+    if payer_kind in MEDICARE_REMARK_KINDS:
+        return codes
+    out = tuple(
+        ReasonCode(c.group, c.carc, None) if c.rarc and c.rarc.startswith("MA") else c
+        for c in codes
+    )
+    return tuple(dict.fromkeys(out))
 
 
 def drg_factor(weight: Decimal | None) -> float:
@@ -256,5 +330,10 @@ def cause_probabilities(
             p = base * stream_share * rc.share / total
             if with_signals:
                 p *= signal_multiplier(rc.id, f)
-            out[rc.id] = p
+            if f.payer_kind == "medicare_advantage":
+                p *= MA_CAUSE.get(rc.id, 1.0)
+            out[rc.id] = min(p, MAX_CAUSE_P)
+    total = sum(out.values())
+    if total > MAX_TOTAL_P:  # stacked multipliers must still leave a probability
+        out = {k: v * MAX_TOTAL_P / total for k, v in out.items()}
     return out

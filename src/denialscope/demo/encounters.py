@@ -16,13 +16,13 @@ from decimal import Decimal
 from denialscope.demo import catalog as cat
 from denialscope.demo.denial_model import AUTH_FAMILIES, ClaimFacts, cause_probabilities
 from denialscope.demo.drg import Grouper
+from denialscope.demo.inpatient import code_outpatient, code_stay
 from denialscope.demo.org import Department, Org, Payer, Provider
-from denialscope.reference import msdrg_weights
+from denialscope.demo.period import YEAR_END, YEAR_START
+from denialscope.reference import cc_mcc, msdrg_weights
 
 __all__ = ["YEAR_END", "YEAR_START", "Claim", "Line", "Patient", "make_claims"]
 
-YEAR_START = date(2025, 1, 1)
-YEAR_END = date(2025, 12, 31)
 CENT = Decimal("0.01")
 
 # Share of the system's claims per department.
@@ -32,21 +32,24 @@ DEPARTMENT_VOLUME: dict[str, float] = {
 }  # fmt: skip
 # Share of a department's claims that are inpatient stays.
 INPATIENT_SHARE: dict[str, float] = {
-    "cardiology": 0.10, "orthopedics": 0.10, "behavioral_health": 0.14,
-    "inpatient_medicine": 0.78, "surgery": 0.10,
+    "cardiology": 0.20, "orthopedics": 0.20, "behavioral_health": 0.11,
+    "inpatient_medicine": 0.72, "surgery": 0.20,
 }  # fmt: skip
-# Payer mix by service line: MCR, MCD, SHP, BHH, PCI.
+# Payer mix by service line, in PAYER_ORDER. Medicare is split about half fee-for-service,
+# half Medicare Advantage (KFF: 54% of eligible beneficiaries in MA in 2025); Medicaid about
+# 70% managed care (KFF/MACPAC: most Medicaid enrollees are in managed-care plans).
 PAYER_MIX: dict[str, tuple[float, ...]] = {
-    "emergency": (0.28, 0.27, 0.15, 0.15, 0.15),
-    "cardiology": (0.55, 0.07, 0.15, 0.13, 0.10),
-    "orthopedics": (0.38, 0.08, 0.20, 0.19, 0.15),
-    "imaging": (0.40, 0.12, 0.17, 0.17, 0.14),
-    "behavioral_health": (0.10, 0.68, 0.09, 0.07, 0.06),
-    "inpatient_medicine": (0.56, 0.16, 0.10, 0.10, 0.08),
-    "primary_care": (0.30, 0.15, 0.20, 0.20, 0.15),
-    "surgery": (0.35, 0.12, 0.19, 0.19, 0.15),
+    "emergency": (0.140, 0.078, 0.062, 0.081, 0.189, 0.150, 0.150, 0.150),
+    "cardiology": (0.275, 0.154, 0.121, 0.021, 0.049, 0.190, 0.120, 0.070),
+    "orthopedics": (0.190, 0.106, 0.084, 0.024, 0.056, 0.200, 0.190, 0.150),
+    "imaging": (0.200, 0.112, 0.088, 0.036, 0.084, 0.170, 0.170, 0.140),
+    "behavioral_health": (0.050, 0.028, 0.022, 0.204, 0.476, 0.090, 0.070, 0.060),
+    "inpatient_medicine": (0.280, 0.157, 0.123, 0.048, 0.112, 0.100, 0.100, 0.080),
+    "primary_care": (0.150, 0.084, 0.066, 0.045, 0.105, 0.200, 0.200, 0.150),
+    "surgery": (0.175, 0.098, 0.077, 0.036, 0.084, 0.190, 0.190, 0.150),
 }
-PAYER_ORDER = ("MCR", "MCD", "SHP", "BHH", "PCI")
+PAYER_ORDER = ("MCR", "MAH", "MAP", "MCD", "MMC", "SHP", "BHH", "PCI")
+_MEDICARE_KINDS = ("medicare", "medicare_advantage")
 _STREETS = ("OAK ST", "MAPLE AVE", "CEDAR LN", "PINE RD", "ELM CT", "BIRCH DR", "WILLOW WAY")
 _CITIES = (("RIVERBEND", "53901"), ("LAKESIDE", "53920"), ("MILLBROOK", "53911"))
 
@@ -108,6 +111,9 @@ class Claim:
     modifier_line: int | None = None  # index of the line that lost its modifier
     dropped_modifier: str | None = None
     replaced_diagnosis: str | None = None  # the valid code an invalid one stands in for
+    miscoding: str | None = None  # a planted coding-guideline miss (demo.inpatient)
+    downgrade_drg: str | None = None  # the DRG without the MCC/CC (a payer's downgrade)
+    downgrade_weight: Decimal | None = None
 
     def corrected(self) -> Claim:
         """The replacement claim a biller sends: the defect the payer named is fixed."""
@@ -142,15 +148,15 @@ class _PatientPool:
         self.by_payer: dict[str, list[Patient]] = {k: [] for k in PAYER_ORDER}
         self._seq = 0
 
-    def _age_range(self, payer: str) -> tuple[int, int]:
-        if payer == "MCR":
+    def _age_range(self, kind: str) -> tuple[int, int]:
+        if kind in _MEDICARE_KINDS:  # about one in eight is under 65 (disability, ESRD)
             return (40, 92) if self.rng.random() < 0.12 else (65, 92)
-        if payer == "MCD":
+        if kind in ("medicaid", "managed_medicaid"):
             return (18, 64)
         return (19, 64)
 
-    def draw(self, payer: str, *, sex: str | None = None) -> Patient:
-        pool = self.by_payer[payer]
+    def draw(self, payer: Payer, *, sex: str | None = None) -> Patient:
+        pool = self.by_payer[payer.key]
         rng = self.rng
         # Reuse existing patients most of the time: real systems see the same people again.
         if pool and rng.random() < 0.6:
@@ -158,13 +164,13 @@ class _PatientPool:
             if sex is None or candidate.sex == sex:
                 return candidate
         self._seq += 1
-        lo, hi = self._age_range(payer)
+        lo, hi = self._age_range(payer.kind)
         age = rng.randint(lo, hi)
         birth = YEAR_START - timedelta(days=age * 365 + rng.randint(0, 364))
         street = f"{rng.randint(10, 9999)} {rng.choice(_STREETS)}"
         city, zip_code = rng.choice(_CITIES)
         patient = Patient(
-            member_id=f"{payer[0]}{rng.randrange(10**9):09d}{self._seq % 10}",
+            member_id=f"{payer.key[0]}{rng.randrange(10**9):09d}{self._seq % 10}",
             last_name=f"DEMO{self._seq:06d}",
             first_name=rng.choice(("ALEX", "JAMIE", "ROBIN", "SAM", "CASEY", "RILEY", "DREW")),
             birth_date=birth,
@@ -172,7 +178,7 @@ class _PatientPool:
             street=street,
             city=city,
             zip=zip_code,
-            dual_medicaid=payer == "MCR" and rng.random() < 0.15,
+            dual_medicaid=payer.kind == "medicare" and rng.random() < 0.15,
         )
         pool.append(patient)
         return patient
@@ -196,6 +202,7 @@ class _ClaimFactory:
         self.grouper = grouper
         self.patients = _PatientPool(rng)
         self.weights = msdrg_weights()
+        self.severity = cc_mcc()
         self.seq: dict[str, int] = {}
 
     def _claim_id(self, billing: str) -> str:
@@ -223,10 +230,16 @@ class _ClaimFactory:
         templates = cat.TEMPLATES[dept.service_line]
         t = templates[rng.choices(range(len(templates)), weights=[x.weight for x in templates])[0]]
         professional = t.kind in ("office", "ed_pro", "reading")
-        patient = self.patients.draw(payer.key, sex="F" if t.key == "img_mammo" else None)
+        patient = self.patients.draw(payer, sex="F" if t.key == "img_mammo" else None)
         day = _service_date(rng, weekdays_only=t.kind in ("office", "outpatient"))
         end = day
-        services = [rng.choice(t.main)] + [s for s in t.extras if rng.random() < s.chance]
+        main = rng.choice(t.main)
+        # The diagnosis supports the procedure billed (a knee code for a knee scope), and
+        # an extra is billed only for the diagnoses it goes with.
+        principal = rng.choice(main.dx or t.diagnoses)
+        services = [main] + [
+            s for s in t.extras if rng.random() < s.chance and (not s.dx or principal in s.dx)
+        ]
         billing = "RPG" if professional else dept.facility
         claim_id = self._claim_id(billing)
         lines: list[Line] = []
@@ -234,7 +247,7 @@ class _ClaimFactory:
             units = rng.randint(*s.units)
             mods = list(s.modifiers)
             if s.lateral:
-                mods.append(rng.choice(("RT", "LT")))
+                mods.append(cat.DIAGNOSIS_SIDE.get(principal) or rng.choice(("RT", "LT")))
             if (
                 n == 1
                 and len(services) > 1
@@ -249,6 +262,17 @@ class _ClaimFactory:
                 Line(n, s.code, "" if professional else s.revenue, mods, units,
                      Decimal(per_unit * units), day, f"{claim_id}-{n}", t.family)
             )  # fmt: skip
+        if t.kind == "observation":
+            # Placed at 14:00 and kept the G0378 hours billed: the stay may end a day or two
+            # later (the ADT feed's discharge time), and ends within the year.
+            hours = next(ln.units for ln in lines if ln.code == "G0378")
+            stay_days = (14 + hours) // 24
+            if day + timedelta(days=stay_days) > YEAR_END:
+                day = YEAR_END - timedelta(days=stay_days)
+                for ln in lines:
+                    ln.service_date = day
+            end = day + timedelta(days=stay_days)
+        coded = code_outpatient(rng, principal, age=patient.age_on(day))
         return Claim(
             claim_id=claim_id,
             kind=t.kind,
@@ -261,32 +285,25 @@ class _ClaimFactory:
             patient=patient,
             start=day,
             end=end,
-            diagnoses=self._diagnoses(t.diagnoses, pool_chance=0.35),
+            diagnoses=[coded.principal, *coded.secondary],
             lines=lines,
             submitted=day,
+            miscoding=coded.miscoding,
         )
-
-    def _diagnoses(self, principals: tuple[str, ...], *, pool_chance: float) -> list[str]:
-        rng = self.rng
-        dx = [rng.choice(principals)]
-        while rng.random() < pool_chance and len(dx) < 5:
-            extra = rng.choice(cat.SECONDARY_DIAGNOSES)
-            if extra not in dx:
-                dx.append(extra)
-        return dx
 
     def _inpatient(self, dept: Department, payer: Payer, provider: Provider) -> Claim:
         rng = self.rng
         cases = cat.INPATIENT_CASES[dept.service_line]
         case = cases[rng.choices(range(len(cases)), weights=[c.weight for c in cases])[0]]
-        patient = self.patients.draw(payer.key)
-        dx = self._diagnoses(case.principal, pool_chance=case.secondary_chance)
+        patient = self.patients.draw(payer)
+        admit = _service_date(rng, weekdays_only=False)
+        coded = code_stay(rng, case, age=patient.age_on(admit))
+        dx = [coded.principal, *coded.secondary]
         status = "01"
         if case.family == "inpatient_surgical" and rng.random() < 0.25:
             status = rng.choice(("03", "06"))
         elif rng.random() < 0.08:
             status = "06"
-        admit = _service_date(rng, weekdays_only=False)
         drg = self.grouper.group(
             discharge=admit + timedelta(days=3),  # provisional: LOS depends on the DRG
             age=patient.age_on(admit),
@@ -299,6 +316,8 @@ class _ClaimFactory:
         info = self.weights[drg]
         gmlos = float(info.gmlos or 3)
         los = max(1, round(gmlos * rng.lognormvariate(0, 0.35)))
+        # The year's stays are those discharged in it (a claim's year is its discharge's).
+        admit = min(admit, YEAR_END - timedelta(days=los))
         discharge = admit + timedelta(days=los)
         # Regroup with the version in force at discharge (codes unchanged).
         drg = self.grouper.group(
@@ -311,13 +330,37 @@ class _ClaimFactory:
             procedures=list(case.procedures),
         )
         info = self.weights[drg]
+        # What an auditor who rejects the MCC (else the CC) would group the stay to.
+        for level in ("MCC", "CC"):
+            kept = [d for d in dx[1:] if self.severity.get(d) != level]
+            if len(kept) == len(dx) - 1:
+                continue
+            lower = self.grouper.group(
+                discharge=discharge, age=patient.age_on(admit), sex=patient.sex,
+                discharge_status=status, principal=dx[0], secondary=kept,
+                procedures=list(case.procedures),
+            )  # fmt: skip
+            low_weight = self.weights[lower].weight
+            if lower != drg and low_weight is not None and low_weight < (info.weight or 0):
+                downgrade = (lower, low_weight)
+                break
+        else:
+            downgrade = None
         claim_id = self._claim_id(dept.facility)
-        revenue: list[tuple[str, int, int]] = [
-            ("0120", los, cat.FACILITY_CHARGES["0120"]),
-            ("0250", 1, rng.randint(300, 900) * los),
-            ("0300", 1, rng.randint(400, 1100) * los),
+        # Sicker stays (an MCC) spend days in the ICU; ancillaries scale with the DRG weight.
+        mcc = any(self.severity.get(d) == "MCC" for d in dx[1:])
+        icu = min(los - 1, rng.randint(1, 3)) if mcc and los > 1 else 0
+        scale = float(info.weight or 1)
+        revenue: list[tuple[str, int, int]] = [("0120", los - icu, cat.FACILITY_CHARGES["0120"])]
+        if icu:
+            revenue.append(("0200", icu, cat.FACILITY_CHARGES["0200"]))
+        revenue += [
+            ("0250", 1, round(rng.randint(500, 1100) * los * scale)),
+            ("0300", 1, round(rng.randint(450, 1100) * los * min(scale, 2.0))),
             ("0320", 1, cat.FACILITY_CHARGES["0320"]),
         ]
+        if case.family == "inpatient_medical":  # most medical admissions come through the ED
+            revenue.append(("0450", 1, cat.FACILITY_CHARGES["0450"]))
         revenue += [(code, 1, amount) for code, amount in case.extra_revenue]
         lines = [
             Line(n, "", code, [], units, Decimal(per_unit * units), admit, f"{claim_id}-{n}")
@@ -342,6 +385,9 @@ class _ClaimFactory:
             drg=drg,
             drg_weight=info.weight,
             discharge_status=status,
+            miscoding=coded.miscoding,
+            downgrade_drg=downgrade[0] if downgrade else None,
+            downgrade_weight=downgrade[1] if downgrade else None,
         )
 
     # -- what the payer will do, and how it shows in the claim -----------------------------
@@ -368,6 +414,8 @@ class _ClaimFactory:
             has_multi_unit=any(ln.units > 1 for ln in c.lines if ln.revenue != "0120"),
             professional=c.professional,
             timely_limit_days=c.payer.timely_filing_days,
+            los=(c.end - c.start).days if c.kind == "inpatient" else 0,
+            downgradable=c.downgrade_drg is not None,
         )
 
     def _decide(self, c: Claim) -> None:
@@ -387,7 +435,8 @@ class _ClaimFactory:
         if cause == "timely_filing":
             lag = c.payer.timely_filing_days + rng.randint(5, 30)
         c.submitted = c.end + timedelta(days=lag)
-        if c.family in AUTH_FAMILIES and cause != "auth_not_obtained" and rng.random() < 0.93:
+        needs_auth = c.family in AUTH_FAMILIES and c.payer.kind != "medicare"
+        if needs_auth and cause != "auth_not_obtained" and rng.random() < 0.93:
             c.prior_auth = f"PA{rng.randrange(10**8):08d}"
         if cause == "invalid_diagnosis_code":
             c.replaced_diagnosis = c.diagnoses[0]

@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from denialscope.demo.acks import ack_summary, write_ack_files
+from denialscope.demo.adt import write_adt_files
 from denialscope.demo.encounters import make_claims
 from denialscope.demo.lifecycle import RATES, run_lifecycle
 from denialscope.demo.org import build_org, write_org_yaml
+from denialscope.demo.profile import build_profile, write_claims_truth
 from denialscope.demo.truth import build_ground_truth, write_denials_csv
 from denialscope.demo.write835 import write_835_files
 from denialscope.demo.write837 import write_837_files
@@ -27,9 +30,13 @@ class DemoResult:
     out_dir: Path
     files_837: list[Path]
     files_835: list[Path]
+    files_ack: list[Path]
+    files_adt: list[Path]
     org_yaml: Path
     ground_truth: Path
     denials_csv: Path
+    claims_csv: Path
+    profile: Path
     claims: int
     submissions: int
     remits: int
@@ -39,8 +46,8 @@ class DemoResult:
 
     @property
     def files(self) -> list[Path]:
-        """Every X12 file, 837s first (ingest them in this order)."""
-        return [*self.files_837, *self.files_835]
+        """Every X12 file, 837s first, then acknowledgments, then 835s (ingest order)."""
+        return [*self.files_837, *self.files_ack, *self.files_835]
 
 
 def _clear(folder: Path) -> None:
@@ -64,20 +71,37 @@ def generate_demo(out_dir: Path, *, claims: int = 20000, seed: int = 7) -> DemoR
     stray_list = encounters[step - 1 :: step][:strays]
     stray_ids = {c.claim_id for c in stray_list}
     claim_list = [c for c in encounters if c.claim_id not in stray_ids]
-    submissions, remits = run_lifecycle(rng, claim_list, stray_list)
+    submissions, remits = run_lifecycle(
+        rng, claim_list, stray_list, reject_rng=random.Random(f"{seed}-front-end")
+    )
     _clear(out_dir / "837")
     _clear(out_dir / "835")
+    _clear(out_dir / "ack")
     files_837 = write_837_files(out_dir / "837", submissions, org, control_start=100000)
     files_835 = write_835_files(out_dir / "835", remits, org, control_start=500000)
+    files_ack = write_ack_files(
+        out_dir / "ack", submissions, org, control_837=100000, control_start=800000
+    )
+    files_adt = write_adt_files(out_dir / "adt", claim_list, random.Random(f"{seed}-adt"))
     org_yaml = out_dir / "org.yaml"
     write_org_yaml(org, org_yaml)
     denials_csv = out_dir / "ground_truth_denials.csv"
     write_denials_csv(denials_csv, claim_list, remits)
+    claims_csv = out_dir / "ground_truth_claims.csv"
+    write_claims_truth(claims_csv, claim_list, remits)
+    profile_path = out_dir / "profile.json"
+    acks = ack_summary(submissions, files_999=len(files_ack) // 2)
+    profile = build_profile(claim_list, remits, acks=acks)
+    profile_path.write_text(json.dumps(profile, indent=1) + "\n", encoding="utf-8")
     files = {
         "837": [p.relative_to(out_dir).as_posix() for p in files_837],
         "835": [p.relative_to(out_dir).as_posix() for p in files_835],
+        "ack": [p.relative_to(out_dir).as_posix() for p in files_ack],
+        "adt": [p.relative_to(out_dir).as_posix() for p in files_adt],
         "org": org_yaml.name,
         "denials": denials_csv.name,
+        "claims": claims_csv.name,
+        "profile": profile_path.name,
     }
     truth = build_ground_truth(seed=seed, claims=claim_list, remits=remits, files=files)
     truth_path = out_dir / "ground_truth.json"
@@ -86,9 +110,13 @@ def generate_demo(out_dir: Path, *, claims: int = 20000, seed: int = 7) -> DemoR
         out_dir=out_dir,
         files_837=files_837,
         files_835=files_835,
+        files_ack=files_ack,
+        files_adt=files_adt,
         org_yaml=org_yaml,
         ground_truth=truth_path,
         denials_csv=denials_csv,
+        claims_csv=claims_csv,
+        profile=profile_path,
         claims=len(claim_list),
         submissions=len(submissions),
         remits=len(remits),

@@ -5,7 +5,7 @@ Then, for denials: correction and resubmission (frequency 7, REF F8 = the payer 
 number), appeals paid or upheld, or nothing (written off). For paid claims: Medicaid
 crossover after Medicare (CLP02 19 then 2), occasional reversals with a corrected
 payment, accidental duplicate submissions (OA-18). A few remits match no 837 at all.
-Events after ``CUTOFF`` are left out: they are still pending when the demo's data ends.
+Events after ``CUTOFF`` (the demo's today) are left out: still pending when the data ends.
 """
 
 from __future__ import annotations
@@ -16,20 +16,23 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from denialscope.demo.denial_model import ROOT_CAUSES, ReasonCode
+from denialscope.demo.acks import REJECTIONS
+from denialscope.demo.denial_model import ROOT_CAUSES, ReasonCode, payer_codes
 from denialscope.demo.encounters import Claim
+from denialscope.demo.period import TODAY
 from denialscope.demo.pricing import Adj, Pricer, Remit, RemitLine, Submission, money
 
 __all__ = ["CUTOFF", "run_lifecycle"]
 
-CUTOFF = date(2026, 5, 31)
+CUTOFF = TODAY
 _STREAM = {rc.id: rc.stream for rc in ROOT_CAUSES}
-_CODES = {rc.id: rc.codes for rc in ROOT_CAUSES}
+_CAUSE = {rc.id: rc for rc in ROOT_CAUSES}
 _LEVEL = {rc.id: rc.level for rc in ROOT_CAUSES}
 # Denials a provider fixes by sending a corrected claim, and those it appeals.
 _CORRECTABLE = frozenset({"coding", "billing"})
 _APPEALABLE = frozenset(
     {"medical_necessity", "level_of_care", "length_of_stay", "auth_denied_clinical_review",
+     "clinical_validation",
      "documentation_insufficient", "experimental_investigational", "auth_not_obtained",
      "timely_filing", "out_of_network", "coverage_noncovered", "benefit_maximum",
      "referral_not_obtained"}
@@ -45,6 +48,7 @@ RATES = {
     "reversal": 0.008,  # paid claims reversed and repaid
     "duplicate": 0.025,  # claims accidentally sent twice
     "unmatched": 0.003,  # remits for claims sent by another system (no 837 here)
+    "front_end_reject": 0.035,  # 277CA rejections (industry first-pass rates ~95-98%)
 }
 
 
@@ -76,8 +80,9 @@ def _negate(r: Remit, when: date) -> Remit:
 
 
 class _Timeline:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, reject_rng: random.Random) -> None:
         self.rng = rng
+        self.reject_rng = reject_rng
         self.pricer = Pricer(rng)
         self.submissions: list[Submission] = []
         self.remits: list[Remit] = []
@@ -99,8 +104,16 @@ class _Timeline:
 
     def run(self, c: Claim) -> None:
         rng = self.rng
+        # A separate generator decides front-end rejections, so the adjudication draws (and
+        # every planted signal) stay what they were without them.
+        rj = self.reject_rng
+        if c.root_cause != "timely_filing" and rj.random() < RATES["front_end_reject"]:
+            self.submit(Submission(c, c.submitted, "1", rejection=rj.choice(REJECTIONS)))
+            c.submitted += timedelta(days=rj.randint(2, 8))  # corrected and sent again
         self.submit(Submission(c, c.submitted, "1"))
-        code: ReasonCode | None = rng.choice(_CODES[c.root_cause]) if c.root_cause else None
+        code: ReasonCode | None = None
+        if c.root_cause:
+            code = rng.choice(payer_codes(_CAUSE[c.root_cause], c.payer.kind))
         first = self.pricer.price(c, cause=c.root_cause, code=code)
         first.remit_date = _weekly(c.submitted, rng, 7, 28)
         first.payer_claim_number = self.icn(c.payer.key)
@@ -176,7 +189,8 @@ class _Timeline:
         cause = c.root_cause or ""
         level = _LEVEL[cause]
         claim_level = first.status == "4"
-        if claim_level and cause in _APPEALABLE and rng.random() < RATES["appeal"]:
+        appealable = claim_level or _LEVEL[cause] == "drg"  # a DRG downgrade is appealed too
+        if appealable and cause in _APPEALABLE and rng.random() < RATES["appeal"]:
             when = _weekly(first.remit_date, rng, 40, 100)
             overturned = rng.random() < RATES["overturn"]
             r = self.pricer.price(c, cause=None if overturned else cause, code=code)
@@ -213,14 +227,18 @@ class _Timeline:
 
 
 def run_lifecycle(
-    rng: random.Random, claims: list[Claim], strays: Sequence[Claim] = ()
+    rng: random.Random,
+    claims: list[Claim],
+    strays: Sequence[Claim] = (),
+    *,
+    reject_rng: random.Random | None = None,
 ) -> tuple[list[Submission], list[Remit]]:
     """All 837 submissions and all remits of the demo.
 
     ``strays`` are encounters whose claims were never sent from this system (another
     billing system, a former vendor): they only appear as remits, with no 837 to match.
     """
-    t = _Timeline(rng)
+    t = _Timeline(rng, reject_rng or random.Random(0))
     for c in claims:
         t.run(c)
     for n, c in enumerate(strays, 1):

@@ -91,7 +91,7 @@ class Payer:
     key: str
     name: str
     payer_id: str
-    kind: str  # medicare, medicaid, commercial
+    kind: str  # one of orgs.models.PAYER_KINDS
     filing_professional: str  # SBR09 / CLP06 claim filing indicator
     filing_institutional: str
     contract_rate: Decimal  # allowed = contract_rate x charge
@@ -123,15 +123,24 @@ DEPARTMENTS: tuple[Department, ...] = (
 )
 
 PAYERS: tuple[Payer, ...] = (
+    # Claim filing indicators (837 SBR09, 835 CLP06): MA/MB Medicare Part A/B, 16 Medicare
+    # Advantage (HMO Medicare risk), MC Medicaid, HM managed Medicaid (an HMO), CI commercial,
+    # BL Blue Cross Blue Shield.
     Payer("MCR", "MEDICARE PART A AND B", "04312", "medicare", "MB", "MA",
           Decimal("0.31"), 365, "526000001"),
+    Payer("MAH", "HEARTLAND MEDICARE ADVANTAGE HMO", "MAH21", "medicare_advantage", "16", "16",
+          Decimal("0.32"), 180, "526000006"),
+    Payer("MAP", "NORTHSTAR MEDICARE ADVANTAGE PPO", "MAP35", "medicare_advantage", "16", "16",
+          Decimal("0.33"), 365, "526000007"),
     Payer("MCD", "STATE MEDICAID PROGRAM", "77027", "medicaid", "MC", "MC",
           Decimal("0.24"), 180, "526000002"),
+    Payer("MMC", "BADGER FAMILY CARE MEDICAID HMO", "MMC18", "managed_medicaid", "HM", "HM",
+          Decimal("0.25"), 180, "526000008"),
     Payer("SHP", "SUMMIT HEALTH PLAN", "SHP01", "commercial", "CI", "CI",
           Decimal("0.52"), 90, "526000003"),
-    Payer("BHH", "BLUE HORIZON HEALTH", "BHH77", "commercial", "12", "12",
+    Payer("BHH", "BLUE HORIZON HEALTH", "BHH77", "commercial", "BL", "BL",
           Decimal("0.57"), 120, "526000004"),
-    Payer("PCI", "PINNACLE CARE INSURANCE", "PCI42", "commercial", "HM", "HM",
+    Payer("PCI", "PINNACLE CARE INSURANCE", "PCI42", "commercial", "CI", "CI",
           Decimal("0.48"), 90, "526000005"),
 )  # fmt: skip
 
@@ -240,6 +249,9 @@ def write_org_yaml(org: Org, path: Path) -> None:
             for d in org.departments.values()
         ],
         "mappings": mappings,
+        "payers": [
+            {"payer_id": p.payer_id, "name": p.name, "kind": p.kind} for p in org.payers.values()
+        ],
     }
     header = (
         "# Demo organisation mapping (synthetic). Lower priority wins; precedence\n"

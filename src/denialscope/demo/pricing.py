@@ -22,6 +22,11 @@ __all__ = ["Adj", "Pricer", "Remit", "RemitLine", "Submission", "money"]
 CENT = Decimal("0.01")
 PART_A_DEDUCTIBLE = Decimal(1676)
 _CAUSES = {rc.id: rc for rc in ROOT_CAUSES}
+# Clinical causes that, outside a stay, deny the service line they are about (an LCD or a
+# policy names procedures), not the whole claim.
+LINE_OUTSIDE_INPATIENT = frozenset(
+    {"medical_necessity", "documentation_insufficient", "auth_denied_clinical_review"}
+)
 
 
 def money(value: Decimal) -> Decimal:
@@ -66,6 +71,7 @@ class Remit:
     remarks: list[str]
     denial: ReasonCode | None = None
     root_cause: str | None = None
+    payer_drg: str | None = None  # CLP11 when the payer paid another DRG than billed
 
 
 @dataclass(slots=True)
@@ -76,6 +82,7 @@ class Submission:
     sent: date
     frequency: str
     original_reference: str | None = None  # REF F8: the payer's claim number
+    rejection: str | None = None  # 277CA STC01 when the payer's front end rejected it
 
 
 def _fold(lines: list[RemitLine]) -> list[Adj]:
@@ -96,7 +103,7 @@ class Pricer:
             if c.kind == "inpatient":
                 return [Adj("PR", "1", min(PART_A_DEDUCTIBLE, allowed))]
             return [Adj("PR", "2", money(allowed * Decimal("0.20")))]
-        if kind != "commercial":
+        if kind not in ("commercial", "medicare_advantage"):  # Medicaid: no cost sharing here
             return []
         if c.kind == "office":
             if copay_left[0] <= 0:
@@ -144,9 +151,17 @@ class Pricer:
         remarks: list[str] = []
         lines: list[RemitLine] = []
         copay = [Decimal(self.rng.choice((20, 25, 30, 40)))]
+        payer_drg: str | None = None
         if c.kind == "inpatient":
             charge = c.charge
-            if rc is not None and code is not None and rc.level != "partial":
+            if rc is not None and code is not None and rc.level == "drg":
+                # Paid at the payer's lower DRG: the difference is the denial.
+                high, low = c.drg_weight or Decimal(1), c.downgrade_weight or Decimal(1)
+                cut = money(charge * (1 - low / high))
+                payer_drg = c.downgrade_drg
+                _, _, adj = self._price(c, charge - cut, copay)
+                claim_adj = [*adj, Adj(code.group, code.carc, cut)]
+            elif rc is not None and code is not None and rc.level != "partial":
                 status = "4"
                 claim_adj = [Adj(code.group, code.carc, charge)]
             else:
@@ -162,10 +177,11 @@ class Pricer:
         else:
             lines = [self._line(c, ln, copay) for ln in c.lines]
             if rc is not None and code is not None:
-                if rc.level == "claim" or (rc.level == "line" and len(lines) == 1):
+                level = "line" if rc.id in LINE_OUTSIDE_INPATIENT else rc.level
+                if level == "claim" or (level == "line" and len(lines) == 1):
                     status = "4"
                     lines = [self._denied_line(ln, code) for ln in c.lines]
-                elif rc.level == "line":
+                elif level == "line":
                     idx = _target_line(c, rc.id)
                     lines[idx] = self._denied_line(c.lines[idx], code)
                 else:
@@ -192,6 +208,7 @@ class Pricer:
             remarks=remarks,
             denial=code,
             root_cause=cause,
+            payer_drg=payer_drg,
         )
 
     def _partial_units(self, c: Claim, lines: list[RemitLine], code: ReasonCode) -> None:
@@ -212,4 +229,6 @@ def _target_line(c: Claim, cause: str) -> int:
         return max(i for i, ln in enumerate(c.lines) if ln.code)
     if cause == "modifier_missing_invalid" and c.modifier_line is not None:
         return c.modifier_line
+    if cause in LINE_OUTSIDE_INPATIENT:  # the procedure under review, not the visit
+        return max(range(len(c.lines)), key=lambda i: (c.lines[i].charge, -i))
     return 0

@@ -17,6 +17,7 @@ from typing import Any
 
 from denialscope.demo import denial_model as dm
 from denialscope.demo.encounters import Claim
+from denialscope.demo.period import TODAY, YEAR_END, YEAR_START
 from denialscope.demo.pricing import Remit
 
 __all__ = ["build_ground_truth", "write_denials_csv"]
@@ -142,7 +143,7 @@ def _payer_line_signal(s: dm.Signal, remitted: list[Claim]) -> dict[str, Any]:
         "id": s.id,
         "type": "payer_service_line",
         "description": "Summit Health Plan applies a new cardiology LCD-like policy: "
-        "medical-necessity denials (CO-50 + N115/N386) at about 4.5x baseline.",
+        f"medical-necessity denials (CO-50 + N115/N386) at about {s.multiplier:g}x baseline.",
         "payer": s.payer,
         "payer_name": "SUMMIT HEALTH PLAN",
         "service_line": s.service_line,
@@ -186,8 +187,9 @@ def build_ground_truth(
         "generator": "denialscope.demo",
         "seed": seed,
         "period": {
-            "service_from": "2025-01-01",
-            "service_to": "2025-12-31",
+            "service_from": YEAR_START.isoformat(),
+            "service_to": YEAR_END.isoformat(),
+            "today": TODAY.isoformat(),
             "remits_until": max(r.remit_date for r in remits).isoformat(),
         },
         "files": files,

@@ -48,7 +48,7 @@ def _clp(w: X12Writer, r: Remit, payer: Payer) -> None:
     w.segment(
         "CLP", r.claim_id, r.status, r.charge, r.paid, r.patient_resp, filing,
         r.payer_claim_number, facility, r.frequency,
-        c.discharge_status if inpatient else None, c.drg if inpatient else None,
+        c.discharge_status if inpatient else None, (r.payer_drg or c.drg) if inpatient else None,
     )  # fmt: skip
     _cas(w, r.adjustments)
     pt = c.patient

@@ -17,7 +17,7 @@ from denialscope.demo.org import Org
 from denialscope.demo.pricing import Submission
 from denialscope.x12.writer import X12Writer
 
-__all__ = ["SUBMITTER", "write_837_files"]
+__all__ = ["RECEIVER", "SUBMITTER", "batch_submissions", "write_837_files"]
 
 SUBMITTER = ("RIVERBEND HEALTH SYSTEM", "RHS000001")
 RECEIVER = ("DEMO CLEARINGHOUSE", "CLEARHOUSE01")
@@ -116,19 +116,27 @@ def _subscriber(w: X12Writer, hl: int, c: Claim) -> None:
     w.segment("NM1", "PR", "2", c.payer.name, None, None, None, None, "PI", c.payer.payer_id)
 
 
-def write_837_files(
-    out: Path, subs: list[Submission], org: Org, *, control_start: int
-) -> list[Path]:
-    """Write every submission into weekly batch files; return the paths written."""
+def batch_submissions(
+    subs: list[Submission],
+) -> list[tuple[tuple[str, str, date], list[Submission]]]:
+    """The batches the 837 files hold, in file order: (billing, P/I, Monday) -> claims."""
     batches: dict[tuple[str, str, date], list[Submission]] = defaultdict(list)
     for s in subs:
         kind = "P" if s.claim.professional else "I"
         batches[(s.claim.billing, kind, _monday(s.sent))].append(s)
+    for batch in batches.values():
+        batch.sort(key=lambda s: (s.sent, s.claim.claim_id, s.frequency, s.rejection is None))
+    return sorted(batches.items())
+
+
+def write_837_files(
+    out: Path, subs: list[Submission], org: Org, *, control_start: int
+) -> list[Path]:
+    """Write every submission into weekly batch files; return the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     control = control_start
-    for (billing, kind, week), batch in sorted(batches.items()):
-        batch.sort(key=lambda s: (s.sent, s.claim.claim_id, s.frequency))
+    for (billing, kind, week), batch in batch_submissions(subs):
         control += 1
         sent = batch[-1].sent
         w = X12Writer(sender=SUBMITTER[1], receiver=RECEIVER[1], control=control,

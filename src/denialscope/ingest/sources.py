@@ -28,6 +28,7 @@ __all__ = ["InputFile", "discover"]
 _SKIP_SUFFIXES = {
     *(".md", ".json", ".yaml", ".yml", ".py", ".pyc", ".db", ".db-wal", ".db-shm"),
     *(".csv", ".tsv", ".xlsx", ".xls", ".pdf", ".html", ".htm", ".png", ".svg"),
+    ".hl7",  # HL7 v2 ADT feeds (the demo's adt/ folder) are not X12
 }
 _HASH_CHUNK = 1 << 20
 # What a damaged member raises while it is decompressed (a bad CRC, a cut deflate stream,
