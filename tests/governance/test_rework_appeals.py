@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from denialscope.analytics.cohort import Filters
+from denialscope.analytics.netbasis import net_basis
 from denialscope.analytics.rework import load_rework_config
 from denialscope.analytics.summary import kpi_report
 from denialscope.claims.models import Claim
 from denialscope.errors import ConfigurationError
 from denialscope.remits.models import ClaimPayment
 from denialscope.workqueue.models import WorkItem
-from denialscope.workqueue.outcomes import appeal_kpis
 
 
 def test_default_rates_and_an_override(tmp_path: Path) -> None:
@@ -65,6 +65,7 @@ def _work_items(session: Session) -> None:
                 dollars_at_risk=Decimal("100"),
                 denied_on=denied_on,
                 outcome=outcome,
+                action="appeal_level_1",  # chosen by a person: these are appeals
                 recovered_amount=recovered,
                 submitted_on=denied_on + dt.timedelta(days=sent) if sent else None,
                 resolved_on=denied_on + dt.timedelta(days=done) if done else None,
@@ -72,6 +73,10 @@ def _work_items(session: Session) -> None:
             )
         )
     session.commit()
+
+
+def _appealed(session: Session) -> list[int]:
+    return list(session.scalars(select(WorkItem.claim_id).order_by(WorkItem.id)))
 
 
 def test_kpi_report_has_rework_and_appeals(governed: Session) -> None:
@@ -83,19 +88,20 @@ def test_kpi_report_has_rework_and_appeals(governed: Session) -> None:
     assert q1["rework"]["rework_cost"]["coding"] == Decimal("45.00")
     assert q1["rework"]["total_cost"] == Decimal("120.00")
     appeals = q1["appeals"]
-    assert (appeals["volume"], appeals["worked"]) == (2, 2)
-    assert appeals["overturn_rate"] == {"count": Decimal("0.5"), "dollars": Decimal("0.5")}
-    assert appeals["recovery_per_worked"] == Decimal("50.00")
+    assert (appeals["volume"], appeals["worked"], appeals["open"]) == (2, 2, 1)
+    assert appeals["overturn_rate"]["count"] == Decimal("0.5")
+    # Net basis: the overturned appeal recovers all of its denied net, the upheld one none.
+    net = net_basis(governed, filters=Filters(payer="ALPHA"))["all"].claims
+    first, second = (net[claim_id][0] for claim_id in _appealed(governed)[:2])
+    assert appeals["denied_net_decided"] == first + second
+    assert appeals["recovered_net"] == first
+    assert appeals["overturn_rate"]["net"] == (first / (first + second)).quantize(
+        Decimal("0.000001")
+    )
+    assert appeals["recovery_per_worked"] == (first / 2).quantize(Decimal("0.01"))
     assert appeals["cost_per_worked"] == Decimal("15.00")  # coding queue: 20 min at $45/h
     assert appeals["mean_days_denial_to_appeal"] == Decimal("15.0")  # (10 + 20) / 2
     assert appeals["mean_days_denial_to_resolution"] == Decimal("45.0")
     assert q2["appeals"]["worked"] == 0 and q2["appeals"]["overturn_rate"]["count"] is None
-    # The same definitions as the work queue's own appeal KPIs.
-    everything = kpi_report(governed)["all"]["appeals"]
-    (queue_all,) = [k for k in appeal_kpis(governed) if k.group == "all"]
-    assert everything["worked"] == queue_all.worked
-    assert everything["cost_per_worked"] == queue_all.cost_per_worked
-    assert everything["recovery_per_worked"] == queue_all.recovered_per_worked
-    assert everything["mean_cycle_days"] == queue_all.mean_cycle_days
     beta = kpi_report(governed, filters=Filters(payer="BETA"))["all"]["appeals"]
     assert beta["volume"] == 0

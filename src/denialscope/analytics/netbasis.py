@@ -66,6 +66,8 @@ class NetGroup:
     open_net: Decimal = _ZERO
     npsr: Decimal = _ZERO
     streams: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    # claim id -> (denied net, recovered net): what the appeal KPIs weigh each item by.
+    claims: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
     def stream(self, name: str) -> dict[str, Decimal]:
         return self.streams.setdefault(name, {"charges": _ZERO, "net": _ZERO})
@@ -135,7 +137,9 @@ def _estimate(ratios: dict[tuple[Any, ...], Decimal], payer: Any, kind: Any, q: 
     for key in ((payer, kind, q), (payer, kind), (kind,), ()):
         if key in ratios:
             return ratios[key]
-    return _ZERO
+    # Not one claim paid clean to learn from: the charge stands in (still flagged estimated)
+    # rather than a zero that would make the denial vanish.
+    return Decimal(1)
 
 
 def _later_payments(session: Session, claim_ids: list[int]) -> dict[int, Any]:
@@ -315,6 +319,7 @@ def net_basis(
                 recovered = min(denied_net, max(_ZERO, rise))
                 g.overturned_partly += recovered > 0
         g.recovered_net += recovered
+        g.claims[row.claim_id] = (denied_net, recovered)
         lost = denied_net - recovered
         denied_on: dt.date | None = row.adjudicated_at
         if row.claim_id in settled:  # the work queue knows best whether it is settled

@@ -5,12 +5,10 @@ Rework cost per claim of a stream = Σ over the stream's roles of hourly rate ×
 claim with at least one denial of the stream on its initial adjudication: each one is
 touched at least once, so count × cost per claim is the least the stream's rework costs.
 
-Appeal KPIs follow :func:`denialscope.workqueue.outcomes.appeal_kpis` exactly (worked = an
-outcome of overturned, partially overturned or upheld; won = not upheld; cost per worked
-item = the queue's minutes × hourly cost), restricted to the work items of the claims in
-scope and grouped like every other KPI. Appeal volume = work items submitted (appeal or
-corrected claim sent) or resolved; the days from denial to appeal need a recorded submission
-date, so they are None when the history has none.
+The appeal KPIs (:func:`appeal_summary`) are the only implementation of the overturn rate:
+the work queue, ``report kpis`` and the governance report all read it. Appeal volume =
+appeals sent or decided; the days from denial to appeal need a recorded submission date, so
+they are None when the history has none.
 """
 
 from __future__ import annotations
@@ -114,14 +112,23 @@ def rework_costs(
     return out
 
 
+APPEAL_ACTIONS: Final = ("appeal_level_1", "appeal_level_2", "external_review")
+NO_RECOVERY_ACTIONS: Final = ("write_off", "bill_patient")
+
+
 @dataclass(slots=True)
 class _Appeals:
-    volume: int = 0
-    worked: int = 0
+    volume: int = 0  # appeals sent or decided
+    decided: int = 0
+    open: int = 0
     won: int = 0
-    at_risk: Decimal = Decimal(0)
-    recovered: Decimal = Decimal(0)
+    won_partly: int = 0
+    at_risk_net: Decimal = Decimal(0)
+    recovered_net: Decimal = Decimal(0)
     cost: Decimal = Decimal(0)
+    corrections: int = 0
+    corrections_paid: int = 0
+    corrections_recovered_net: Decimal = Decimal(0)
     cycle: list[int] = field(default_factory=list)
     to_appeal: list[int] = field(default_factory=list)
     to_resolution: list[int] = field(default_factory=list)
@@ -139,20 +146,63 @@ def _days(later: dt.date | None, earlier: dt.date | None) -> int | None:
     return (later - earlier).days if later is not None and earlier is not None else None
 
 
+def pursued_action(config: Any, row: Any) -> str | None:
+    """What was done about the denial: the person's choice, else the decision tree's first
+    recommendation (an outcome replaces the item's recommendation with the next step, so
+    the first one is asked again of the tree rather than read from the item)."""
+    from denialscope.workqueue.decision import recommend
+
+    if row.action:
+        return str(row.action)
+    if row.outcome is None:
+        return row.recommended_action  # type: ignore[no-any-return]
+    return recommend(
+        config,
+        root_cause=row.root_cause,
+        dollars_at_risk=to_decimal(row.dollars_at_risk),
+        denial_type=row.denial_type,
+    ).action
+
+
 def appeal_summary(
-    session: Session, *, filters: Filters, by: str | None = None
+    session: Session,
+    *,
+    filters: Filters,
+    by: str | None = None,
+    claim_net: dict[int, tuple[Decimal, Decimal]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Per group: appeal volume, overturn rate (count, dollars), recovery and cost per worked
-    appeal, cycle time, and days from denial to appeal and to resolution."""
+    """Per group: the one overturn rate (HFMA), open appeals, corrections, cost and cycle time.
+
+    An **appeal** is a work item whose pursued action is an appeal (level 1, 2 or external
+    review). It is **decided** when the payer answered (outcome overturned, partially
+    overturned or upheld) and **open** otherwise. overturn rate = appeals paid in full or in
+    part ÷ decided appeals, by count and by net dollars (recovered net ÷ denied net of the
+    decided appeals; an appeal overturned in full recovers 100%). A **correction** is a
+    resubmission (eligibility, COB, registration, coding or billing fixes) or a payer
+    reprocessing (paid again while the tree had given up on recovery): counted apart.
+    ``claim_net`` maps claim id -> (denied net, recovered net) from
+    :func:`denialscope.analytics.netbasis.net_basis` (computed when not given).
+    """
     from denialscope.workqueue.config import load_workqueue_config
     from denialscope.workqueue.models import WorkItem
     from denialscope.workqueue.priority import work_cost
 
+    if claim_net is None:
+        from denialscope.analytics.netbasis import net_basis
+
+        claim_net = {}
+        for group in net_basis(session, filters=filters).values():
+            claim_net.update(group.claims)
     config = load_workqueue_config()
     cohort = claim_cohort(filters, by=by)
     query = select(
         cohort.c.grp,
+        WorkItem.claim_id,
         WorkItem.queue,
+        WorkItem.root_cause,
+        WorkItem.denial_type,
+        WorkItem.action,
+        WorkItem.recommended_action,
         WorkItem.outcome,
         WorkItem.dollars_at_risk,
         WorkItem.recovered_amount,
@@ -166,19 +216,38 @@ def appeal_summary(
     groups: dict[str, _Appeals] = defaultdict(_Appeals)
     for row in session.execute(query):
         g = groups[group_label(by, row.grp)]
-        resolved = row.outcome in RESOLVED
-        # A resolution without a recorded submission still was an appeal or reconsideration.
-        if row.submitted_on is not None or resolved:
+        pursued = pursued_action(config, row)
+        decided = row.outcome in RESOLVED
+        paid = row.outcome in ("overturned", "partially_overturned")
+        # Without a net figure (a claim outside the initial-denial cohort) the item's own
+        # amounts stand in.
+        denied_net, recovered_net = claim_net.get(
+            row.claim_id,
+            (to_decimal(row.dollars_at_risk), to_decimal(row.recovered_amount)),
+        )
+        if row.outcome == "overturned":
+            recovered_net = denied_net
+        elif not paid:
+            recovered_net = Decimal(0)
+        if pursued not in APPEAL_ACTIONS:
+            if pursued == "resubmit" or (paid and pursued in NO_RECOVERY_ACTIONS):
+                g.corrections += 1
+                g.corrections_paid += paid
+                g.corrections_recovered_net += recovered_net
+            continue
+        if row.submitted_on is not None or decided:
             g.volume += 1
         days = _days(row.submitted_on, row.denied_on)
         if days is not None:
             g.to_appeal.append(days)
-        if not resolved:
+        if not decided:
+            g.open += 1
             continue
-        g.worked += 1
-        g.won += row.outcome != "upheld"
-        g.at_risk += to_decimal(row.dollars_at_risk)
-        g.recovered += to_decimal(row.recovered_amount)
+        g.decided += 1
+        g.won += paid
+        g.won_partly += row.outcome == "partially_overturned"
+        g.at_risk_net += denied_net
+        g.recovered_net += recovered_net
         g.cost += work_cost(config, row.queue)
         if row.cycle_days is not None:
             g.cycle.append(int(row.cycle_days))
@@ -196,15 +265,24 @@ def no_appeals() -> dict[str, Any]:
 def _appeal_kpis(g: _Appeals) -> dict[str, Any]:
     return {
         "volume": g.volume,
-        "worked": g.worked,
+        "worked": g.decided,  # appeals with a final decision: the overturn rate's denominator
+        "open": g.open,
+        "overturned": g.won,
+        "overturned_partly": g.won_partly,
         "overturn_rate": {
-            "count": Rate(Decimal(g.won), Decimal(g.worked)).value,
-            "dollars": Rate(g.recovered, g.at_risk).value,
+            "count": Rate(Decimal(g.won), Decimal(g.decided)).value,
+            "net": Rate(g.recovered_net, g.at_risk_net).value,
         },
-        "recovered": g.recovered,
-        "recovery_per_worked": _per(g.recovered, g.worked),
-        "cost_per_worked": _per(g.cost, g.worked),
+        "denied_net_decided": g.at_risk_net,
+        "recovered_net": g.recovered_net,
+        "recovery_per_worked": _per(g.recovered_net, g.decided),
+        "cost_per_worked": _per(g.cost, g.decided),
         "mean_cycle_days": _mean(g.cycle),
         "mean_days_denial_to_appeal": _mean(g.to_appeal),
         "mean_days_denial_to_resolution": _mean(g.to_resolution),
+        "corrections": {
+            "items": g.corrections,
+            "paid": g.corrections_paid,
+            "recovered_net": g.corrections_recovered_net,
+        },
     }

@@ -52,7 +52,10 @@ def kpi_report(
     correction = kpis.days_to_correct(session, filters=filters, by=by)
     clean = kpis.clean_claim_rate(session, filters=filters, by=by)
     rework_by_group = rework_costs(streams, rework or load_rework_config())
-    appeals = appeal_summary(session, filters=filters, by=by)
+    claim_net: dict[int, tuple[Decimal, Decimal]] = {}
+    for group in net.values():
+        claim_net.update(group.claims)
+    appeals = appeal_summary(session, filters=filters, by=by, claim_net=claim_net)
     zero = Decimal(0)
     out: dict[str, dict[str, Any]] = {}
     for label, t in sorted(totals.items()):
