@@ -1,9 +1,9 @@
 """Cost of reworking denials, and appeal outcomes, for the claims in scope.
 
-Rework cost per claim of a stream = Σ over the stream's roles of hourly rate × minutes ÷ 60
-(``rework_defaults.yaml``, overridden by ``<data dir>/rework.yaml``). A reworked claim is a
-claim with at least one denial of the stream on its initial adjudication: each one is
-touched at least once, so count × cost per claim is the least the stream's rework costs.
+Rework cost per claim of a stream = Σ of its touches × the cost of one item of the touched
+queue, from the work queue's own ``work_cost`` configuration (:mod:`denialscope.workqueue.
+costs`), so the queue ranking and this report use one set of rates. A reworked claim is a
+claim with at least one denial of the stream on its initial adjudication.
 
 The appeal KPIs (:func:`appeal_summary`) are the only implementation of the overturn rate:
 the work queue, ``report kpis`` and the governance report all read it. Appeal volume =
@@ -16,21 +16,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from denialscope.analytics.cohort import Filters, claim_cohort, group_label
 from denialscope.analytics.results import Rate, to_decimal
 from denialscope.classify.taxonomy import DENIAL_STREAMS
-from denialscope.errors import ConfigurationError
+from denialscope.workqueue.costs import WorkCost
 
 __all__ = [
-    "REWORK_FILE",
     "ReworkConfig",
     "appeal_summary",
     "load_rework_config",
@@ -38,64 +36,26 @@ __all__ = [
     "rework_costs",
 ]
 
-REWORK_FILE: Final = "rework.yaml"
-DEFAULTS_PATH: Final = Path(__file__).with_name("rework_defaults.yaml")
 CENT = Decimal("0.01")
 RESOLVED = ("overturned", "partially_overturned", "upheld")
 
-
-@dataclass(slots=True, frozen=True)
-class ReworkConfig:
-    roles: dict[str, tuple[Decimal, Decimal]]  # role -> (hourly rate, minutes)
-    streams: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def cost_per_claim(self, stream: str) -> Decimal:
-        total = Decimal(0)
-        for role in self.streams.get(stream, ()):
-            rate, minutes = self.roles[role]
-            total += rate * minutes / 60
-        return total.quantize(CENT, ROUND_HALF_UP)
+# The rework rates are the work queue's: one configuration (workqueue/costs.py).
+ReworkConfig = WorkCost
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigurationError(f"{path}: cannot read the rework configuration: {error}") from None
-    if not isinstance(data, dict):
-        raise ConfigurationError(f"{path}: expected a mapping with roles: and streams:")
-    return data
+def load_rework_config(data_dir: Path | None = None) -> WorkCost:
+    """The ``work_cost`` section of the work-queue configuration (defaults.yaml, with
+    ``<data dir>/workqueue.yaml`` laid over it when it exists)."""
+    from denialscope.workqueue.config import ORGANIZATION_FILE, load_workqueue_config
 
-
-def load_rework_config(data_dir: Path | None = None) -> ReworkConfig:
-    """Package defaults, with ``<data dir>/rework.yaml`` laid over them when it exists."""
-    merged = _read(DEFAULTS_PATH)
-    own = data_dir / REWORK_FILE if data_dir is not None else None
-    source = DEFAULTS_PATH
+    own = data_dir / ORGANIZATION_FILE if data_dir is not None else None
     if own is not None and own.is_file():
-        source = own
-        extra = _read(own)
-        for key in ("roles", "streams"):
-            merged[key] = {**merged.get(key, {}), **(extra.get(key) or {})}
-    roles: dict[str, tuple[Decimal, Decimal]] = {}
-    try:
-        for name, spec in (merged.get("roles") or {}).items():
-            roles[str(name)] = (Decimal(str(spec["hourly_rate"])), Decimal(str(spec["minutes"])))
-        streams = {str(s): tuple(str(r) for r in rs) for s, rs in merged["streams"].items()}
-    except (KeyError, TypeError, ArithmeticError, AttributeError) as error:
-        raise ConfigurationError(
-            f"{source}: each role needs hourly_rate and minutes; streams list role names "
-            f"({error!r})"
-        ) from None
-    for stream, names in streams.items():
-        unknown = [n for n in names if n not in roles]
-        if unknown:
-            raise ConfigurationError(f"{source}: stream {stream} names unknown role(s) {unknown}")
-    return ReworkConfig(roles=roles, streams=streams)
+        return load_workqueue_config(override=own).work_cost
+    return load_workqueue_config().work_cost
 
 
 def rework_costs(
-    denials: dict[str, dict[str, dict[str, Decimal]]], config: ReworkConfig
+    denials: dict[str, dict[str, dict[str, Decimal]]], config: WorkCost
 ) -> dict[str, dict[str, Any]]:
     """Per group (from :func:`kpis.denials_by_stream`): rework cost per claim and in total."""
     out: dict[str, dict[str, Any]] = {}
