@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from denialscope.analytics import kpis
 from denialscope.analytics.cohort import Filters
+from denialscope.analytics.frontend import FrontEnd, acknowledgments_loaded, front_end
 from denialscope.analytics.netbasis import NetGroup, net_basis
 from denialscope.analytics.results import Rate
 from denialscope.analytics.rework import (
@@ -20,6 +21,10 @@ from denialscope.analytics.rework import (
 )
 
 __all__ = ["kpi_report"]
+
+_NO_FRONT_END = FrontEnd(
+    rejected=0, first_pass_yield=Rate(Decimal(0), Decimal(0)), clean_claim_rate=None
+)
 
 
 def _share(numerator: Decimal, denominator: Decimal) -> Rate:
@@ -38,7 +43,8 @@ def kpi_report(
 
     Dollar keys name their basis: ``..._charges`` (gross billed charges) or ``..._net``
     (expected net reimbursement, :mod:`denialscope.analytics.netbasis`).
-    ``clean_claim_rate`` is None for a group none of whose claims was scrubbed. ``rework``
+    ``clean_claim_rate`` is None for a group none of whose claims was scrubbed, and
+    ``clean_claim_rate_note`` says why (or what it includes). ``rework``
     holds the labor rates (default: the package's, see :mod:`denialscope.analytics.rework`).
     """
     totals = kpis.cohort_totals(session, filters=filters, by=by)
@@ -50,7 +56,8 @@ def kpi_report(
         session, root_causes=documentation_causes, filters=filters, by=by
     )
     correction = kpis.days_to_correct(session, filters=filters, by=by)
-    clean = kpis.clean_claim_rate(session, filters=filters, by=by)
+    acks = acknowledgments_loaded(session)
+    front = front_end(session, filters=filters, by=by)
     rework_by_group = rework_costs(streams, rework or load_rework_config())
     claim_net: dict[int, tuple[Decimal, Decimal]] = {}
     for group in net.values():
@@ -64,6 +71,8 @@ def kpi_report(
         clinical = by_stream.get("clinical", {"count": zero, "charges": zero, "net": zero})
         coding = by_stream.get("coding", {"count": zero, "charges": zero, "net": zero})
         dup = dupes.get(label, {"claims": zero, "charges": zero})
+        fe = front.get(label)
+        clean_rate = fe.clean_claim_rate if fe else None
         out[label] = {
             "claims_submitted": int(t["submitted"]),
             "claims_adjudicated": int(t["remitted"]),
@@ -92,9 +101,14 @@ def kpi_report(
             "contractual_adjustments": categories.get(label, {}).get("contractual", zero),
             "patient_responsibility": categories.get(label, {}).get("patient_share", zero),
             "net_patient_service_revenue": n.npsr,
-            "first_pass_yield": Rate(t["first_pass"], t["remitted"]).value,
-            # None when no claim in the group went through the scrubber.
-            "clean_claim_rate": clean[label].value if label in clean else None,
+            # With 999/277CA acknowledgments loaded a front-end rejection is no first pass.
+            "first_pass_yield": (fe.first_pass_yield if fe else Rate(zero, zero)).value,
+            "front_end_rejections": {
+                "acknowledgments_loaded": acks,
+                "claims": fe.rejected if fe else 0,
+            },
+            "clean_claim_rate": clean_rate.value if clean_rate is not None else None,
+            "clean_claim_rate_note": (fe or _NO_FRONT_END).clean_claim_note(acks),
             "clinical": {
                 "denied_net_pct_of_npsr": _share(clinical["net"], n.npsr).value,
                 "avg_net_at_risk": _share(clinical["net"], clinical["count"]).value,

@@ -174,6 +174,8 @@ class ClaimVersion(Base):
     submitted_at: Mapped[dt.date | None]
     total_charge: Mapped[Decimal | None]
     original_payer_claim_number: Mapped[str | None] = mapped_column(String(50))
+    # "GS06/ST02" of the 837 transaction set (a 999 acknowledges that pair).
+    transaction_control: Mapped[str | None] = mapped_column(String(50), index=True)
 
     claim: Mapped[Claim] = relationship(back_populates="versions")
 
