@@ -120,3 +120,19 @@ def test_group_by_attending_and_rendering_provider(session: Session, tiny: Tiny)
     assert report["WILSON JAMES (2222222224)"]["initial_denials"] == 1
     assert report["WILSON JAMES (2222222224)"]["claims_adjudicated"] == 2
     assert report["(none)"]["denied_charges"] == D("600")  # C3 100 + C4 400 + C8 100
+
+
+def test_an_item_past_its_deadline_is_written_off(session: Session, tiny: Tiny) -> None:
+    _patient_share(session, tiny)
+    c8 = _initial(session, tiny.claims["C8"])
+    session.add(
+        WorkItem(
+            claim_id=tiny.claims["C8"], denial_payment_id=c8, queue="cdi", stream="clinical",
+            root_cause="documentation_insufficient", dollars_at_risk=D("100"), status="new",
+            deadline=dt.date(2025, 4, 19),  # the day before the newest remit
+        )
+    )  # fmt: skip
+    session.commit()
+    g = net_basis(session)["all"]
+    assert g.written_off_net == D("90")  # C8: 100 x 0.9
+    assert g.open_net == D("450")  # C3 90 + C4 360

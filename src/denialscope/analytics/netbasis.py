@@ -16,8 +16,8 @@ latest later primary adjudication (not a reversal, not reversed, not a duplicate
 is no longer a denial is an overturn in full and recovers 100% of the denied net; one still
 partly denied recovers the rise in paid + patient share, at most the denied net. What is not
 recovered is **written off** once the denial is final (a later adjudication decided it, its
-work item is resolved or its chosen action is a write-off, or ``final_after_days`` have
-passed since the denial without any of these) and **open** otherwise.
+work item is resolved, its action is a write-off, or its deadline passed with nothing sent;
+without a work item, ``final_after_days`` after the denial) and **open** otherwise.
 
 Net patient service revenue (HFMA) = Σ (CLP04 + CLP05) over the primary adjudications of
 the claims in scope, reversals netting out: what payers paid plus what patients owe.
@@ -190,7 +190,7 @@ def _later_payments(session: Session, claim_ids: list[int]) -> dict[int, Any]:
     return {claim_id: (row, line_allowed.get(row.id)) for claim_id, row in latest.items()}
 
 
-def _final_items(session: Session, claim_ids: list[int]) -> dict[int, bool]:
+def _final_items(session: Session, claim_ids: list[int], as_of: dt.date) -> dict[int, bool]:
     """Per claim with a work item: whether the item says the denial is settled (resolved,
     or a write-off chosen or recommended) rather than still being worked."""
     from denialscope.workqueue.models import WorkItem
@@ -198,10 +198,17 @@ def _final_items(session: Session, claim_ids: list[int]) -> dict[int, bool]:
     settled: dict[int, bool] = {}
     for start in range(0, len(claim_ids), _CHUNK):
         query = select(
-            WorkItem.claim_id, WorkItem.status, WorkItem.action, WorkItem.recommended_action
+            WorkItem.claim_id,
+            WorkItem.status,
+            WorkItem.action,
+            WorkItem.recommended_action,
+            WorkItem.deadline,
         ).where(WorkItem.claim_id.in_(claim_ids[start : start + _CHUNK]))
-        for claim_id, status, action, recommended in session.execute(query):
+        for claim_id, status, action, recommended, deadline in session.execute(query):
             settled[claim_id] = status == "resolved" or (action or "") == "write_off"
+            # Past its deadline with nothing sent: the window to recover it has closed.
+            if status not in ("submitted", "awaiting_payer") and deadline and deadline < as_of:
+                settled[claim_id] = True
             # An untouched item the tree already closes (write-off) is settled too.
             if action is None and recommended == "write_off":
                 settled[claim_id] = True
@@ -270,7 +277,7 @@ def net_basis(
         per_stream[claim_id].append((stream or "unclassified", to_decimal(amount)))
     claim_ids = [row.claim_id for row in rows]
     later = _later_payments(session, claim_ids)
-    settled = _final_items(session, claim_ids)
+    settled = _final_items(session, claim_ids, as_of)
     ratios = payment_to_charge_ratios(session)
     groups: dict[str, NetGroup] = defaultdict(NetGroup)
     for label, npsr in _npsr(session, filters, by).items():
