@@ -131,8 +131,8 @@ def test_report_kpis_json_on_the_demo(demo: tuple[str, dict[str, Any]], tmp_path
         "first_pass_yield",
     ):
         assert key in document
-    assert set(document["initial_denial_rate"]) >= {"count", "dollars"}
-    assert set(document["overturned"]) >= {"claims", "dollars"}
+    assert set(document["initial_denial_rate"]) >= {"count", "charges"}
+    assert set(document["overturned"]) >= {"claims_full", "recovered_net"}
     chart = tmp_path / "pareto.svg"
     out = runner.invoke(
         app,

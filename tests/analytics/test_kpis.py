@@ -29,18 +29,19 @@ def test_claims_submitted_counts_837_claims_only(session: Session, tiny: Tiny) -
 
 def test_initial_denial_rate_count_and_dollars(session: Session, tiny: Tiny) -> None:
     rates = kpis.initial_denial_rate(session)["all"]
-    # denied C2, C3, C4, C8 of 7 adjudicated (C1-C6, C8); C6's duplicate is not a denial
-    assert rates["count"] == Rate(D(4), D(7))
-    # charges 200 + 300 + 400 + 100 of 100+200+300+400+50+60+100
-    assert rates["dollars"].numerator == D("1000")
-    assert rates["dollars"].denominator == D("1210")
-    assert rates["dollars"].value == D("0.826446")
+    # denied C2, C3, C4, C8 of 6 adjudicated (C1-C5, C8); C6's duplicate (CARC 18) leaves
+    # both the numerator and the denominator
+    assert rates["count"] == Rate(D(4), D(6))
+    # charges 200 + 300 + 400 + 100 of 100+200+300+400+50+100
+    assert rates["charges"].numerator == D("1000")
+    assert rates["charges"].denominator == D("1150")
+    assert rates["charges"].value == D("0.869565")
 
 
 def test_zero_and_partial_pay(session: Session, tiny: Tiny) -> None:
     rates = kpis.zero_and_partial_pay_rates(session)["all"]
-    assert rates["zero_pay"] == Rate(D(3), D(7))  # C2, C4, C8
-    assert rates["partial_pay"] == Rate(D(1), D(7))  # C3
+    assert rates["zero_pay"] == Rate(D(3), D(6))  # C2, C4, C8
+    assert rates["partial_pay"] == Rate(D(1), D(6))  # C3
 
 
 def test_denials_by_stream(session: Session, tiny: Tiny) -> None:
@@ -70,7 +71,7 @@ def test_adjustments_and_revenue(session: Session, tiny: Tiny) -> None:
 
 def test_first_pass_yield(session: Session, tiny: Tiny) -> None:
     # C1 and C5; C6 is a duplicate, the rest were denied
-    assert kpis.first_pass_yield(session) == {"all": Rate(D(2), D(7))}
+    assert kpis.first_pass_yield(session) == {"all": Rate(D(2), D(6))}
 
 
 def test_documentation_share_and_days_to_correct(session: Session, tiny: Tiny) -> None:
@@ -89,7 +90,7 @@ def test_trailing_three_month_denominator(session: Session, tiny: Tiny) -> None:
 
 def test_group_by_payer_month_and_department(session: Session, tiny: Tiny) -> None:
     by_payer = kpis.initial_denial_rate(session, by="payer")
-    assert by_payer["ALPHA HEALTH"]["count"] == Rate(D(1), D(4))  # C1, C2, C5, C6
+    assert by_payer["ALPHA HEALTH"]["count"] == Rate(D(1), D(3))  # C1, C2, C5 (C6 duplicate)
     assert by_payer["BETA CARE"]["count"] == Rate(D(3), D(3))  # C3, C4, C8
     by_month = kpis.cohort_totals(session, by="month")
     assert {k: v["denied"] for k, v in by_month.items()} == {
@@ -108,7 +109,7 @@ def test_filters(session: Session, tiny: Tiny) -> None:
     beta = kpis.initial_denial_rate(session, filters=Filters(payer="beta"))["all"]
     assert beta["count"] == Rate(D(3), D(3))
     coding = kpis.initial_denial_rate(session, filters=Filters(stream="coding"))["all"]
-    assert coding["count"] == Rate(D(1), D(7))
+    assert coding["count"] == Rate(D(1), D(6))
     d2 = kpis.initial_denial_rate(session, filters=Filters(department="d2"))["all"]
     assert d2["count"] == Rate(D(2), D(3))  # C3, C4 of C3, C4, C5
     february = Filters(date_from=dt.date(2025, 2, 1), date_to=dt.date(2025, 2, 28))
@@ -121,17 +122,22 @@ def test_kpi_report_has_the_documented_keys(session: Session, tiny: Tiny) -> Non
     report = kpi_report(session, documentation_causes=frozenset({"documentation_insufficient"}))
     kpi = report["all"]
     assert kpi["claims_submitted"] == 7
-    assert kpi["initial_denial_rate"] == {"count": D("0.571429"), "dollars": D("0.826446")}
-    assert kpi["overturned"]["claims"] == D(1)
+    assert kpi["initial_denial_rate"] == {"count": D("0.666667"), "charges": D("0.869565")}
+    assert kpi["duplicates"] == {"claims": 1, "charges": D("60")}  # C6
+    assert kpi["overturned"]["claims_full"] == 1  # C2
     assert kpi["contractual_adjustments"] == D("65")
     assert kpi["patient_responsibility"] == D("5")
-    assert kpi["first_pass_yield"] == D("0.285714")
-    assert kpi["clinical"]["denials_pct_of_net_revenue"] == D("0.625")  # 300 / 480
-    assert kpi["clinical"]["avg_dollars_at_risk"] == D("150")  # 300 / 2
+    assert kpi["first_pass_yield"] == D("0.333333")
+    # C2 net 150 (its later allowed), C8 100 x (80 + 50) / (100 + 50) = 86.67: 236.67 / 480
+    assert kpi["clinical"]["denied_net_pct_of_npsr"] == D("0.493062")
+    assert kpi["clinical"]["avg_net_at_risk"] == D("118.335")
+    assert kpi["clinical"]["avg_charges_at_risk"] == D("150")  # 300 / 2
     assert kpi["clinical"]["documentation_driven_share"] == D("0.5")
-    assert kpi["coding"]["denial_rate"] == D("0.142857")
-    # denied 200 + 100 + 400 + 100 = 800, minus 150 recovered
-    assert kpi["denials_not_recovered"] == D("650")
+    assert kpi["coding"]["denial_rate"] == D("0.166667")
+    assert kpi["denied_charges"] == D("800")  # 200 + 100 + 400 + 100
+    # nothing is final yet (no item, 64 days or less before the newest remit) but C2
+    assert kpi["denial_write_off_net"] == D("0")
+    assert kpi["denials_open_net"] == D("520.01")  # 86.67 + 346.67 + 86.67
 
 
 def test_unknown_group_is_an_input_error(session: Session, tiny: Tiny) -> None:

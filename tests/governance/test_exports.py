@@ -130,7 +130,7 @@ def test_kpis_json_has_rework_and_appeals(
     )
     assert shown.exit_code == 0, shown.output
     document = json.loads(shown.output)
-    # 9 coding denials at $11.25 and 1 clinical at $75 over both quarters.
-    assert document["rework"]["rework_cost"]["coding"] == 101.25
-    assert document["rework"]["total_cost"] == 176.25
+    # 9 coding denials at $46 and 1 clinical at $110 over both quarters.
+    assert document["rework"]["rework_cost"]["coding"] == 414
+    assert document["rework"]["total_cost"] == 524
     assert document["appeals"]["worked"] == 0 and document["appeals"]["volume"] == 0

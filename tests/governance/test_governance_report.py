@@ -64,7 +64,7 @@ def test_report_content(report: dict[str, object]) -> None:
     assert data["summary"]["claims_submitted"] == 12
     assert data["summary"]["initial_denials"] == 5
     assert data["summary"]["denied_amount"] == Decimal("500")
-    assert data["rework"]["total_cost"] == Decimal("56.25")  # 5 coding denials x $11.25
+    assert data["rework"]["total_cost"] == Decimal("230.00")  # 5 coding denials x $46
     assert data["appeals"]["worked"] == 0  # no work items in this data set
     coding = data["top_root_causes"]["coding"]
     assert [c["root_cause"] for c in coding] == ["modifier_missing_invalid"]

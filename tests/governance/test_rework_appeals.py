@@ -11,28 +11,49 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from denialscope.analytics.cohort import Filters
+from denialscope.analytics.netbasis import net_basis
 from denialscope.analytics.rework import load_rework_config
 from denialscope.analytics.summary import kpi_report
 from denialscope.claims.models import Claim
 from denialscope.errors import ConfigurationError
 from denialscope.remits.models import ClaimPayment
+from denialscope.workqueue.config import load_workqueue_config
 from denialscope.workqueue.models import WorkItem
-from denialscope.workqueue.outcomes import appeal_kpis
+from denialscope.workqueue.priority import work_cost
 
 
 def test_default_rates_and_an_override(tmp_path: Path) -> None:
     defaults = load_rework_config(None)
-    assert defaults.cost_per_claim("coding") == Decimal("11.25")  # $45/h x 15 min
-    assert defaults.cost_per_claim("clinical") == Decimal("75.00")  # $150/h x 30 min
-    assert defaults.cost_per_claim("billing") == Decimal("5.83")  # $35/h x 10 min
-    (tmp_path / "rework.yaml").write_text(
-        "roles:\n  coder: {hourly_rate: 60, minutes: 20}\nstreams:\n  coding: [coder, biller]\n",
+    # One touch: minutes / 60 x the role's hourly cost; a stream's rework: Σ touches.
+    assert defaults.queue_cost("coding") == Decimal("15.00")  # 20 min at $45/h
+    assert defaults.queue_cost("billing") == Decimal("8.00")  # 15 min at $32/h
+    assert defaults.queue_cost("profee") == Decimal("24.00")  # 30 min at $48/h
+    assert defaults.cost_per_claim("coding") == Decimal("46.00")  # 2 x 15 + 2 x 8
+    assert defaults.cost_per_claim("clinical") == Decimal("110.00")  # UR 65 + CDI 45
+    assert defaults.cost_per_claim("access") == Decimal("29.34")  # 2 x 10.67 + 8
+    assert defaults.cost_per_claim("billing") == Decimal("32.00")  # 4 x 8
+    # The work queue prices a worked item from the very same rates.
+    queue = load_workqueue_config(use_organization_file=False)
+    assert work_cost(queue, "coding") == defaults.queue_cost("coding")
+    (tmp_path / "workqueue.yaml").write_text(
+        "work_cost:\n"
+        "  roles: {coder: {hourly_cost: 60}, billing_specialist: {hourly_cost: 30}}\n"
+        "  queues: {coding: {role: coder, minutes: 30}, billing: {role: billing_specialist,"
+        " minutes: 10}}\n"
+        "  streams: {coding: {coding: 1, billing: 1}}\n",
         encoding="utf-8",
     )
     own = load_rework_config(tmp_path)
-    assert own.cost_per_claim("coding") == Decimal("25.83")  # 20.00 + 5.83
-    (tmp_path / "rework.yaml").write_text("streams:\n  coding: [nobody]\n", encoding="utf-8")
-    with pytest.raises(ConfigurationError):
+    assert own.cost_per_claim("coding") == Decimal("35.00")  # 30.00 + 5.00
+    assert work_cost(load_workqueue_config(override=tmp_path / "workqueue.yaml"), "coding") == (
+        Decimal("30.00")
+    )
+    (tmp_path / "workqueue.yaml").write_text(
+        "work_cost:\n  roles: {coder: {hourly_cost: 60}}\n"
+        "  queues: {coding: {role: nobody, minutes: 30}}\n  streams: {}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigurationError, match=r"work_cost\.queues\.coding\.role"):
         load_rework_config(tmp_path)
 
 
@@ -65,6 +86,7 @@ def _work_items(session: Session) -> None:
                 dollars_at_risk=Decimal("100"),
                 denied_on=denied_on,
                 outcome=outcome,
+                action="appeal_level_1",  # chosen by a person: these are appeals
                 recovered_amount=recovered,
                 submitted_on=denied_on + dt.timedelta(days=sent) if sent else None,
                 resolved_on=denied_on + dt.timedelta(days=done) if done else None,
@@ -74,28 +96,46 @@ def _work_items(session: Session) -> None:
     session.commit()
 
 
+def _appealed(session: Session) -> list[int]:
+    return list(session.scalars(select(WorkItem.claim_id).order_by(WorkItem.id)))
+
+
 def test_kpi_report_has_rework_and_appeals(governed: Session) -> None:
     _work_items(governed)
     report = kpi_report(governed, by="quarter")
     q1, q2 = report["2025-Q1"], report["2025-Q2"]
-    # Q1: 4 coding denials x $11.25, 1 clinical x $75.
+    # Q1: 4 coding denials x $46, 1 clinical x $110.
     assert q1["rework"]["reworked_claims"]["coding"] == 4
-    assert q1["rework"]["rework_cost"]["coding"] == Decimal("45.00")
-    assert q1["rework"]["total_cost"] == Decimal("120.00")
+    assert q1["rework"]["rework_cost"]["coding"] == Decimal("184.00")
+    assert q1["rework"]["rework_cost"]["clinical"] == Decimal("110.00")
+    assert q1["rework"]["total_cost"] == Decimal("294.00")
     appeals = q1["appeals"]
-    assert (appeals["volume"], appeals["worked"]) == (2, 2)
-    assert appeals["overturn_rate"] == {"count": Decimal("0.5"), "dollars": Decimal("0.5")}
-    assert appeals["recovery_per_worked"] == Decimal("50.00")
+    assert (appeals["volume"], appeals["worked"], appeals["open"]) == (2, 2, 1)
+    assert appeals["overturn_rate"]["count"] == Decimal("0.5")
+    # Net basis: the overturned appeal recovers all of its denied net, the upheld one none.
+    net = net_basis(governed, filters=Filters(payer="ALPHA"))["all"].claims
+    first, second = (net[claim_id][0] for claim_id in _appealed(governed)[:2])
+    assert appeals["denied_net_decided"] == first + second
+    assert appeals["recovered_net"] == first
+    assert appeals["overturn_rate"]["net"] == (first / (first + second)).quantize(
+        Decimal("0.000001")
+    )
+    assert appeals["recovery_per_worked"] == (first / 2).quantize(Decimal("0.01"))
     assert appeals["cost_per_worked"] == Decimal("15.00")  # coding queue: 20 min at $45/h
     assert appeals["mean_days_denial_to_appeal"] == Decimal("15.0")  # (10 + 20) / 2
     assert appeals["mean_days_denial_to_resolution"] == Decimal("45.0")
     assert q2["appeals"]["worked"] == 0 and q2["appeals"]["overturn_rate"]["count"] is None
-    # The same definitions as the work queue's own appeal KPIs.
-    everything = kpi_report(governed)["all"]["appeals"]
-    (queue_all,) = [k for k in appeal_kpis(governed) if k.group == "all"]
-    assert everything["worked"] == queue_all.worked
-    assert everything["cost_per_worked"] == queue_all.cost_per_worked
-    assert everything["recovery_per_worked"] == queue_all.recovered_per_worked
-    assert everything["mean_cycle_days"] == queue_all.mean_cycle_days
     beta = kpi_report(governed, filters=Filters(payer="BETA"))["all"]["appeals"]
     assert beta["volume"] == 0
+
+
+def test_one_role_rate_changes_alone(tmp_path: Path) -> None:
+    (tmp_path / "workqueue.yaml").write_text(
+        "work_cost:\n  roles:\n    utilization_review_nurse: {hourly_cost: 70}\n"
+        "  queues:\n    ur: {role: utilization_review_nurse, minutes: 75}\n",
+        encoding="utf-8",
+    )
+    own = load_rework_config(tmp_path)
+    assert own.queue_cost("ur") == Decimal("87.50")  # 75 min at $70/h
+    assert own.cost_per_claim("clinical") == Decimal("132.50")  # + CDI 45 unchanged
+    assert own.cost_per_claim("coding") == Decimal("46.00")

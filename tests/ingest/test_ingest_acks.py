@@ -78,3 +78,27 @@ def test_every_stored_kind_and_status_is_a_documented_one(
     assert len(rows) == 5
     assert {r.kind for r in rows} <= set(ACK_KINDS)
     assert {r.status for r in rows} <= set(ACK_STATUSES)
+
+
+def test_a_999_rejection_reaches_the_claims_of_the_837_set_it_names(
+    ingest_db: IngestDb, files: Files
+) -> None:
+    from denialscope.analytics.frontend import front_end
+    from denialscope.claims.models import ClaimVersion
+
+    # x12_837p(control=3) writes GS06 = 301 and ST02 = 0001; the second file GS06 = 401.
+    first = [Clm(n, [Line("99213", D(100), DAY)]) for n in ("PCN-1", "PCN-2")]
+    second = [Clm("PCN-3", [Line("99213", D(100), DAY)])]
+    ack = x12_999([Ack999("0001", "R")], group_control="301")
+    ingest_db.ingest(
+        files.text("a.837", x12_837p(first, control=3)),
+        files.text("b.837", x12_837p(second, control=4)),
+        files.text("a.999", ack),
+    )
+    controls = dict(ingest_db.rows(select(Claim.control_number, Claim.id)))
+    stored = dict(ingest_db.rows(select(ClaimVersion.claim_id, ClaimVersion.transaction_control)))
+    assert stored == {controls["PCN-1"]: "301/0001", controls["PCN-2"]: "301/0001",
+                      controls["PCN-3"]: "401/0001"}  # fmt: skip
+    with ingest_db.factory() as session:
+        result = front_end(session)["all"]
+    assert result.rejected == 2  # PCN-1 and PCN-2; PCN-3 came in another set

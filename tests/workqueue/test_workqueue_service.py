@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from workqueue_support import add_payment, make_denied_claim
 
 from denialscope.workqueue.models import WorkItem
-from denialscope.workqueue.outcomes import appeal_kpis, apply_outcomes
+from denialscope.workqueue.outcomes import apply_outcomes
 from denialscope.workqueue.service import (
     add_note,
     choose_action,
@@ -207,18 +207,31 @@ def test_actions_notes_and_history_say_who_did_what(session: Session) -> None:
 
 
 def test_kpis_count_worked_appeals_recovery_cost_and_cycle_time(session: Session) -> None:
+    from denialscope.analytics.cohort import Filters
+    from denialscope.analytics.rework import appeal_summary
+
     won = make_denied_claim(session, root_cause="medical_necessity", dollars=D(4000), denied_on=DAY)
-    lost = make_denied_claim(session, root_cause="ncci_bundling", dollars=D(100), denied_on=DAY)
+    lost = make_denied_claim(
+        session, root_cause="medical_necessity", dollars=D(2000), denied_on=DAY
+    )
+    fixed = make_denied_claim(session, root_cause="ncci_bundling", dollars=D(100), denied_on=DAY)
     make_denied_claim(session, root_cause="ncci_bundling", dollars=D(100), denied_on=DAY)
     sync_work_items(session, as_of=DAY)
     add_payment(session, won, paid=D(3000), on=DAY + dt.timedelta(days=30))
     add_payment(session, lost, paid=D(0), on=DAY + dt.timedelta(days=50), is_denial=True)
+    add_payment(session, fixed, paid=D(80), on=DAY + dt.timedelta(days=20))
     apply_outcomes(session, as_of=DAY)
-    kpis = {k.group: k for k in appeal_kpis(session)}
-    overall = kpis["all"]
-    assert (overall.worked, overall.won, overall.recovered) == (2, 1, D(3000))
-    assert overall.success_rate == D("0.5")
-    assert overall.mean_cycle_days == D(40)
-    # UR works the clinical one (60 min x 65/h), coding the other (20 min x 45/h).
-    assert overall.cost_per_worked == ((D(65) + D(15)) / 2).quantize(D("0.01"))
-    assert (kpis["clinical"].won, kpis["coding"].won) == (1, 0)
+    overall = appeal_summary(session, filters=Filters())["all"]
+    # Two clinical appeals decided (the lost one now recommends a write-off: what was
+    # pursued is still the level 1 appeal); the coding ones are corrections, not appeals.
+    assert (overall["worked"], overall["overturned"], overall["open"]) == (2, 1, 0)
+    assert overall["overturn_rate"]["count"] == D("0.5")
+    # Net: the won claim allows 3000 of 4000 (ratio 0.75), all of it recovered; no claim was
+    # paid clean on its first adjudication, so the lost one's estimate is its charge (2000).
+    assert overall["denied_net_decided"] == D("5000")
+    assert overall["recovered_net"] == D("3000")
+    assert overall["overturn_rate"]["net"] == D("0.6")
+    assert overall["corrections"] == {"items": 2, "paid": 1, "recovered_net": D("80")}
+    assert overall["mean_cycle_days"] == D(40)
+    # UR works both clinical appeals: 60 min x 65/h each.
+    assert overall["cost_per_worked"] == D("65.00")

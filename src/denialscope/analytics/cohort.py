@@ -37,7 +37,7 @@ from sqlalchemy.orm import aliased
 
 from denialscope.claims.models import Claim
 from denialscope.errors import InputError
-from denialscope.orgs.models import Department, Facility, Payer
+from denialscope.orgs.models import Department, Facility, Payer, Provider
 from denialscope.remits.models import Adjustment, ClaimPayment
 
 __all__ = [
@@ -53,7 +53,21 @@ __all__ = [
     "stream_denials",
 ]
 
-GROUP_FIELDS: Final = ("month", "quarter", "payer", "service_line", "department", "facility")
+GROUP_FIELDS: Final = (
+    "month",
+    "quarter",
+    "payer",
+    "service_line",
+    "department",
+    "facility",
+    "attending",
+    "rendering_provider",
+)
+# Physician groupings read the providers table through the claim's own provider column.
+PROVIDER_GROUPS: Final = {
+    "attending": "attending_provider_id",
+    "rendering_provider": "rendering_provider_id",
+}
 NO_GROUP: Final = "all"
 NONE_LABEL: Final = "(none)"
 
@@ -118,6 +132,14 @@ def stream_denials() -> Subquery:
     )
 
 
+def _provider_label() -> ColumnElement[Any]:
+    name = func.coalesce(Provider.name, "")
+    return case(
+        (Provider.id.is_(None), None),
+        else_=name + literal(" (") + func.coalesce(Provider.npi, "") + literal(")"),
+    )
+
+
 def _group_expression(by: str | None, cohort_date: ColumnElement[Any]) -> ColumnElement[Any]:
     year = cast(extract("year", cohort_date), Integer)
     month = cast(extract("month", cohort_date), Integer)
@@ -128,6 +150,9 @@ def _group_expression(by: str | None, cohort_date: ColumnElement[Any]) -> Column
         "service_line": func.coalesce(Claim.service_line, Department.service_line),
         "department": Department.code.expression,
         "facility": Facility.code.expression,
+        # "NAME (NPI)": two physicians may share a name; the NPI tells them apart.
+        "attending": _provider_label(),
+        "rendering_provider": _provider_label(),
     }
     if by is None:
         return literal(NO_GROUP)
@@ -151,6 +176,7 @@ def claim_cohort(filters: Filters, *, by: str | None = None, stubs: bool = True)
     """One row per claim in scope, with its initial adjudication (if any) and group key.
 
     Columns: claim_id, grp, cohort_date, is_stub, charge, payment_id, remitted (0/1),
+    is_duplicate (0/1: the initial adjudication is a CARC 18 duplicate),
     is_denial (0/1; the stream's denials when ``filters.stream`` is set), any_denial,
     denial_type,
     paid, adjudicated_at, denied (the initial denied amount, of the stream when set).
@@ -173,6 +199,9 @@ def claim_cohort(filters: Filters, *, by: str | None = None, stubs: bool = True)
             func.coalesce(Claim.total_charge, initial.charge, 0).label("charge"),
             initial.id.label("payment_id"),
             case((initial.id.is_not(None), 1), else_=0).label("remitted"),
+            # CARC 18 on the first adjudication: the payer saw the claim twice (kept out of the
+            # denial rates and reported on its own line).
+            case((initial.denial_type == "duplicate", 1), else_=0).label("is_duplicate"),
             is_denial.label("is_denial"),
             case((initial.is_denial.is_(True), 1), else_=0).label("any_denial"),
             initial.denial_type.label("denial_type"),
@@ -191,6 +220,8 @@ def claim_cohort(filters: Filters, *, by: str | None = None, stubs: bool = True)
         query = query.outerjoin(Department, Department.id == Claim.department_id)
     if filters.facility or by == "facility":
         query = query.outerjoin(Facility, Facility.id == Claim.facility_id)
+    if by in PROVIDER_GROUPS:
+        query = query.outerjoin(Provider, Provider.id == getattr(Claim, PROVIDER_GROUPS[by]))
     if filters.stream:
         query = query.outerjoin(
             denials, and_(denials.c.payment_id == initial.id, denials.c.stream == filters.stream)

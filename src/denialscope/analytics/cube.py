@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from denialscope.analytics.cohort import Filters, claim_cohort, payer_condition, stream_denials
+from denialscope.analytics.kpis import counted_remit
 from denialscope.analytics.models import ClaimCube, CubeState, StreamCube
 from denialscope.claims.models import Claim, ClaimVersion
 from denialscope.denials.models import ClassificationChange
@@ -53,6 +54,7 @@ __all__ = [
     "refresh_cube",
 ]
 
+CUBE_VERSION = "v2"
 _MEASURES = (
     "submitted",
     "remitted",
@@ -82,7 +84,9 @@ def fingerprint(session: Session) -> str:
             select(func.max(Department.id)).scalar_subquery(),
         )
     ).one()
-    return "|".join("" if p is None else str(p) for p in parts)
+    # The version moves when a measure's definition changes, so a cube built by an older
+    # release is rebuilt rather than read (v2: duplicates left the adjudicated count).
+    return CUBE_VERSION + "|" + "|".join("" if p is None else str(p) for p in parts)
 
 
 def cube_is_fresh(session: Session) -> bool:
@@ -106,13 +110,14 @@ def refresh_cube(session: Session) -> None:
         Claim.service_line,
     )
     names = ["month_key", "payer_id", "department_id", "facility_id", "service_line"]
-    denied = and_(c.c.remitted == 1, c.c.is_denial == 1)
+    counted = counted_remit(c)
+    denied = and_(counted, c.c.is_denial == 1)
     money = ClaimCube.charges_remitted.type
     totals = (
         select(
             *cells,
             func.sum(case((c.c.is_stub == 0, 1), else_=0)),
-            func.sum(c.c.remitted),
+            func.sum(case((counted, 1), else_=0)),
             func.sum(case((denied, 1), else_=0)),
             func.sum(case((and_(denied, c.c.denial_type == "full_denial"), 1), else_=0)),
             func.sum(
@@ -134,7 +139,7 @@ def refresh_cube(session: Session) -> None:
                     else_=0,
                 )
             ),
-            func.sum(case((c.c.remitted == 1, c.c.charge), else_=0), type_=money),
+            func.sum(case((counted, c.c.charge), else_=0), type_=money),
             func.sum(case((denied, c.c.charge), else_=0), type_=money),
             func.sum(c.c.denied, type_=money),
         )

@@ -15,7 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from denialscope.analytics.cohort import (
@@ -38,6 +38,7 @@ __all__ = [
     "days_to_correct",
     "denials_by_stream",
     "documentation_driven_share",
+    "duplicates",
     "first_pass_yield",
     "initial_denial_rate",
     "initial_denial_rate_trailing",
@@ -67,10 +68,42 @@ _TOTAL_FIELDS = (
 )
 
 
-def _from_cube(session: Session, filters: Filters, *, streams: bool) -> bool:
+def _from_cube(session: Session, filters: Filters, *, streams: bool, by: str | None = None) -> bool:
+    from denialscope.analytics.cohort import PROVIDER_GROUPS
     from denialscope.analytics.cube import cube_can_answer, cube_is_fresh
 
+    # The cube has no physician column: those groupings always read the live data.
+    if by in PROVIDER_GROUPS:
+        return False
     return cube_can_answer(filters, streams=streams) and cube_is_fresh(session)
+
+
+def counted_remit(c: Any) -> ColumnElement[bool]:
+    """An adjudicated claim that counts in the denial rates: not a CARC 18 duplicate."""
+    return and_(c.c.remitted == 1, c.c.is_duplicate == 0)
+
+
+def duplicates(
+    session: Session, *, filters: Filters = NO_FILTERS, by: str | None = None
+) -> dict[str, dict[str, Decimal]]:
+    """Claims whose initial adjudication is a CARC 18 duplicate: their count and charges.
+
+    They are out of the initial-denial numerator and denominator and reported on this line.
+    """
+    c = claim_cohort(filters, by=by)
+    query = (
+        select(
+            c.c.grp,
+            func.count().label("claims"),
+            func.sum(c.c.charge, type_=c.c.charge.type).label("charges"),
+        )
+        .where(c.c.is_duplicate == 1)
+        .group_by(c.c.grp)
+    )
+    return {
+        label: {"claims": to_decimal(row.claims), "charges": to_decimal(row.charges)}
+        for label, row in _grouped(session.execute(query), by).items()
+    }
 
 
 def cohort_totals(
@@ -85,7 +118,7 @@ def cohort_totals(
     Read from the pre-aggregated cube when it is fresh and can answer exactly
     (:mod:`denialscope.analytics.cube`); ``use_cube=False`` forces the live query.
     """
-    if use_cube and _from_cube(session, filters, streams=False):
+    if use_cube and _from_cube(session, filters, streams=False, by=by):
         from denialscope.analytics.cube import cube_query
         from denialscope.analytics.models import ClaimCube
 
@@ -100,13 +133,14 @@ def cohort_totals(
         }
     c = claim_cohort(filters, by=by)
     submitted = func.sum(case((c.c.is_stub == 0, 1), else_=0))
-    denied = and_(c.c.remitted == 1, c.c.is_denial == 1)
+    counted = counted_remit(c)
+    denied = and_(counted, c.c.is_denial == 1)
     query = select(
         c.c.grp,
         submitted.label("submitted"),
-        func.sum(c.c.remitted).label("remitted"),
+        func.sum(case((counted, 1), else_=0)).label("remitted"),
         func.sum(case((denied, 1), else_=0)).label("denied"),
-        func.sum(case((c.c.remitted == 1, c.c.charge), else_=0), type_=c.c.charge.type).label(
+        func.sum(case((counted, c.c.charge), else_=0), type_=c.c.charge.type).label(
             "charges_remitted"
         ),
         func.sum(case((denied, c.c.charge), else_=0), type_=c.c.charge.type).label(
@@ -153,12 +187,14 @@ def claims_submitted(
 def initial_denial_rate(
     session: Session, *, filters: Filters = NO_FILTERS, by: str | None = None
 ) -> dict[str, dict[str, Rate]]:
-    """count: denied ÷ adjudicated claims; dollars: their charges ÷ adjudicated charges."""
+    """count: denied ÷ adjudicated claims; charges: their gross charges ÷ adjudicated charges.
+
+    Adjudicated excludes CARC 18 duplicates (see :func:`duplicates`)."""
     out: dict[str, dict[str, Rate]] = {}
     for label, t in cohort_totals(session, filters=filters, by=by).items():
         out[label] = {
             "count": Rate(t["denied"], t["remitted"]),
-            "dollars": Rate(t["charges_denied"], t["charges_remitted"]),
+            "charges": Rate(t["charges_denied"], t["charges_remitted"]),
         }
     return out
 
@@ -220,7 +256,7 @@ def denials_by_stream(
 ) -> dict[str, dict[str, dict[str, Decimal]]]:
     """Per stream: claims with ≥1 denial of it on first adjudication, and the denied sum."""
     query: Any
-    if use_cube and _from_cube(session, filters, streams=True):
+    if use_cube and _from_cube(session, filters, streams=True, by=by):
         from denialscope.analytics.cube import cube_query
         from denialscope.analytics.models import StreamCube
 

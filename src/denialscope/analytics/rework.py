@@ -1,16 +1,14 @@
 """Cost of reworking denials, and appeal outcomes, for the claims in scope.
 
-Rework cost per claim of a stream = Σ over the stream's roles of hourly rate × minutes ÷ 60
-(``rework_defaults.yaml``, overridden by ``<data dir>/rework.yaml``). A reworked claim is a
-claim with at least one denial of the stream on its initial adjudication: each one is
-touched at least once, so count × cost per claim is the least the stream's rework costs.
+Rework cost per claim of a stream = Σ of its touches × the cost of one item of the touched
+queue, from the work queue's own ``work_cost`` configuration (:mod:`denialscope.workqueue.
+costs`), so the queue ranking and this report use one set of rates. A reworked claim is a
+claim with at least one denial of the stream on its initial adjudication.
 
-Appeal KPIs follow :func:`denialscope.workqueue.outcomes.appeal_kpis` exactly (worked = an
-outcome of overturned, partially overturned or upheld; won = not upheld; cost per worked
-item = the queue's minutes × hourly cost), restricted to the work items of the claims in
-scope and grouped like every other KPI. Appeal volume = work items submitted (appeal or
-corrected claim sent) or resolved; the days from denial to appeal need a recorded submission
-date, so they are None when the history has none.
+The appeal KPIs (:func:`appeal_summary`) are the only implementation of the overturn rate:
+the work queue, ``report kpis`` and the governance report all read it. Appeal volume =
+appeals sent or decided; the days from denial to appeal need a recorded submission date, so
+they are None when the history has none.
 """
 
 from __future__ import annotations
@@ -18,21 +16,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from denialscope.analytics.cohort import Filters, claim_cohort, group_label
 from denialscope.analytics.results import Rate, to_decimal
 from denialscope.classify.taxonomy import DENIAL_STREAMS
-from denialscope.errors import ConfigurationError
+from denialscope.workqueue.costs import WorkCost
 
 __all__ = [
-    "REWORK_FILE",
     "ReworkConfig",
     "appeal_summary",
     "load_rework_config",
@@ -40,64 +36,26 @@ __all__ = [
     "rework_costs",
 ]
 
-REWORK_FILE: Final = "rework.yaml"
-DEFAULTS_PATH: Final = Path(__file__).with_name("rework_defaults.yaml")
 CENT = Decimal("0.01")
 RESOLVED = ("overturned", "partially_overturned", "upheld")
 
-
-@dataclass(slots=True, frozen=True)
-class ReworkConfig:
-    roles: dict[str, tuple[Decimal, Decimal]]  # role -> (hourly rate, minutes)
-    streams: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def cost_per_claim(self, stream: str) -> Decimal:
-        total = Decimal(0)
-        for role in self.streams.get(stream, ()):
-            rate, minutes = self.roles[role]
-            total += rate * minutes / 60
-        return total.quantize(CENT, ROUND_HALF_UP)
+# The rework rates are the work queue's: one configuration (workqueue/costs.py).
+ReworkConfig = WorkCost
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigurationError(f"{path}: cannot read the rework configuration: {error}") from None
-    if not isinstance(data, dict):
-        raise ConfigurationError(f"{path}: expected a mapping with roles: and streams:")
-    return data
+def load_rework_config(data_dir: Path | None = None) -> WorkCost:
+    """The ``work_cost`` section of the work-queue configuration (defaults.yaml, with
+    ``<data dir>/workqueue.yaml`` laid over it when it exists)."""
+    from denialscope.workqueue.config import ORGANIZATION_FILE, load_workqueue_config
 
-
-def load_rework_config(data_dir: Path | None = None) -> ReworkConfig:
-    """Package defaults, with ``<data dir>/rework.yaml`` laid over them when it exists."""
-    merged = _read(DEFAULTS_PATH)
-    own = data_dir / REWORK_FILE if data_dir is not None else None
-    source = DEFAULTS_PATH
+    own = data_dir / ORGANIZATION_FILE if data_dir is not None else None
     if own is not None and own.is_file():
-        source = own
-        extra = _read(own)
-        for key in ("roles", "streams"):
-            merged[key] = {**merged.get(key, {}), **(extra.get(key) or {})}
-    roles: dict[str, tuple[Decimal, Decimal]] = {}
-    try:
-        for name, spec in (merged.get("roles") or {}).items():
-            roles[str(name)] = (Decimal(str(spec["hourly_rate"])), Decimal(str(spec["minutes"])))
-        streams = {str(s): tuple(str(r) for r in rs) for s, rs in merged["streams"].items()}
-    except (KeyError, TypeError, ArithmeticError, AttributeError) as error:
-        raise ConfigurationError(
-            f"{source}: each role needs hourly_rate and minutes; streams list role names "
-            f"({error!r})"
-        ) from None
-    for stream, names in streams.items():
-        unknown = [n for n in names if n not in roles]
-        if unknown:
-            raise ConfigurationError(f"{source}: stream {stream} names unknown role(s) {unknown}")
-    return ReworkConfig(roles=roles, streams=streams)
+        return load_workqueue_config(override=own).work_cost
+    return load_workqueue_config().work_cost
 
 
 def rework_costs(
-    denials: dict[str, dict[str, dict[str, Decimal]]], config: ReworkConfig
+    denials: dict[str, dict[str, dict[str, Decimal]]], config: WorkCost
 ) -> dict[str, dict[str, Any]]:
     """Per group (from :func:`kpis.denials_by_stream`): rework cost per claim and in total."""
     out: dict[str, dict[str, Any]] = {}
@@ -114,14 +72,23 @@ def rework_costs(
     return out
 
 
+APPEAL_ACTIONS: Final = ("appeal_level_1", "appeal_level_2", "external_review")
+NO_RECOVERY_ACTIONS: Final = ("write_off", "bill_patient")
+
+
 @dataclass(slots=True)
 class _Appeals:
-    volume: int = 0
-    worked: int = 0
+    volume: int = 0  # appeals sent or decided
+    decided: int = 0
+    open: int = 0
     won: int = 0
-    at_risk: Decimal = Decimal(0)
-    recovered: Decimal = Decimal(0)
+    won_partly: int = 0
+    at_risk_net: Decimal = Decimal(0)
+    recovered_net: Decimal = Decimal(0)
     cost: Decimal = Decimal(0)
+    corrections: int = 0
+    corrections_paid: int = 0
+    corrections_recovered_net: Decimal = Decimal(0)
     cycle: list[int] = field(default_factory=list)
     to_appeal: list[int] = field(default_factory=list)
     to_resolution: list[int] = field(default_factory=list)
@@ -139,20 +106,63 @@ def _days(later: dt.date | None, earlier: dt.date | None) -> int | None:
     return (later - earlier).days if later is not None and earlier is not None else None
 
 
+def pursued_action(config: Any, row: Any) -> str | None:
+    """What was done about the denial: the person's choice, else the decision tree's first
+    recommendation (an outcome replaces the item's recommendation with the next step, so
+    the first one is asked again of the tree rather than read from the item)."""
+    from denialscope.workqueue.decision import recommend
+
+    if row.action:
+        return str(row.action)
+    if row.outcome is None:
+        return row.recommended_action  # type: ignore[no-any-return]
+    return recommend(
+        config,
+        root_cause=row.root_cause,
+        dollars_at_risk=to_decimal(row.dollars_at_risk),
+        denial_type=row.denial_type,
+    ).action
+
+
 def appeal_summary(
-    session: Session, *, filters: Filters, by: str | None = None
+    session: Session,
+    *,
+    filters: Filters,
+    by: str | None = None,
+    claim_net: dict[int, tuple[Decimal, Decimal]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Per group: appeal volume, overturn rate (count, dollars), recovery and cost per worked
-    appeal, cycle time, and days from denial to appeal and to resolution."""
+    """Per group: the one overturn rate (HFMA), open appeals, corrections, cost and cycle time.
+
+    An **appeal** is a work item whose pursued action is an appeal (level 1, 2 or external
+    review). It is **decided** when the payer answered (outcome overturned, partially
+    overturned or upheld) and **open** otherwise. overturn rate = appeals paid in full or in
+    part ÷ decided appeals, by count and by net dollars (recovered net ÷ denied net of the
+    decided appeals; an appeal overturned in full recovers 100%). A **correction** is a
+    resubmission (eligibility, COB, registration, coding or billing fixes) or a payer
+    reprocessing (paid again while the tree had given up on recovery): counted apart.
+    ``claim_net`` maps claim id -> (denied net, recovered net) from
+    :func:`denialscope.analytics.netbasis.net_basis` (computed when not given).
+    """
     from denialscope.workqueue.config import load_workqueue_config
     from denialscope.workqueue.models import WorkItem
     from denialscope.workqueue.priority import work_cost
 
+    if claim_net is None:
+        from denialscope.analytics.netbasis import net_basis
+
+        claim_net = {}
+        for group in net_basis(session, filters=filters).values():
+            claim_net.update(group.claims)
     config = load_workqueue_config()
     cohort = claim_cohort(filters, by=by)
     query = select(
         cohort.c.grp,
+        WorkItem.claim_id,
         WorkItem.queue,
+        WorkItem.root_cause,
+        WorkItem.denial_type,
+        WorkItem.action,
+        WorkItem.recommended_action,
         WorkItem.outcome,
         WorkItem.dollars_at_risk,
         WorkItem.recovered_amount,
@@ -166,19 +176,38 @@ def appeal_summary(
     groups: dict[str, _Appeals] = defaultdict(_Appeals)
     for row in session.execute(query):
         g = groups[group_label(by, row.grp)]
-        resolved = row.outcome in RESOLVED
-        # A resolution without a recorded submission still was an appeal or reconsideration.
-        if row.submitted_on is not None or resolved:
+        pursued = pursued_action(config, row)
+        decided = row.outcome in RESOLVED
+        paid = row.outcome in ("overturned", "partially_overturned")
+        # Without a net figure (a claim outside the initial-denial cohort) the item's own
+        # amounts stand in.
+        denied_net, recovered_net = claim_net.get(
+            row.claim_id,
+            (to_decimal(row.dollars_at_risk), to_decimal(row.recovered_amount)),
+        )
+        if row.outcome == "overturned":
+            recovered_net = denied_net
+        elif not paid:
+            recovered_net = Decimal(0)
+        if pursued not in APPEAL_ACTIONS:
+            if pursued == "resubmit" or (paid and pursued in NO_RECOVERY_ACTIONS):
+                g.corrections += 1
+                g.corrections_paid += paid
+                g.corrections_recovered_net += recovered_net
+            continue
+        if row.submitted_on is not None or decided:
             g.volume += 1
         days = _days(row.submitted_on, row.denied_on)
         if days is not None:
             g.to_appeal.append(days)
-        if not resolved:
+        if not decided:
+            g.open += 1
             continue
-        g.worked += 1
-        g.won += row.outcome != "upheld"
-        g.at_risk += to_decimal(row.dollars_at_risk)
-        g.recovered += to_decimal(row.recovered_amount)
+        g.decided += 1
+        g.won += paid
+        g.won_partly += row.outcome == "partially_overturned"
+        g.at_risk_net += denied_net
+        g.recovered_net += recovered_net
         g.cost += work_cost(config, row.queue)
         if row.cycle_days is not None:
             g.cycle.append(int(row.cycle_days))
@@ -196,15 +225,24 @@ def no_appeals() -> dict[str, Any]:
 def _appeal_kpis(g: _Appeals) -> dict[str, Any]:
     return {
         "volume": g.volume,
-        "worked": g.worked,
+        "worked": g.decided,  # appeals with a final decision: the overturn rate's denominator
+        "open": g.open,
+        "overturned": g.won,
+        "overturned_partly": g.won_partly,
         "overturn_rate": {
-            "count": Rate(Decimal(g.won), Decimal(g.worked)).value,
-            "dollars": Rate(g.recovered, g.at_risk).value,
+            "count": Rate(Decimal(g.won), Decimal(g.decided)).value,
+            "net": Rate(g.recovered_net, g.at_risk_net).value,
         },
-        "recovered": g.recovered,
-        "recovery_per_worked": _per(g.recovered, g.worked),
-        "cost_per_worked": _per(g.cost, g.worked),
+        "denied_net_decided": g.at_risk_net,
+        "recovered_net": g.recovered_net,
+        "recovery_per_worked": _per(g.recovered_net, g.decided),
+        "cost_per_worked": _per(g.cost, g.decided),
         "mean_cycle_days": _mean(g.cycle),
         "mean_days_denial_to_appeal": _mean(g.to_appeal),
         "mean_days_denial_to_resolution": _mean(g.to_resolution),
+        "corrections": {
+            "items": g.corrections,
+            "paid": g.corrections_paid,
+            "recovered_net": g.corrections_recovered_net,
+        },
     }

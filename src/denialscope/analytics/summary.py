@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from denialscope.analytics import kpis
 from denialscope.analytics.cohort import Filters
+from denialscope.analytics.frontend import FrontEnd, acknowledgments_loaded, front_end
+from denialscope.analytics.netbasis import NetGroup, net_basis
 from denialscope.analytics.results import Rate
 from denialscope.analytics.rework import (
     ReworkConfig,
@@ -19,6 +21,10 @@ from denialscope.analytics.rework import (
 )
 
 __all__ = ["kpi_report"]
+
+_NO_FRONT_END = FrontEnd(
+    rejected=0, first_pass_yield=Rate(Decimal(0), Decimal(0)), clean_claim_rate=None
+)
 
 
 def _share(numerator: Decimal, denominator: Decimal) -> Rate:
@@ -35,56 +41,78 @@ def kpi_report(
 ) -> dict[str, dict[str, Any]]:
     """{group: {kpi: value}} for every KPI of docs/analytics.md (one group "all" without by).
 
-    ``clean_claim_rate`` is None for a group none of whose claims was scrubbed. ``rework``
+    Dollar keys name their basis: ``..._charges`` (gross billed charges) or ``..._net``
+    (expected net reimbursement, :mod:`denialscope.analytics.netbasis`).
+    ``clean_claim_rate`` is None for a group none of whose claims was scrubbed, and
+    ``clean_claim_rate_note`` says why (or what it includes). ``rework``
     holds the labor rates (default: the package's, see :mod:`denialscope.analytics.rework`).
     """
     totals = kpis.cohort_totals(session, filters=filters, by=by)
     streams = kpis.denials_by_stream(session, filters=filters, by=by)
-    turned = kpis.overturned(session, filters=filters, by=by)
+    dupes = kpis.duplicates(session, filters=filters, by=by)
+    net = net_basis(session, filters=filters, by=by)
     categories = kpis.adjustments_by_category(session, filters=filters, by=by)
-    revenue = kpis.net_patient_revenue(session, filters=filters, by=by)
     documentation = kpis.documentation_driven_share(
         session, root_causes=documentation_causes, filters=filters, by=by
     )
     correction = kpis.days_to_correct(session, filters=filters, by=by)
-    clean = kpis.clean_claim_rate(session, filters=filters, by=by)
+    acks = acknowledgments_loaded(session)
+    front = front_end(session, filters=filters, by=by)
     rework_by_group = rework_costs(streams, rework or load_rework_config())
-    appeals = appeal_summary(session, filters=filters, by=by)
+    claim_net: dict[int, tuple[Decimal, Decimal]] = {}
+    for group in net.values():
+        claim_net.update(group.claims)
+    appeals = appeal_summary(session, filters=filters, by=by, claim_net=claim_net)
     zero = Decimal(0)
     out: dict[str, dict[str, Any]] = {}
     for label, t in sorted(totals.items()):
-        by_stream = streams.get(label, {})
-        clinical = by_stream.get("clinical", {"count": zero, "dollars": zero})
-        coding = by_stream.get("coding", {"count": zero, "dollars": zero})
-        net = revenue.get(label, zero)
-        over = turned.get(label, {"claims": zero, "dollars": zero, "rate": Rate(zero, zero)})
-        not_recovered = t["denied_amount"] - over["dollars"]  # type: ignore[operator]
+        n = net.get(label) or NetGroup()
+        by_stream = _streams(streams.get(label, {}), n)
+        clinical = by_stream.get("clinical", {"count": zero, "charges": zero, "net": zero})
+        coding = by_stream.get("coding", {"count": zero, "charges": zero, "net": zero})
+        dup = dupes.get(label, {"claims": zero, "charges": zero})
+        fe = front.get(label)
+        clean_rate = fe.clean_claim_rate if fe else None
         out[label] = {
             "claims_submitted": int(t["submitted"]),
             "claims_adjudicated": int(t["remitted"]),
             "initial_denials": int(t["denied"]),
             "initial_denial_rate": {
                 "count": Rate(t["denied"], t["remitted"]).value,
-                "dollars": Rate(t["charges_denied"], t["charges_remitted"]).value,
+                "charges": Rate(t["charges_denied"], t["charges_remitted"]).value,
             },
+            "duplicates": {"claims": int(dup["claims"]), "charges": dup["charges"]},
             "zero_pay_denial_rate": Rate(t["zero_pay"], t["remitted"]).value,
             "partial_pay_denial_rate": Rate(t["partial_pay"], t["remitted"]).value,
-            "denied_amount": t["denied_amount"],
+            "denied_charges": t["denied_amount"],
+            "denied_net": n.denied_net,
+            "denied_net_basis": {
+                "claims_allowed": n.claims_allowed_basis,
+                "claims_estimated": n.claims_estimated,
+                "net_estimated": n.denied_net_estimated,
+            },
             "denials_by_stream": by_stream,
             "overturned": {
-                "claims": over["claims"],
-                "dollars": over["dollars"],
-                "rate": over["rate"].value if isinstance(over["rate"], Rate) else None,
+                "claims_full": n.overturned_full,
+                "claims_partly": n.overturned_partly,
+                "recovered_net": n.recovered_net,
+                "recovered_pct_of_denied_net": _share(n.recovered_net, n.denied_net).value,
             },
             "contractual_adjustments": categories.get(label, {}).get("contractual", zero),
             "patient_responsibility": categories.get(label, {}).get("patient_share", zero),
-            "net_patient_revenue": net,
-            "first_pass_yield": Rate(t["first_pass"], t["remitted"]).value,
-            # None when no claim in the group went through the scrubber.
-            "clean_claim_rate": clean[label].value if label in clean else None,
+            "net_patient_service_revenue": n.npsr,
+            # With 999/277CA acknowledgments loaded a front-end rejection is no first pass.
+            "first_pass_yield": (fe.first_pass_yield if fe else Rate(zero, zero)).value,
+            "front_end_rejections": {
+                "acknowledgments_loaded": acks,
+                "claims": fe.rejected if fe else 0,
+            },
+            "clean_claim_rate": clean_rate.value if clean_rate is not None else None,
+            "clean_claim_rate_note": (fe or _NO_FRONT_END).clean_claim_note(acks),
             "clinical": {
-                "denials_pct_of_net_revenue": _share(clinical["dollars"], net).value,
-                "avg_dollars_at_risk": _share(clinical["dollars"], clinical["count"]).value,
+                "denied_net_pct_of_npsr": _share(clinical["net"], n.npsr).value,
+                "avg_net_at_risk": _share(clinical["net"], clinical["count"]).value,
+                "avg_charges_at_risk": _share(clinical["charges"], clinical["count"]).value,
                 "documentation_driven_share": documentation.get(label, Rate(zero, zero)).value,
             },
             "coding": {
@@ -94,7 +122,22 @@ def kpi_report(
             },
             "rework": rework_by_group.get(label, {}),
             "appeals": appeals.get(label) or no_appeals(),
-            "denials_not_recovered": not_recovered,
-            "denials_not_recovered_pct_of_net_revenue": _share(not_recovered, net).value,
+            "denial_write_off_net": n.written_off_net,
+            "denials_open_net": n.open_net,
+            "denial_write_off_pct_of_npsr": _share(n.written_off_net, n.npsr).value,
+        }
+    return out
+
+
+def _streams(
+    charges: dict[str, dict[str, Decimal]], net: NetGroup
+) -> dict[str, dict[str, Decimal]]:
+    """Per stream: claims, denied charges and denied net (the claim's ratio applied)."""
+    out: dict[str, dict[str, Decimal]] = {}
+    for stream, values in charges.items():
+        out[stream] = {
+            "count": values["count"],
+            "charges": values["dollars"],
+            "net": net.streams.get(stream, {}).get("net", Decimal(0)),
         }
     return out

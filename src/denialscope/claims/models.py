@@ -177,6 +177,8 @@ class ClaimVersion(Base):
     original_payer_claim_number: Mapped[str | None] = mapped_column(String(50))
     # SHA-256 of the claim's parsed content without its envelope (ingest/claim_identity.py).
     fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # "GS06/ST02" of the 837 transaction set (a 999 acknowledges that pair).
+    transaction_control: Mapped[str | None] = mapped_column(String(50), index=True)
 
     claim: Mapped[Claim] = relationship(back_populates="versions")
 

@@ -31,7 +31,11 @@ ToOption = Annotated[str | None, typer.Option("--to", help="Last cohort date, YY
 ByOption = Annotated[
     str | None,
     typer.Option(
-        "--by", help="Group by month, quarter, payer, service_line, department, facility."
+        "--by",
+        help=(
+            "Group by month, quarter, payer, service_line, department, facility, attending "
+            "or rendering_provider."
+        ),
     ),
 ]
 FormatOption = Annotated[str, typer.Option("--format", help="table, json or csv.")]

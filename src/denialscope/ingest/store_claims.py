@@ -146,6 +146,7 @@ class ClaimStore:
                     "total_charge": claim.total_charge,
                     "original_payer_claim_number": clip(claim.original_claim_number, 50),
                     "fingerprint": fp,
+                    "transaction_control": _transaction_control(claim),
                 }
             )
             self.control_numbers.add(claim.control_number.strip())
@@ -435,3 +436,11 @@ def _full_name(party: Party | None) -> str | None:
     if party.first_name:
         return f"{party.name}, {party.first_name}"
     return party.name or None
+
+
+def _transaction_control(claim: Any) -> str | None:
+    """ "GS06/ST02" of the claim's 837 transaction set, as a 999 names it (None if unknown)."""
+    transaction = getattr(claim, "transaction", None)
+    if transaction is None or transaction.group is None:
+        return None
+    return f"{transaction.group.control}/{transaction.control}"[:50]

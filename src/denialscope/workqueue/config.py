@@ -18,6 +18,7 @@ import yaml
 from denialscope.errors import ConfigurationError
 from denialscope.orgs.models import PAYER_KINDS
 from denialscope.settings import data_dir
+from denialscope.workqueue.costs import WorkCost, parse_work_cost
 from denialscope.workqueue.models import ACTIONS, QUEUES
 
 __all__ = [
@@ -68,7 +69,7 @@ class WorkqueueConfig:
     """Everything routing, priority and the decision tree read; see defaults.yaml."""
 
     routing: dict[str, Any]
-    work_cost: dict[str, dict[str, Decimal]]
+    work_cost: WorkCost
     recovery: dict[str, Any]
     payer_windows: dict[str, Any]
     urgency: dict[str, Decimal]
@@ -157,11 +158,8 @@ def _build(merged: dict[str, Any], sources: tuple[str, ...]) -> WorkqueueConfig:
             _rule(raw, f"decision_tree.{root_cause}[{i}]", thresholds)
             for i, raw in enumerate(rules)
         )
-    work_cost: dict[str, dict[str, Decimal]] = {}
-    for queue, cost in merged["work_cost"].items():
-        if queue not in QUEUES:
-            raise ConfigurationError(f"work_cost.{queue}: unknown queue; one of {QUEUES}")
-        work_cost[queue] = {k: _money(v, f"work_cost.{queue}.{k}") for k, v in cost.items()}
+    # "profee" (professional-fee denials) is costed before its queue is routed to.
+    work_cost = parse_work_cost(merged["work_cost"], queues=(*QUEUES, "profee"))
     routing = merged["routing"]
     for section in ("by_root_cause", "by_owner_role", "by_stream"):
         for key, queue in (routing.get(section) or {}).items():
@@ -194,7 +192,17 @@ def load_workqueue_config(
         path = candidate if candidate.is_file() else None
     if path is not None:
         for section, value in _read(path).items():
-            if isinstance(value, dict) and isinstance(merged.get(section), dict):
+            if section == "work_cost" and isinstance(value, dict):
+                # Two levels: a rate for one role or queue keeps the others.
+                base = dict(merged.get(section) or {})
+                for part, entries in value.items():
+                    current = base.get(part)
+                    if isinstance(entries, dict) and isinstance(current, dict):
+                        base[part] = {**current, **entries}
+                    else:
+                        base[part] = entries
+                merged[section] = base
+            elif isinstance(value, dict) and isinstance(merged.get(section), dict):
                 merged[section] = {**merged[section], **value}
             else:
                 merged[section] = value

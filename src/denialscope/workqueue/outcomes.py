@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
@@ -33,9 +32,9 @@ from denialscope.workqueue.priority import (
 )
 from denialscope.workqueue.safety import after_deadline, guard_patient_billing
 
+# The appeal KPIs (overturn rate, recovery and cost per worked appeal) have one
+# implementation: denialscope.analytics.rework.appeal_summary.
 __all__ = [
-    "AppealKpis",
-    "appeal_kpis",
     "apply_outcomes",
     "data_as_of",
     "outcome_history",
@@ -287,62 +286,3 @@ def _close(
         item.recommended_reason = choice.reason[:300]
         detail += f"; next: {choice.action} ({choice.reason})"
     _event(session, item, "outcome", detail)
-
-
-@dataclass(slots=True)
-class AppealKpis:
-    """Worked denials of one group (stream, or all): how often and how much they recovered."""
-
-    group: str
-    worked: int = 0  # resolved as overturned, partially overturned or upheld
-    won: int = 0  # overturned or partially overturned
-    recovered: Decimal = _ZERO
-    cost: Decimal = _ZERO  # minutes x hourly cost of the queue, per worked item
-    cycle_days_total: int = 0
-    cycle_days_count: int = 0
-
-    @property
-    def success_rate(self) -> Decimal | None:
-        return (
-            (Decimal(self.won) / self.worked).quantize(Decimal("0.0001")) if self.worked else None
-        )
-
-    @property
-    def recovered_per_worked(self) -> Decimal | None:
-        return (self.recovered / self.worked).quantize(Decimal("0.01")) if self.worked else None
-
-    @property
-    def cost_per_worked(self) -> Decimal | None:
-        return (self.cost / self.worked).quantize(Decimal("0.01")) if self.worked else None
-
-    @property
-    def mean_cycle_days(self) -> Decimal | None:
-        if not self.cycle_days_count:
-            return None
-        return (Decimal(self.cycle_days_total) / self.cycle_days_count).quantize(Decimal("0.1"))
-
-
-def appeal_kpis(session: Session, *, config: WorkqueueConfig | None = None) -> list[AppealKpis]:
-    """Appeal success, recovery and cost per worked item, and cycle time: overall, by stream."""
-    config = config or load_workqueue_config()
-    groups: dict[str, AppealKpis] = {}
-    rows = session.execute(
-        select(
-            WorkItem.stream,
-            WorkItem.queue,
-            WorkItem.outcome,
-            WorkItem.recovered_amount,
-            WorkItem.cycle_days,
-        ).where(WorkItem.outcome.in_(("overturned", "partially_overturned", "upheld")))
-    )
-    for stream, queue, outcome, recovered, cycle_days in rows:
-        for name in ("all", stream):
-            kpis = groups.setdefault(name, AppealKpis(name))
-            kpis.worked += 1
-            kpis.won += outcome != "upheld"
-            kpis.recovered += recovered or _ZERO
-            kpis.cost += work_cost(config, queue)
-            if cycle_days is not None:
-                kpis.cycle_days_total += cycle_days
-                kpis.cycle_days_count += 1
-    return sorted(groups.values(), key=lambda k: (k.group != "all", k.group))

@@ -109,9 +109,7 @@ def recovery_probability(
 
 def work_cost(config: WorkqueueConfig, queue: str) -> Decimal:
     """Minutes x hourly cost of the queue's role: what working one item costs."""
-    cost = config.work_cost.get(queue) or {}
-    minutes = cost.get("minutes", Decimal(0))
-    return (minutes / 60 * cost.get("hourly_cost", Decimal(0))).quantize(_CENT, ROUND_HALF_UP)
+    return config.work_cost.queue_cost(queue)
 
 
 def payer_windows(
