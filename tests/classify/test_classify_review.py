@@ -38,7 +38,8 @@ def test_every_code_and_context_rule_states_its_reason(defaults: ClassificationC
         ("CO", "170", "professional", (), ("denial", "billing", "provider_type_mismatch")),
         # CARC 131: a repricer's claim-specific discount is the negotiated price.
         ("CO", "131", "professional", (), ("contractual", "none", "not_a_denial")),
-        ("CO", "24", "professional", (), ("denial", "access", "cob_other_payer")),
+        # Second review: a managed-care (e.g. Medicare Advantage) enrollee: bill that plan.
+        ("CO", "24", "professional", (), ("denial", "access", "wrong_payer")),
         # CARC 251 / 250: records sent incomplete or wrong: HIM/billing.
         ("CO", "251", "inpatient", (), ("denial", "billing", "record_incomplete")),
         ("CO", "250", "professional", (), ("denial", "billing", "record_incomplete")),
@@ -63,6 +64,24 @@ def test_every_code_and_context_rule_states_its_reason(defaults: ClassificationC
         ("CO", "96", "professional", ("GA", "GZ"), ("denial", "access", "coverage_noncovered")),
         ("CO", "204", "professional", ("25",), ("denial", "access", "coverage_noncovered")),
         ("OA", "96", "professional", ("GA",), ("denial", "access", "coverage_noncovered")),
+        # Second review (docs/classification-review.md, "Second review").
+        ("CO", "38", "professional", (), ("denial", "access", "out_of_network")),
+        ("CO", "60", "outpatient", (), ("denial", "billing", "claim_data_error")),
+        ("CO", "141", "inpatient", (), ("denial", "billing", "claim_data_error")),
+        ("CO", "238", "inpatient", (), ("denial", "access", "eligibility_terminated")),
+        ("CO", "171", "outpatient", (), ("denial", "billing", "provider_type_mismatch")),
+        ("CO", "B6", "professional", (), ("denial", "billing", "provider_type_mismatch")),
+        ("CO", "211", "outpatient", (), ("denial", "coding", "invalid_procedure_code")),
+        ("CO", "222", "outpatient", (), ("denial", "billing", "pricing_contract_dispute")),
+        ("OA", "257", "professional", (), ("bookkeeping", "none", "not_a_denial")),
+        ("OA", "277", "professional", (), ("bookkeeping", "none", "not_a_denial")),
+        # PR necessity-type denial with a waiver (ABN) on the line: the patient's.
+        ("PR", "50", "outpatient", ("GA",), ("patient_share", "none", "not_a_denial")),
+        ("PR", "55", "professional", ("GY",), ("patient_share", "none", "not_a_denial")),
+        ("PR", "151", "professional", ("GX",), ("patient_share", "none", "not_a_denial")),
+        ("PR", "50", "outpatient", (), ("denial", "clinical", "medical_necessity")),
+        ("PR", "50", "outpatient", ("GA", "GZ"), ("denial", "clinical", "medical_necessity")),
+        ("CO", "50", "outpatient", ("GA",), ("denial", "clinical", "medical_necessity")),
     ],
 )
 def test_review_changes(
