@@ -75,6 +75,8 @@ def test_every_code_and_context_rule_states_its_reason(defaults: ClassificationC
         ("CO", "222", "outpatient", (), ("denial", "billing", "pricing_contract_dispute")),
         ("OA", "257", "professional", (), ("bookkeeping", "none", "not_a_denial")),
         ("OA", "277", "professional", (), ("bookkeeping", "none", "not_a_denial")),
+        ("OA", "255", "professional", (), ("denial", "none", "unclassified")),
+        ("OA", "P11", "professional", (), ("denial", "none", "unclassified")),
         # PR necessity-type denial with a waiver (ABN) on the line: the patient's.
         ("PR", "50", "outpatient", ("GA",), ("patient_share", "none", "not_a_denial")),
         ("PR", "55", "professional", ("GY",), ("patient_share", "none", "not_a_denial")),
