@@ -144,6 +144,44 @@ def test_a_waiver_on_one_line_does_not_excuse_another() -> None:
     assert categories == ["patient_share", "denial"]
 
 
+def test_inpatient_authorization_splits_on_whether_the_stay_was_paid() -> None:
+    """Hand-computed: a stay paid 8,000.00 of 10,000.00 with CO-197 2,000.00 is days past the
+    authorization (clinical); a stay paid nothing with CO-197 12,000.00 never had one (access)."""
+    config = load_config([])
+    partly = AdjudicatedClaim(
+        status="1",
+        charge=Decimal("10000.00"),
+        paid=Decimal("8000.00"),
+        claim_type="inpatient",
+        adjustments=[Adjustment("CO", "197", Decimal("2000.00"))],
+    )
+    nothing = AdjudicatedClaim(
+        status="4",
+        charge=Decimal("12000.00"),
+        paid=Decimal("0"),
+        claim_type="inpatient",
+        adjustments=[Adjustment("CO", "197", Decimal("12000.00"))],
+    )
+    part = classify_claim(config, partly)
+    assert (part.denial_type, part.primary_stream, part.primary_root_cause) == (
+        "partial_denial",
+        "clinical",
+        "concurrent_review",
+    )
+    assert part.denied_amount == Decimal("2000.00")
+    whole = classify_claim(config, nothing)
+    assert (whole.denial_type, whole.primary_stream, whole.primary_root_cause) == (
+        "full_denial",
+        "access",
+        "auth_not_obtained",
+    )
+    assert whole.rule_ids == ("inpatient-stay-without-authorization",)
+    assert whole.denied_amount == Decimal("12000.00")
+    # Unknown payment (e.g. `codes explain`): the rule that needs it does not apply.
+    unknown = classify_adjustment(config, group="CO", carc="197", claim_type="inpatient")
+    assert unknown.rule_id == "inpatient-days-beyond-authorization"
+
+
 def test_override_may_give_a_reason_and_notice_condition(tmp_path: Path) -> None:
     path = tmp_path / "org.yaml"
     path.write_text(
