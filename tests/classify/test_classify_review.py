@@ -219,6 +219,12 @@ def test_override_may_give_a_reason_and_notice_condition(tmp_path: Path) -> None
             "rules[n].patient_notice",
             "expected true or false",
         ),
+        (
+            "rules:\n  - id: n\n    carc: [197]\n    claim_paid_nothing: yes please\n"
+            "    root_cause: auth_not_obtained\n",
+            "rules[n].claim_paid_nothing",
+            "expected true or false",
+        ),
     ],
 )
 def test_bad_reason_or_notice_is_named(tmp_path: Path, text: str, key: str, problem: str) -> None:
