@@ -66,6 +66,27 @@ def _explain(app: typer.Typer, *args: str) -> dict[str, object]:
             "auth_denied_clinical_review",
             "auth-denied-after-review",
         ),
+        (
+            ["CO", "197", "--claim-type", "inpatient", "--paid-nothing"],
+            True,
+            "access",
+            "auth_not_obtained",
+            "inpatient-stay-without-authorization",
+        ),
+        (
+            ["CO", "197", "--claim-type", "inpatient", "--paid-some"],
+            True,
+            "clinical",
+            "concurrent_review",
+            "inpatient-days-beyond-authorization",
+        ),
+        (
+            ["CO", "197", "--claim-type", "inpatient"],
+            True,
+            "clinical",
+            "concurrent_review",
+            "inpatient-days-beyond-authorization",
+        ),
         (["CO", "45"], False, "none", "not_a_denial", "carc-45"),
         (["PR", "2"], False, "none", "not_a_denial", "carc-2"),
         (
@@ -191,6 +212,7 @@ def test_explain_reads_line_modifiers_and_shows_the_reason(app: typer.Typer) -> 
         "claim_type": None,
         "payer": None,
         "modifiers": ["GA"],
+        "claim_paid_nothing": None,
     }
     assert "waiver" in str(with_notice["reason"])
     refused = _explain(app, "CO", "204", "--modifier", "GA", "--modifier", "GZ")

@@ -38,7 +38,8 @@ def test_every_code_and_context_rule_states_its_reason(defaults: ClassificationC
         ("CO", "170", "professional", (), ("denial", "billing", "provider_type_mismatch")),
         # CARC 131: a repricer's claim-specific discount is the negotiated price.
         ("CO", "131", "professional", (), ("contractual", "none", "not_a_denial")),
-        ("CO", "24", "professional", (), ("denial", "access", "cob_other_payer")),
+        # Second review: a managed-care (e.g. Medicare Advantage) enrollee: bill that plan.
+        ("CO", "24", "professional", (), ("denial", "access", "wrong_payer")),
         # CARC 251 / 250: records sent incomplete or wrong: HIM/billing.
         ("CO", "251", "inpatient", (), ("denial", "billing", "record_incomplete")),
         ("CO", "250", "professional", (), ("denial", "billing", "record_incomplete")),
@@ -63,6 +64,26 @@ def test_every_code_and_context_rule_states_its_reason(defaults: ClassificationC
         ("CO", "96", "professional", ("GA", "GZ"), ("denial", "access", "coverage_noncovered")),
         ("CO", "204", "professional", ("25",), ("denial", "access", "coverage_noncovered")),
         ("OA", "96", "professional", ("GA",), ("denial", "access", "coverage_noncovered")),
+        # Second review (docs/classification-review.md, "Second review").
+        ("CO", "38", "professional", (), ("denial", "access", "out_of_network")),
+        ("CO", "60", "outpatient", (), ("denial", "billing", "claim_data_error")),
+        ("CO", "141", "inpatient", (), ("denial", "billing", "claim_data_error")),
+        ("CO", "238", "inpatient", (), ("denial", "access", "eligibility_terminated")),
+        ("CO", "171", "outpatient", (), ("denial", "billing", "provider_type_mismatch")),
+        ("CO", "B6", "professional", (), ("denial", "billing", "provider_type_mismatch")),
+        ("CO", "211", "outpatient", (), ("denial", "coding", "invalid_procedure_code")),
+        ("CO", "222", "outpatient", (), ("denial", "billing", "pricing_contract_dispute")),
+        ("OA", "257", "professional", (), ("bookkeeping", "none", "not_a_denial")),
+        ("OA", "277", "professional", (), ("bookkeeping", "none", "not_a_denial")),
+        ("OA", "255", "professional", (), ("denial", "none", "unclassified")),
+        ("OA", "P11", "professional", (), ("denial", "none", "unclassified")),
+        # PR necessity-type denial with a waiver (ABN) on the line: the patient's.
+        ("PR", "50", "outpatient", ("GA",), ("patient_share", "none", "not_a_denial")),
+        ("PR", "55", "professional", ("GY",), ("patient_share", "none", "not_a_denial")),
+        ("PR", "151", "professional", ("GX",), ("patient_share", "none", "not_a_denial")),
+        ("PR", "50", "outpatient", (), ("denial", "clinical", "medical_necessity")),
+        ("PR", "50", "outpatient", ("GA", "GZ"), ("denial", "clinical", "medical_necessity")),
+        ("CO", "50", "outpatient", ("GA",), ("denial", "clinical", "medical_necessity")),
     ],
 )
 def test_review_changes(
@@ -123,6 +144,44 @@ def test_a_waiver_on_one_line_does_not_excuse_another() -> None:
     assert categories == ["patient_share", "denial"]
 
 
+def test_inpatient_authorization_splits_on_whether_the_stay_was_paid() -> None:
+    """Hand-computed: a stay paid 8,000.00 of 10,000.00 with CO-197 2,000.00 is days past the
+    authorization (clinical); a stay paid nothing with CO-197 12,000.00 never had one (access)."""
+    config = load_config([])
+    partly = AdjudicatedClaim(
+        status="1",
+        charge=Decimal("10000.00"),
+        paid=Decimal("8000.00"),
+        claim_type="inpatient",
+        adjustments=[Adjustment("CO", "197", Decimal("2000.00"))],
+    )
+    nothing = AdjudicatedClaim(
+        status="4",
+        charge=Decimal("12000.00"),
+        paid=Decimal("0"),
+        claim_type="inpatient",
+        adjustments=[Adjustment("CO", "197", Decimal("12000.00"))],
+    )
+    part = classify_claim(config, partly)
+    assert (part.denial_type, part.primary_stream, part.primary_root_cause) == (
+        "partial_denial",
+        "clinical",
+        "concurrent_review",
+    )
+    assert part.denied_amount == Decimal("2000.00")
+    whole = classify_claim(config, nothing)
+    assert (whole.denial_type, whole.primary_stream, whole.primary_root_cause) == (
+        "full_denial",
+        "access",
+        "auth_not_obtained",
+    )
+    assert whole.rule_ids == ("inpatient-stay-without-authorization",)
+    assert whole.denied_amount == Decimal("12000.00")
+    # Unknown payment (e.g. `codes explain`): the rule that needs it does not apply.
+    unknown = classify_adjustment(config, group="CO", carc="197", claim_type="inpatient")
+    assert unknown.rule_id == "inpatient-days-beyond-authorization"
+
+
 def test_override_may_give_a_reason_and_notice_condition(tmp_path: Path) -> None:
     path = tmp_path / "org.yaml"
     path.write_text(
@@ -158,6 +217,12 @@ def test_override_may_give_a_reason_and_notice_condition(tmp_path: Path) -> None
             "rules:\n  - id: n\n    carc: [96]\n    patient_notice: maybe\n"
             "    category: patient_share\n",
             "rules[n].patient_notice",
+            "expected true or false",
+        ),
+        (
+            "rules:\n  - id: n\n    carc: [197]\n    claim_paid_nothing: yes please\n"
+            "    root_cause: auth_not_obtained\n",
+            "rules[n].claim_paid_nothing",
             "expected true or false",
         ),
     ],

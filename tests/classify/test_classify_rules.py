@@ -24,6 +24,7 @@ def _run(config: ClassificationConfig, case: dict[str, Any]) -> str:
         claim_type=case.get("claim_type"),
         procedure_code=case.get("procedure"),
         modifiers=case.get("modifiers", ()),
+        claim_paid_nothing=case.get("claim_paid_nothing"),
     ).rule_id
 
 

@@ -129,6 +129,7 @@ def line_is_denied(line: AdjudicatedLine) -> bool:
 def classify_claim(config: ClassificationConfig, claim: AdjudicatedClaim) -> ClaimClassification:
     """Classify every adjustment of a claim and the claim as a whole."""
     results: list[AdjustmentResult] = []
+    paid_nothing = claim.paid == _ZERO and claim.charge > _ZERO
 
     def classify(adjustment: Adjustment, line: AdjudicatedLine | None) -> Classification:
         return classify_adjustment(
@@ -144,6 +145,7 @@ def classify_claim(config: ClassificationConfig, claim: AdjudicatedClaim) -> Cla
             service_line=claim.service_line,
             procedure_code=line.procedure_code if line is not None else None,
             modifiers=line.modifiers if line is not None else (),
+            claim_paid_nothing=paid_nothing,
         )
 
     for adjustment in claim.adjustments:

@@ -79,11 +79,14 @@ def classify_adjustment(
     service_line: str | None = None,
     procedure_code: str | None = None,
     modifiers: Collection[str] = (),
+    claim_paid_nothing: bool | None = None,
 ) -> Classification:
     """Classify one claim or line adjustment (layers 1-3).
 
     ``modifiers`` are the line's procedure modifiers: a liability notice (GA/GX, or GY for a
     statutory exclusion) moves some denials to the patient (rules with ``patient_notice``).
+    ``claim_paid_nothing`` says whether the payer paid nothing on the whole claim (None when
+    unknown); rules with ``claim_paid_nothing`` need it to be known.
     """
     group = group.strip().upper()
     carc = carc.strip().upper()
@@ -98,6 +101,7 @@ def classify_adjustment(
         adjudicated_on=adjudicated_on,
         procedure_code=procedure_code.strip().upper() if procedure_code else None,
         modifiers=modifiers,
+        claim_paid_nothing=claim_paid_nothing,
     )
     category = rule.category
     if group == "PR" and category == "contractual":
@@ -130,6 +134,7 @@ def _match(
     adjudicated_on: date | None,
     procedure_code: str | None,
     modifiers: Collection[str],
+    claim_paid_nothing: bool | None,
 ) -> Rule:
     notice: bool | None = None  # worked out only when a rule asks (most never do)
     for rule in candidates:
@@ -158,6 +163,8 @@ def _match(
                 notice = _has_notice(modifiers)
             if rule.patient_notice != notice:
                 continue
+        if rule.claim_paid_nothing is not None and rule.claim_paid_nothing != claim_paid_nothing:
+            continue
         if rule.is_dated and not rule.in_effect(adjudicated_on or date.today()):
             continue
         return rule

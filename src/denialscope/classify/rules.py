@@ -52,6 +52,7 @@ RULE_KEYS: Final = (
     "category",
     "priority",
     "patient_notice",
+    "claim_paid_nothing",
     "label",
     "note",
     "reason",
@@ -72,6 +73,8 @@ RARC_SCOPES: Final = ("any", "claim", "line")
 _WEIGHT_PAYER, _WEIGHT_RARC, _WEIGHT_PROCEDURE, _WEIGHT_CLAIM_TYPE, _WEIGHT_GROUP = 16, 8, 4, 2, 1
 # A line's liability notice (GA/GX/GY) decides as much as its procedure code does.
 _WEIGHT_NOTICE = 4
+# Whether the payer paid anything on the claim splits a whole-stay refusal from a partial one.
+_WEIGHT_PAID = 2
 
 
 @dataclass(slots=True, frozen=True)
@@ -98,6 +101,9 @@ class Rule:
     # True: only when the line carries a patient liability notice (GA/GX without GZ, or GY);
     # False: only when it does not; None: either way.
     patient_notice: bool | None = None
+    # True: only when the payer paid nothing on the whole claim; False: only when it paid
+    # something; None: either way (and when the claim's payment is not known).
+    claim_paid_nothing: bool | None = None
     # Why this decision: the reviewer's reasoning against the code's official meaning.
     reason: str = ""
 
@@ -108,6 +114,7 @@ class Rule:
             + (_WEIGHT_RARC if self.rarc_any else 0)
             + (_WEIGHT_PROCEDURE if self.procedures else 0)
             + (_WEIGHT_NOTICE if self.patient_notice is not None else 0)
+            + (_WEIGHT_PAID if self.claim_paid_nothing is not None else 0)
             + (_WEIGHT_CLAIM_TYPE if self.claim_types else 0)
             + (_WEIGHT_GROUP if self.groups else 0)
         )
@@ -148,6 +155,7 @@ class Rule:
             "label": self.label,
             "note": self.note,
             "patient_notice": self.patient_notice,
+            "claim_paid_nothing": self.claim_paid_nothing,
             "reason": self.reason,
         }
 
@@ -291,6 +299,11 @@ def parse_rule(src: Source, node: yaml.Node, key: str) -> tuple[Rule, dict[str, 
         patient_notice=(
             src.boolean(nodes["patient_notice"], f"{where}.patient_notice")
             if "patient_notice" in nodes
+            else None
+        ),
+        claim_paid_nothing=(
+            src.boolean(nodes["claim_paid_nothing"], f"{where}.claim_paid_nothing")
+            if "claim_paid_nothing" in nodes
             else None
         ),
         reason=src.text(nodes["reason"], f"{where}.reason") if "reason" in nodes else "",

@@ -63,6 +63,13 @@ def explain(
     on: Annotated[
         str | None, typer.Option("--date", help="Adjudication date YYYY-MM-DD (default today).")
     ] = None,
+    paid_nothing: Annotated[
+        bool | None,
+        typer.Option(
+            "--paid-nothing/--paid-some",
+            help="The payer paid nothing / something on the whole claim (default: unknown).",
+        ),
+    ] = None,
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -93,6 +100,7 @@ def explain(
         service_line=service_line,
         procedure_code=procedure,
         modifiers=[code.strip().upper() for code in modifier or []],
+        claim_paid_nothing=paid_nothing,
     )
     carc_code = carc.strip().upper()
     official_carc = official_codes("carc").get(carc_code)
@@ -112,6 +120,7 @@ def explain(
                 "claim_type": claim_type,
                 "payer": payer,
                 "modifiers": [code.strip().upper() for code in modifier or []],
+                "claim_paid_nothing": paid_nothing,
             },
             **result.to_dict(),
             "owner": {"role": result.owner_role, "name": result.owner_name},
