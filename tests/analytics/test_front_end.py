@@ -77,6 +77,7 @@ def test_without_acknowledgments(session: Session, tiny: Tiny) -> None:
     assert report["front_end_rejections"] == {"acknowledgments_loaded": False, "claims": 0}
     assert report["clean_claim_rate"] is None
     assert "no claim in scope went through" in report["clean_claim_rate_note"]
+    assert "no 999/277CA acknowledgment is loaded" in report["clean_claim_rate_note"]
     _scrub(session, tiny)
     report = kpi_report(session)["all"]
     assert report["clean_claim_rate"] == D("0.666667")  # C1, C5 of C1, C3, C5
@@ -97,3 +98,16 @@ def test_rejections_leave_the_first_pass(session: Session, tiny: Tiny) -> None:
     by_payer = front_end(session, by="payer")
     assert by_payer["ALPHA HEALTH"].first_pass_yield == Rate(D(1), D(4))  # C5 of C1,C2,C5+C7
     assert by_payer["BETA CARE"].rejected == 0
+
+
+def test_without_scrub_the_acknowledgments_give_the_clean_claim_rate(
+    session: Session, tiny: Tiny
+) -> None:
+    _acks(session, tiny)
+    result = front_end(session)["all"]
+    # Submitted (not stubs): C1-C5, C7, C8; C1 (277CA) and C7 (999) were rejected.
+    assert result.clean_claim_rate == Rate(D(5), D(7))
+    assert result.clean_basis == "acknowledgments"
+    report = kpi_report(session)["all"]
+    assert report["clean_claim_rate"] == D("0.714286")
+    assert "999/277CA edits only" in report["clean_claim_rate_note"]

@@ -12,8 +12,10 @@ was sent again. With acknowledgments loaded, a claim counts as **front-end rejec
 first-pass yield = claims adjudicated without a denial and never front-end rejected ÷
 (claims adjudicated + claims front-end rejected and not adjudicated yet); duplicates are in
 neither. clean claim rate (CL-1) = claims clean on their first scrub and never front-end
-rejected ÷ claims scrubbed. Without any acknowledgment loaded both read as before, and the
-report says so.
+rejected ÷ claims scrubbed. When no claim of a group was scrubbed but acknowledgments are
+loaded, the clearinghouse and payer edits are the edits the claims passed: the clean claim rate
+is then claims submitted and never front-end rejected ÷ claims submitted, and the note says
+that basis. Without any acknowledgment loaded both read as before, and the report says so.
 """
 
 from __future__ import annotations
@@ -38,11 +40,20 @@ class FrontEnd:
 
     rejected: int
     first_pass_yield: Rate
-    clean_claim_rate: Rate | None  # None: no claim of the group was scrubbed
+    clean_claim_rate: Rate | None  # None: no claim scrubbed and no acknowledgment loaded
+    clean_basis: str = "scrub"  # "scrub" or "acknowledgments" (no claim of the group scrubbed)
 
     def clean_claim_note(self, acks: bool) -> str:
         if self.clean_claim_rate is None:
-            return "not computed: no claim in scope went through `denialscope scrub`"
+            return (
+                "not computed: no claim in scope went through `denialscope scrub` and no "
+                "999/277CA acknowledgment is loaded"
+            )
+        if self.clean_basis == "acknowledgments":
+            return (
+                "999/277CA edits only (no claim in scope was scrubbed): claims never "
+                "rejected at the front end / claims submitted"
+            )
         if not acks:
             return "scrub results only: no 999/277CA acknowledgment is loaded"
         return "scrub results and 999/277CA front-end rejections"
@@ -99,6 +110,7 @@ def front_end(
         select(
             c.c.grp,
             func.sum(rejected).label("rejected"),
+            func.sum(case((c.c.is_stub == 0, 1), else_=0)).label("submitted"),
             func.sum(case((counted, 1), else_=0)).label("adjudicated"),
             func.sum(case((and_(first_pass, rejected_ids.c.claim_id.is_(None)), 1), else_=0)).label(
                 "first_pass"
@@ -131,17 +143,24 @@ def front_end(
         .group_by(c.c.grp)
     )
     scrubbed = {group_label(by, row.grp): row for row in session.execute(scrub_query)}
+    acks = acknowledgments_loaded(session)
     out: dict[str, FrontEnd] = {}
     for label, row in counts.items():
         s = scrubbed.get(label)
+        submitted = to_decimal(row.submitted)
+        if s is not None:
+            clean_rate: Rate | None = Rate(to_decimal(s.clean), to_decimal(s.scrubbed))
+        elif acks and submitted:
+            clean_rate = Rate(submitted - to_decimal(row.rejected), submitted)
+        else:
+            clean_rate = None
         out[label] = FrontEnd(
             rejected=int(to_decimal(row.rejected)),
             first_pass_yield=Rate(
                 to_decimal(row.first_pass),
                 to_decimal(row.adjudicated) + to_decimal(row.rejected_pending),
             ),
-            clean_claim_rate=(
-                Rate(to_decimal(s.clean), to_decimal(s.scrubbed)) if s is not None else None
-            ),
+            clean_claim_rate=clean_rate,
+            clean_basis="scrub" if s is not None else "acknowledgments",
         )
     return out
