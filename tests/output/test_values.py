@@ -62,3 +62,11 @@ def test_kind_of_text_and_bools() -> None:
     assert kind_of("payer", "ALPHA") == "text"
     assert kind_of("enough_data", True) == "text"
     assert kind_of("initial_denial_rate", Decimal("0.1")) == "percent"
+
+
+def test_a_whole_number_of_claims_is_a_count_under_a_money_parent() -> None:
+    from denialscope.output.values import display
+
+    assert display("denied_net_basis.claims_estimated", 1630) == "1,630"
+    assert display("denied_net_basis.net_estimated", 1630) == "$1,630.00"
+    assert display("initial_denial_rate.count", 0.125) == "12.5%"

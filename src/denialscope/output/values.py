@@ -66,6 +66,10 @@ VALUE_KINDS: Final[tuple[tuple[Kind, frozenset[str]], ...]] = (
 )
 
 # Excel number formats for the same kinds (openpyxl ``cell.number_format``).
+# Words that make a whole number under them a count whatever its parents say:
+# "denied_net_basis.claims_estimated" counts claims, it is not dollars.
+COUNT_WORDS: Final = frozenset({"claims", "count", "items", "volume", "worked", "files"})
+
 NUMBER_FORMATS: Final[dict[Kind, str]] = {
     "percent": "0.0%",
     "percent_points": '0.0"%"',
@@ -85,6 +89,8 @@ def kind_of(key: str, value: Any = None) -> Kind:
     parts = key.lower().split(".")
     if parts[-1] == "id" or parts[-1].endswith("_id"):
         return "text"  # an identifier: no thousands separator in claim 12345
+    if isinstance(value, int) and any(w in COUNT_WORDS for w in parts[-1].split("_")):
+        return "count"
     for kind, words in VALUE_KINDS:
         if kind == "percent_points":
             if parts[-1] in words:
