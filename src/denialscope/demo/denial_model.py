@@ -160,11 +160,11 @@ ENCOUNTER: dict[str, float] = {
 }  # fmt: skip
 FAMILY: dict[str, float] = {
     "em": 1.0, "minor_procedure": 1.1, "surgery": 1.15, "diagnostic": 1.0, "imaging": 0.85,
-    "advanced_imaging": 1.3, "psych": 1.5, "preventive": 0.6, "observation": 1.0,
-    "inpatient_medical": 1.0, "inpatient_surgical": 1.1, "inpatient_psych": 1.6,
+    "advanced_imaging": 1.3, "psych": 1.7, "preventive": 0.6, "observation": 1.0,
+    "inpatient_medical": 1.0, "inpatient_surgical": 1.1, "inpatient_psych": 1.8,
 }  # fmt: skip
 # Only orthopedics carries a true excess (signal b); every other department is 1.
-DEPARTMENT: dict[str, float] = {"RMC-ORTH": 1.75}
+DEPARTMENT: dict[str, float] = {"RMC-ORTH": 2.2}
 STREAM_SHARE: dict[str, dict[str, float]] = {
     "inpatient": {"clinical": 0.46, "access": 0.24, "coding": 0.16, "billing": 0.14},
     "other": {"clinical": 0.11, "access": 0.40, "coding": 0.27, "billing": 0.22},
