@@ -73,6 +73,11 @@ ROOT_CAUSES: tuple[RootCause, ...] = (
     RootCause("length_of_stay", "clinical", 0.08, (_rc("CO-152"),), "partial", "inpatient"),
     RootCause("auth_denied_clinical_review", "clinical", 0.22, (_rc("CO-50", "N54"),), "claim",
               "auth"),
+    # Days past the authorized stay (the extension was not obtained in concurrent review):
+    # the payer cuts those days, CO-197 on the inpatient claim, which the classifier gives to
+    # utilization review (rule inpatient-days-beyond-authorization), not to registration.
+    RootCause("concurrent_review", "clinical", 0.18, (_rc("CO-197"),), "partial",
+              "inpatient_auth"),
     RootCause("experimental_investigational", "clinical", 0.03, (_rc("CO-55"),), "line",
               "outpatient_lines"),
     RootCause("documentation_insufficient", "clinical", 0.12, (_rc("CO-50", "N706"),), "claim"),
@@ -102,8 +107,10 @@ ROOT_CAUSES: tuple[RootCause, ...] = (
     # COB: OA when the payer only points at the other payer, as many remits do.
     RootCause("cob_other_payer", "access", 0.14, (_rc("CO-22"), _rc("OA-22")), "claim"),
     # Plans (not Medicare fee-for-service) often send a missing authorization as PI.
+    # Outside a stay only: on an inpatient claim the same codes mean days beyond the
+    # authorization (concurrent_review above).
     RootCause("auth_not_obtained", "access", 0.50, (_rc("CO-197"), _rc("PI-197")), "claim",
-              "auth"),
+              "auth_not_inpatient"),
     RootCause("referral_not_obtained", "access", 0.03, (_rc("CO-288"),), "claim", "referral"),
     RootCause("benefit_maximum", "access", 0.04, (_rc("CO-119"),), "claim", "psych"),
     RootCause("out_of_network", "access", 0.03, (_rc("CO-242"),), "claim", "commercial"),
@@ -123,6 +130,10 @@ CODE_CHOICES: dict[str, str] = {
     "clinical_validation": "CO-50 + N706 with CLP11 the DRG without the unsupported MCC",
     "drg_apc_dispute": "CO-150 + N208 with CLP11 the payer's lower DRG (a DRG downgrade)",
     "auth_denied_clinical_review": "CO-50 + N54 (inconsistent with authorised services)",
+    "concurrent_review": "CO-197 on an inpatient claim, partial payment (days past the "
+    "authorized stay); a stay with no authorization at all is not generated (the classifier "
+    "would also give it to concurrent review)",
+    "auth_not_obtained": "CO-197 or PI-197 (plans) on outpatient and professional claims only",
     "documentation_insufficient": "CO-50 + N706 (documentation missing / not supporting)",
     "missing_attachment": "CO-252 + M127 (medical record requested; N29 is deactivated)",
     "missing_information": "CO-16 alone or + MA114 (where services were furnished); "
@@ -134,10 +145,11 @@ CODE_CHOICES: dict[str, str] = {
 }
 
 # Initial denial propensity by payer: Medicare fee-for-service lowest, Medicare Advantage
-# and Medicaid (fee-for-service and managed) highest (see docs/demo.md for the sources).
+# and Medicaid (fee-for-service and managed) highest (see docs/demo.md for the sources);
+# scaled so the realized initial denial rate stays near 13-14% with the planted signals.
 BASE: dict[str, float] = {
-    "MCR": 0.065, "MAH": 0.110, "MAP": 0.097, "MCD": 0.190, "MMC": 0.180, "SHP": 0.113,
-    "BHH": 0.104, "PCI": 0.126,
+    "MCR": 0.060, "MAH": 0.102, "MAP": 0.090, "MCD": 0.177, "MMC": 0.167, "SHP": 0.105,
+    "BHH": 0.097, "PCI": 0.117,
 }  # fmt: skip
 # Remark codes only Medicare contractors send (the MA-prefixed series); Medicare Advantage
 # plans follow CMS remittance conventions and may send them too, other payers never do.
@@ -148,11 +160,11 @@ ENCOUNTER: dict[str, float] = {
 }  # fmt: skip
 FAMILY: dict[str, float] = {
     "em": 1.0, "minor_procedure": 1.1, "surgery": 1.15, "diagnostic": 1.0, "imaging": 0.85,
-    "advanced_imaging": 1.3, "psych": 1.1, "preventive": 0.6, "observation": 1.0,
-    "inpatient_medical": 1.0, "inpatient_surgical": 1.1, "inpatient_psych": 1.25,
+    "advanced_imaging": 1.3, "psych": 1.7, "preventive": 0.6, "observation": 1.0,
+    "inpatient_medical": 1.0, "inpatient_surgical": 1.1, "inpatient_psych": 1.8,
 }  # fmt: skip
 # Only orthopedics carries a true excess (signal b); every other department is 1.
-DEPARTMENT: dict[str, float] = {"RMC-ORTH": 1.75}
+DEPARTMENT: dict[str, float] = {"RMC-ORTH": 2.2}
 STREAM_SHARE: dict[str, dict[str, float]] = {
     "inpatient": {"clinical": 0.46, "access": 0.24, "coding": 0.16, "billing": 0.14},
     "other": {"clinical": 0.11, "access": 0.40, "coding": 0.27, "billing": 0.22},
@@ -162,12 +174,15 @@ STREAM_SHARE: dict[str, dict[str, float]] = {
 # OEI-09-18-00260, KFF 2024); fee-for-service needs no prior authorization for these.
 MA_CAUSE: dict[str, float] = {
     "auth_not_obtained": 1.8, "auth_denied_clinical_review": 2.0, "level_of_care": 2.5,
-    "clinical_validation": 1.6, "length_of_stay": 1.5,
+    "clinical_validation": 1.6, "length_of_stay": 1.5, "concurrent_review": 1.5,
 }  # fmt: skip
 # What plans put behind prior authorization: procedures, advanced imaging, cardiac testing,
 # behavioral health, observation and every admission.
 # Even a payer policy aimed at a service denies it at most this often for one cause.
 MAX_CAUSE_P = 0.35
+# A planted defect (a template that drops a modifier, a payer policy aimed at one service
+# line) is systematic: the payer denies most of the claims it touches, so the cap is higher.
+MAX_SIGNAL_P = 0.8
 MAX_TOTAL_P = 0.9
 AUTH_FAMILIES = frozenset(
     {
@@ -197,7 +212,7 @@ class Signal:
 
 
 SIGNALS: tuple[Signal, ...] = (
-    Signal("ed_template_v2", "modifier_missing_invalid", 60.0, department="RMC-ED",
+    Signal("ed_template_v2", "modifier_missing_invalid", 120.0, department="RMC-ED",
            template="ed_pro_procedure", start=date(2025, 6, 1)),
     Signal("summit_cardiology_med_necessity", "medical_necessity", 12.0, payer="SHP",
            service_line="cardiology"),
@@ -239,6 +254,10 @@ def _applies(needs: str, f: ClaimFacts) -> bool:
             return not inpatient or f.family == "inpatient_surgical"
         case "auth":
             return f.family in AUTH_FAMILIES and f.payer_kind != "medicare"
+        case "auth_not_inpatient":
+            return not inpatient and _applies("auth", f)
+        case "inpatient_auth":
+            return inpatient and _applies("auth", f)
         case "short_stay":  # under two midnights: the stay an auditor calls observation
             return inpatient and f.los <= 2
         case "downgradable":
@@ -328,11 +347,11 @@ def cause_probabilities(
         total = sum(rc.share for rc in causes)
         for rc in causes:
             p = base * stream_share * rc.share / total
-            if with_signals:
-                p *= signal_multiplier(rc.id, f)
+            boost = signal_multiplier(rc.id, f) if with_signals else 1.0
+            p *= boost
             if f.payer_kind == "medicare_advantage":
                 p *= MA_CAUSE.get(rc.id, 1.0)
-            out[rc.id] = min(p, MAX_CAUSE_P)
+            out[rc.id] = min(p, MAX_SIGNAL_P if boost > 1 else MAX_CAUSE_P)
     total = sum(out.values())
     if total > MAX_TOTAL_P:  # stacked multipliers must still leave a probability
         out = {k: v * MAX_TOTAL_P / total for k, v in out.items()}

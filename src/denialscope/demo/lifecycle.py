@@ -32,7 +32,7 @@ _LEVEL = {rc.id: rc.level for rc in ROOT_CAUSES}
 _CORRECTABLE = frozenset({"coding", "billing"})
 _APPEALABLE = frozenset(
     {"medical_necessity", "level_of_care", "length_of_stay", "auth_denied_clinical_review",
-     "clinical_validation",
+     "clinical_validation", "concurrent_review",
      "documentation_insufficient", "experimental_investigational", "auth_not_obtained",
      "timely_filing", "out_of_network", "coverage_noncovered", "benefit_maximum",
      "referral_not_obtained"}

@@ -23,7 +23,7 @@ __all__ = ["AUTH_CAUSES", "REGISTRATION_CAUSES", "build_profile", "write_claims_
 
 _STREAM = {rc.id: rc.stream for rc in dm.ROOT_CAUSES}
 _LINE_LEVEL = {rc.id: rc.level in ("line", "partial") for rc in dm.ROOT_CAUSES}
-AUTH_CAUSES = frozenset({"auth_not_obtained", "auth_denied_clinical_review"})
+AUTH_CAUSES = frozenset({"auth_not_obtained", "auth_denied_clinical_review", "concurrent_review"})
 REGISTRATION_CAUSES = frozenset(
     {"eligibility_terminated", "patient_not_identified", "cob_other_payer", "wrong_payer"}
 )

@@ -171,12 +171,46 @@ def discover(paths: list[str | Path]) -> Iterator[InputFile | UnreadableFileErro
             yield UnreadableFileError("no such file or folder", file=str(raw))
             continue
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if child.suffix.lower() in _SKIP_SUFFIXES or child.name.startswith("."):
-                    continue
+            children = [
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() not in _SKIP_SUFFIXES
+                and not p.name.startswith(".")
+            ]
+            for child in sorted(children, key=lambda c: (_walk_rank(c), c)):
                 yield from _expand_file(child)
             continue
         yield from _expand_file(path)
+
+
+# Within a folder walk, claims go first, then their acknowledgments, then remittances: a
+# payment read before its 837 is stored unmatched and only relinked later, and the run's
+# summary would count it unmatched (a demo folder sorts 835/ before 837/ by name).
+_WALK_RANK = {b"837": 0, b"999": 1, b"277": 1, b"835": 3}
+_UNKNOWN_RANK = 2  # zips and files we cannot sniff keep their name order between the two
+_SNIFF_BYTES = 4096
+
+
+def _walk_rank(path: Path) -> int:
+    """Rank of a file by the transaction set its first ST segment names (name order within
+    a rank); anything unreadable here is ranked unknown and reported when it is read."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_SNIFF_BYTES)
+    except OSError:
+        return _UNKNOWN_RANK
+    head = head.lstrip()
+    if not head.startswith(b"ISA") or len(head) < 4:
+        return _UNKNOWN_RANK
+    sep = head[3:4]
+    at = head.find(b"ST" + sep)
+    while at > 0 and head[at - 1 : at].isalnum():  # "ST" inside another segment's data
+        at = head.find(b"ST" + sep, at + 1)
+    if at < 0:
+        return _UNKNOWN_RANK
+    code = head[at + 3 : at + 6]
+    return _WALK_RANK.get(code, _UNKNOWN_RANK)
 
 
 def _expand_file(path: Path) -> Iterator[InputFile | UnreadableFileError]:
