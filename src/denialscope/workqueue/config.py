@@ -180,16 +180,38 @@ def _build(merged: dict[str, Any], sources: tuple[str, ...]) -> WorkqueueConfig:
     )
 
 
+# Parsed configurations by the files they came from and those files' size and modification
+# time: ingest asks once per file (hundreds of times a run) and parsing the YAML each time
+# cost more than storing the files. An edited file has a new stamp and is read again.
+_CACHE: dict[tuple[tuple[str, int, int], ...], WorkqueueConfig] = {}
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), -1, -1)  # _read reports the problem
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
 def load_workqueue_config(
     *, override: Path | None = None, use_organization_file: bool = True
 ) -> WorkqueueConfig:
     """Defaults, then ``override`` (or ``<data dir>/workqueue.yaml`` when it exists)."""
-    merged = _read(DEFAULTS_PATH)
-    sources = [str(DEFAULTS_PATH)]
     path = override
     if path is None and use_organization_file:
         candidate = data_dir() / ORGANIZATION_FILE
         path = candidate if candidate.is_file() else None
+    key = tuple(_stamp(p) for p in (DEFAULTS_PATH, path) if p is not None)
+    cached = _CACHE.get(key)
+    if cached is None:
+        cached = _CACHE[key] = _load(path)
+    return cached
+
+
+def _load(path: Path | None) -> WorkqueueConfig:
+    merged = _read(DEFAULTS_PATH)
+    sources = [str(DEFAULTS_PATH)]
     if path is not None:
         for section, value in _read(path).items():
             if section == "work_cost" and isinstance(value, dict):
