@@ -19,6 +19,7 @@ from denialscope.analytics.events import (
     create_event,
     list_events,
     load_events_yaml,
+    negative_binomial_tail,
     poisson_tail,
     rate_ratio,
 )
@@ -96,6 +97,11 @@ def test_rate_ratio_and_tails() -> None:
     assert low < 2.0 < high
     assert binomial_tail(3, 3, 0.5) == pytest.approx(0.125)
     assert poisson_tail(1, 2.0) == pytest.approx(1 - math.exp(-2.0))
+    # Gamma(1, 1) rate, exposure 1: a geometric count with p = 1/2.
+    assert negative_binomial_tail(1, 1.0, 1.0, 1.0) == pytest.approx(0.5)
+    assert negative_binomial_tail(2, 1.0, 1.0, 1.0) == pytest.approx(0.25)
+    # A rate known almost exactly (shape 1e6 around 2) is a Poisson(2).
+    assert negative_binomial_tail(3, 1e6, 5e5, 1.0) == pytest.approx(poisson_tail(3, 2.0), rel=1e-4)
 
 
 def test_cusum_dates_the_shift() -> None:

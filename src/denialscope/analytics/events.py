@@ -14,8 +14,12 @@ the rest of the organization (a comparative interrupted time series on the ratio
 the before rate is shrunk toward the other departments' before rate of the same cause,
 scaled by this department's overall denial level, with a weight of as many claims as the
 department's own before period; it is then carried forward by the other departments'
-after/before change of that cause (so organization-wide drifts do not count), and the after
-count is compared with Poisson(N_after × that rate). A spike is a cause whose rate went up
+after/before change of that cause (so organization-wide drifts do not count). The shrunk
+before rate is itself uncertain (a department that saw 0 or 1 of a cause over a few hundred
+claims does not know its rate), so it is a Gamma(b + N_before × prior, 2 × N_before)
+posterior, and the after count is compared with its Gamma-Poisson (negative binomial)
+predictive rather than with a Poisson at the point estimate, which flagged 0 → 4 rises that
+were noise on the demo. A spike is a cause whose rate went up
 and whose pooled p-value is below ``alpha`` divided by the number of causes (Bonferroni).
 """
 
@@ -45,6 +49,7 @@ __all__ = [
     "event_impact",
     "list_events",
     "load_events_yaml",
+    "negative_binomial_tail",
     "poisson_tail",
     "rate_ratio",
 ]
@@ -152,6 +157,24 @@ def binomial_tail(k: int, n: int, p: float) -> float:
     if k > n:
         return 0.0
     return min(1.0, sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k, n + 1)))
+
+
+def negative_binomial_tail(k: int, shape: float, rate: float, exposure: float) -> float:
+    """P(X >= k) for X ~ Poisson(exposure × λ), λ ~ Gamma(shape, rate): the predictive count."""
+    if k <= 0:
+        return 1.0
+    if exposure <= 0 or shape <= 0:
+        return 0.0
+    p = rate / (rate + exposure)  # success probability of the negative binomial
+    log_p, log_q = math.log(p), math.log1p(-p)
+    below = sum(
+        math.exp(
+            math.lgamma(i + shape) - math.lgamma(shape) - math.lgamma(i + 1)
+            + shape * log_p + i * log_q
+        )
+        for i in range(k)
+    )  # fmt: skip
+    return max(0.0, 1.0 - below)
 
 
 def poisson_tail(k: int, mean: float) -> float:
@@ -293,8 +316,11 @@ def event_impact(
         others_before = _jeffreys(org0.get(key, 0) - b, on0 - n0)
         others_after = _jeffreys(org1.get(key, 0) - a, on1 - n1)
         prior = others_before * level
-        pooled = (b + n0 * prior) / (2 * n0) if n0 else prior
-        p_pooled = poisson_tail(a, n1 * pooled * others_after / others_before)
+        drift = others_after / others_before
+        if n0:
+            p_pooled = negative_binomial_tail(a, b + n0 * prior, 2.0 * n0, n1 * drift)
+        else:
+            p_pooled = poisson_tail(a, n1 * prior * drift)
         went_up = n0 > 0 and n1 > 0 and a / n1 > b / n0
         changes.append(
             CauseChange(
