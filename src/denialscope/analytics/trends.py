@@ -20,7 +20,7 @@ from denialscope.classify.taxonomy import DENIAL_STREAMS
 __all__ = ["NOT_ENOUGH", "RATE_KEYS", "trend_rows"]
 
 NOT_ENOUGH = "not enough data"
-RATE_KEYS = ("initial_denial_rate", "initial_denial_rate_dollars", "initial_denial_rate_trailing3")
+RATE_KEYS = ("initial_denial_rate", "initial_denial_rate_charges", "initial_denial_rate_trailing3")
 
 
 def trend_rows(
@@ -42,7 +42,7 @@ def trend_rows(
             "claims_adjudicated": int(t["remitted"]),
             "initial_denials": int(t["denied"]),
             "initial_denial_rate": Rate(t["denied"], t["remitted"]).value,
-            "initial_denial_rate_dollars": Rate(t["charges_denied"], t["charges_remitted"]).value,
+            "initial_denial_rate_charges": Rate(t["charges_denied"], t["charges_remitted"]).value,
         }
         if by == "month":
             rate = trailing.get(label)

@@ -146,7 +146,8 @@ def _days_to_pay(session: Session, filters: Filters) -> dict[str, Decimal | None
 def _scorecard(session: Session, filters: Filters) -> list[dict[str, Any]]:
     totals = kpis.cohort_totals(session, filters=filters, by="payer", use_cube=False)
     streams = kpis.denials_by_stream(session, filters=filters, by="payer", use_cube=False)
-    turned = kpis.overturned(session, filters=filters, by="payer")
+    # The one overturn rate (HFMA: appeals paid fully or partly / appeals decided), by count.
+    appeals = appeal_summary(session, filters=filters, by="payer")
     days = _days_to_pay(session, filters)
     rows: list[dict[str, Any]] = []
     for payer, t in sorted(totals.items(), key=lambda kv: (-kv[1]["remitted"], kv[0])):
@@ -155,15 +156,14 @@ def _scorecard(session: Session, filters: Filters) -> list[dict[str, Any]]:
         mix = streams.get(payer, {})
         denied = t["denied"]
         top = pareto(session, filters=Filters(**{**_fields(filters), "payer": payer}))
-        over = turned.get(payer, {})
-        rate = over.get("rate")
+        overturn = (appeals.get(payer) or {}).get("overturn_rate") or {}
         rows.append(
             {
                 "payer": payer,
                 "claims": int(t["submitted"]),
                 "claims_adjudicated": int(t["remitted"]),
                 "initial_denial_rate_count": Rate(denied, t["remitted"]).value,
-                "initial_denial_rate_dollars": Rate(
+                "initial_denial_rate_charges": Rate(
                     t["charges_denied"], t["charges_remitted"]
                 ).value,
                 "denial_mix": {
@@ -171,7 +171,7 @@ def _scorecard(session: Session, filters: Filters) -> list[dict[str, Any]]:
                     for s in DENIAL_STREAMS
                 },
                 "top_root_causes": [e.root_cause for e in top.entries[:3]],
-                "overturn_rate": rate.value if isinstance(rate, Rate) else None,
+                "overturn_rate": overturn.get("count"),
                 "avg_days_to_pay": days.get(payer),
                 "zero_pay_rate": Rate(t["zero_pay"], t["remitted"]).value,
             }
