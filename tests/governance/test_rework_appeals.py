@@ -139,3 +139,14 @@ def test_one_role_rate_changes_alone(tmp_path: Path) -> None:
     assert own.queue_cost("ur") == Decimal("87.50")  # 75 min at $70/h
     assert own.cost_per_claim("clinical") == Decimal("132.50")  # + CDI 45 unchanged
     assert own.cost_per_claim("coding") == Decimal("46.00")
+
+
+def test_the_payer_scorecard_shows_the_one_overturn_rate(governed: Session) -> None:
+    from denialscope.governance.report import governance_report
+
+    _work_items(governed)
+    report = governance_report(governed, quarter="2025-Q1")
+    alpha = next(row for row in report["payer_scorecard"] if row["payer"] == "ALPHA HEALTH")
+    # The same HFMA rate as `report kpis`: 1 overturned of 2 decided appeals.
+    assert alpha["overturn_rate"] == Decimal("0.5")
+    assert "initial_denial_rate_charges" in alpha
