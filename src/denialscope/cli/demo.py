@@ -34,7 +34,12 @@ def _reset_sqlite(url: str) -> None:
 
 
 def _precheck(
-    target: Path, claims: int, seed: int, database: str | None, data_dir: Path | None
+    target: Path,
+    claims: int,
+    seed: int,
+    database: str | None,
+    data_dir: Path | None,
+    settings: dict[str, Any],
 ) -> None:
     """Refuse before writing anything when the database holds data and the demo folder was
     made with other parameters: the files there would no longer match the database."""
@@ -56,14 +61,16 @@ def _precheck(
     if truth_path.is_file():
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
         same = (
-            truth.get("seed") == seed and truth.get("summary", {}).get("claims_submitted") == claims
+            truth.get("seed") == seed
+            and truth.get("summary", {}).get("claims_submitted") == claims
+            and (truth.get("settings") or {}) == settings
         )
     if not same:
         raise InputError(
             f"the database already holds {stored} files and {target} holds no demo made with "
-            f"--claims {claims} --seed {seed}; nothing was written. Use --data-dir DIR (or "
-            "--database URL) for a separate demo database, or --reset to empty this SQLite "
-            "database first."
+            f"--claims {claims} --seed {seed} (and these settings); nothing was written. "
+            "Use --data-dir DIR (or --database URL) for a separate demo database, or --reset "
+            "to empty this SQLite database first."
         )
 
 
@@ -139,17 +146,26 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--reset", help="Empty the SQLite database before loading the demo."),
         ] = False,
+        settings_file: Annotated[
+            Path | None,
+            typer.Option(
+                "--settings",
+                help="YAML file changing the generator's proportions (see docs/demo.md).",
+            ),
+        ] = None,
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
     ) -> None:
         """Generate a year of a demo health system's 837/835 files (with known signals)."""
         from denialscope.demo import generate_demo
+        from denialscope.demo.settings import load_settings
         from denialscope.settings import data_dir as resolve_data_dir
 
+        settings = load_settings(settings_file) if settings_file else {}
         target = out or resolve_data_dir(data_dir) / "demo"
         if not no_ingest and not reset:
-            _precheck(target, claims, seed, database, data_dir)
-        result = generate_demo(target, claims=claims, seed=seed)
+            _precheck(target, claims, seed, database, data_dir, settings)
+        result = generate_demo(target, claims=claims, seed=seed, settings=settings)
         truth = json.loads(result.ground_truth.read_text(encoding="utf-8"))
         summary = truth["summary"]
         typer.echo(f"Demo health system written to {result.out_dir} in {result.seconds:.1f}s")

@@ -310,9 +310,12 @@ def drg_factor(weight: Decimal | None) -> float:
     return float(math.sqrt(float(weight) / 1.5) ** 0.8)
 
 
-def signal_multiplier(cause: str, f: ClaimFacts, signals: tuple[Signal, ...] = SIGNALS) -> float:
+def signal_multiplier(
+    cause: str, f: ClaimFacts, signals: tuple[Signal, ...] | None = None
+) -> float:
     m = 1.0
-    for s in signals:
+    # Read at call time: demo settings (demo/settings.py) may replace the planted signals.
+    for s in SIGNALS if signals is None else signals:
         if s.root_cause != cause:
             continue
         if s.department and s.department != f.department:

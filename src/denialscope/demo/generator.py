@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from denialscope.demo.encounters import make_claims
 from denialscope.demo.lifecycle import RATES, run_lifecycle
 from denialscope.demo.org import build_org, write_org_yaml
 from denialscope.demo.profile import build_profile, write_claims_truth
+from denialscope.demo.settings import demo_settings
 from denialscope.demo.truth import build_ground_truth, write_denials_csv
 from denialscope.demo.write835 import write_835_files
 from denialscope.demo.write837 import write_837_files
@@ -57,8 +59,23 @@ def _clear(folder: Path) -> None:
             old.unlink()
 
 
-def generate_demo(out_dir: Path, *, claims: int = 20000, seed: int = 7) -> DemoResult:
-    """Write 837/835 files, org.yaml and ground_truth.json for ``claims`` claims."""
+def generate_demo(
+    out_dir: Path,
+    *,
+    claims: int = 20000,
+    seed: int = 7,
+    settings: Mapping[str, Any] | None = None,
+) -> DemoResult:
+    """Write 837/835 files, org.yaml and ground_truth.json for ``claims`` claims.
+
+    ``settings`` (checked by :func:`denialscope.demo.settings.load_settings`) change the
+    generator's proportions for this run; ground_truth.json records them.
+    """
+    with demo_settings(settings):
+        return _generate(Path(out_dir), claims=claims, seed=seed, settings=dict(settings or {}))
+
+
+def _generate(out_dir: Path, *, claims: int, seed: int, settings: dict[str, Any]) -> DemoResult:
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -104,6 +121,7 @@ def generate_demo(out_dir: Path, *, claims: int = 20000, seed: int = 7) -> DemoR
         "profile": profile_path.name,
     }
     truth = build_ground_truth(seed=seed, claims=claim_list, remits=remits, files=files)
+    truth["settings"] = settings
     truth_path = out_dir / "ground_truth.json"
     truth_path.write_text(json.dumps(truth, indent=1, sort_keys=False) + "\n", encoding="utf-8")
     return DemoResult(
