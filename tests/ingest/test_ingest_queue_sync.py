@@ -1,5 +1,6 @@
-"""Work items follow committed data: the queue step is part of each file's transaction, and
-what a failed or skipped step left is repaired by the next ingest."""
+"""Work items follow committed data: the queue step is part of a lone file's transaction (a
+run of several files does it once after the last file), and what a failed or skipped step
+left is repaired by the next ingest."""
 
 from __future__ import annotations
 
@@ -35,10 +36,24 @@ def _files(files: Files, *numbers: str) -> tuple[str, str]:
 def test_the_denials_of_a_file_become_work_items_in_its_own_transaction(
     ingest_db: IngestDb, files: Files
 ) -> None:
+    claims, denials = _files(files, "PCN-1", "PCN-2")
+    assert ingest_db.ingest(claims).files[0].work_items_created == 0
+    report = ingest_db.ingest(denials)  # one file: its queue step is in its transaction
+    assert [(f.status, f.work_items_created) for f in report.files] == [("ingested", 2)]
+    assert report.work_items_created == 2
+    assert ingest_db.scalars(select(SourceFile.queue_synced)) == [True, True]
+    assert len(ingest_db.scalars(select(WorkItem.id))) == 2
+
+
+def test_a_run_of_several_files_updates_the_queue_once_after_the_last_file(
+    ingest_db: IngestDb, files: Files
+) -> None:
+    """Each file is stored marked "not synced"; one catch-up after the last file does them all,
+    so the end state is the one-file-at-a-time state."""
     report = ingest_db.ingest(*_files(files, "PCN-1", "PCN-2"))
     assert [(f.status, f.work_items_created) for f in report.files] == [
         ("ingested", 0),
-        ("ingested", 2),
+        ("ingested", 0),
     ]
     assert report.work_items_created == 2
     assert ingest_db.scalars(select(SourceFile.queue_synced)) == [True, True]
