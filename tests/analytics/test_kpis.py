@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from denialscope.analytics import kpis
 from denialscope.analytics.cohort import Filters
+from denialscope.analytics.frontend import front_end
 from denialscope.analytics.results import Rate
 from denialscope.analytics.summary import kpi_report
 from denialscope.errors import InputError
@@ -54,24 +55,18 @@ def test_denials_by_stream(session: Session, tiny: Tiny) -> None:
     }
 
 
-def test_overturned_claims_and_dollars(session: Session, tiny: Tiny) -> None:
-    result = kpis.overturned(session)["all"]
-    # C2: denied, paid 150 on the second adjudication; C4's later duplicate does not count
-    assert result["claims"] == D(1)
-    assert result["dollars"] == D("150")
-    assert result["rate"] == Rate(D(1), D(4))
-
-
 def test_adjustments_and_revenue(session: Session, tiny: Tiny) -> None:
     categories = kpis.adjustments_by_category(session)["all"]
     assert categories["contractual"] == D("65")  # C1 15 + C2 second adjudication 50
     assert categories["patient_share"] == D("5")
-    assert kpis.net_patient_revenue(session) == {"all": D("480")}  # 80 + 150 + 200 + 50
+    # NPSR = Σ (CLP04 paid + CLP05 patient responsibility) of primary adjudications: these
+    # payments carry no CLP05 (test_net_basis covers it), so 80 + 150 + 200 + 50.
+    assert kpi_report(session)["all"]["net_patient_service_revenue"] == D("480")
 
 
 def test_first_pass_yield(session: Session, tiny: Tiny) -> None:
     # C1 and C5; C6 is a duplicate, the rest were denied
-    assert kpis.first_pass_yield(session) == {"all": Rate(D(2), D(6))}
+    assert front_end(session)["all"].first_pass_yield == Rate(D(2), D(6))
 
 
 def test_documentation_share_and_days_to_correct(session: Session, tiny: Tiny) -> None:
@@ -148,7 +143,7 @@ def test_unknown_group_is_an_input_error(session: Session, tiny: Tiny) -> None:
 def test_clean_claim_rate_counts_the_first_scrub(session: Session, tiny: Tiny) -> None:
     from denialscope.scrub.models import ScrubClaimResult, ScrubRun
 
-    assert kpis.clean_claim_rate(session) == {}  # nothing scrubbed: no rate
+    assert front_end(session)["all"].clean_claim_rate is None  # nothing scrubbed, no acks
     first = ScrubRun(source="batch1.x12", claims=3, clean=2, flagged=1)
     second = ScrubRun(source="batch2.x12", claims=1, clean=1, flagged=0)
     session.add_all([first, second])
@@ -165,7 +160,8 @@ def test_clean_claim_rate_counts_the_first_scrub(session: Session, tiny: Tiny) -
     session.flush()
     session.add(result(second, "C2", True))  # corrected later: the first scrub counts
     session.commit()
-    assert kpis.clean_claim_rate(session) == {"all": Rate(D(2), D(3))}
-    by_payer = kpis.clean_claim_rate(session, by="payer")
-    assert by_payer == {"ALPHA HEALTH": Rate(D(1), D(2)), "BETA CARE": Rate(D(1), D(1))}
+    assert front_end(session)["all"].clean_claim_rate == Rate(D(2), D(3))
+    by_payer = front_end(session, by="payer")
+    assert by_payer["ALPHA HEALTH"].clean_claim_rate == Rate(D(1), D(2))
+    assert by_payer["BETA CARE"].clean_claim_rate == Rate(D(1), D(1))
     assert kpi_report(session)["all"]["clean_claim_rate"] == D("0.666667")

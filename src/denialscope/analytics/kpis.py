@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from denialscope.analytics.cohort import (
     Filters,
@@ -33,17 +33,13 @@ from denialscope.remits.models import Adjustment, ClaimPayment
 __all__ = [
     "adjustments_by_category",
     "claims_submitted",
-    "clean_claim_rate",
     "cohort_totals",
     "days_to_correct",
     "denials_by_stream",
     "documentation_driven_share",
     "duplicates",
-    "first_pass_yield",
     "initial_denial_rate",
     "initial_denial_rate_trailing",
-    "net_patient_revenue",
-    "overturned",
     "zero_and_partial_pay_rates",
 ]
 
@@ -212,16 +208,6 @@ def zero_and_partial_pay_rates(
     return out
 
 
-def first_pass_yield(
-    session: Session, *, filters: Filters = NO_FILTERS, by: str | None = None
-) -> dict[str, Rate]:
-    """Claims adjudicated without any denial on their first adjudication ÷ adjudicated."""
-    return {
-        label: Rate(t["first_pass"], t["remitted"])
-        for label, t in cohort_totals(session, filters=filters, by=by).items()
-    }
-
-
 def initial_denial_rate_trailing(
     session: Session, *, filters: Filters = NO_FILTERS
 ) -> dict[str, Rate]:
@@ -300,56 +286,6 @@ def _fields(filters: Filters) -> dict[str, Any]:
     return {name: getattr(filters, name) for name in Filters.__slots__}
 
 
-def overturned(
-    session: Session, *, filters: Filters = NO_FILTERS, by: str | None = None
-) -> dict[str, dict[str, Decimal | Rate]]:
-    """Initially denied claims that a later (unreversed) primary adjudication paid more.
-
-    dollars = Σ (best later payment − initial payment); rate = overturned ÷ denied claims.
-    """
-    c = claim_cohort(filters, by=by)
-    later = aliased(ClaimPayment, name="later")
-    reversal = aliased(ClaimPayment, name="reversal")
-    reversed_ids = select(reversal.reverses_payment_id).where(
-        reversal.is_reversal.is_(True), reversal.reverses_payment_id.is_not(None)
-    )
-    best = (
-        select(later.claim_id.label("claim_id"), func.max(later.paid).label("best"))
-        .where(
-            later.seq > 1,
-            later.is_reversal.is_(False),
-            later.payer_responsibility.notin_(("secondary", "tertiary")),
-            or_(later.denial_type.is_(None), later.denial_type != "duplicate"),
-            later.id.notin_(reversed_ids),
-        )
-        .group_by(later.claim_id)
-        .subquery("best")
-    )
-    won = and_(c.c.is_denial == 1, best.c.best > c.c.paid)
-    query = (
-        select(
-            c.c.grp,
-            func.sum(c.c.is_denial).label("denied"),
-            func.sum(case((won, 1), else_=0)).label("claims"),
-            func.sum(case((won, best.c.best - c.c.paid), else_=0), type_=c.c.paid.type).label(
-                "dollars"
-            ),
-        )
-        .outerjoin(best, best.c.claim_id == c.c.claim_id)
-        .where(c.c.remitted == 1)
-        .group_by(c.c.grp)
-    )
-    out: dict[str, dict[str, Decimal | Rate]] = {}
-    for label, row in _grouped(session.execute(query), by).items():
-        claims = to_decimal(row.claims)
-        out[label] = {
-            "claims": claims,
-            "dollars": to_decimal(row.dollars),
-            "rate": Rate(claims, to_decimal(row.denied)),
-        }
-    return out
-
-
 def adjustments_by_category(
     session: Session, *, filters: Filters = NO_FILTERS, by: str | None = None
 ) -> dict[str, dict[str, Decimal]]:
@@ -366,21 +302,6 @@ def adjustments_by_category(
     for row in session.execute(query):
         out[group_label(by, row.grp)][row.category or "unclassified"] = to_decimal(row.amount)
     return dict(out)
-
-
-def net_patient_revenue(
-    session: Session, *, filters: Filters = NO_FILTERS, by: str | None = None
-) -> dict[str, Decimal]:
-    """Σ paid (CLP04) over every adjudication of the claims, any payer, net of reversals."""
-    c = claim_cohort(filters, by=by)
-    query = (
-        select(c.c.grp, func.sum(ClaimPayment.paid).label("paid"))
-        .join(ClaimPayment, ClaimPayment.claim_id == c.c.claim_id)
-        .group_by(c.c.grp)
-    )
-    return {
-        label: to_decimal(row.paid) for label, row in _grouped(session.execute(query), by).items()
-    }
 
 
 def documentation_driven_share(
@@ -451,37 +372,4 @@ def days_to_correct(
             "mean_days": (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1")),
         }
         for label, values in days.items()
-    }
-
-
-def clean_claim_rate(
-    session: Session, *, filters: Filters = NO_FILTERS, by: str | None = None
-) -> dict[str, Rate]:
-    """HFMA CL-1: claims clean on their first scrub ÷ claims scrubbed (backtests excluded).
-
-    Groups without any scrubbed claim are absent: there is nothing to divide.
-    """
-    from denialscope.scrub.models import ScrubClaimResult, ScrubRun
-
-    c = claim_cohort(filters, by=by)
-    first = (
-        select(ScrubClaimResult.claim_id, func.min(ScrubClaimResult.id).label("result_id"))
-        .join(ScrubRun, ScrubRun.id == ScrubClaimResult.run_id)
-        .where(ScrubRun.source != "backtest", ScrubClaimResult.claim_id.is_not(None))
-        .group_by(ScrubClaimResult.claim_id)
-        .subquery("first_scrub")
-    )
-    query = (
-        select(
-            c.c.grp,
-            func.count().label("scrubbed"),
-            func.sum(case((ScrubClaimResult.clean.is_(True), 1), else_=0)).label("clean"),
-        )
-        .join(first, first.c.claim_id == c.c.claim_id)
-        .join(ScrubClaimResult, ScrubClaimResult.id == first.c.result_id)
-        .group_by(c.c.grp)
-    )
-    return {
-        label: Rate(to_decimal(row.clean), to_decimal(row.scrubbed))
-        for label, row in _grouped(session.execute(query), by).items()
     }
