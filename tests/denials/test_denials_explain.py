@@ -185,6 +185,9 @@ def test_human_output_names_the_claim_but_never_the_patient(loaded: Db) -> None:
     assert result.exit_code == 0, result.output
     assert "PCN-A" in result.stdout and "carc-16" in result.stdout
     assert "payment 2 of 2" in result.stdout
+    # Money as a finance reader reads it: CO-16 denied the whole $100.00, then $90.00 paid.
+    assert "charge $100.00  paid $0.00" in result.stdout
+    assert "denied $100.00" in result.stdout and "$90.00" in result.stdout  # lines may wrap
     for private in (MEMBER_ID, *PATIENT):
         assert private not in result.stdout
 

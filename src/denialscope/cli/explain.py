@@ -8,12 +8,14 @@ never shown; a claim is named by its control number and id.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from denialscope.cli.options import DatabaseOption, DataDirOption, JsonOption, open_session
+from denialscope.output.values import display
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -173,7 +175,8 @@ def _print_payment(out: Console, payment: PaymentExplanation, total: int) -> Non
     out.print(
         f"[bold]payment {payment.seq} of {total}[/bold] (id {payment.id})  "
         f"status {_escape(_text(payment.status))} {payment.status_label}  "
-        f"charge {payment.claim.charge}  paid {payment.claim.paid}  "
+        f"charge {display('charge', payment.claim.charge)}  "
+        f"paid {display('paid_amount', payment.claim.paid)}  "
         f"payer claim {_escape(_text(payment.payer_claim_number) or '-')}  "
         f"adjudicated {day.isoformat() if day else 'unknown'}"
     )
@@ -184,7 +187,7 @@ def _print_payment(out: Console, payment: PaymentExplanation, total: int) -> Non
     else:
         verdict = (
             f"{s['denial_type']}: {s['primary_stream']} / {s['primary_root_cause']}"
-            f"  denied {_text(s['denied_amount']) or '0'}"
+            f"  denied {display('denied_amount', s['denied_amount'] or Decimal(0))}"
         )
     out.print(f"  {_escape(verdict)}  (stored under {payment.config_version or 'no version'})")
     if payment.note:
@@ -239,4 +242,5 @@ def _adjustment_cells(n: int, item: AdjustmentExplanation) -> list[str]:
         cause = f"not a denial: {s['category']}"
     owner = ", ".join(x for x in (s["owner_role"], s["owner_name"]) if x)
     fix = f"{_text(s['process_step'])} ({owner})" if s["process_step"] else ""
-    return [str(n), line, reason, str(item.adjustment.amount), cause, fix, _text(s["rule_id"])]
+    amount = display("amount", item.adjustment.amount)
+    return [str(n), line, reason, amount, cause, fix, _text(s["rule_id"])]
