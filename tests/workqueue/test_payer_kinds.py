@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from workqueue_support import make_denied_claim
+from workqueue_support import (
+    make_denied_claim,
+    private_data_dir,  # noqa: F401 (a fixture)
+)
 
 from denialscope.claims.models import Claim
 from denialscope.errors import ConfigurationError
@@ -22,12 +25,8 @@ from denialscope.workqueue.service import sync_work_items
 DAY = dt.date(2026, 3, 2)
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    monkeypatch.setenv("DENIALSCOPE_DATA_DIR", str(folder))
-    return folder
+# Letters, configuration and loaded tables go to a data dir of the test's own.
+pytestmark = pytest.mark.usefixtures("private_data_dir")
 
 
 @pytest.mark.parametrize(

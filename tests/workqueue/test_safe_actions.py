@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from workqueue_support import DeniedLine, make_denied_claim
+from workqueue_support import (
+    DeniedLine,
+    make_denied_claim,
+    private_data_dir,  # noqa: F401 (a fixture)
+)
 
 from denialscope.appeals.letters import letter_context, render_html, write_letter
 from denialscope.errors import InputError
@@ -20,12 +23,8 @@ from denialscope.workqueue.service import choose_action, sync_work_items
 DAY = dt.date(2026, 3, 2)
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    monkeypatch.setenv("DENIALSCOPE_DATA_DIR", str(folder))
-    return folder
+# Letters, configuration and loaded tables go to a data dir of the test's own.
+pytestmark = pytest.mark.usefixtures("private_data_dir")
 
 
 def _item(session: Session, claim_id: int | None) -> WorkItem:

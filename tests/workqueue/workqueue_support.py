@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -238,3 +239,12 @@ def load_ptp(data_dir: Path, rows: Sequence[tuple[str, str, int]], setting: str)
         "".join(f"{one}\t{two}\t \t20200101\t*\t{mod}\tsynthetic\n" for one, two, mod in rows)
     )
     build_ptp_index([source], ncci_folder(data_dir, setting))
+
+
+@pytest.fixture
+def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data dir of the test's own (letters, workqueue.yaml, loaded NCCI tables)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    monkeypatch.setenv("DENIALSCOPE_DATA_DIR", str(folder))
+    return folder
