@@ -31,6 +31,10 @@ def test_concurrent_workers_never_share_an_item(engine: Engine) -> None:
     taken: dict[str, list[int]] = {f"user{n}": [] for n in range(WORKERS)}
     errors: list[BaseException] = []
     start = threading.Barrier(WORKERS)
+    # Every worker holds its first item until all have one: with SQLite's single writer one
+    # thread could otherwise drain the queue before the others start, and the "shared"
+    # check below would depend on the scheduler.
+    first_round = threading.Barrier(WORKERS)
 
     def work(user: str) -> None:
         try:
@@ -42,6 +46,8 @@ def test_concurrent_workers_never_share_an_item(engine: Engine) -> None:
                     if item is None:
                         return
                     taken[user].append(item.id)
+                if len(taken[user]) == 1:
+                    first_round.wait(timeout=60)
         except BaseException as error:  # reported by the main thread
             errors.append(error)
 
@@ -54,7 +60,7 @@ def test_concurrent_workers_never_share_an_item(engine: Engine) -> None:
     every = [item_id for ids in taken.values() for item_id in ids]
     assert len(every) == ITEMS
     assert len(set(every)) == ITEMS
-    assert sum(1 for ids in taken.values() if ids) > 1  # the work was really shared
+    assert all(taken.values())  # the work was really shared
 
     with factory() as session:
         rows = session.execute(select(WorkItem.id, WorkItem.assigned_to)).all()
