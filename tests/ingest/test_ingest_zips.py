@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 import tracemalloc
 import warnings
 import zipfile
@@ -116,15 +115,13 @@ def test_a_one_megabyte_zip_of_a_gigabyte_of_zeros_is_refused_fast_in_little_mem
     (item,) = list(discover([bomb]))
     assert isinstance(item, InputFile)
     tracemalloc.start()
-    started = time.perf_counter()
     try:
+        # The ratio message proves it stopped at the limit (~100 MB read), not at 1 GB.
         with pytest.raises(ArchiveError, match="more than 100 times its compressed size"):
             item.sha256()
-        elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert elapsed < 10  # about 0.7 s: it stops after ~100 MB, not 1 GB
     assert peak < 20_000_000  # a few 1 MB chunks, never the member
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import random
-import time
 import traceback
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from denialscope.x12.reader import X12Reader
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "x12-samples"
 MUTATIONS = 10_000
-BUDGET_S = 60  # generous: the machine running CI may be shared; the usual time is ~4 s
 
 
 def _corpus() -> list[tuple[str, bytes]]:
@@ -37,7 +35,6 @@ def test_ten_thousand_mutations_raise_nothing_but_denialscope_errors() -> None:
     assert len(corpus) >= 20  # the fixtures alone: 835s, 837s and acknowledgments
     crashes: list[str] = []
     refused = 0
-    started = time.perf_counter()
     for seed in range(MUTATIONS):
         name, data = corpus[seed % len(corpus)]
         damaged = mutate(data, random.Random(seed))
@@ -51,10 +48,8 @@ def test_ten_thousand_mutations_raise_nothing_but_denialscope_errors() -> None:
             crashes.append(
                 f"seed {seed} ({name}): {type(exc).__name__} at {frame.filename}:{frame.lineno}"
             )
-    elapsed = time.perf_counter() - started
     assert not crashes, "\n".join(crashes[:20])
     assert 0 < refused < MUTATIONS  # the mutations do damage, and most files still read
-    assert elapsed < BUDGET_S
 
 
 def test_the_mutations_are_deterministic() -> None:
