@@ -4,8 +4,8 @@
 Each command lives in its own module with a ``register(app)`` function. ``--help`` and the
 command lookup read the static table :data:`COMMANDS` below (name, module, one-line help), so
 ``denialscope --help`` imports no command module, and ``denialscope parse ...`` imports only
-``denialscope.cli.parse`` (not SQLAlchemy, WeasyPrint, numpy...): start-up went from about
-1.4 s to about 0.2 s (benchmarks/bench_cli.py).
+``denialscope.cli.parse`` (not SQLAlchemy, WeasyPrint, numpy...): ``--help`` went from about
+1.0 s of cpu to about 0.2 s (benchmarks/bench_cli.py; figures in benchmarks/README.md).
 
 To add a command: write ``denialscope/cli/<name>.py`` with ``register(app)`` (typer and the
 standard library at module level; heavy imports inside the command function), then add ONE
