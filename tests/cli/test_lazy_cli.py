@@ -10,10 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import typer
 import typer.main
+from typer.testing import CliRunner
 
-from denialscope.cli.main import COMMAND_MODULES, COMMANDS
+from denialscope.cli import main as cli_main
+from denialscope.cli.main import COMMAND_MODULES, COMMANDS, CommandEntry
+from denialscope.errors import DenialscopeError
 
 ACK = Path(__file__).resolve().parents[1] / "x12" / "fixtures" / "ack"
 REMIT = ACK.parent / "835" / "service_lines.835"
@@ -99,3 +103,21 @@ def test_a_mistyped_command_is_named_with_a_suggestion() -> None:
     code, out, _ = run_cli("pars")
     assert code == 2
     assert "No such command 'pars'" in out and "'parse'" in out
+
+
+def test_a_table_line_whose_module_lacks_the_command_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ghost = CommandEntry("ghost", "denialscope.cli.parse", "Nothing.")
+    monkeypatch.setattr(cli_main, "COMMANDS", (*cli_main.COMMANDS, ghost))
+    app = typer.Typer(cls=cli_main.LazyGroup)
+
+    @app.callback()
+    def _root() -> None:
+        """Root."""
+
+    listed = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert "ghost" in listed.output and "Nothing." in listed.output
+    result = CliRunner().invoke(app, ["ghost"])
+    assert isinstance(result.exception, DenialscopeError)
+    assert "'ghost' is not defined by denialscope.cli.parse" in str(result.exception)
