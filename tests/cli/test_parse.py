@@ -11,7 +11,6 @@ import typer
 from typer.testing import CliRunner
 
 from denialscope.cli import parse as parse_cli
-from denialscope.x12.diagnostics import Diagnostic, Severity
 
 FIXTURES = Path(__file__).resolve().parents[1] / "x12" / "fixtures"
 ACK = FIXTURES / "ack"
@@ -172,30 +171,6 @@ def test_registered_in_the_main_app() -> None:
     from denialscope.cli import main
 
     assert "denialscope.cli.parse" in main.COMMAND_MODULES
-
-
-def _diag(rule: str, value: str, segment_id: str = "CLP") -> Diagnostic:
-    return Diagnostic(Severity.ERROR, rule, "m", "f", segment_id=segment_id, value=value)
-
-
-@pytest.mark.parametrize(
-    ("diagnostic", "shown"),
-    [
-        (_diag("envelope.se_count", "12", "SE"), "12"),
-        (_diag("element.amount", "12x"), "12x"),
-        (_diag("element.date", "19800231", "DMG"), None),  # a birth date
-        (_diag("element.date", "20240231", "DTP"), None),  # a date of service
-        (_diag("element.date", "20240231", "BPR"), "99999999"),  # masked: only its shape
-        (_diag("element.required", "SMITH", "CLP"), "XXXXX"),
-        (_diag("envelope.control", "NM1|QC|1|DOE|JANE", "GS"), "XX9|XX|9|XXX|XXXX"),
-        (_diag("remit835.claim_status", "99"), "99"),
-        (_diag("claim837.missing_patient", "SMITH"), "XXXXX"),
-        (_diag("element.required", "x"), "X"),
-        (_diag("envelope.unsupported", "PAT", "NM1"), None),  # never from a name segment
-    ],
-)
-def test_shown_value_rule(diagnostic: Diagnostic, shown: str | None) -> None:
-    assert parse_cli.shown_value(diagnostic) == shown
 
 
 def test_real_entry_point_without_traceback(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from denialscope.cli import parse as parse_cli
+from denialscope.x12 import report as report_service
 from denialscope.x12.envelope import FileSummary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,8 +35,8 @@ def test_every_option_and_json_key_is_documented() -> None:
     text = (ROOT / "docs" / "parse.md").read_text()
     for option in ("--json", "--limit"):
         assert option in text
-    report = parse_cli.FileReport(file="f", summary=FileSummary(file="f"))
-    for key in parse_cli.report_json(report):
+    report = report_service.FileReport(file="f", summary=FileSummary(file="f"))
+    for key in report_service.report_json(report):
         assert f"`{key}`" in text, key
-    for rule in parse_cli.SHOWN_VALUE_RULES:
+    for rule in report_service.SHOWN_VALUE_RULES:
         assert f"`{rule}`" in text, rule

@@ -1,159 +1,27 @@
 """`denialscope parse FILE...`: read X12 files, print what they hold and what is wrong.
 
-Records are streamed and discarded; only the reader's counters and diagnostics are kept, so a
-file of any size parses in flat memory. Output is a human report (rich) or, with ``--json``,
-one JSON object per file per line. Exit code 0 when every file could be read (content
-problems are diagnostics, not failures), 2 when at least one could not be read at all.
+Arguments → :func:`denialscope.x12.report.file_reports` → a human report (rich) or, with
+``--json``, one JSON object per file per line. Exit code 0 when every file could be read
+(content problems are diagnostics, not failures), 2 when at least one could not be read.
+The reports already hold redacted values only (see :mod:`denialscope.x12.report`).
 
-A diagnostic's ``value`` (the offending element) is printed as read only for rules whose
-values are codes, counts, amounts or control numbers; any other value may be patient data and
-is shown as its shape (``99999999``), never in name, address or demographic segments, in
-human and JSON output alike (see :mod:`denialscope.x12.diagnostics`).
+Import-light on purpose: the reader is imported when the command runs and rich only for the
+human report, so ``denialscope --help`` and ``parse --json`` do not pay for them.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 
-from denialscope.errors import UnreadableFileError
-from denialscope.x12.diagnostics import (
-    CODE_VALUE_RULES,
-    PRIVATE_SEGMENTS,
-    Diagnostic,
-    mask_value,
-)
-from denialscope.x12.envelope import FileSummary
-from denialscope.x12.reader import open_x12
+if TYPE_CHECKING:
+    from denialscope.x12.report import FileReport
 
-__all__ = [
-    "SHOWN_VALUE_RULES",
-    "FileReport",
-    "expand_paths",
-    "read_file",
-    "register",
-    "report_json",
-    "run",
-    "shown_value",
-]
-
-# The reader's sink already masks values (denialscope.x12.diagnostics); these names stay
-# for callers that imported them from here.
-SHOWN_VALUE_RULES = CODE_VALUE_RULES
-
-
-def shown_value(d: Diagnostic) -> str | None:
-    """The diagnostic's value, masked unless it is a code; None in name/address segments."""
-    if d.value is None or d.segment_id in PRIVATE_SEGMENTS:
-        return None
-    return mask_value(d.rule, d.segment_id, d.value)
-
-
-@dataclass(slots=True)
-class FileReport:
-    """What reading one file produced: counters and diagnostics, or why it could not be read."""
-
-    file: str
-    summary: FileSummary | None = None
-    diagnostics: Sequence[Diagnostic] = ()
-    dropped: int = 0  # diagnostics beyond the reader's cap
-    error: str | None = None
-    error_offset: int | None = None
-
-
-def expand_paths(paths: Sequence[Path]) -> Iterator[Path]:
-    """Files as given; folders replaced by their files, recursively, sorted, hidden skipped."""
-    for path in paths:
-        if path.is_dir():
-            found = False
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    found = True
-                    yield child
-            if not found:
-                yield path  # read_file reports "a folder with no files"
-        else:
-            yield path
-
-
-def read_file(path: Path) -> FileReport:
-    """Read one file to the end, keeping only its summary and diagnostics."""
-    name = str(path)
-    if path.is_dir():
-        return FileReport(file=name, error="a folder with no files to read")
-    try:
-        with open_x12(path, name=name) as reader:
-            for _ in reader:
-                pass
-            return FileReport(
-                file=name,
-                summary=reader.summary,
-                diagnostics=reader.diagnostics,
-                dropped=reader.sink.dropped,
-            )
-    except UnreadableFileError as exc:
-        return FileReport(file=name, error=exc.reason, error_offset=exc.context.get("offset"))
-    except OSError as exc:
-        return FileReport(file=name, error=f"cannot read: {exc.strerror or type(exc).__name__}")
-    except Exception as exc:  # a reader bug must not print a traceback full of file content
-        return FileReport(
-            file=name,
-            error=f"denialscope failed while reading ({type(exc).__name__}); please report it",
-        )
-
-
-def _money(value: Any) -> str:
-    return str(value)
-
-
-def report_json(report: FileReport) -> dict[str, Any]:
-    """The ``--json`` object of one file (money as decimal strings, exact)."""
-    if report.error is not None:
-        return {"file": report.file, "error": report.error, "offset": report.error_offset}
-    s = report.summary
-    assert s is not None
-    return {
-        "file": report.file,
-        "transaction": s.transaction,
-        "version": s.version,
-        "interchanges": s.interchanges,
-        "groups": s.groups,
-        "transactions": s.transactions,
-        "claims": s.claims,
-        "service_lines": s.service_lines,
-        "adjustments": s.adjustments,
-        "provider_adjustments": s.provider_adjustments,
-        "total_charge": _money(s.total_charge),
-        "total_paid": _money(s.total_paid),
-        "total_payment": _money(s.total_payment),
-        "accepted": s.accepted,
-        "rejected": s.rejected,
-        "errors": sum(1 for d in report.diagnostics if d.severity == "error"),
-        "warnings": sum(1 for d in report.diagnostics if d.severity == "warning"),
-        "diagnostics_dropped": report.dropped,
-        "diagnostics": [
-            {
-                "severity": d.severity.value,
-                "rule": d.rule,
-                "segment_index": d.segment_index,
-                "offset": d.offset,
-                "segment_id": d.segment_id,
-                "element": d.element,
-                "value": shown_value(d),
-                "interchange": d.interchange,
-                "transaction": d.transaction,
-                "message": d.message,
-            }
-            for d in report.diagnostics
-        ],
-    }
+__all__ = ["register", "run"]
 
 
 def _error_line(report: FileReport) -> str:
@@ -165,67 +33,38 @@ def _print_human(report: FileReport, limit: int, out: TextIO) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from denialscope.x12.report import summary_facts
+
     # A pipe has no width; 160 columns keeps messages on one line in logs and CI output.
     width = None if out.isatty() else 160
     console = Console(file=out, width=width, highlight=False, markup=False, emoji=False)
-    s = report.summary
-    assert s is not None
-    kinds = set(s.kinds)
-    is_835 = "835" in kinds
-    is_837 = any(k.startswith("837") for k in kinds)
-    is_ack = bool(kinds & {"277CA", "999", "997", "277"})
-    rows: list[tuple[str, str]] = [
-        ("transaction", s.transaction or "-"),
-        ("version", s.version or "-"),
-        ("interchanges", f"{s.interchanges:,}"),
-        ("transactions", f"{s.transactions:,}"),
-        ("claims", f"{s.claims:,}"),
-        ("service lines", f"{s.service_lines:,}"),
-    ]
-    if is_835 or is_837:
-        rows.append(("adjustments", f"{s.adjustments:,}"))
-    if is_835:
-        rows.append(("provider adjustments", f"{s.provider_adjustments:,}"))
-    if is_835 or is_837 or s.total_charge:
-        rows.append(("total charge", _money(s.total_charge)))
-    if is_835:
-        rows.append(("total paid (CLP04)", _money(s.total_paid)))
-        rows.append(("total payment (BPR02)", _money(s.total_payment)))
-    if is_ack:
-        rows.append(("accepted", f"{s.accepted:,}"))
-        rows.append(("rejected", f"{s.rejected:,}"))
+    assert report.summary is not None
     console.print(report.file, style="bold")
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="dim")
     facts.add_column(justify="right")
-    for key, value in rows:
-        facts.add_row(key, value)
+    for fact in summary_facts(report.summary):
+        value = fact.value
+        facts.add_row(fact.label, f"{value:,}" if isinstance(value, int) else str(value))
     console.print(facts)
-    diags = list(report.diagnostics)
-    total = len(diags) + report.dropped
-    if not diags:
+    total = report.total_diagnostics
+    if not total:
         console.print("no problems found")
         console.print()
         return
-    errors = sum(1 for d in diags if d.severity == "error")
-    console.print(f"{total:,} diagnostics ({errors:,} errors)")
+    console.print(f"{total:,} diagnostics ({report.errors:,} errors)")
     table = Table(show_edge=False, pad_edge=False)
     for column in ("severity", "rule", "segment", "where", "byte"):
         table.add_column(column, no_wrap=True)
     table.add_column("message", overflow="fold")
-    for d in diags[:limit]:
-        where = d.segment_id or ""
-        if d.segment_id and d.element:
-            where = f"{d.segment_id}{d.element:02d}"
-        shown = shown_value(d)
-        message = d.message if shown is None else f"{d.message} [value: {shown}]"
+    for d in report.diagnostics[:limit]:
         table.add_row(
-            d.severity.value,
+            d.severity,
             d.rule,
             "" if d.segment_index is None else str(d.segment_index),
-            where,
+            d.where,
             "" if d.offset is None else str(d.offset),
-            message,
+            d.message if d.value is None else f"{d.message} [value: {d.value}]",
         )
     console.print(table)
     if total > limit:
@@ -242,20 +81,21 @@ def run(
     err: TextIO | None = None,
 ) -> int:
     """Parse every file; print the reports; return the exit code (0 all read, 2 otherwise)."""
+    import json
+
+    from denialscope.x12.report import expand_paths, file_reports, report_json
+
     out = out or sys.stdout
     err = err or sys.stderr
     code = 0
-    for path in expand_paths(paths):
-        report = read_file(path)
+    files = expand_paths(paths)
+    for report in file_reports(paths=files):
         if report.error is not None:
             code = 2
             print(_error_line(report), file=err, flush=True)
-            if as_json:
-                print(json.dumps(report_json(report)), file=out, flush=True)
-            continue
         if as_json:
             print(json.dumps(report_json(report)), file=out, flush=True)
-        else:
+        elif report.error is None:
             _print_human(report, limit, out)
     return code
 
