@@ -114,3 +114,15 @@ def test_serve_cds_runs_uvicorn_with_the_cds_app(
     assert "http://127.0.0.1:8123/cds-services (1 policies" in out.stderr
     services = TestClient(seen["app"]).get("/cds-services").json()["services"]
     assert [s["hook"] for s in services] == ["order-select", "order-sign"]
+
+
+def test_the_command_modules_import_no_web_or_database_stack() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, denialscope.cli.policy, denialscope.cli.drg_downgrades; "
+        "print(sorted(m for m in ('fastapi', 'uvicorn', 'sqlalchemy', 'yaml') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
