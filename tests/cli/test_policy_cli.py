@@ -126,3 +126,17 @@ def test_the_command_modules_import_no_web_or_database_stack() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_list_shows_a_payers_policies(tmp_path: Path) -> None:
+    out = CliRunner().invoke(
+        _app(),
+        ["policy", "list", "--payer", "04312", "--format", "csv", "--data-dir", str(tmp_path)],
+    )
+    assert out.exit_code == 0, out.output
+    lines = out.stdout.splitlines()
+    assert lines[0] == "id,title,payers,services,prior_authorization,criteria,effective"
+    assert [line.split(",")[0] for line in lines[1:]] == [
+        "MCR-LDCT", "MCR-TAVR", "MCR-PAP", "MCR-CGM", "MCR-DXA",
+    ]  # fmt: skip
+    assert '"medicare, medicare_advantage","E0601, E0470",not_required,LCD L33718' in out.stdout

@@ -294,3 +294,22 @@ def test_the_standalone_app_serves_discovery_with_cors() -> None:
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
     assert len(response.json()["services"]) == 2
+
+
+def test_a_coverage_search_bundle_uses_its_active_coverage_and_period_dates() -> None:
+    knee = _service_request("sr-1", "27447", "M17.11")
+    del knee["occurrenceDateTime"]
+    knee["occurrencePeriod"] = {"start": "2024-12-01"}  # before every example policy
+    cancelled = {**_coverage("04312"), "status": "cancelled"}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": cancelled}, {"resource": _coverage("PCI42")}],
+    }
+    body = _request("order-sign", knee, coverage=bundle)
+    assert _cards(_client(), "denialscope-order-sign", body) == []
+    knee["occurrencePeriod"] = {"start": "2025-07-01"}
+    (card,) = _cards(
+        _client(), "denialscope-order-sign", _request("order-sign", knee, coverage=bundle)
+    )
+    assert card["summary"].startswith("PINNACLE CARE INSURANCE: prior authorization required")

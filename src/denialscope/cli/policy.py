@@ -1,4 +1,4 @@
-"""``denialscope policy check|validate|serve-cds``: payer criteria at the point of order.
+"""``denialscope policy check|list|validate|serve-cds``: payer criteria at the point of order.
 
 The library is ``--library FILE``, else ``DATA_DIR/payer_policies.yaml``, else the shipped
 example (invented payers' policies; the commands say so). FastAPI and uvicorn are imported
@@ -104,6 +104,45 @@ def register(app: typer.Typer) -> None:
             for r in result.results:
                 if not r.matches:
                     typer.echo(f"{r.order.code}: no policy of {who.label} governs it")
+
+    @policy.command("list")
+    def list_command(
+        payer: Annotated[
+            str | None, typer.Option("--payer", help="Only this payer's (id, name or kind).")
+        ] = None,
+        fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+        library_path: LibraryOption = None,
+        data_dir: DataDirOption = None,
+    ) -> None:
+        """The policies of the library: payers, services, authorization, criteria, dates."""
+        from denialscope.cli.render import emit
+        from denialscope.policy.check import resolve_payer
+
+        library = _library(library_path, data_dir)
+        policies = list(library.policies)
+        if payer is not None:
+            who = resolve_payer(library, payer=payer)
+            policies = [
+                p
+                for p in policies
+                if (not p.payers and not p.payer_kinds)
+                or who.id in p.payers
+                or who.kind in p.payer_kinds
+            ]
+        rows = [
+            {
+                "id": p.id,
+                "title": p.title,
+                "payers": ", ".join(sorted(p.payers | p.payer_kinds)) or "every payer",
+                "services": str(p.services),
+                "prior_authorization": p.prior_authorization,
+                "criteria": "; ".join(c.label for c in p.criteria),
+                "effective": f"{p.effective_from.isoformat()} to "
+                + (p.effective_to.isoformat() if p.effective_to else "open"),
+            }
+            for p in policies
+        ]
+        emit(rows, fmt, title=f"Payer policies ({library.source})")
 
     @policy.command("validate")
     def validate_command(
