@@ -313,3 +313,13 @@ def test_a_coverage_search_bundle_uses_its_active_coverage_and_period_dates() ->
         _client(), "denialscope-order-sign", _request("order-sign", knee, coverage=bundle)
     )
     assert card["summary"].startswith("PINNACLE CARE INSURANCE: prior authorization required")
+
+
+def test_a_place_of_service_outside_the_table_is_an_unknown_setting() -> None:
+    mri = _service_request("sr-1", "72148", "M51.16", pos="99")
+    body = _request("order-sign", mri, coverage=_coverage("SHP01"))
+    (card,) = _cards(_client(), "denialscope-order-sign", body)
+    assert card["indicator"] == "warning"  # the policy applied: setting unknown
+    inpatient = _service_request("sr-1", "72148", "M51.16", pos="21")
+    body = _request("order-sign", inpatient, coverage=_coverage("SHP01"))
+    assert _cards(_client(), "denialscope-order-sign", body) == []  # outpatient-only policy

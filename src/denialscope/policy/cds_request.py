@@ -27,6 +27,7 @@ import yaml
 from denialscope.errors import InputError
 from denialscope.policy.check import Order
 from denialscope.policy.codes import SERVICE_CODE, normalize_service
+from denialscope.policy.library import places
 
 __all__ = ["HOOKS", "CdsRequest", "CdsRequestError", "parse_request"]
 
@@ -119,14 +120,18 @@ def _order(resource: Mapping[str, Any], kind: str, ref: str, path: str) -> list[
         for j, reason in enumerate(reasons)
         for code in _codings(reason, systems["diagnosis_systems"], f"{path}.reasonCode[{j}]")
     )
-    places = resource.get("locationCode", [])
+    locations = resource.get("locationCode", [])
+    # A place of service the settings table does not map is an unknown setting, not an error:
+    # the check then applies the policies of every setting.
+    mapped = places()[1]
     pos = next(
         (
-            code
-            for j, place in enumerate(places if isinstance(places, list) else [])
+            code.zfill(2)
+            for j, place in enumerate(locations if isinstance(locations, list) else [])
             for code in _codings(
                 place, systems["place_of_service_systems"], f"{path}.locationCode[{j}]"
             )
+            if code.zfill(2) in mapped
         ),
         None,
     )
