@@ -118,6 +118,12 @@ def test_downgrades_by_payer_and_drg_with_the_dollar_difference(session: Session
     assert (beta["downgrades"], beta["difference"], beta["unpriced"]) == (1, D(0), 1)
     summary = report.to_dict()
     assert (summary["downgrades"], summary["upgrades"], summary["unknown_weight"]) == (4, 1, 1)
+    payers = [p.to_dict() for p in report.payers]
+    assert [(p["payer"], p["drg_claims"], p["downgrades"], p["difference"]) for p in payers] == [
+        ("ALPHA HEALTH", 4, 3, D("17047.00")), ("BETA CARE", 3, 1, D(0)),
+    ]  # fmt: skip
+    assert payers[0]["paid_as"] == "871>872 (2), 065>066 (1)"
+    assert payers[0]["downgrade_rate"] == D("0.75")
 
 
 def test_payer_filter_and_an_empty_database(session: Session) -> None:
@@ -162,6 +168,11 @@ def test_cli_lists_the_groups_and_the_claims(engine: Engine, tmp_path: Path) -> 
     assert [line.split(",")[1] for line in listed.output.splitlines()[1:]] == [
         "C1", "C4", "C8", "C5",
     ]  # fmt: skip
+    by_payer = runner.invoke(
+        app, ["report", "drg-downgrades", "--by", "payer", "--format", "csv", "--database", url]
+    )
+    assert by_payer.exit_code == 0, by_payer.output
+    assert by_payer.output.splitlines()[1].startswith("ALPHA HEALTH,(all),4,3,")
     table = runner.invoke(app, ["report", "drg-downgrades", "--database", url])
     assert table.exit_code == 0, table.output
     assert "4 downgrade(s) of 7 DRG-paid stays; estimated difference $17,047.00" in table.output

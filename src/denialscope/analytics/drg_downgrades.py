@@ -26,6 +26,7 @@ appeal is still a downgrade.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -144,6 +145,9 @@ class DrgDowngradeReport:
     groups: list[DrgDowngradeGroup]  # with at least one downgrade, largest difference first
     changes: list[DrgChange]  # every claim paid at another DRG (down, up or unknown)
     drg_claims: int
+    # One row per payer with DRG-paid stays (billed_drg "(all)"; paid_as "billed>paid"),
+    # payers that never downgrade included: their 0% is the comparison.
+    payers: list[DrgDowngradeGroup] = field(default_factory=list)
 
     @property
     def downgrades(self) -> list[DrgChange]:
@@ -164,6 +168,7 @@ class DrgDowngradeReport:
             "unknown_weight": sum(1 for c in self.changes if c.direction == "unknown"),
             "total_difference": self.total_difference,
             "groups": [g.to_dict() for g in self.groups],
+            "payers": [g.to_dict() for g in self.payers],
             "claims": [c.to_dict() for c in self.changes],
         }
 
@@ -243,4 +248,19 @@ def drg_downgrades(session: Session, *, filters: Filters = NO_FILTERS) -> DrgDow
         (g for g in groups.values() if g.downgrades),
         key=lambda g: (-g.difference, -g.downgrades, g.payer, g.billed_drg),
     )
-    return DrgDowngradeReport(groups=ranked, changes=changes, drg_claims=drg_claims)
+    return DrgDowngradeReport(ranked, changes, drg_claims, _by_payer(groups.values()))
+
+
+def _by_payer(groups: Iterable[DrgDowngradeGroup]) -> list[DrgDowngradeGroup]:
+    totals: dict[str, DrgDowngradeGroup] = {}
+    for g in groups:
+        total = totals.setdefault(g.payer, DrgDowngradeGroup(g.payer, "(all)"))
+        total.drg_claims += g.drg_claims
+        total.downgrades += g.downgrades
+        total.weight_lost += g.weight_lost
+        total.difference += g.difference
+        total.unpriced += g.unpriced
+        total.denied += g.denied
+        for paid, n in g.payer_drgs.items():
+            total.payer_drgs[f"{g.billed_drg}>{paid}"] += n
+    return sorted(totals.values(), key=lambda g: (-g.difference, -g.downgrades, g.payer))

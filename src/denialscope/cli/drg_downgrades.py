@@ -19,6 +19,7 @@ from denialscope.cli.analytics_options import (
 )
 from denialscope.cli.options import DatabaseOption, DataDirOption, open_session
 from denialscope.cli.render import emit
+from denialscope.errors import InputError
 
 __all__ = ["add_report_command"]
 
@@ -34,6 +35,9 @@ def add_report_command(report: typer.Typer) -> None:
         facility: FacilityOption = None,
         date_from: FromOption = None,
         date_to: ToOption = None,
+        by: Annotated[
+            str, typer.Option("--by", help="drg (payer and billed DRG) or payer.")
+        ] = "drg",
         claims: Annotated[
             bool, typer.Option("--claims", help="One row per downgraded claim, not per DRG.")
         ] = False,
@@ -45,11 +49,15 @@ def add_report_command(report: typer.Typer) -> None:
         """Payer DRG (835 CLP11) below the billed DRG (837I), by payer and DRG, with dollars."""
         from denialscope.analytics.drg_downgrades import DOLLAR_BASIS, drg_downgrades
 
+        if by not in ("drg", "payer"):
+            raise InputError(f"--by {by!r}: use drg or payer")
         filters = build_filters(payer, None, department, service_line, facility, date_from, date_to)
         with open_session(database, data_dir) as session:
             result = drg_downgrades(session, filters=filters)
         if claims:
             rows = [c.to_dict() for c in result.downgrades]
+        elif by == "payer":
+            rows = [g.to_dict() for g in result.payers]
         else:
             rows = [g.to_dict() for g in result.groups]
         emit(rows, fmt, title="DRG downgrades", document=result, out=out)
