@@ -202,3 +202,22 @@ def test_monitor_raises_the_template_shift_without_an_event(
     assert len(found) == 1
     assert found[0].shift_began >= signal["event_date"][:7]
     assert found[0].observed_since_shift > 3 * found[0].expected_since_shift
+
+
+def test_drg_downgrades_are_the_planted_ones(
+    demo: tuple[str, dict[str, Any]], demo_session: Session
+) -> None:
+    """Every stay the generator paid at a lower DRG, and no other, is a downgrade."""
+    import csv
+
+    from denialscope.analytics.drg_downgrades import drg_downgrades
+
+    truth_csv = (
+        Path(demo[0].removeprefix("sqlite:///")).parent / "files" / "ground_truth_denials.csv"
+    )
+    with truth_csv.open(encoding="utf-8", newline="") as handle:
+        planted = {r["claim_id"] for r in csv.DictReader(handle) if r["level"] == "drg"}
+    report = drg_downgrades(demo_session)
+    assert planted
+    assert {c.control_number for c in report.downgrades} == planted
+    assert all(c.difference is not None and c.difference > 0 for c in report.downgrades)

@@ -56,6 +56,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("queue", "denialscope.cli.queue", "Work queues: ranked denials, actions, letters, corrected claims."),
     CommandEntry("refdata", "denialscope.cli.refdata", "Load official reference tables (NCCI PTP, MUE) you downloaded."),
     CommandEntry("plan", "denialscope.cli.governance", "Action plans: owner, measurable target, progress from the KPIs."),
+    CommandEntry("policy", "denialscope.cli.policy", "Payer policy library, order check and the CDS Hooks service."),
 )
 # fmt: on
 

@@ -262,6 +262,10 @@ def register(app: typer.Typer) -> None:
             drawn = [r for r in rows if r["initial_denial_rate"] is not None]
             write_chart(chart, trend_svg(drawn), title=f"Initial denial rate by {by}")
 
+    from denialscope.cli.drg_downgrades import add_report_command as add_drg_downgrades
+
+    add_drg_downgrades(report)
+
     # After the analytics commands, so `report --help` lists it last.
     from denialscope.cli.governance import add_report_command
 
