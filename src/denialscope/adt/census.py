@@ -1,0 +1,134 @@
+"""Apply ADT events to the census: idempotent by control id, status history kept.
+
+Messages can arrive out of order (an A08 before its A01): any event creates the stay it
+names, and the status history is ordered by event time, so the census as of a moment is
+the last change at or before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from denialscope.adt.events import EVENTS, AdtEvent
+from denialscope.adt.models import AdtMessage, Stay, StayChange
+from denialscope.orgs.models import payer_key_for
+
+__all__ = ["Applied", "apply_event", "census", "state_at"]
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    control_id: str
+    event: str
+    duplicate: bool
+    stay_id: int | None
+
+
+def _age(birth: dt.date | None, on: dt.datetime | None) -> int | None:
+    if birth is None or on is None:
+        return None
+    day = on.date()
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def apply_event(session: Session, *, event: AdtEvent) -> Applied:
+    """Apply one event (a no-op for a control id already applied); flushes."""
+    seen = session.scalar(select(AdtMessage.id).where(AdtMessage.control_id == event.control_id))
+    if seen is not None:
+        return Applied(event.control_id, event.event, True, None)
+    stay = session.scalar(select(Stay).where(Stay.visit_number == event.visit_number))
+    if stay is None:
+        stay = Stay(
+            visit_number=event.visit_number,
+            status="active",
+            patient_class=event.patient_class or "O",
+        )
+        session.add(stay)
+    _update_facts(stay, event)
+    status = EVENTS[event.event]
+    new_status = stay.status if status == "keep" else status
+    new_class = event.patient_class or stay.patient_class
+    if event.event == "A03":
+        stay.discharge_at = event.discharge_at or event.at
+    elif event.event == "A13":
+        stay.discharge_at = None
+    if status != "keep" or new_class != stay.patient_class:
+        stay.changes.append(
+            StayChange(at=event.at, event=event.event, status=new_status, patient_class=new_class)
+        )
+    # The latest change in time, not the latest message, is the current state.
+    latest = max(stay.changes, key=lambda c: c.at) if stay.changes else None
+    if latest is not None:
+        stay.status, stay.patient_class = latest.status, latest.patient_class
+    else:
+        stay.patient_class = new_class
+    session.flush()
+    session.add(
+        AdtMessage(
+            control_id=event.control_id, source=event.source, event=event.event, stay_id=stay.id
+        )
+    )
+    session.flush()
+    return Applied(event.control_id, event.event, False, stay.id)
+
+
+def _update_facts(stay: Stay, event: AdtEvent) -> None:
+    stay.facility = event.facility or stay.facility
+    stay.patient_ref = event.patient_ref or stay.patient_ref
+    stay.sex = event.sex or stay.sex
+    stay.admit_at = event.admit_at or stay.admit_at or (
+        event.at if event.event in ("A01", "A04") else None
+    )  # fmt: skip
+    stay.age = _age(event.birth_date, stay.admit_at or event.at) if event.birth_date else stay.age
+    stay.attending_npi = event.attending_npi or stay.attending_npi
+    stay.attending_name = event.attending_name or stay.attending_name
+    stay.service = event.service or stay.service
+    if event.coverage is not None:
+        stay.payer_key = payer_key_for(event.coverage.payer_id, event.coverage.payer_name)
+        stay.payer_id = None  # resolved again against the payers table
+    if event.diagnoses and (stay.diagnoses_at is None or event.at >= stay.diagnoses_at):
+        stay.diagnoses = ",".join(dict.fromkeys(event.diagnoses))[:400]
+        stay.diagnoses_at = event.at
+    if event.procedures:
+        known = stay.procedures.split(",") if stay.procedures else []
+        stay.procedures = ",".join(dict.fromkeys([*known, *event.procedures]))[:400]
+
+
+def state_at(stay: Stay, moment: dt.datetime) -> tuple[str, str, dt.datetime | None] | None:
+    """(status, class, since when in that class) of a stay at a moment; None before it began."""
+    past = [c for c in stay.changes if c.at <= moment]
+    if not past:
+        return None
+    past.sort(key=lambda c: c.at)
+    last = past[-1]
+    since = last.at
+    for change in reversed(past):
+        if change.patient_class != last.patient_class or change.status == "cancelled":
+            break
+        since = change.at
+    return last.status, last.patient_class, since
+
+
+def census(session: Session, *, as_of: dt.datetime | None = None) -> list[Stay]:
+    """Inpatient and observation stays in house at ``as_of`` (default: now, the current state)."""
+    if as_of is None:
+        rows = session.scalars(
+            select(Stay).where(Stay.status == "active").order_by(Stay.admit_at, Stay.id)
+        ).all()
+        return [s for s in rows if s.patient_class in ("I", "O")]
+    rows = session.scalars(
+        select(Stay)
+        .where(Stay.admit_at <= as_of)
+        .where((Stay.discharge_at.is_(None)) | (Stay.discharge_at > as_of))
+        .order_by(Stay.admit_at, Stay.id)
+    ).all()
+    out = []
+    for stay in rows:
+        state = state_at(stay, as_of)
+        if state is not None and state[0] == "active" and state[1] in ("I", "O"):
+            out.append(stay)
+    return out

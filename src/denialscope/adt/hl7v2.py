@@ -1,0 +1,178 @@
+"""Read HL7 v2 ADT messages with python-hl7 into :class:`AdtEvent`, and build their ACKs.
+
+A message that cannot be applied raises :class:`AdtMessageError` carrying the control id and
+a reason that never quotes PID contents (the reason names segments and fields only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+import hl7
+
+from denialscope.adt.events import EVENTS, AdtEvent, Coverage
+from denialscope.errors import InputError
+
+__all__ = ["AdtMessageError", "ack", "parse_message", "split_messages"]
+
+_TS = re.compile(r"^(\d{8})(\d{2})?(\d{2})?(\d{2})?(?:\.\d+)?([+-]\d{4})?$")
+
+
+class AdtMessageError(InputError):
+    """A message the census cannot apply; ``code`` is the ACK code (AE error, AR reject)."""
+
+    def __init__(self, message: str, *, control_id: str | None, code: str = "AE") -> None:
+        super().__init__(message, control_id=control_id, code=code)
+        self.control_id = control_id
+        self.code = code
+
+
+def split_messages(text: str) -> Iterator[tuple[int, str]]:
+    """Messages of a file (each begins with MSH), with the 1-based line of each start."""
+    text = text.replace("\r\n", "\r").replace("\n", "\r")
+    current: list[str] = []
+    start = line = 0
+    for line, segment in enumerate(text.split("\r"), start=1):
+        if not segment.strip():
+            continue
+        if segment.startswith("MSH") and current:
+            yield start, "\r".join(current)
+            current = []
+        if not current:
+            start = line
+        current.append(segment)
+    if current:
+        yield start, "\r".join(current)
+
+
+def _time(value: str, what: str, control_id: str) -> dt.datetime | None:
+    """An HL7 DTM as the facility's wall clock (an offset, if sent, is dropped on purpose:
+    midnights are counted where the patient is)."""
+    if not value:
+        return None
+    match = _TS.match(value.strip())
+    if not match:
+        raise AdtMessageError(f"{what} is not an HL7 date/time", control_id=control_id)
+    day, hour, minute, second, _ = match.groups()
+    try:
+        return dt.datetime.strptime(
+            day + (hour or "00") + (minute or "00") + (second or "00"), "%Y%m%d%H%M%S"
+        )
+    except ValueError:
+        raise AdtMessageError(f"{what} is not a valid date/time", control_id=control_id) from None
+
+
+def _get(message: hl7.Message, segment: str, fld: int, comp: int = 1) -> str:
+    try:
+        return str(message.extract_field(segment, 1, fld, 1, comp)).strip()
+    except (KeyError, IndexError):
+        return ""
+
+
+def _segments(message: hl7.Message, name: str) -> list[hl7.Segment]:
+    try:
+        return list(message.segments(name))
+    except KeyError:
+        return []
+
+
+def _field(seg: hl7.Segment, fld: int, comp: int = 1) -> str:
+    try:
+        value = seg(fld)
+        if comp > 1 or not isinstance(value, str):
+            value = seg(fld)(1)(comp)
+        return str(value).strip()
+    except (IndexError, KeyError, TypeError):
+        return ""
+
+
+def parse_message(text: str) -> AdtEvent:
+    """One ADT message as an event; raises :class:`AdtMessageError` when it cannot be used."""
+    if not text.startswith("MSH"):
+        raise AdtMessageError("the message does not begin with an MSH segment", control_id=None)
+    try:
+        message = hl7.parse(text)
+    except (hl7.ParseException, ValueError, IndexError) as exc:
+        raise AdtMessageError(f"unreadable HL7 ({type(exc).__name__})", control_id=None) from None
+    control_id = _get(message, "MSH", 10)
+    if not control_id:
+        raise AdtMessageError("MSH-10 (message control id) is empty", control_id=None, code="AR")
+    if _get(message, "MSH", 9) != "ADT":
+        raise AdtMessageError("MSH-9 is not an ADT message", control_id=control_id, code="AR")
+    event = _get(message, "MSH", 9, 2) or _get(message, "EVN", 1)
+    if event not in EVENTS:
+        raise AdtMessageError(
+            f"event {event or '(none)'} is not one the census applies", control_id=control_id,
+            code="AR",
+        )  # fmt: skip
+    at = _time(_get(message, "EVN", 2), "EVN-2", control_id) or _time(
+        _get(message, "MSH", 7), "MSH-7", control_id
+    )
+    if at is None:
+        raise AdtMessageError("neither EVN-2 nor MSH-7 gives the event time", control_id=control_id)
+    if not _segments(message, "PV1"):
+        raise AdtMessageError("the message has no PV1 segment", control_id=control_id)
+    visit = _get(message, "PV1", 19)
+    if not visit:
+        raise AdtMessageError("PV1-19 (visit number) is empty", control_id=control_id)
+    birth = _time(_get(message, "PID", 7), "PID-7", control_id)
+    coverage = None
+    in1 = _segments(message, "IN1")
+    if in1:
+        # IN1-3 the payer's id, IN1-4 its name: what payers.payer_key is built from.
+        coverage = Coverage(
+            payer_id=_field(in1[0], 3) or None, payer_name=_field(in1[0], 4) or None
+        )
+    diagnoses = tuple(_field(s, 3) for s in _segments(message, "DG1") if _field(s, 3))
+    procedures = tuple(
+        f"{_field(s, 3, 3) or 'PCS'}:{_field(s, 3)}"
+        for s in _segments(message, "PR1")
+        if _field(s, 3)
+    )
+    return AdtEvent(
+        control_id=control_id,
+        source="hl7",
+        event=event,
+        at=at,
+        visit_number=visit,
+        facility=_get(message, "MSH", 4) or None,
+        patient_ref=_get(message, "PID", 3) or None,
+        birth_date=birth.date() if birth else None,
+        sex=_get(message, "PID", 8)[:1] or None,
+        patient_class=_get(message, "PV1", 2)[:1] or None,
+        admit_at=_time(_get(message, "PV1", 44), "PV1-44", control_id),
+        discharge_at=_time(_get(message, "PV1", 45), "PV1-45", control_id),
+        attending_npi=_get(message, "PV1", 7) or None,
+        attending_name=" ".join(
+            p for p in (_get(message, "PV1", 7, 3), _get(message, "PV1", 7, 2)) if p
+        ) or None,
+        service=_get(message, "PV1", 10) or None,
+        diagnoses=diagnoses,
+        procedures=procedures,
+        coverage=coverage,
+    )  # fmt: skip
+
+
+def ack(text: str, *, code: str, control_id: str | None, reason: str | None = None) -> str:
+    """The ACK for a message (MSA-1 AA, AE or AR; MSA-3 the reason when not accepted)."""
+    now = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+    try:
+        incoming = hl7.parse(text) if text.startswith("MSH") else None
+    except (hl7.ParseException, ValueError, IndexError):
+        incoming = None
+    if incoming is not None:
+        send_app, send_fac = _get(incoming, "MSH", 3), _get(incoming, "MSH", 4)
+        recv_app, recv_fac = _get(incoming, "MSH", 5), _get(incoming, "MSH", 6)
+        event, version = _get(incoming, "MSH", 9, 2), _get(incoming, "MSH", 12) or "2.5.1"
+    else:
+        send_app = send_fac = recv_app = recv_fac = event = ""
+        version = "2.5.1"
+    msa = ["MSA", code, control_id or ""]
+    if reason:
+        msa.append(reason.replace("|", "/").replace("^", " ").replace("\r", " "))
+    msh = ["MSH", "^~\\&", recv_app or "DENIALSCOPE", recv_fac, send_app, send_fac, now, "",
+           f"ACK^{event}^ACK" if event else "ACK", f"ACK{now}{(control_id or '')[-10:]}", "P",
+           version]  # fmt: skip
+    return "\r".join(["|".join(msh), "|".join(msa)]) + "\r"
