@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from denialscope.adt.events import EVENTS, AdtEvent
 from denialscope.adt.models import AdtMessage, Stay, StayChange
@@ -57,20 +57,18 @@ def apply_event(session: Session, *, event: AdtEvent) -> Applied:
     elif event.event == "A13":
         stay.discharge_at = None
     if status != "keep" or new_class != stay.patient_class:
-        stay.changes.append(
-            StayChange(at=event.at, event=event.event, status=new_status, patient_class=new_class)
-        )
-    # The latest change in time, not the latest message, is the current state.
-    latest = max(stay.changes, key=lambda c: c.at) if stay.changes else None
-    if latest is not None:
-        stay.status, stay.patient_class = latest.status, latest.patient_class
-    else:
+        session.add(
+            StayChange(
+                stay=stay, at=event.at, event=event.event, status=new_status,
+                patient_class=new_class,
+            )
+        )  # fmt: skip
+        if stay.status_at is None or event.at >= stay.status_at:
+            stay.status, stay.patient_class, stay.status_at = new_status, new_class, event.at
+    elif stay.status_at is None:
         stay.patient_class = new_class
-    session.flush()
     session.add(
-        AdtMessage(
-            control_id=event.control_id, source=event.source, event=event.event, stay_id=stay.id
-        )
+        AdtMessage(control_id=event.control_id, source=event.source, event=event.event, stay=stay)
     )
     session.flush()
     return Applied(event.control_id, event.event, False, stay.id)
@@ -91,8 +89,11 @@ def _update_facts(stay: Stay, event: AdtEvent) -> None:
         stay.payer_key = payer_key_for(event.coverage.payer_id, event.coverage.payer_name)
         stay.payer_id = None  # resolved again against the payers table
     if event.diagnoses and (stay.diagnoses_at is None or event.at >= stay.diagnoses_at):
-        stay.diagnoses = ",".join(dict.fromkeys(event.diagnoses))[:400]
-        stay.diagnoses_at = event.at
+        codes = ",".join(dict.fromkeys(event.diagnoses))[:400]
+        # diagnoses_at is when these codes became known: a discharge repeating the working
+        # diagnosis does not move it (a replayed census then sees the codes from the A08 on).
+        if codes != stay.diagnoses:
+            stay.diagnoses, stay.diagnoses_at = codes, event.at
     if event.procedures:
         known = stay.procedures.split(",") if stay.procedures else []
         stay.procedures = ",".join(dict.fromkeys([*known, *event.procedures]))[:400]
@@ -122,6 +123,7 @@ def census(session: Session, *, as_of: dt.datetime | None = None) -> list[Stay]:
         return [s for s in rows if s.patient_class in ("I", "O")]
     rows = session.scalars(
         select(Stay)
+        .options(selectinload(Stay.changes))
         .where(Stay.admit_at <= as_of)
         .where((Stay.discharge_at.is_(None)) | (Stay.discharge_at > as_of))
         .order_by(Stay.admit_at, Stay.id)

@@ -17,6 +17,9 @@ from denialscope.errors import InputError
 
 __all__ = ["AdtMessageError", "ack", "parse_message", "split_messages"]
 
+# PR1-3 coding systems (HL7 table 0396) -> the two the census keeps.
+_PROCEDURE_SYSTEMS = {"I10P": "PCS", "ICD10PCS": "PCS", "C4": "CPT", "CPT": "CPT", "CPT4": "CPT",
+                      "HCPCS": "CPT", "HCPT": "CPT"}  # fmt: skip
 _TS = re.compile(r"^(\d{8})(\d{2})?(\d{2})?(\d{2})?(?:\.\d+)?([+-]\d{4})?$")
 
 
@@ -64,28 +67,34 @@ def _time(value: str, what: str, control_id: str) -> dt.datetime | None:
         raise AdtMessageError(f"{what} is not a valid date/time", control_id=control_id) from None
 
 
-def _get(message: hl7.Message, segment: str, fld: int, comp: int = 1) -> str:
-    try:
-        return str(message.extract_field(segment, 1, fld, 1, comp)).strip()
-    except (KeyError, IndexError):
+def _index(message: hl7.Message) -> dict[str, list[hl7.Segment]]:
+    """Segments by name, in order (looked up once per message)."""
+    out: dict[str, list[hl7.Segment]] = {}
+    for seg in message:
+        out.setdefault(str(seg[0]), []).append(seg)
+    return out
+
+
+def _field(seg: hl7.Segment | None, fld: int, comp: int = 1) -> str:
+    """Component ``comp`` of the first repetition of field ``fld`` ("" when absent)."""
+    if seg is None or len(seg) <= fld:
         return ""
-
-
-def _segments(message: hl7.Message, name: str) -> list[hl7.Segment]:
-    try:
-        return list(message.segments(name))
-    except KeyError:
-        return []
-
-
-def _field(seg: hl7.Segment, fld: int, comp: int = 1) -> str:
-    try:
-        value = seg(fld)
-        if comp > 1 or not isinstance(value, str):
-            value = seg(fld)(1)(comp)
-        return str(value).strip()
-    except (IndexError, KeyError, TypeError):
+    value = seg[fld]
+    if isinstance(value, str):
+        return value.strip() if comp == 1 else ""
+    # A field with repetitions or components: python-hl7 nests Repetition > Component.
+    while not isinstance(value, str) and len(value) and isinstance(value[0], hl7.Repetition):
+        value = value[0]
+    if isinstance(value, hl7.Field) and len(value) and not isinstance(value[0], str):
+        value = value[0]
+    if isinstance(value, str):
+        return value.strip() if comp == 1 else ""
+    if len(value) < comp:
         return ""
+    part = value[comp - 1]
+    while not isinstance(part, str):  # subcomponents: the first
+        part = part[0] if len(part) else ""
+    return str(part).strip()
 
 
 def parse_message(text: str) -> AdtEvent:
@@ -96,39 +105,40 @@ def parse_message(text: str) -> AdtEvent:
         message = hl7.parse(text)
     except (hl7.ParseException, ValueError, IndexError) as exc:
         raise AdtMessageError(f"unreadable HL7 ({type(exc).__name__})", control_id=None) from None
-    control_id = _get(message, "MSH", 10)
+    segs = _index(message)
+    first = {name: found[0] for name, found in segs.items()}
+    msh, pv1, pid = first.get("MSH"), first.get("PV1"), first.get("PID")
+    control_id = _field(msh, 10)
     if not control_id:
         raise AdtMessageError("MSH-10 (message control id) is empty", control_id=None, code="AR")
-    if _get(message, "MSH", 9) != "ADT":
+    if _field(msh, 9) != "ADT":
         raise AdtMessageError("MSH-9 is not an ADT message", control_id=control_id, code="AR")
-    event = _get(message, "MSH", 9, 2) or _get(message, "EVN", 1)
+    event = _field(msh, 9, 2) or _field(first.get("EVN"), 1)
     if event not in EVENTS:
         raise AdtMessageError(
             f"event {event or '(none)'} is not one the census applies", control_id=control_id,
             code="AR",
         )  # fmt: skip
-    at = _time(_get(message, "EVN", 2), "EVN-2", control_id) or _time(
-        _get(message, "MSH", 7), "MSH-7", control_id
+    at = _time(_field(first.get("EVN"), 2), "EVN-2", control_id) or _time(
+        _field(msh, 7), "MSH-7", control_id
     )
     if at is None:
         raise AdtMessageError("neither EVN-2 nor MSH-7 gives the event time", control_id=control_id)
-    if not _segments(message, "PV1"):
+    if pv1 is None:
         raise AdtMessageError("the message has no PV1 segment", control_id=control_id)
-    visit = _get(message, "PV1", 19)
+    visit = _field(pv1, 19)
     if not visit:
         raise AdtMessageError("PV1-19 (visit number) is empty", control_id=control_id)
-    birth = _time(_get(message, "PID", 7), "PID-7", control_id)
+    birth = _time(_field(pid, 7), "PID-7", control_id)
     coverage = None
-    in1 = _segments(message, "IN1")
-    if in1:
+    in1 = first.get("IN1")
+    if in1 is not None:
         # IN1-3 the payer's id, IN1-4 its name: what payers.payer_key is built from.
-        coverage = Coverage(
-            payer_id=_field(in1[0], 3) or None, payer_name=_field(in1[0], 4) or None
-        )
-    diagnoses = tuple(_field(s, 3) for s in _segments(message, "DG1") if _field(s, 3))
+        coverage = Coverage(payer_id=_field(in1, 3) or None, payer_name=_field(in1, 4) or None)
+    diagnoses = tuple(_field(s, 3) for s in segs.get("DG1", []) if _field(s, 3))
     procedures = tuple(
-        f"{_field(s, 3, 3) or 'PCS'}:{_field(s, 3)}"
-        for s in _segments(message, "PR1")
+        f"{_PROCEDURE_SYSTEMS.get(_field(s, 3, 3).upper(), 'PCS')}:{_field(s, 3)}"
+        for s in segs.get("PR1", [])
         if _field(s, 3)
     )
     return AdtEvent(
@@ -137,18 +147,16 @@ def parse_message(text: str) -> AdtEvent:
         event=event,
         at=at,
         visit_number=visit,
-        facility=_get(message, "MSH", 4) or None,
-        patient_ref=_get(message, "PID", 3) or None,
+        facility=_field(msh, 4) or None,
+        patient_ref=_field(pid, 3) or None,
         birth_date=birth.date() if birth else None,
-        sex=_get(message, "PID", 8)[:1] or None,
-        patient_class=_get(message, "PV1", 2)[:1] or None,
-        admit_at=_time(_get(message, "PV1", 44), "PV1-44", control_id),
-        discharge_at=_time(_get(message, "PV1", 45), "PV1-45", control_id),
-        attending_npi=_get(message, "PV1", 7) or None,
-        attending_name=" ".join(
-            p for p in (_get(message, "PV1", 7, 3), _get(message, "PV1", 7, 2)) if p
-        ) or None,
-        service=_get(message, "PV1", 10) or None,
+        sex=_field(pid, 8)[:1] or None,
+        patient_class=_field(pv1, 2)[:1] or None,
+        admit_at=_time(_field(pv1, 44), "PV1-44", control_id),
+        discharge_at=_time(_field(pv1, 45), "PV1-45", control_id),
+        attending_npi=_field(pv1, 7) or None,
+        attending_name=" ".join(p for p in (_field(pv1, 7, 3), _field(pv1, 7, 2)) if p) or None,
+        service=_field(pv1, 10) or None,
         diagnoses=diagnoses,
         procedures=procedures,
         coverage=coverage,
@@ -163,9 +171,9 @@ def ack(text: str, *, code: str, control_id: str | None, reason: str | None = No
     except (hl7.ParseException, ValueError, IndexError):
         incoming = None
     if incoming is not None:
-        send_app, send_fac = _get(incoming, "MSH", 3), _get(incoming, "MSH", 4)
-        recv_app, recv_fac = _get(incoming, "MSH", 5), _get(incoming, "MSH", 6)
-        event, version = _get(incoming, "MSH", 9, 2), _get(incoming, "MSH", 12) or "2.5.1"
+        msh = incoming[0]
+        send_app, send_fac, recv_app, recv_fac = (_field(msh, n) for n in (3, 4, 5, 6))
+        event, version = _field(msh, 9, 2), _field(msh, 12) or "2.5.1"
     else:
         send_app = send_fac = recv_app = recv_fac = event = ""
         version = "2.5.1"

@@ -33,6 +33,9 @@ class Stay(Base):
     )
     status: Mapped[str] = mapped_column(String(12), index=True)  # active, discharged, cancelled
     patient_class: Mapped[str] = mapped_column(String(1))  # I inpatient, O observation, E ...
+    # Time of the change that set status and class: a later event moves them, an older one
+    # (arriving out of order) only joins the history.
+    status_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
     admit_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), index=True)
     discharge_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), index=True)
     attending_npi: Mapped[str | None] = mapped_column(String(20))
@@ -82,3 +85,5 @@ class AdtMessage(Base):
         ForeignKey("adt_stays.id", ondelete="CASCADE"), index=True
     )
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    stay: Mapped[Stay | None] = relationship()

@@ -39,6 +39,7 @@ def upgrade() -> None:
         ),
         sa.Column("status", sa.String(12), nullable=False),
         sa.Column("patient_class", sa.String(1), nullable=False),
+        sa.Column("status_at", sa.DateTime(), nullable=True),
         sa.Column("admit_at", sa.DateTime(), nullable=True),
         sa.Column("discharge_at", sa.DateTime(), nullable=True),
         sa.Column("attending_npi", sa.String(20), nullable=True),
