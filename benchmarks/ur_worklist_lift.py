@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,6 +55,10 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--hour", type=int, default=12, help="Snapshot hour each day.")
     parser.add_argument("--top", type=float, default=0.10, help="Top share (decile: 0.10).")
+    parser.add_argument(
+        "--warm-up-days", type=int, default=90,
+        help="Days of remittances before the first snapshot counted (history to learn from).",
+    )  # fmt: skip
     args = parser.parse_args()
     settings = Settings.resolve(data_dir=args.data_dir)
     engine, factory = open_database(None, data_dir=args.data_dir)
@@ -73,6 +78,7 @@ def main() -> int:
         book = load_rules(path=settings.ur_file)
         grouper = WorkingGrouper()
         day = dt.datetime.combine(first.date(), dt.time(args.hour))
+        day += dt.timedelta(days=args.warm_up_days)
         histories = {}
         snapshots: list[list[Row]] = []
         while day <= last:
@@ -93,18 +99,27 @@ def main() -> int:
         print(f"\ntargets: stays denied for {label}")
         for name, key in RANKINGS.items():
             in_top = seen = census_top = census = 0
+            first_seen: dict[str, bool] = {}  # target stay -> in the top at its first snapshot
             for rows in snapshots:
-                ranked = sorted(rows, key=lambda r: (-key(r), r.stay_id))
+                # Ties (equal keys) are ordered at random but reproducibly, never by id.
+                ranked = sorted(rows, key=lambda r: (-key(r), zlib.crc32(r.visit_number.encode())))
                 cut = max(1, round(len(ranked) * args.top))
                 hits = [r.visit_number in wanted for r in ranked]
                 seen += sum(hits)
                 in_top += sum(hits[:cut])
                 census += len(ranked)
                 census_top += cut
+                for pos, r in enumerate(ranked):
+                    if hits[pos] and r.visit_number not in first_seen:
+                        first_seen[r.visit_number] = pos < cut
             base = census_top / census if census else 0
             share = in_top / seen if seen else 0
-            print(f"  {name:38s} target stay-days {seen:5,}: {share:6.1%} in the top "
-                  f"{args.top:.0%} (rows there: {base:5.1%} of the census) lift {share / base if base else 0:4.2f}x")  # fmt: skip
+            lift = share / base if base else 0
+            print(
+                f"  {name:38s} target stay-days {seen:5,}: {share:6.1%} in the top "
+                f"{args.top:.0%} (rows there: {base:5.1%} of the census) lift {lift:4.2f}x; "
+                f"first day in house: {sum(first_seen.values())}/{len(first_seen)} in the top"
+            )
     return 0
 
 

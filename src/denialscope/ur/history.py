@@ -21,9 +21,10 @@ from denialscope.remits.models import Adjustment, ClaimPayment
 
 __all__ = ["PRIOR_WEIGHT", "UR_ROOT_CAUSES", "DenialHistory", "Rate", "denial_history"]
 
-# What utilization review prevents: the status (level of care) and the days (length of stay,
-# and days past the authorization, which a concurrent review would have extended).
-UR_ROOT_CAUSES = ("level_of_care", "length_of_stay", "concurrent_review")
+# What utilization review prevents: the status (level of care) and the days (length of stay).
+# Days past an authorization (concurrent_review) are an authorization-process failure and are
+# left out, as the KPI asks for level of care and length of stay.
+UR_ROOT_CAUSES = ("level_of_care", "length_of_stay")
 PRIOR_WEIGHT = 20
 
 

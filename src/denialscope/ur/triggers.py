@@ -66,12 +66,10 @@ def _candidates(
     inpatient = f.patient_class == "I"
     if r.admission_review_hours is not None:
         what = "inpatient order" if inpatient else "observation"
+        due = f.class_since + dt.timedelta(hours=r.admission_review_hours)
+        # Open from the order on: every admission and observation stay gets a status review.
         out.append(
-            (
-                "status_review",
-                f.class_since + dt.timedelta(hours=r.admission_review_hours),
-                f"{what}: status review within {r.admission_review_hours} h",
-            )
+            ("status_review", f.class_since, f"{what}: status review due by {due:%m-%d %H:%M}")
         )
     if inpatient and f.drg is not None:
         if r.checkpoint_before_gmlos_days is not None:
