@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from denialscope.adt.events import EVENTS, AdtEvent
@@ -35,20 +36,38 @@ def _age(birth: dt.date | None, on: dt.datetime | None) -> int | None:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+_STAYS: Table = Stay.__table__  # type: ignore[assignment]
+_CHANGES: Table = StayChange.__table__  # type: ignore[assignment]
+_MESSAGES: Table = AdtMessage.__table__  # type: ignore[assignment]
+_FIELDS = [c.key for c in _STAYS.columns if c.key not in ("id", "updated_at")]
+# Parameters passed at execution, not built into each statement: the statements are compiled
+# once and cached (values() with twenty columns cost more than the SQL it runs).
+_SEEN = select(_MESSAGES.c.id).where(_MESSAGES.c.control_id == bindparam("control"))
+_FIND_STAY = select(_STAYS).where(_STAYS.c.visit_number == bindparam("visit"))
+_INSERT_STAY = insert(_STAYS)
+_UPDATE_STAY = update(_STAYS).where(_STAYS.c.id == bindparam("stay_key"))
+_INSERT_CHANGE = insert(_CHANGES)
+_INSERT_MESSAGE = insert(_MESSAGES)
+
+
 def apply_event(session: Session, *, event: AdtEvent) -> Applied:
-    """Apply one event (a no-op for a control id already applied); flushes."""
-    seen = session.scalar(select(AdtMessage.id).where(AdtMessage.control_id == event.control_id))
+    """Apply one event (a no-op for a control id already applied) in the session's transaction.
+
+    Written with Core statements on the session's connection: the listener applies one
+    message per transaction, and the unit of work cost three times the SQL itself.
+    """
+    db = session.connection()  # Core on the session's transaction: no ORM execution layer
+    seen = db.execute(_SEEN, {"control": event.control_id}).first()
     if seen is not None:
         return Applied(event.control_id, event.event, True, None)
-    stay = session.scalar(select(Stay).where(Stay.visit_number == event.visit_number))
-    if stay is None:
-        stay = Stay(
-            visit_number=event.visit_number,
-            status="active",
-            patient_class=event.patient_class or "O",
-        )
-        session.add(stay)
-    _update_facts(stay, event)
+    row = db.execute(_FIND_STAY, {"visit": event.visit_number}).mappings().first()
+    if row is None:
+        stay = SimpleNamespace(**dict.fromkeys(_FIELDS))
+        stay.visit_number, stay.status = event.visit_number, "active"
+        stay.patient_class = event.patient_class or "O"
+    else:
+        stay = SimpleNamespace(**{k: row[k] for k in _FIELDS})
+    _update_facts(stay, event)  # type: ignore[arg-type]
     status = EVENTS[event.event]
     new_status = stay.status if status == "keep" else status
     new_class = event.patient_class or stay.patient_class
@@ -56,22 +75,27 @@ def apply_event(session: Session, *, event: AdtEvent) -> Applied:
         stay.discharge_at = event.discharge_at or event.at
     elif event.event == "A13":
         stay.discharge_at = None
-    if status != "keep" or new_class != stay.patient_class:
-        session.add(
-            StayChange(
-                stay=stay, at=event.at, event=event.event, status=new_status,
-                patient_class=new_class,
-            )
-        )  # fmt: skip
-        if stay.status_at is None or event.at >= stay.status_at:
-            stay.status, stay.patient_class, stay.status_at = new_status, new_class, event.at
-    elif stay.status_at is None:
+    change = status != "keep" or new_class != stay.patient_class
+    if change and (stay.status_at is None or event.at >= stay.status_at):
+        stay.status, stay.patient_class, stay.status_at = new_status, new_class, event.at
+    elif not change and stay.status_at is None:
         stay.patient_class = new_class
-    session.add(
-        AdtMessage(control_id=event.control_id, source=event.source, event=event.event, stay=stay)
-    )
-    session.flush()
-    return Applied(event.control_id, event.event, False, stay.id)
+    values = {k: getattr(stay, k) for k in _FIELDS}
+    if row is None:
+        inserted = db.execute(_INSERT_STAY, values).inserted_primary_key
+        stay_id = int(inserted[0]) if inserted else 0
+    else:
+        stay_id = int(row["id"])
+        db.execute(_UPDATE_STAY, {**values, "stay_key": stay_id})
+        cached = session.identity_map.get(session.identity_key(Stay, stay_id))
+        if cached is not None:
+            session.expire(cached)  # a Stay loaded earlier in this session is now stale
+    if change:
+        db.execute(_INSERT_CHANGE, {"stay_id": stay_id, "at": event.at, "event": event.event,
+                                    "status": new_status, "patient_class": new_class})  # fmt: skip
+    db.execute(_INSERT_MESSAGE, {"control_id": event.control_id, "source": event.source,
+                                 "event": event.event, "stay_id": stay_id})  # fmt: skip
+    return Applied(event.control_id, event.event, False, stay_id)
 
 
 def _update_facts(stay: Stay, event: AdtEvent) -> None:

@@ -60,9 +60,8 @@ def _time(value: str, what: str, control_id: str) -> dt.datetime | None:
         raise AdtMessageError(f"{what} is not an HL7 date/time", control_id=control_id)
     day, hour, minute, second, _ = match.groups()
     try:
-        return dt.datetime.strptime(
-            day + (hour or "00") + (minute or "00") + (second or "00"), "%Y%m%d%H%M%S"
-        )
+        return dt.datetime(int(day[:4]), int(day[4:6]), int(day[6:]), int(hour or 0),
+                           int(minute or 0), int(second or 0))  # fmt: skip
     except ValueError:
         raise AdtMessageError(f"{what} is not a valid date/time", control_id=control_id) from None
 
@@ -164,23 +163,24 @@ def parse_message(text: str) -> AdtEvent:
 
 
 def ack(text: str, *, code: str, control_id: str | None, reason: str | None = None) -> str:
-    """The ACK for a message (MSA-1 AA, AE or AR; MSA-3 the reason when not accepted)."""
+    """The ACK for a message (MSA-1 AA, AE or AR; MSA-3 the reason when not accepted).
+
+    Built from the incoming MSH line alone (split on its own field separator), so that an
+    ACK costs no second parse and an unparseable message still gets one.
+    """
     now = dt.datetime.now().strftime("%Y%m%d%H%M%S")
-    try:
-        incoming = hl7.parse(text) if text.startswith("MSH") else None
-    except (hl7.ParseException, ValueError, IndexError):
-        incoming = None
-    if incoming is not None:
-        msh = incoming[0]
-        send_app, send_fac, recv_app, recv_fac = (_field(msh, n) for n in (3, 4, 5, 6))
-        event, version = _field(msh, 9, 2), _field(msh, 12) or "2.5.1"
-    else:
-        send_app = send_fac = recv_app = recv_fac = event = ""
-        version = "2.5.1"
+    header = text.split("\r", 1)[0]
+    fields = header.split(header[3]) if header.startswith("MSH") and len(header) > 3 else []
+
+    def msh(n: int) -> str:  # MSH-1 is the separator itself: MSH-n is fields[n - 1]
+        return fields[n - 1].strip() if 1 < n <= len(fields) else ""
+
+    component = fields[1][:1] if len(fields) > 1 and fields[1] else "^"
+    event = msh(9).split(component)[1] if component in msh(9) else ""
     msa = ["MSA", code, control_id or ""]
     if reason:
         msa.append(reason.replace("|", "/").replace("^", " ").replace("\r", " "))
-    msh = ["MSH", "^~\\&", recv_app or "DENIALSCOPE", recv_fac, send_app, send_fac, now, "",
+    out = ["MSH", "^~\\&", msh(5) or "DENIALSCOPE", msh(6), msh(3), msh(4), now, "",
            f"ACK^{event}^ACK" if event else "ACK", f"ACK{now}{(control_id or '')[-10:]}", "P",
-           version]  # fmt: skip
-    return "\r".join(["|".join(msh), "|".join(msa)]) + "\r"
+           msh(12) or "2.5.1"]  # fmt: skip
+    return "\r".join(["|".join(out), "|".join(msa)]) + "\r"
