@@ -105,35 +105,47 @@ class RuleBook:
         return PayerRules(**merged)
 
 
-def load_rules(*, path: Path | None = None) -> RuleBook:
-    """The organization's ``ur.yaml`` when ``path`` exists, else the shipped defaults."""
-    if path is not None and path.is_file():
-        name, text = str(path), path.read_text(encoding="utf-8")
-    else:
-        name = "ur.yaml (shipped)"
-        text = resources.files("denialscope.ur").joinpath("defaults/ur.yaml").read_text("utf-8")
+def _read(name: str, text: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark is not None else ""
         raise ConfigurationError(f"{name}:{line} is not valid YAML", file=name) from None
+    if raw is None:
+        raw = {}
     if not isinstance(raw, dict) or set(raw) - {"default", "kinds", "payers"}:
         raise ConfigurationError(
             f"{name}: expected the sections default, kinds and payers", file=name
         )
     default = _section(name, "default", raw.get("default"))
-    missing = _KEYS - set(default)
-    if missing:
-        raise ConfigurationError(
-            f"{name}: default: missing {', '.join(sorted(missing))}", file=name, key="default"
-        )
     kinds = {str(k): _section(name, f"kinds.{k}", v) for k, v in (raw.get("kinds") or {}).items()}
     payers = {
         str(k).upper(): _section(name, f"payers.{k}", v)
         for k, v in (raw.get("payers") or {}).items()
     }
-    return RuleBook(default=default, kinds=kinds, payers=payers, source=name)
+    return default, kinds, payers
+
+
+def load_rules(*, path: Path | None = None) -> RuleBook:
+    """The shipped rules, with the organization's ``ur.yaml`` (when ``path`` exists) laid
+    over them key by key: the organization writes only what differs."""
+    shipped = resources.files("denialscope.ur").joinpath("defaults/ur.yaml").read_text("utf-8")
+    default, kinds, payers = _read("ur.yaml (shipped)", shipped)
+    source = "ur.yaml (shipped)"
+    if path is not None and path.is_file():
+        source = str(path)
+        own_default, own_kinds, own_payers = _read(source, path.read_text(encoding="utf-8"))
+        default.update(own_default)
+        for kind, values in own_kinds.items():
+            kinds[kind] = {**kinds.get(kind, {}), **values}
+        payers.update(own_payers)
+    missing = _KEYS - set(default)
+    if missing:
+        raise ConfigurationError(
+            f"{source}: default: missing {', '.join(sorted(missing))}", file=source, key="default"
+        )
+    return RuleBook(default=default, kinds=kinds, payers=payers, source=source)
 
 
 def inpatient_only(*, path: Path | None = None) -> frozenset[str]:
