@@ -216,20 +216,13 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(k.to_dict(), indent=2))
             return
         rows = [
-            {
-                "kpi": "UR denials, reviewed stays",
-                "stays": s.whole,
-                "denied": s.part,
-                "rate": s.rate,
-            }
-            for s in [k.reviewed_denied]
-        ] + [
-            {"kpi": name, "stays": s.whole, "denied": s.part, "rate": s.rate}
-            for name, s in (
-                ("UR denials, unreviewed stays", k.unreviewed_denied),
+            {"kpi": name, "count": share.part, "of_stays": share.whole, "rate": share.rate}
+            for name, share in (
+                ("LOC/LOS denials, reviewed stays", k.reviewed_denied),
+                ("LOC/LOS denials, unreviewed stays", k.unreviewed_denied),
                 ("Observation converted to inpatient", k.observation_to_inpatient),
                 ("Inpatient stays under two midnights", k.short_stays),
-                ("Peer-to-peer overturned", k.p2p_overturned),
+                ("Peer-to-peer overturned (of decided)", k.p2p_overturned),
             )
         ]
         emit(rows, "table", title=f"UR KPIs ({k.linked_stays:,} stays linked to their 837I)")
