@@ -142,7 +142,10 @@ def census(session: Session, *, as_of: dt.datetime | None = None) -> list[Stay]:
     """Inpatient and observation stays in house at ``as_of`` (default: now, the current state)."""
     if as_of is None:
         rows = session.scalars(
-            select(Stay).where(Stay.status == "active").order_by(Stay.admit_at, Stay.id)
+            select(Stay)
+            .options(selectinload(Stay.changes))
+            .where(Stay.status == "active")
+            .order_by(Stay.admit_at, Stay.id)
         ).all()
         return [s for s in rows if s.patient_class in ("I", "O")]
     rows = session.scalars(
