@@ -78,3 +78,31 @@ def test_split_messages_gives_the_line_of_each_message() -> None:
     parts = list(split_messages(text.replace("\r", "\n")))
     assert [line for line, _ in parts] == [1, 5]
     assert parse_message(parts[1][1]).diagnoses == ("R55",)
+
+
+def test_any_mangled_message_is_refused_not_crashed() -> None:
+    """Seeded mutations of a valid message (separators, deletions, line breaks): each either
+    parses or is refused with AdtMessageError, and gets an ACK."""
+    import contextlib
+    import random
+    import string
+
+    base = message("Z1", "A01", "202601050800", dx=("J18.9",), payer=("P1", "ONE"),
+                   procedures=(("I10P", "0SRC0J9"),))  # fmt: skip
+    rng = random.Random(18)
+    alphabet = "|^~\\&\r\n" + string.ascii_letters + string.digits
+    for _ in range(2000):
+        chars = list(base)
+        for _ in range(rng.randint(1, 8)):
+            pos = rng.randrange(len(chars))
+            action = rng.random()
+            if action < 0.4:
+                chars[pos] = rng.choice(alphabet)
+            elif action < 0.7:
+                del chars[pos]
+            else:
+                chars.insert(pos, rng.choice("|^~\\&\r\n"))
+        text = "".join(chars)
+        assert "MSA|AE|" in ack(text, code="AE", control_id=None)
+        with contextlib.suppress(AdtMessageError):
+            parse_message(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from adt_support import message
 from sqlalchemy import Engine, func, select
 
@@ -73,3 +74,24 @@ def test_two_messages_in_one_write(engine: Engine) -> None:
     with session_factory(engine)() as session:
         stay = session.scalar(select(Stay))
         assert stay is not None and stay.patient_class == "I"
+
+
+def test_a_storage_failure_answers_ae_and_keeps_listening(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import denialscope.adt.mllp as mllp
+
+    calls = {"n": 0}
+    real = mllp.handle_message
+
+    def flaky(session: object, *, text: str) -> tuple[str, str]:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("disk full")
+        return real(session, text=text)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mllp, "handle_message", flaky)
+    text = message("R1", "A01", "202601050800")
+    answers = asyncio.run(_exchange(engine, [frame(text), frame(text)]))
+    assert answers[0].split("\r")[1] == "MSA|AE|R1|not stored (internal error)"
+    assert answers[1].split("\r")[1] == "MSA|AA|R1"  # the resend is stored

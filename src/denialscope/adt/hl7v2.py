@@ -15,7 +15,7 @@ import hl7
 from denialscope.adt.events import EVENTS, AdtEvent, Coverage
 from denialscope.errors import InputError
 
-__all__ = ["AdtMessageError", "ack", "parse_message", "split_messages"]
+__all__ = ["AdtMessageError", "ack", "control_id_of", "parse_message", "split_messages"]
 
 # PR1-3 coding systems (HL7 table 0396) -> the two the census keeps.
 _PROCEDURE_SYSTEMS = {"I10P": "PCS", "ICD10PCS": "PCS", "C4": "CPT", "CPT": "CPT", "CPT4": "CPT",
@@ -102,7 +102,8 @@ def parse_message(text: str) -> AdtEvent:
         raise AdtMessageError("the message does not begin with an MSH segment", control_id=None)
     try:
         message = hl7.parse(text)
-    except (hl7.ParseException, ValueError, IndexError) as exc:
+    except (hl7.ParseException, ValueError, IndexError, AssertionError) as exc:
+        # python-hl7 asserts on a malformed MSH-2 (encoding characters).
         raise AdtMessageError(f"unreadable HL7 ({type(exc).__name__})", control_id=None) from None
     segs = _index(message)
     first = {name: found[0] for name, found in segs.items()}
@@ -160,6 +161,15 @@ def parse_message(text: str) -> AdtEvent:
         procedures=procedures,
         coverage=coverage,
     )  # fmt: skip
+
+
+def control_id_of(text: str) -> str | None:
+    """MSH-10 read from the raw MSH line (for an ACK when the message was not parsed)."""
+    header = text.split("\r", 1)[0]
+    if not header.startswith("MSH") or len(header) < 4:
+        return None
+    fields = header.split(header[3])
+    return fields[9].strip() or None if len(fields) > 9 else None
 
 
 def ack(text: str, *, code: str, control_id: str | None, reason: str | None = None) -> str:

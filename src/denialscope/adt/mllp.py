@@ -14,7 +14,9 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from denialscope.adt.hl7v2 import ack, control_id_of
 from denialscope.adt.service import handle_message
+from denialscope.logs import describe
 
 __all__ = ["END", "START", "frame", "serve", "start_server"]
 
@@ -31,13 +33,18 @@ def frame(message: str) -> bytes:
 
 
 def _process(factory: sessionmaker[Session], text: str) -> str:
-    with factory() as session:
-        code, answer = handle_message(session, text=text)
-        if code == "AA":
-            session.commit()
-        else:
-            session.rollback()
-    return answer
+    try:
+        with factory() as session:
+            code, answer = handle_message(session, text=text)
+            if code == "AA":
+                session.commit()
+            else:
+                session.rollback()
+        return answer
+    except Exception as exc:  # the database went away, a bug: not stored, the sender resends
+        control_id = control_id_of(text)
+        log.error("ADT message %s not stored: %s", control_id or "-", describe(exc))
+        return ack(text, code="AE", control_id=control_id, reason="not stored (internal error)")
 
 
 async def _connection(
