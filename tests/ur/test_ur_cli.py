@@ -72,6 +72,9 @@ def test_load_census_worklist_review_escalate_kpis(cli: CliRunner, tmp_path: Pat
     assert "peer-to-peer at" in _run(cli, "ur", "p2p", escalation, "--schedule", "2026-01-06T09:00")
     assert "overturned" in _run(cli, "ur", "p2p", escalation, "--outcome", "overturned")
     assert "4 authorized" in _run(cli, "ur", "authorize", "V100", "--days", "4")
+    story = _run(cli, "ur", "stay", "V100")
+    assert "A03 discharged I" in story and "escalate (MCG) RN Lee" in story
+    assert "no 837I stored yet" in story
     kpis = json.loads(_run(cli, "ur", "kpis", "--json"))  # over discharged stays
     assert kpis["p2p_overturned"] == {"part": 1, "whole": 1, "rate": 1.0}
 

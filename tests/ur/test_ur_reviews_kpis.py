@@ -17,6 +17,7 @@ from adt_support import message
 from denialscope.adt.service import handle_message
 from denialscope.errors import InputError, NotFoundError
 from denialscope.ur.kpis import ur_kpis
+from denialscope.ur.record import stay_record
 from denialscope.ur.reviews import (
     create_review,
     escalate,
@@ -133,3 +134,11 @@ def test_kpis_close_the_loop(session: Session) -> None:
     day = ur_kpis(session, start=dt.date(2026, 1, 6), end=dt.date(2026, 1, 6))
     assert (day.observation_to_inpatient.part, day.observation_to_inpatient.whole) == (1, 2)
     assert day.short_stays.whole == 1
+    # The stay's whole story: class changes, the review, the p2p, its claim and 835.
+    story = stay_record(session, visit_number="V1")
+    assert [c["event"] for c in story["changes"]] == ["A04", "A06", "A03"]
+    assert [(r["outcome"], r["criteria_set"]) for r in story["reviews"]] == [("met", "InterQual")]
+    assert [e["outcome"] for e in story["escalations"]] == ["overturned"]
+    assert story["claim"]["control_number"] == "V1"
+    assert story["claim"]["remittances"][0]["root_causes"] == ["level_of_care"]
+    assert stay_record(session, visit_number="V5")["claim"] is None

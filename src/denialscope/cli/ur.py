@@ -190,6 +190,48 @@ def register(app: typer.Typer) -> None:
             set_authorized_days(session, visit_number=visit, days=days)
             typer.echo(f"{visit}: {days} authorized day(s)")
 
+    @ur.command("stay")
+    def stay_command(
+        visit: VisitArgument,
+        as_json: JsonOption = False,
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
+    ) -> None:
+        """One stay: status history, reviews, escalations, its 837I and 835 outcome."""
+        from denialscope.analytics.results import jsonable
+        from denialscope.ur.record import stay_record
+
+        with open_session(database, data_dir) as session, session.begin():
+            record = stay_record(session, visit_number=visit)
+        if as_json:
+            typer.echo(json.dumps(jsonable(record), indent=2))
+            return
+        typer.echo(
+            f"{record['visit']} {record['facility'] or ''}: {record['status']}, class "
+            f"{record['class']}, admitted {record['admitted']}, discharged "
+            f"{record['discharged'] or '-'}; payer {record['payer'] or '-'}"
+        )
+        for c in record["changes"]:
+            typer.echo(f"  {c['at']} {c['event']} {c['status']} {c['class']}")
+        for r in record["reviews"]:
+            typer.echo(f"  review {r['at']}: {r['outcome']} ({r['criteria_set']}) {r['reviewer']}")
+        for e in record["escalations"]:
+            typer.echo(
+                f"  escalation {e['id']} to {e['advisor']}: p2p {e['p2p'] or '-'} "
+                f"(window until {e['window_ends']}), {e['outcome']}"
+            )
+        claim = record["claim"]
+        if claim is None:
+            typer.echo("  no 837I stored yet for this visit number")
+            return
+        typer.echo(f"  837I {claim['control_number']}: DRG {claim['billed_drg'] or '-'}")
+        for p in claim["remittances"]:
+            causes = ", ".join(p["root_causes"]) or "-"
+            typer.echo(
+                f"  835 {p['adjudicated']}: status {p['status']}, paid {p['paid']}, payer DRG "
+                f"{p['payer_drg'] or '-'}, {'denied: ' + causes if p['denied'] else 'not denied'}"
+            )
+
     @ur.command("kpis")
     def kpis_command(
         start: Annotated[
