@@ -25,6 +25,8 @@ CLASSIFICATION_FILE = "classification.yaml"
 WORKQUEUE_FILE = "workqueue.yaml"
 TEMPLATES_SUBDIR = Path("appeals") / "templates"
 REFERENCES_FILE = Path("appeals") / "references.yaml"
+UR_FILE = "ur.yaml"
+INPATIENT_ONLY_FILE = "inpatient_only.csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,16 @@ class Settings:
     def references_file(self) -> Path:
         """The organization's appeal reference library (may not exist)."""
         return self.data_dir / REFERENCES_FILE
+
+    @property
+    def ur_file(self) -> Path:
+        """The organization's utilization-review rules per payer (may not exist)."""
+        return self.data_dir / UR_FILE
+
+    @property
+    def inpatient_only_file(self) -> Path:
+        """The organization's current CMS inpatient-only list (may not exist)."""
+        return self.data_dir / INPATIENT_ONLY_FILE
 
 
 # The two functions below predate Settings; the service-layer refactor replaces their

@@ -57,6 +57,8 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("refdata", "denialscope.cli.refdata", "Load official reference tables (NCCI PTP, MUE) you downloaded."),
     CommandEntry("plan", "denialscope.cli.governance", "Action plans: owner, measurable target, progress from the KPIs."),
     CommandEntry("policy", "denialscope.cli.policy", "Payer policy library, order check and the CDS Hooks service."),
+    CommandEntry("adt", "denialscope.cli.adt", "ADT feed: HL7 v2 and FHIR intake, MLLP listener, census."),
+    CommandEntry("ur", "denialscope.cli.ur", "Utilization review: worklist, reviews, physician advisor, KPIs."),
 )
 # fmt: on
 

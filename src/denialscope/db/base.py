@@ -56,6 +56,8 @@ MODEL_MODULES: list[str] = [
     "denialscope.analytics.models",
     "denialscope.scrub.models",
     "denialscope.governance.models",
+    "denialscope.adt.models",
+    "denialscope.ur.models",
 ]
 
 MONEY = Numeric(14, 2)

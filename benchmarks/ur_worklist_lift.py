@@ -1,0 +1,127 @@
+"""Does the UR worklist put the stays the payers later deny for level of care or length of
+stay near its top? Replays the census at a moment every day, ranks it, and counts where
+those stays land, against their share of the census (and against each factor alone).
+
+    .venv/bin/denialscope demo --data-dir /tmp/d
+    .venv/bin/denialscope adt load --data-dir /tmp/d /tmp/d/demo/adt/*.hl7
+    .venv/bin/python benchmarks/ur_worklist_lift.py --data-dir /tmp/d
+
+The worklist of each snapshot uses only remittances adjudicated before it (the history is
+taken as of the Monday of the snapshot's week); the denials that mark the targets come from
+the 835s that arrive later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from denialscope.adt.models import Stay
+from denialscope.claims.models import Claim
+from denialscope.db.engine import open_database
+from denialscope.remits.models import Adjustment, ClaimPayment
+from denialscope.settings import Settings
+from denialscope.ur.drg import WorkingGrouper
+from denialscope.ur.history import denial_history
+from denialscope.ur.rules import load_rules
+from denialscope.ur.worklist import Row, build_worklist
+
+RANKINGS: dict[str, Callable[[Row], float]] = {
+    "score (dollars x history x urgency)": lambda r: r.score,
+    "dollars at risk alone": lambda r: float(r.dollars),
+    "payer x DRG history alone": lambda r: r.denial_rate,
+    "urgency alone": lambda r: r.urgency,
+}
+
+
+def targets(session, causes: tuple[str, ...]) -> set[str]:  # type: ignore[no-untyped-def]
+    rows = session.execute(
+        select(Claim.control_number)
+        .join(ClaimPayment, ClaimPayment.claim_id == Claim.id)
+        .join(Adjustment, Adjustment.claim_payment_id == ClaimPayment.id)
+        .where(Adjustment.root_cause.in_(causes))
+    )
+    return {number for (number,) in rows}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--hour", type=int, default=12, help="Snapshot hour each day.")
+    parser.add_argument("--top", type=float, default=0.10, help="Top share (decile: 0.10).")
+    parser.add_argument(
+        "--warm-up-days", type=int, default=90,
+        help="Days of remittances before the first snapshot counted (history to learn from).",
+    )  # fmt: skip
+    args = parser.parse_args()
+    settings = Settings.resolve(data_dir=args.data_dir)
+    engine, factory = open_database(None, data_dir=args.data_dir)
+    with factory() as session:
+        first, last = session.execute(
+            select(func.min(Stay.admit_at), func.max(Stay.admit_at))
+        ).one()
+        if first is None:
+            print("no stays: load the ADT feed first (denialscope adt load)", file=sys.stderr)
+            return 1
+        groups = {
+            "level_of_care + length_of_stay": targets(session, ("level_of_care", "length_of_stay")),
+            "+ concurrent_review": targets(
+                session, ("level_of_care", "length_of_stay", "concurrent_review")
+            ),
+        }
+        book = load_rules(path=settings.ur_file)
+        grouper = WorkingGrouper()
+        day = dt.datetime.combine(first.date(), dt.time(args.hour))
+        day += dt.timedelta(days=args.warm_up_days)
+        histories = {}
+        snapshots: list[list[Row]] = []
+        while day <= last:
+            monday = day.date() - dt.timedelta(days=day.weekday())
+            if monday not in histories:
+                histories[monday] = denial_history(session, before=monday)
+            rows = build_worklist(
+                session, as_of=day, rules=book, history=histories[monday], grouper=grouper,
+                inpatient_only_file=settings.inpatient_only_file,
+            )  # fmt: skip
+            snapshots.append(rows)
+            day += dt.timedelta(days=1)
+        grouper.close()
+    engine.dispose()
+    print(f"{len(snapshots):,} daily snapshots at {args.hour:02d}:00, "
+          f"{sum(len(s) for s in snapshots):,} stay-days in the census")  # fmt: skip
+    for label, wanted in groups.items():
+        print(f"\ntargets: stays denied for {label}")
+        for name, key in RANKINGS.items():
+            in_top = seen = census_top = census = 0
+            first_seen: dict[str, bool] = {}  # target stay -> in the top at its first snapshot
+            for rows in snapshots:
+                # Ties (equal keys) are ordered at random but reproducibly, never by id.
+                ranked = sorted(rows, key=lambda r: (-key(r), zlib.crc32(r.visit_number.encode())))
+                cut = max(1, round(len(ranked) * args.top))
+                hits = [r.visit_number in wanted for r in ranked]
+                seen += sum(hits)
+                in_top += sum(hits[:cut])
+                census += len(ranked)
+                census_top += cut
+                for pos, r in enumerate(ranked):
+                    if hits[pos] and r.visit_number not in first_seen:
+                        first_seen[r.visit_number] = pos < cut
+            base = census_top / census if census else 0
+            share = in_top / seen if seen else 0
+            lift = share / base if base else 0
+            print(
+                f"  {name:38s} target stay-days {seen:5,}: {share:6.1%} in the top "
+                f"{args.top:.0%} (rows there: {base:5.1%} of the census) lift {lift:4.2f}x; "
+                f"first day in house: {sum(first_seen.values())}/{len(first_seen)} in the top"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""`denialscope adt ...` and `denialscope ur ...` end to end (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adt"))
+from adt_support import message
+
+from denialscope.cli import adt as adt_cli
+from denialscope.cli import ur as ur_cli
+from denialscope.errors import DenialscopeError
+
+
+@pytest.fixture
+def cli(
+    engine: Engine, migrated_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> CliRunner:
+    monkeypatch.setenv("DENIALSCOPE_DATABASE_URL", migrated_database_url)
+    monkeypatch.setenv("DENIALSCOPE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    return CliRunner()
+
+
+def _run(cli: CliRunner, *args: str) -> str:
+    application = typer.Typer()
+    adt_cli.register(application)
+    ur_cli.register(application)
+    result = cli.invoke(application, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_load_census_worklist_review_escalate_kpis(cli: CliRunner, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.hl7"
+    feed.write_text(
+        message("K1", "A01", "202601050800", payer=("P1", "P1 PLAN"))
+        + message("K2", "A08", "202601051030", dx=("J18.9",))
+        + message("K3", "A08", "not-a-time")
+        + message("K4", "A03", "202601071100", discharge="202601071100"),
+        encoding="ascii",
+        newline="",
+    )
+    out = _run(cli, "adt", "load", str(feed))
+    assert "3 applied, 0 already applied, 1 refused" in out
+    assert "line 11: K3: EVN-2 is not an HL7 date/time" in out  # 5 + 5 segments before it
+    assert "TESTPATIENT" not in out and "MEM123456" not in out
+    census = json.loads(
+        _run(cli, "adt", "census", "--as-of", "2026-01-05T12:00", "--format", "json")
+    )
+    assert [(r["visit"], r["class"], r["working_dx"]) for r in census] == [("V100", "I", "J18.9")]
+    rows = json.loads(
+        _run(cli, "ur", "worklist", "--as-of", "2026-01-05T12:00", "--format", "json")
+    )
+    assert rows[0]["visit_number"] == "V100" and rows[0]["drg"] == "195"
+    assert rows[0]["open_triggers"] == ["status_review"]
+    table = _run(cli, "ur", "worklist", "--as-of", "2026-01-05T12:00")
+    assert "DRG 195 weight 0.6285" in table
+    out = _run(cli, "ur", "review", "V100", "--outcome", "escalate", "--criteria-set", "MCG",
+               "--reviewer", "RN Lee", "--at", "2026-01-05T13:00")  # fmt: skip
+    assert "escalate (MCG)" in out
+    out = _run(cli, "ur", "escalate", "V100", "--advisor", "Dr A", "--at", "2026-01-05T14:00")
+    assert "peer-to-peer window until 2026-01-07 14:00" in out  # default window: 48 hours
+    escalation = out.split()[1].rstrip(":")
+    assert "peer-to-peer at" in _run(cli, "ur", "p2p", escalation, "--schedule", "2026-01-06T09:00")
+    assert "overturned" in _run(cli, "ur", "p2p", escalation, "--outcome", "overturned")
+    assert "4 authorized" in _run(cli, "ur", "authorize", "V100", "--days", "4")
+    story = _run(cli, "ur", "stay", "V100")
+    assert "A03 discharged I" in story and "escalate (MCG) RN Lee" in story
+    assert "no 837I stored yet" in story
+    kpis = json.loads(_run(cli, "ur", "kpis", "--json"))  # over discharged stays
+    assert kpis["p2p_overturned"] == {"part": 1, "whole": 1, "rate": 1.0}
+
+
+def test_errors_are_clear(cli: CliRunner, tmp_path: Path) -> None:
+    application = typer.Typer()
+    ur_cli.register(application)
+    result = cli.invoke(application, ["ur", "review", "NOPE", "--outcome", "met",
+                                      "--criteria-set", "MCG", "--reviewer", "RN"])  # fmt: skip
+    assert isinstance(result.exception, DenialscopeError)
+    assert "NOPE" in str(result.exception)
+    result = cli.invoke(application, ["ur", "worklist", "--as-of", "yesterday"])
+    assert isinstance(result.exception, DenialscopeError)
+    assert "--as-of 'yesterday'" in str(result.exception)

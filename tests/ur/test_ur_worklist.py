@@ -1,0 +1,101 @@
+"""The worklist on both databases: ranking by dollars x payer history x urgency, hand computed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+from ur_support import inpatient_claim, payer, remittance
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adt"))
+from adt_support import message
+
+from denialscope.adt.service import handle_message
+from denialscope.ur.worklist import build_worklist
+
+NOON = dt.datetime(2026, 1, 5, 12)
+
+
+@pytest.fixture
+def stays(session: Session) -> Session:
+    commercial = payer(session, "P1", "commercial")
+    medicare = payer(session, "MCR", "medicare")
+    remit = remittance(session)
+    seen = dt.date(2026, 1, 1)
+    for i, cause in enumerate(["level_of_care", None, None, None]):
+        inpatient_claim(session, number=f"H{i}", payer=commercial, drg="195", adjudicated=seen,
+                        denied_for=cause, remit=remit)  # fmt: skip
+    inpatient_claim(session, number="H4", payer=medicare, drg="195", adjudicated=seen,
+                    remit=remit, member="MEMX")  # fmt: skip
+    inpatient_claim(session, number="H5", payer=medicare, drg="195", adjudicated=seen, remit=remit)
+    # Adjudicated after the worklist's day: a replay must not see it.
+    late = dt.date(2026, 1, 6)
+    inpatient_claim(session, number="H6", payer=medicare, drg="195", adjudicated=late,
+                    denied_for="length_of_stay", remit=remit)  # fmt: skip
+    for control, visit, coverage, member in (("A", "V1", ("P1", "P1 PLAN"), "MEM1"),
+                                             ("B", "V2", ("MCR", "MCR PLAN"), "MEM2"),
+                                             ("C", "V3", None, "MEMX")):  # fmt: skip
+        handle_message(session, text=message(f"{control}1", "A01", "202601050800", visit=visit,
+                                             payer=coverage, member=member))  # fmt: skip
+        handle_message(session, text=message(f"{control}2", "A08", "202601051030", visit=visit,
+                                             dx=("J18.9",), member=member))  # fmt: skip
+    return session
+
+
+def test_ranked_by_hand_computed_score(stays: Session) -> None:
+    rows = build_worklist(stays, as_of=NOON)
+    assert [r.visit_number for r in rows[:1]] == ["V1"]
+    by_visit = {r.visit_number: r for r in rows}
+    v1, v2, v3 = by_visit["V1"], by_visit["V2"], by_visit["V3"]
+    assert v1.drg is not None and v1.drg.drg == "195" and v1.drg.weight == Decimal("0.6285")
+    # Dollars: weight x the payer's base rate - its observation payment (ur.yaml).
+    assert v1.dollars == Decimal("2170.75")  # 0.6285 x 9,500 - 3,800 (commercial)
+    assert v2.dollars == Decimal("1673.80")  # 0.6285 x 6,800 - 2,600 (default, Medicare)
+    # History before 5 January: 6 stays, 1 denied (H6 is adjudicated later).
+    base = 2 / 56  # (1 + 1) / (6 + 50)
+    p1 = (1 + 20 * base) / 24  # payer P1: 1 of 4
+    assert v1.denial_rate == pytest.approx((1 + 20 * p1) / 24)  # P1 x DRG 195: 1 of 4
+    mcr = (0 + 20 * base) / 22  # Medicare: 0 of 2
+    assert v2.denial_rate == pytest.approx((0 + 20 * mcr) / 22)
+    # Both just admitted: the status review is open, urgency 1.
+    assert v1.urgency == v2.urgency == 1.0
+    assert v1.score == pytest.approx(2170.75 * v1.denial_rate)
+    assert v2.score == pytest.approx(1673.80 * v2.denial_rate)
+    assert v1.score > v2.score
+    assert "payer x DRG 193-195: 1/4" in v1.denial_basis  # the family of 195
+    assert "0.6285 x $9,500.00" in v1.dollars_basis
+    # No IN1 on V3: the payer of the patient's latest claim (member MEMX) is used.
+    assert v3.payer == "MCR PLAN"
+    assert v3.denial_rate == pytest.approx(v2.denial_rate)
+
+
+def test_a_review_moves_a_stay_to_its_next_checkpoint(stays: Session) -> None:
+    from denialscope.ur.reviews import create_review
+
+    create_review(stays, visit_number="V1", outcome="met", criteria_set="InterQual 2025",
+                  reviewer="RN Lee", reviewed_at=dt.datetime(2026, 1, 5, 11))  # fmt: skip
+    rows = {r.visit_number: r for r in build_worklist(stays, as_of=NOON)}
+    v1 = rows["V1"]
+    assert v1.triggers.open == ()
+    # Next: commercial concurrent review at the first midnight, 12 hours away.
+    assert v1.triggers.next_at == dt.datetime(2026, 1, 6)
+    assert v1.urgency == pytest.approx(24 / (24 + 12))
+    assert v1.last_review_at == dt.datetime(2026, 1, 5, 11)
+
+
+def test_before_the_working_diagnosis_the_drg_is_pending(stays: Session) -> None:
+    rows = {r.visit_number: r for r in build_worklist(stays, as_of=dt.datetime(2026, 1, 5, 9))}
+    assert rows["V1"].drg is None
+    assert rows["V1"].dollars == Decimal("5700.00")  # unknown weight 1.0 x 9,500 - 3,800
+    assert "DRG pending" in rows["V1"].dollars_basis
+
+
+def test_discharged_stays_leave_the_live_worklist(stays: Session) -> None:
+    handle_message(stays, text=message("A3", "A03", "202601061000", visit="V1",
+                                       discharge="202601061000"))  # fmt: skip
+    assert "V1" not in [r.visit_number for r in build_worklist(stays)]
+    assert "V1" in [r.visit_number for r in build_worklist(stays, as_of=NOON)]
