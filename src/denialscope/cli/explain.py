@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         PaymentExplanation,
     )
     from denialscope.denials.service import ReclassifyReport
+    from denialscope.workqueue.config import WorkqueueConfig
 
 __all__ = ["register"]
 
@@ -53,6 +54,17 @@ def _config(paths: list[Path] | None, data_dir: Path | None) -> ClassificationCo
     return load_config(None)
 
 
+def _workqueue_config(data_dir: Path | None) -> WorkqueueConfig:
+    """The routing open work items follow: defaults plus the data directory's override."""
+    from denialscope.settings import Settings
+    from denialscope.workqueue.config import load_workqueue_config
+
+    own = Settings.resolve(data_dir=data_dir).workqueue_file
+    return load_workqueue_config(
+        override=own if own.is_file() else None, use_organization_file=False
+    )
+
+
 def _console() -> Console:
     from rich.console import Console
 
@@ -74,8 +86,9 @@ def register(app: typer.Typer) -> None:
         from denialscope.denials.service import reclassify
 
         settings = _config(config, data_dir)
+        workqueue = _workqueue_config(data_dir)
         with open_session(database, data_dir) as session, session.begin():
-            report = reclassify(session, config=settings)
+            report = reclassify(session=session, config=settings, workqueue=workqueue)
         if as_json:
             typer.echo(json.dumps(report.to_dict(), indent=2))
         else:
@@ -121,7 +134,9 @@ def _print_report(report: ReclassifyReport) -> None:
         f"(same result, new version); {report.adjustments_examined:,} adjustments examined, "
         f"{report.adjustments_changed:,} changed root cause or rule (history kept), "
         f"{report.adjustments_rerouted:,} rerouted, "
-        f"{report.adjustments_first_classified:,} classified for the first time "
+        f"{report.adjustments_first_classified:,} classified for the first time; "
+        f"{report.work_items_reclassified:,} open work items took the new root cause "
+        f"({report.work_items_requeued:,} moved to another queue) "
         f"in {report.seconds:.1f} s"
     )
     if report.transitions:

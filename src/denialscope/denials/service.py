@@ -38,6 +38,8 @@ from denialscope.errors import NotFoundError
 from denialscope.orgs.models import Department, Payer
 from denialscope.remits.models import Adjustment as AdjustmentRow
 from denialscope.remits.models import ClaimPayment, RemarkCode, Remittance, ServicePayment
+from denialscope.workqueue.config import WorkqueueConfig
+from denialscope.workqueue.reclassified import follow_classification
 
 __all__ = [
     "ReclassifyReport",
@@ -285,6 +287,8 @@ class ReclassifyReport:
     adjustments_rerouted: int = 0  # only category, stream or layer 3 changed
     adjustments_first_classified: int = 0  # never classified before (no history row)
     transitions: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
+    work_items_reclassified: int = 0  # open items that took the new root cause (history kept)
+    work_items_requeued: int = 0  # ... of which moved to another queue
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -303,6 +307,8 @@ class ReclassifyReport:
                     self.transitions.items(), key=lambda item: (-item[1], str(item[0]))
                 )
             ],
+            "work_items_reclassified": self.work_items_reclassified,
+            "work_items_requeued": self.work_items_requeued,
             "seconds": round(self.seconds, 3),
         }
 
@@ -343,13 +349,18 @@ def _payment_batches(
 
 
 def reclassify(
-    session: Session,
     *,
+    session: Session,
     config: ClassificationConfig,
+    workqueue: WorkqueueConfig,
     claim_payment_ids: Sequence[int] | None = None,
     batch: int = 2000,
 ) -> ReclassifyReport:
-    """Re-apply ``config`` to stored claim payments (all, or the given ids); idempotent."""
+    """Re-apply ``config`` to stored claim payments (all, or the given ids); idempotent.
+
+    Open work items then follow their denial's new classification (root cause, stream,
+    queue, with a history event; ``workqueue`` routes them); resolved items are not touched.
+    """
     started = time.perf_counter()
     report = ReclassifyReport(config_version=config.version)
     version = _fit(config.version, 40)
@@ -408,6 +419,14 @@ def reclassify(
             session.execute(update_adjustments, adjustments)
         if history:
             session.execute(insert(_table(ClassificationChange)), history)
+    moved = follow_classification(
+        session,
+        config=workqueue,
+        claim_payment_ids=claim_payment_ids,
+        config_version=version,
+    )
+    report.work_items_reclassified = len(moved)
+    report.work_items_requeued = sum(1 for m in moved if m.old_queue != m.new_queue)
     report.seconds = time.perf_counter() - started
     return report
 
