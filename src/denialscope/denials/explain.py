@@ -24,10 +24,10 @@ from denialscope.classify import (
     ClaimClassification,
     Classification,
     ClassificationConfig,
-    classify_claim,
     load_config,
 )
 from denialscope.classify.codes import OfficialCode, official_codes
+from denialscope.classify.stored import classify_for_storage
 from denialscope.denials.service import (
     _ADJUSTMENT_FIELDS,
     _PAYMENT_FIELDS,
@@ -341,9 +341,11 @@ def explain_claim(
     names = [name for name, _ in _PAYMENT_FIELDS]
     payments: list[PaymentExplanation] = []
     for item in sorted(_load(session, ids), key=lambda p: order[p.id]):
-        result = classify_claim(config, item.claim)
+        # Each adjustment's current result by its stored id, not by list position.
+        classified = classify_for_storage(config, item.claim, [a.id for a in item.adjustments])
+        result = classified.result
         changes = _changes(names, item.stored, _payment_values(result))
-        adjustments = zip(item.adjustments, result.adjustments, strict=True)
+        adjustments = [(a, classified.outcomes[a.id]) for a in item.adjustments]
         payments.append(
             PaymentExplanation(
                 id=item.id,

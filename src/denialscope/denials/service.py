@@ -30,7 +30,16 @@ from denialscope.classify import (
     ClaimClassification,
     Classification,
     ClassificationConfig,
-    classify_claim,
+)
+from denialscope.classify.stored import (
+    ADJUSTMENT_COLUMNS,
+    CONFIG_VERSION_WIDTH,
+    PAYMENT_COLUMNS,
+    adjustment_columns,
+    claim_type_with_drg,
+    classify_for_storage,
+    fit,
+    payment_columns,
 )
 from denialscope.db.base import utcnow
 from denialscope.denials.models import ClassificationChange
@@ -50,24 +59,9 @@ __all__ = [
 
 _ZERO: Final = Decimal(0)
 _IN_LIST: Final = 500  # ids per IN (...): well inside every engine's bound-parameter limit
-# Stored column -> width, as ingest truncates them (keeps reruns idempotent).
-_ADJUSTMENT_FIELDS: Final = (
-    ("category", 16),
-    ("is_denial", 0),
-    ("stream", 10),
-    ("root_cause", 40),
-    ("rule_id", 80),
-    ("process_step", 120),
-    ("owner_role", 80),
-    ("owner_name", 120),
-)
-_PAYMENT_FIELDS: Final = (
-    ("denial_type", 16),
-    ("is_denial", 0),
-    ("primary_stream", 10),
-    ("primary_root_cause", 40),
-    ("denied_amount", 0),
-)
+# The stored columns of a classification, as ingest stores them (classify.stored).
+_ADJUSTMENT_FIELDS: Final = ADJUSTMENT_COLUMNS
+_PAYMENT_FIELDS: Final = PAYMENT_COLUMNS
 
 Values = tuple[Any, ...]
 _ROOT_CAUSE: Final = [name for name, _ in _ADJUSTMENT_FIELDS].index("root_cause")
@@ -200,7 +194,7 @@ def _assemble(
         paid=head.paid if head.paid is not None else _ZERO,
         patient_responsibility=head.patient_responsibility,
         # As ingest does: without an 837, a DRG on the remit marks an inpatient stay.
-        claim_type=head.claim_type or ("inpatient" if (head.drg or "").strip() else None),
+        claim_type=claim_type_with_drg(head.claim_type or None, head.drg),
         payer_id=head.payer_ident or head.payer_name,
         adjudicated_on=head.adjudicated_at,
         department=head.department,
@@ -257,18 +251,12 @@ def adjudicated_claim_from_rows(session: Session, claim_payment_id: int) -> Adju
     return found[claim_payment_id]
 
 
-def _fit(value: Any, width: int) -> Any:
-    if width and isinstance(value, str):
-        return value[:width] or None
-    return value
-
-
 def _adjustment_values(result: Classification) -> Values:
-    return tuple(_fit(getattr(result, name), width) for name, width in _ADJUSTMENT_FIELDS)
+    return tuple(adjustment_columns(result).values())
 
 
 def _payment_values(result: ClaimClassification) -> Values:
-    return tuple(_fit(getattr(result, name), width) for name, width in _PAYMENT_FIELDS)
+    return tuple(payment_columns(result).values())
 
 
 # --- reclassify -----------------------------------------------------------------------------
@@ -363,7 +351,7 @@ def reclassify(
     """
     started = time.perf_counter()
     report = ReclassifyReport(config_version=config.version)
-    version = _fit(config.version, 40)
+    version = fit(config.version, CONFIG_VERSION_WIDTH)
     payment_fields = [name for name, _ in _PAYMENT_FIELDS] + ["config_version"]
     adjustment_fields = [name for name, _ in _ADJUSTMENT_FIELDS]
     update_payments = _update_by_id(ClaimPayment, payment_fields)
@@ -375,16 +363,19 @@ def reclassify(
         history: list[dict[str, Any]] = []
         for item in _load(session, ids):
             report.payments_examined += 1
-            result = classify_claim(config, item.claim)
-            values = _payment_values(result)
+            # Adjustment results by the stored adjustment's id, not by list position.
+            stored_result = classify_for_storage(
+                config, item.claim, [a.id for a in item.adjustments]
+            )
+            values = _payment_values(stored_result.result)
             if values != item.stored or version != item.config_version:
                 report.payments_changed += values != item.stored
                 report.payments_restamped += values == item.stored
                 row = dict(zip(payment_fields, (*values, version), strict=True))
                 payments.append({"b_id": item.id, **{f"b_{k}": v for k, v in row.items()}})
-            for stored, outcome in zip(item.adjustments, result.adjustments, strict=True):
+            for stored in item.adjustments:
                 report.adjustments_examined += 1
-                new = _adjustment_values(outcome.classification)
+                new = tuple(stored_result.adjustments[stored.id].values())
                 if new == stored.stored:
                     continue
                 adjustments.append(
