@@ -20,6 +20,7 @@ from denialscope.analytics.service import (
     scope_filters,
     trends,
 )
+from denialscope.analytics.trends import TrendPoint
 from denialscope.errors import InputError
 from denialscope.settings import Settings
 
@@ -75,11 +76,16 @@ def test_documentation_causes_follow_the_settings_data_directory(
 def test_trends_refresh_the_cube_and_hide_rates_below_the_minimum(
     session: Session, tiny: Tiny
 ) -> None:
-    rows = trends(session=session, filters=scope_filters(), by="month", min_claims=1)
+    points = trends(session=session, filters=scope_filters(), by="month", min_claims=1)
     assert cube_is_fresh(session)
-    assert sum(r["claims_adjudicated"] for r in rows) == 6
-    assert all(r["initial_denial_rate"] is not None for r in rows)
+    assert all(isinstance(p, TrendPoint) for p in points)
+    assert sum(p.claims_adjudicated for p in points) == 6
+    assert all(p.initial_denial_rate is not None and p.enough_data for p in points)
+    first = points[0].to_dict()
+    assert list(first)[:3] == ["month", "claims_adjudicated", "initial_denials"]
+    assert {"initial_denial_rate_trailing3", "clinical_denials", "data"} <= set(first)
     sparse = trends(session=session, filters=scope_filters(), by="month", min_claims=1000)
-    assert all(r["initial_denial_rate"] is None for r in sparse)
+    assert all(p.initial_denial_rate is None and not p.enough_data for p in sparse)
+    assert sparse[0].data.startswith("not enough data (")
     with pytest.raises(InputError, match="--min-claims 0"):
         trends(session=session, filters=scope_filters(), min_claims=0)

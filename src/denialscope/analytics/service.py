@@ -23,6 +23,7 @@ from denialscope.classify.taxonomy import DENIAL_STREAMS
 from denialscope.errors import InputError
 
 if TYPE_CHECKING:
+    from denialscope.analytics.trends import TrendPoint
     from denialscope.settings import Settings
 
 __all__ = [
@@ -106,11 +107,11 @@ def kpi_summary(
 
 def trends(
     *, session: Session, filters: Filters, by: str = "month", min_claims: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[TrendPoint]:
     """Initial denial rate and denials per stream per period; the cube is refreshed first."""
     from denialscope.analytics.periods import min_claims as configured_min_claims
-    from denialscope.analytics.trends import trend_rows
+    from denialscope.analytics.trends import trend_points
 
     minimum = configured_min_claims(min_claims)
     refresh_if_stale(session=session)
-    return trend_rows(session, filters=filters, by=by, min_claims=minimum)
+    return trend_points(session, filters=filters, by=by, min_claims=minimum)

@@ -234,14 +234,16 @@ def register(app: typer.Typer) -> None:
             payer, stream, department, service_line, facility, date_from, date_to
         )
         with open_session(database, data_dir) as session:
-            rows = trends(session=session, filters=filters, by=by or "month", min_claims=min_claims)
+            points = trends(
+                session=session, filters=filters, by=by or "month", min_claims=min_claims
+            )
             session.commit()  # the cube, when it was refreshed
-        emit(rows, fmt, title=f"Trends by {by}", out=out)
+        emit([p.to_dict() for p in points], fmt, title=f"Trends by {by}", out=out)
         if chart is not None:
             from denialscope.analytics.charts import trend_svg
 
             # A period without enough claims has no rate: leave it out rather than draw 0%.
-            drawn = [r for r in rows if r["initial_denial_rate"] is not None]
+            drawn = [p.to_dict() for p in points if p.initial_denial_rate is not None]
             write_chart(chart, trend_svg(drawn), title=f"Initial denial rate by {by}")
 
     # After the analytics commands, so `report --help` lists it last.
