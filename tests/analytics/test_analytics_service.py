@@ -62,15 +62,15 @@ def test_documentation_causes_follow_the_settings_data_directory(
     # Of the two clinical denials (C2 medical_necessity, C8 documentation_insufficient),
     # one is documentation-driven with the shipped taxonomy ...
     report = kpi_summary(session=session, settings=shipped, filters=scope_filters())
-    assert report["all"]["clinical"]["documentation_driven_share"] == D("0.5")
-    assert report["all"]["claims_submitted"] == 7
+    assert report.groups["all"].clinical.documentation_driven_share == D("0.5")
+    assert report.groups["all"].claims_submitted == 7
     assert cube_is_fresh(session)  # kpi_summary brought the cube up to date
     # ... and both with an organization that counts medical necessity as documentation.
     own = Settings.resolve(data_dir=tmp_path / "own")
     own.classification_file.write_text(MEDICAL_NECESSITY_DOCUMENTED, encoding="utf-8")
     assert "medical_necessity" in documentation_causes(settings=own)
     report = kpi_summary(session=session, settings=own, filters=scope_filters())
-    assert report["all"]["clinical"]["documentation_driven_share"] == D("1")
+    assert report.groups["all"].clinical.documentation_driven_share == D("1")
 
 
 def test_trends_refresh_the_cube_and_hide_rates_below_the_minimum(
@@ -89,3 +89,26 @@ def test_trends_refresh_the_cube_and_hide_rates_below_the_minimum(
     assert sparse[0].data.startswith("not enough data (")
     with pytest.raises(InputError, match="--min-claims 0"):
         trends(session=session, filters=scope_filters(), min_claims=0)
+
+
+def test_the_kpi_report_is_typed_and_its_json_is_the_documented_one(
+    session: Session, tiny: Tiny, tmp_path: Path
+) -> None:
+    from denialscope.analytics.summary import kpi_report
+
+    settings = Settings.resolve(data_dir=tmp_path / "data")
+    report = kpi_summary(session=session, settings=settings, filters=scope_filters())
+    kpi = report.groups["all"]
+    # As test_kpis.test_kpi_report_has_the_documented_keys, read from typed fields.
+    assert (kpi.claims_submitted, kpi.initial_denial_rate_count) == (7, D("0.666667"))
+    assert (kpi.duplicate_claims, kpi.duplicate_charges) == (1, D("60"))
+    assert kpi.denials_by_stream["clinical"].charges == D("300")
+    assert kpi.appeals.worked == 0 and kpi.appeals.overturn_rate_count is None
+    documented = kpi_report(
+        session,
+        documentation_causes=documentation_causes(settings=settings),
+    )
+    assert report.to_dict() == documented["all"]
+    by_payer = kpi_summary(session=session, settings=settings, filters=scope_filters(), by="payer")
+    assert by_payer.to_dict()["by"] == "payer"
+    assert set(by_payer.to_dict()["groups"]) == set(by_payer.groups)

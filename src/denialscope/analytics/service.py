@@ -13,7 +13,7 @@ organization's configuration (documentation-driven root causes, labor rates) fro
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from denialscope.classify.taxonomy import DENIAL_STREAMS
 from denialscope.errors import InputError
 
 if TYPE_CHECKING:
+    from denialscope.analytics.kpi_types import KpiReport
     from denialscope.analytics.trends import TrendPoint
     from denialscope.settings import Settings
 
@@ -89,20 +90,22 @@ def documentation_causes(*, settings: Settings) -> frozenset[str]:
 
 def kpi_summary(
     *, session: Session, settings: Settings, filters: Filters, by: str | None = None
-) -> dict[str, dict[str, Any]]:
+) -> KpiReport:
     """Every KPI of docs/analytics.md per group ("all" without ``by``), with the
     organization's documentation-driven causes and labor rates; the cube is refreshed first."""
+    from denialscope.analytics.kpi_types import KpiReport
     from denialscope.analytics.rework import load_rework_config
-    from denialscope.analytics.summary import kpi_report
+    from denialscope.analytics.summary import kpi_groups
 
     refresh_if_stale(session=session)
-    return kpi_report(
+    groups = kpi_groups(
         session,
         filters=filters,
         by=by,
         documentation_causes=documentation_causes(settings=settings),
         rework=load_rework_config(settings.data_dir),
     )
+    return KpiReport(by=by, groups=groups)
 
 
 def trends(

@@ -7,7 +7,7 @@ function and render its result as a table, JSON or CSV (and a chart on request).
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -62,24 +62,21 @@ def register(app: typer.Typer) -> None:
             payer, stream, department, service_line, facility, date_from, date_to
         )
         with open_session(database, data_dir) as session:
-            groups = kpi_summary(
+            report = kpi_summary(
                 session=session,
                 settings=Settings.resolve(data_dir=data_dir, database=database),
                 filters=filters,
                 by=by,
             )
             session.commit()  # the cube, when it was refreshed
-        if not groups:
+        if not report.groups:
             typer.echo(
                 "no adjudicated claims in scope: load 837/835 files with `denialscope ingest`, "
                 "or try `denialscope demo`",
                 err=True,
             )
-        rows = [{"group": label, **values} for label, values in groups.items()]
-        if by is None:
-            document: Any = groups.get("all", {})
-        else:
-            document = {"by": by, "groups": groups}
+        rows = [{"group": label, **group.to_dict()} for label, group in report.groups.items()]
+        document = report.to_dict()
         emit(rows, fmt, title="KPIs", document=document, transpose=True, out=out)
 
     @report.command("pareto")
