@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Final, Generic, TypeVar
 
 from denialscope.classify.config import ClassificationConfig
@@ -30,7 +31,9 @@ from denialscope.errors import DenialscopeError
 __all__ = [
     "ADJUSTMENT_COLUMNS",
     "PAYMENT_COLUMNS",
+    "StoredAdjustmentResult",
     "StoredClassification",
+    "StoredPaymentResult",
     "adjustment_columns",
     "claim_type_with_drg",
     "classify_for_storage",
@@ -128,3 +131,34 @@ def classify_for_storage(
         outcomes=dict(zip(keys, result.adjustments, strict=True)),
         result=result,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPaymentResult:
+    """The classification columns of a stored claim payment (None: never classified)."""
+
+    denial_type: str | None
+    is_denial: bool | None
+    primary_stream: str | None
+    primary_root_cause: str | None
+    denied_amount: Decimal | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name, _ in PAYMENT_COLUMNS}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAdjustmentResult:
+    """The classification columns of a stored adjustment (None: never classified)."""
+
+    category: str | None
+    is_denial: bool | None
+    stream: str | None
+    root_cause: str | None
+    rule_id: str | None
+    process_step: str | None
+    owner_role: str | None
+    owner_name: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name, _ in ADJUSTMENT_COLUMNS}

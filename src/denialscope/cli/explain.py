@@ -195,14 +195,14 @@ def _print_payment(out: Console, payment: PaymentExplanation, total: int) -> Non
         f"payer claim {_escape(_text(payment.payer_claim_number) or '-')}  "
         f"adjudicated {day.isoformat() if day else 'unknown'}"
     )
-    if s["denial_type"] is None:
+    if s.denial_type is None:
         verdict = "not classified yet"
-    elif s["primary_root_cause"] is None:
-        verdict = f"{s['denial_type']}: no denial"
+    elif s.primary_root_cause is None:
+        verdict = f"{s.denial_type}: no denial"
     else:
         verdict = (
-            f"{s['denial_type']}: {s['primary_stream']} / {s['primary_root_cause']}"
-            f"  denied {display('denied_amount', s['denied_amount'] or Decimal(0))}"
+            f"{s.denial_type}: {s.primary_stream} / {s.primary_root_cause}"
+            f"  denied {display('denied_amount', s.denied_amount or Decimal(0))}"
         )
     out.print(f"  {_escape(verdict)}  (stored under {payment.config_version or 'no version'})")
     if payment.note:
@@ -249,13 +249,13 @@ def _adjustment_cells(n: int, item: AdjustmentExplanation) -> list[str]:
     if remarks:
         reason += f" [{' '.join(remarks)}]"
     line = "claim" if item.line is None else f"{item.line} {_text(item.procedure)}".strip()
-    if s["category"] in (None, "denial", "duplicate"):
-        cause = f"{_text(s['stream'])} / {_text(s['root_cause'])}"
+    if s.category in (None, "denial", "duplicate"):
+        cause = f"{_text(s.stream)} / {_text(s.root_cause)}"
         if item.root_cause_label:
             cause += f" ({item.root_cause_label})"
     else:
-        cause = f"not a denial: {s['category']}"
-    owner = ", ".join(x for x in (s["owner_role"], s["owner_name"]) if x)
-    fix = f"{_text(s['process_step'])} ({owner})" if s["process_step"] else ""
+        cause = f"not a denial: {s.category}"
+    owner = ", ".join(x for x in (s.owner_role, s.owner_name) if x)
+    fix = f"{_text(s.process_step)} ({owner})" if s.process_step else ""
     amount = display("amount", item.adjustment.amount)
-    return [str(n), line, reason, amount, cause, fix, _text(s["rule_id"])]
+    return [str(n), line, reason, amount, cause, fix, _text(s.rule_id)]
