@@ -14,8 +14,12 @@ from denialscope.db.engine import open_database
 from denialscope.denials.service import adjudicated_claims_from_rows
 from denialscope.ingest.service import ingest_paths
 from denialscope.remits.models import Adjustment, ClaimPayment
+from denialscope.workqueue.config import WorkqueueConfig, load_workqueue_config
 
-__all__ = ["Db", "rebuilt_results", "stored_results"]
+__all__ = ["WORKQUEUE", "Db", "rebuilt_results", "stored_results"]
+
+# The shipped work-queue defaults: what open items are routed by after a reclassify.
+WORKQUEUE: WorkqueueConfig = load_workqueue_config(use_organization_file=False)
 
 PaymentResult = tuple[Any, ...]
 AdjustmentResults = Counter[tuple[Any, ...]]

@@ -45,7 +45,7 @@ def test_a_claim_by_control_number_lists_its_payments_in_sequence(
     assert result.claim.control_number == "PCN-A" and result.claim.matched_by == ("control_number",)
     assert [(p.seq, p.payer_claim_number) for p in result.payments] == [(1, "PAY-A"), (2, "PAY-A2")]
     first = result.payments[0]
-    assert (first.status_label, first.stored["denial_type"], first.note) == (
+    assert (first.status_label, first.stored.denial_type, first.note) == (
         "denied",
         "full_denial",
         None,
@@ -53,11 +53,11 @@ def test_a_claim_by_control_number_lists_its_payments_in_sequence(
     (adjustment,) = first.adjustments
     assert adjustment.line is None and adjustment.procedure is None
     assert (adjustment.adjustment.group, adjustment.adjustment.carc) == ("CO", "16")
-    assert adjustment.stored["root_cause"] == "missing_information"
-    assert adjustment.stored["rule_id"] == adjustment.current.rule_id == "carc-16"
+    assert adjustment.stored.root_cause == "missing_information"
+    assert adjustment.stored.rule_id == adjustment.current.rule_id == "carc-16"
     assert adjustment.root_cause_label == defaults.root_causes["missing_information"].label
     assert "carc-16" in adjustment.current.explanation and adjustment.note is None
-    assert adjustment.stored["process_step"] == adjustment.current.process_step is not None
+    assert adjustment.stored.process_step == adjustment.current.process_step is not None
 
 
 def test_payer_claim_number_and_id_find_the_same_claim(
@@ -77,13 +77,13 @@ def test_line_adjustments_carry_their_line_procedure_and_remarks(
     (adjustment,) = payment.adjustments
     assert (adjustment.line, adjustment.procedure) == (2, "80053")
     assert (adjustment.claim_remarks, adjustment.line_remarks) == ((), ("M51",))
-    assert adjustment.stored["rule_id"] == "missing-info-procedure-code"
+    assert adjustment.stored.rule_id == "missing-info-procedure-code"
     assert "missing-info-procedure-code" in adjustment.current.explanation
 
     (paid_as_other_code,) = _explain(loaded, "PAY-C", defaults).payments
     first, second = paid_as_other_code.adjustments
     assert (first.line, first.procedure, first.claim_remarks) == (1, "99215", ("N706",))
-    assert second.stored["rule_id"] == "necessity-documentation"
+    assert second.stored.rule_id == "necessity-documentation"
 
 
 def test_an_ambiguous_claim_lists_the_candidates(loaded: Db) -> None:
@@ -225,7 +225,7 @@ def test_the_stored_payments_are_explained_not_recomputed_silently(
         payment.denial_type = "partial_denial"
         session.commit()
     (explained,) = _explain(loaded, "PAY-D", defaults).payments
-    assert explained.stored["denial_type"] == "partial_denial"
+    assert explained.stored.denial_type == "partial_denial"
     assert explained.current.denial_type == "paid"
     assert (
         explained.note is not None and "denial_type paid (stored partial_denial)" in explained.note

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from denials_support import Db, rebuilt_results, stored_results
+from denials_support import WORKQUEUE, Db, rebuilt_results, stored_results
 from sqlalchemy import select
 
 from denialscope.classify import ClassificationConfig, load_config
@@ -66,7 +66,7 @@ def assert_rebuild_matches_ingest(db: Db, config: ClassificationConfig) -> dict[
         mismatched = {i: (stored[i], rebuilt.get(i)) for i in stored if stored[i] != rebuilt.get(i)}
         assert not mismatched, next(iter(mismatched.items()))
         # Applying the same configuration again changes nothing, not even the version stamp.
-        report = reclassify(session, config=config, batch=7)
+        report = reclassify(session=session, config=config, workqueue=WORKQUEUE, batch=7)
         assert report.payments_examined == len(stored)
         assert (report.payments_changed, report.payments_restamped) == (0, 0)
         assert (report.adjustments_changed, report.adjustments_rerouted) == (0, 0)

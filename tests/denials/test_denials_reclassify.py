@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from denials_support import Db, rebuilt_results, stored_results
+from denials_support import WORKQUEUE, Db, rebuilt_results, stored_results
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -69,7 +69,7 @@ def test_an_override_changes_exactly_the_matching_adjustments_and_keeps_history(
             i for i, r in payments_before.items() if r.primary_root_cause == "missing_information"
         }
 
-        report = reclassify(session, config=config)
+        report = reclassify(session=session, workqueue=WORKQUEUE, config=config)
         session.commit()
 
         after = _rows(session, _ADJUSTMENT_COLUMNS)
@@ -109,10 +109,14 @@ def test_an_override_changes_exactly_the_matching_adjustments_and_keeps_history(
             "transitions": [
                 {"from": "missing_information", "to": "claim_data_error", "count": len(expected)}
             ],
+            # PCN-DUP's open item takes the new cause; billing stays its queue. PCN-A's item
+            # is resolved (paid on the second remit) and is not touched.
+            "work_items_reclassified": 1,
+            "work_items_requeued": 0,
             "seconds": 0,
         }
 
-        again = reclassify(session, config=config, batch=2)
+        again = reclassify(session=session, workqueue=WORKQUEUE, config=config, batch=2)
         session.commit()
         assert (again.payments_examined, again.adjustments_examined) == (
             len(payments_before),
@@ -125,7 +129,7 @@ def test_an_override_changes_exactly_the_matching_adjustments_and_keeps_history(
         assert _rows(session, _ADJUSTMENT_COLUMNS) == after
 
         # Back to the defaults: the earlier decisions come back and are recorded too.
-        back = reclassify(session, config=defaults)
+        back = reclassify(session=session, workqueue=WORKQUEUE, config=defaults)
         session.commit()
         assert back.adjustments_changed == len(expected)
         assert _rows(session, _ADJUSTMENT_COLUMNS) == before
@@ -142,7 +146,10 @@ def test_only_the_given_payments_are_examined(
         by_number = dict(session.execute(select(number, ClaimPayment.id)).tuples().all())
         before = _rows(session, _PAYMENT_COLUMNS)
         report = reclassify(
-            session, config=load_config([override_16]), claim_payment_ids=[by_number["PAY-A"]]
+            session=session,
+            workqueue=WORKQUEUE,
+            config=load_config([override_16]),
+            claim_payment_ids=[by_number["PAY-A"]],
         )
         assert (report.payments_examined, report.payments_changed) == (1, 1)
         after = _rows(session, _PAYMENT_COLUMNS)
@@ -156,7 +163,7 @@ def test_payments_stored_without_classification_are_classified_without_history(
     db.ingest(remits, None, classify=False)
     with db.session() as session:
         adjustments = session.execute(select(func.count()).select_from(Adjustment)).scalar_one()
-        report = reclassify(session, config=defaults)
+        report = reclassify(session=session, workqueue=WORKQUEUE, config=defaults)
         assert report.adjustments_first_classified == adjustments > 0
         assert report.adjustments_changed == 0 and not _history(session)
         stored = stored_results(session)
@@ -200,6 +207,8 @@ def test_the_command_applies_config_files_and_the_data_dir_file(
         "adjustments_rerouted",
         "adjustments_first_classified",
         "transitions",
+        "work_items_reclassified",
+        "work_items_requeued",
         "seconds",
     }
     assert payload["transitions"][0]["from"] == "claim_data_error"

@@ -178,3 +178,25 @@ def test_bad_metric_and_change_are_refused(governed: Session) -> None:
             due_date=DUE,
             as_of=AT_CREATION,
         )
+
+
+def test_plan_overview_is_one_typed_row_per_plan_with_its_progress(governed: Session) -> None:
+    from denialscope.governance.service import PlanOverview, plan_overview
+
+    plan = _plan(governed, "count", payer="ALPHA")
+    (row,) = plan_overview(session=governed, as_of=LATER)
+    assert isinstance(row, PlanOverview)
+    assert (row.id, row.stream, row.baseline, row.status) == (plan.id, "coding", Decimal(4), "open")
+    # As test_progress_over_the_latest_complete_period: Apr-Jun 3, half way from 4 to 2.
+    assert (row.progress.current, row.progress.assessment) == (Decimal(3), "on_track")
+    data = row.to_dict()
+    assert data["owner"] == "Sam (Coding lead)"
+    assert (data["current"], data["target"], data["pct_of_way"]) == (
+        Decimal(3),
+        Decimal(2),
+        Decimal("50.0000"),
+    )
+    assert list(data) == [
+        "id", "root_cause", "stream", "payer", "department", "owner", "metric", "change_pct",
+        "due", "status", "baseline", "current", "target", "pct_of_way", "assessment", "notes",
+    ]  # fmt: skip

@@ -20,12 +20,12 @@ from denialscope.claims.models import (
     claim_key_for,
     patient_key_for,
 )
+from denialscope.claims.record import stored_claims
 from denialscope.cli.main import _register, app
 from denialscope.orgs.models import Payer, Provider
 from denialscope.remits.models import Adjustment, ClaimPayment, RemarkCode, Remittance
 from denialscope.scrub import ScrubContext, scrub_claims
 from denialscope.scrub.backtest import run_backtest
-from denialscope.scrub.from_db import stored_claims
 from denialscope.scrub.models import ScrubClaimResult, ScrubFinding, ScrubRun
 from denialscope.scrub.service import create_run, stored_duplicate_lookup
 from denialscope.sources.models import SourceFile
@@ -131,7 +131,7 @@ class History:
 def test_stored_claims_rebuild_what_rules_read(session: Session) -> None:
     history = History(session)
     history.add(procedure="11042", dx="E11")
-    [(claim_id, claim)] = list(stored_claims(session))
+    [(claim_id, claim)] = list(stored_claims(session=session))
     assert claim_id > 0 and isinstance(claim, Claim)
     assert claim.lines[0].procedure == "11042" and claim.principal_diagnosis is not None
     assert claim.billing_provider.npi == VALID_NPI and claim.payer.identifier == "P1"

@@ -334,15 +334,21 @@ def event_impact(
 
 
 def impacts_of_registered(
-    session: Session, *, window_days: int | None = None, alpha: float = 0.05
+    *,
+    session: Session,
+    payer: str | None = None,
+    window_days: int | None = None,
+    alpha: float = 0.05,
 ) -> Sequence[EventImpact]:
-    """The before/after analysis of every registered event."""
+    """The before/after analysis of every registered event (``report events``), at one
+    payer (name part, key or id) or all."""
     return [
         event_impact(
             session,
             event_date=e.event_date,
             department=e.department,
             service_line=e.service_line,
+            payer=payer,
             window_days=window_days,
             alpha=alpha,
             event_id=e.id,

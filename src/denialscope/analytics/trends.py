@@ -7,6 +7,8 @@ claims all denied are "not enough data", not a 100% denial rate. Its ``data`` co
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,7 +19,7 @@ from denialscope.analytics.periods import min_claims as configured_min_claims
 from denialscope.analytics.results import Rate
 from denialscope.classify.taxonomy import DENIAL_STREAMS
 
-__all__ = ["NOT_ENOUGH", "RATE_KEYS", "trend_rows"]
+__all__ = ["NOT_ENOUGH", "RATE_KEYS", "TrendPoint", "trend_points", "trend_rows"]
 
 NOT_ENOUGH = "not enough data"
 RATE_KEYS = ("initial_denial_rate", "initial_denial_rate_charges", "initial_denial_rate_trailing3")
@@ -61,3 +63,63 @@ def trend_rows(
             row["data"] = "ok"
         rows.append(row)
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """One period (or group) of a trend: counts always, rates only with enough claims."""
+
+    by: str  # month, quarter, payer ...: the name of ``period`` in the JSON
+    period: str
+    claims_adjudicated: int
+    initial_denials: int
+    initial_denial_rate: Decimal | None
+    initial_denial_rate_charges: Decimal | None
+    initial_denial_rate_trailing3: Decimal | None  # by month only
+    stream_denials: dict[str, int] = field(default_factory=dict)  # streams in scope
+    data: str = "ok"  # or "not enough data (n of m claims)"
+
+    @property
+    def enough_data(self) -> bool:
+        return self.data == "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented row of ``report trends``."""
+        row: dict[str, Any] = {
+            self.by: self.period,
+            "claims_adjudicated": self.claims_adjudicated,
+            "initial_denials": self.initial_denials,
+            "initial_denial_rate": self.initial_denial_rate,
+            "initial_denial_rate_charges": self.initial_denial_rate_charges,
+        }
+        if self.by == "month":
+            row["initial_denial_rate_trailing3"] = self.initial_denial_rate_trailing3
+        row.update({f"{stream}_denials": n for stream, n in self.stream_denials.items()})
+        row["data"] = self.data
+        return row
+
+
+def trend_points(
+    session: Session,
+    *,
+    filters: Filters = kpis.NO_FILTERS,
+    by: str = "month",
+    min_claims: int | None = None,
+) -> list[TrendPoint]:
+    """:func:`trend_rows` as typed points."""
+    return [
+        TrendPoint(
+            by=by,
+            period=str(row[by]),
+            claims_adjudicated=row["claims_adjudicated"],
+            initial_denials=row["initial_denials"],
+            initial_denial_rate=row["initial_denial_rate"],
+            initial_denial_rate_charges=row["initial_denial_rate_charges"],
+            initial_denial_rate_trailing3=row.get("initial_denial_rate_trailing3"),
+            stream_denials={
+                s: row[f"{s}_denials"] for s in DENIAL_STREAMS if f"{s}_denials" in row
+            },
+            data=row["data"],
+        )
+        for row in trend_rows(session, filters=filters, by=by, min_claims=min_claims)
+    ]

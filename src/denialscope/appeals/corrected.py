@@ -19,10 +19,10 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from denialscope.appeals.claim_record import claim_record
 from denialscope.appeals.letters import store_document
 from denialscope.appeals.modifier_fixes import BundlingLine, modifier_proposals
 from denialscope.claims.models import Claim
+from denialscope.claims.record import claim_record, providers_of
 from denialscope.errors import InputError, NotFoundError
 from denialscope.remits.models import ClaimPayment
 from denialscope.scrub.ncci import PtpIndex
@@ -299,8 +299,12 @@ def write_corrected(
         raise NotFoundError(f"work item {item_id} lost its claim or its denial")
     if not denial.payer_claim_number:
         raise InputError(f"the denial of work item {item_id} has no payer claim number (CLP07)")
-    record = apply_fixes(claim_record(session, claim), approved)
+    record = apply_fixes(
+        claim_record(claim, providers=providers_of(session=session, claim=claim)), approved
+    )
     record.frequency = "7"
+    # A replacement is submitted now, not on the original's date (BHT04).
+    record.submission.created = None
     record.refs = [(q, v) for q, v in record.refs if q != "F8"] + [
         ("F8", denial.payer_claim_number)
     ]

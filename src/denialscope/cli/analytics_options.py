@@ -1,5 +1,5 @@
-"""Options and helpers the analytics commands share (``report``, ``event``, ``plan``):
-the scope filters, dates, and one way to open the database."""
+"""Options the analytics commands share (``report``, ``event``, ``plan``): the scope
+filters and dates, checked by :func:`denialscope.analytics.service.scope_filters`."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from denialscope.cli.options import output_file
 from denialscope.errors import InputError
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from denialscope.analytics.cohort import Filters
 
 PayerOption = Annotated[str | None, typer.Option("--payer", help="Payer name (part), key or id.")]
@@ -92,35 +90,15 @@ def build_filters(
     date_from: str | None,
     date_to: str | None,
 ) -> Filters:
-    from denialscope.analytics.cohort import Filters
-    from denialscope.classify.taxonomy import DENIAL_STREAMS
+    """The scope options as checked filters (see analytics.service.scope_filters)."""
+    from denialscope.analytics.service import scope_filters
 
-    if stream is not None and stream not in DENIAL_STREAMS:
-        raise InputError(f"--stream {stream!r}: use one of {', '.join(DENIAL_STREAMS)}")
-    return Filters(
+    return scope_filters(
         payer=payer,
         stream=stream,
         department=department,
         service_line=service_line,
         facility=facility,
-        date_from=parse_date(date_from, "--from"),
-        date_to=parse_date(date_to, "--to"),
+        date_from=date_from,
+        date_to=date_to,
     )
-
-
-def refresh_if_stale(session: Session) -> None:
-    """Rebuild the summary cube when the data changed, so the next summary is fast."""
-    from denialscope.analytics.cube import cube_is_fresh, refresh_cube
-
-    if not cube_is_fresh(session):
-        refresh_cube(session)
-        session.commit()
-
-
-def documentation_causes(data_dir: Path | None) -> frozenset[str]:
-    from denialscope.classify import load_config
-    from denialscope.classify.config import ORGANIZATION_FILE
-
-    own = data_dir / ORGANIZATION_FILE if data_dir is not None else None
-    config = load_config([own] if own is not None and own.is_file() else None)
-    return frozenset(rc.id for rc in config.root_causes.values() if rc.documentation_driven)

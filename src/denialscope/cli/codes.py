@@ -11,11 +11,9 @@ import typer
 
 from denialscope.classify import (
     ClassificationConfig,
-    classify_adjustment,
     load_config,
 )
-from denialscope.classify.codes import install_official_list, official_codes
-from denialscope.classify.taxonomy import CLAIM_TYPES, STREAMS
+from denialscope.classify.codes import install_official_list
 from denialscope.errors import ConfigurationError, InputError
 
 __all__ = ["codes_app", "register"]
@@ -74,69 +72,42 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show how a group + CARC (+ remarks, context) is classified, and why."""
-    if group.strip().upper() not in ("CO", "PR", "OA", "PI", "CR"):
-        raise InputError(f"group {group!r}: expected CO, PR, OA, PI or CR", group=group)
-    if claim_type is not None and claim_type.strip().lower() not in CLAIM_TYPES:
-        raise InputError(f"--claim-type {claim_type!r}: expected {', '.join(CLAIM_TYPES)}")
+    from denialscope.classify.service import explain_codes
+    from denialscope.settings import Settings
+
     adjudicated_on = None
     if on is not None:
         try:
             adjudicated_on = date.fromisoformat(on)
         except ValueError:
             raise InputError(f"--date {on!r}: expected YYYY-MM-DD") from None
-    claim_rarcs = [code.strip().upper() for code in rarc or []]
-    line_rarcs = [code.strip().upper() for code in line_rarc or []]
-    settings = _config(config)
-    result = classify_adjustment(
-        settings,
+    explained = explain_codes(
+        config=_config(config),
+        settings=Settings.resolve(),
         group=group,
         carc=carc,
-        claim_rarcs=claim_rarcs,
-        line_rarcs=line_rarcs,
-        claim_type=claim_type.strip().lower() if claim_type else None,
-        payer_id=payer,
-        adjudicated_on=adjudicated_on,
+        claim_rarcs=rarc or [],
+        line_rarcs=line_rarc or [],
+        claim_type=claim_type,
+        payer=payer,
         department=department,
         service_line=service_line,
-        procedure_code=procedure,
-        modifiers=[code.strip().upper() for code in modifier or []],
+        procedure=procedure,
+        modifiers=modifier or [],
+        adjudicated_on=adjudicated_on,
         claim_paid_nothing=paid_nothing,
     )
-    carc_code = carc.strip().upper()
-    official_carc = official_codes("carc").get(carc_code)
-    rarc_list = official_codes("rarc")
-    official_rarcs = {
-        code: rarc_list[code].description
-        for code in dict.fromkeys([*claim_rarcs, *line_rarcs])
-        if code in rarc_list
-    }
     if as_json:
-        payload = {
-            "input": {
-                "group": group.strip().upper(),
-                "carc": carc_code,
-                "claim_rarcs": claim_rarcs,
-                "line_rarcs": line_rarcs,
-                "claim_type": claim_type,
-                "payer": payer,
-                "modifiers": [code.strip().upper() for code in modifier or []],
-                "claim_paid_nothing": paid_nothing,
-            },
-            **result.to_dict(),
-            "owner": {"role": result.owner_role, "name": result.owner_name},
-            "official_description": official_carc.description if official_carc else None,
-            "official_remarks": official_rarcs,
-            "carc_retired": carc_code in settings.deactivated_carcs,
-            "remark_notes": _remark_statuses([*claim_rarcs, *line_rarcs]),
-        }
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(explained.to_dict(), indent=2))
         return
-    typer.echo(f"{group.strip().upper()}-{carc_code}: {result.carc_label or '(no label)'}")
-    if official_carc:
-        typer.echo(f"  official: {official_carc.description}")
-    for code, text in official_rarcs.items():
+    result = explained.classification
+    query = explained.query
+    typer.echo(f"{query.group}-{query.carc}: {result.carc_label or '(no label)'}")
+    if explained.official_description:
+        typer.echo(f"  official: {explained.official_description}")
+    for code, text in explained.official_remarks.items():
         typer.echo(f"  {code}: {text}")
-    for code, status in _remark_statuses([*claim_rarcs, *line_rarcs]).items():
+    for code, status in explained.remark_notes.items():
         # A mistyped remark code would silently change nothing: say so.
         typer.echo(f"  note: {code} {status}")
     verdict = "DENIAL" if result.is_denial else f"not a denial ({result.category})"
@@ -148,21 +119,6 @@ def explain(
         typer.echo(f"  fix at: {result.process_step} (owner: {owner})")
     typer.echo(f"  configuration: {result.config_version}")
     typer.echo(f"  why: {result.explanation}")
-
-
-def _remark_statuses(codes: list[str]) -> dict[str, str]:
-    """Remark codes that are not current RARCs, with what they are instead."""
-    from denialscope.reference import rarc_numbers
-
-    known = rarc_numbers()
-    notes: dict[str, str] = {}
-    for code in dict.fromkeys(codes):
-        status = known.get(code)
-        if status is None:
-            notes[code] = "is not a RARC code in the published list (a typo?)"
-        elif status != "current":
-            notes[code] = f"is a {status} RARC code"
-    return notes
 
 
 @codes_app.command("load")
@@ -183,39 +139,19 @@ def list_codes(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The taxonomy: every root cause with its stream and how many CARCs map to it."""
-    if stream is not None and stream not in STREAMS:
-        raise InputError(f"--stream {stream!r}: expected one of {', '.join(STREAMS)}")
+    from denialscope.classify.service import list_root_causes
+
     settings = _config(config)
-    default_carcs: dict[str, set[str]] = {}
-    context_rules: dict[str, int] = {}
-    for rule in settings.rules:
-        if rule.id.startswith("carc-") and rule.carcs is not None:
-            default_carcs.setdefault(rule.root_cause, set()).update(rule.carcs)
-        else:
-            context_rules[rule.root_cause] = context_rules.get(rule.root_cause, 0) + 1
-    rows = [
-        {
-            "stream": cause.stream,
-            "root_cause": cause.id,
-            "label": cause.label,
-            "documentation_driven": cause.documentation_driven,
-            "mapped_carcs": len(default_carcs.get(cause.id, ())),
-            "context_rules": context_rules.get(cause.id, 0),
-            "process_step": cause.process_step,
-            "owner_role": cause.owner_role,
-        }
-        for cause in settings.root_causes.values()
-        if stream is None or cause.stream == stream
-    ]
-    rows.sort(key=lambda row: (STREAMS.index(str(row["stream"])), str(row["root_cause"])))
+    causes = list_root_causes(config=settings, stream=stream)
     if as_json:
-        typer.echo(json.dumps({"config_version": settings.version, "root_causes": rows}, indent=2))
+        payload = {"config_version": settings.version, "root_causes": [c.to_dict() for c in causes]}
+        typer.echo(json.dumps(payload, indent=2))
         return
     typer.echo(f"{'stream':9} {'root cause':30} {'CARCs':>5} {'rules':>5}  label")
-    for row in rows:
+    for c in causes:
         typer.echo(
-            f"{row['stream']!s:9} {row['root_cause']!s:30} {row['mapped_carcs']!s:>5} "
-            f"{row['context_rules']!s:>5}  {row['label']}"
+            f"{c.stream:9} {c.root_cause:30} {c.mapped_carcs!s:>5} "
+            f"{c.context_rules!s:>5}  {c.label}"
         )
     typer.echo(f"configuration {settings.version}")
 

@@ -13,118 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from denialscope.cli.options import DatabaseOption, DataDirOption
-from denialscope.errors import InputError
 
 __all__ = ["register"]
-
-
-def _reset_sqlite(url: str) -> None:
-    """Delete a SQLite database file (and its WAL files) so the demo starts from nothing."""
-    from sqlalchemy import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        raise InputError(
-            "--reset only empties the embedded SQLite database; for PostgreSQL drop and "
-            "recreate the database yourself, or point --database at an empty one"
-        )
-    name = parsed.database or ""
-    for suffix in ("", "-wal", "-shm"):
-        Path(name + suffix).unlink(missing_ok=True)
-
-
-def _precheck(
-    target: Path,
-    claims: int,
-    seed: int,
-    database: str | None,
-    data_dir: Path | None,
-    settings: dict[str, Any],
-) -> None:
-    """Refuse before writing anything when the database holds data and the demo folder was
-    made with other parameters: the files there would no longer match the database."""
-    from sqlalchemy import func, select
-
-    from denialscope.db.engine import open_database
-    from denialscope.sources.models import SourceFile
-
-    engine, factory = open_database(database, data_dir=data_dir)
-    try:
-        with factory() as session:
-            stored = session.execute(select(func.count(SourceFile.id))).scalar_one()
-    finally:
-        engine.dispose()
-    if not stored:
-        return
-    truth_path = target / "ground_truth.json"
-    same = False
-    if truth_path.is_file():
-        truth = json.loads(truth_path.read_text(encoding="utf-8"))
-        same = (
-            truth.get("seed") == seed
-            and truth.get("summary", {}).get("claims_submitted") == claims
-            and (truth.get("settings") or {}) == settings
-        )
-    if not same:
-        raise InputError(
-            f"the database already holds {stored} files and {target} holds no demo made with "
-            f"--claims {claims} --seed {seed} (and these settings); nothing was written. "
-            "Use --data-dir DIR (or --database URL) for a separate demo database, or --reset "
-            "to empty this SQLite database first."
-        )
-
-
-def _ingest(
-    result: Any, database: str | None, data_dir: Path | None, *, reset: bool
-) -> tuple[Any, str | None]:
-    """Load the generated files (837s first, so remits find their claims); return the
-    report and the control number of one denied claim to show next.
-
-    Refuses to load into a database that holds other files (the user's real remittances, or
-    another demo): synthetic claims must never mix with real ones.
-    """
-    from sqlalchemy import select
-
-    from denialscope.claims.models import Claim
-    from denialscope.db.engine import open_database, redact_url
-    from denialscope.ingest.service import ingest_paths
-    from denialscope.ingest.sources import InputFile
-    from denialscope.remits.models import ClaimPayment
-    from denialscope.settings import database_url
-    from denialscope.sources.models import SourceFile
-
-    url = database_url(database, data=data_dir)
-    if reset:
-        _reset_sqlite(url)
-    engine, factory = open_database(url)
-    try:
-        with factory() as session:
-            stored = set(session.scalars(select(SourceFile.sha256)))
-        if stored:
-            ours = {InputFile(name=str(p), path=Path(p)).sha256() for p in result.files}
-            others = len(stored - ours)
-            if others:
-                raise InputError(
-                    f"the database {redact_url(url)} already holds {others} files that are "
-                    "not this demo's; loading the demo there would mix synthetic claims with "
-                    "them. Use --data-dir DIR (or --database URL) for a separate demo "
-                    "database, or --reset to empty this SQLite database first. The demo files "
-                    f"are written in {result.out_dir}."
-                )
-        report = ingest_paths(
-            [str(p) for p in result.files], session_factory=factory, org_yaml=result.org_yaml
-        )
-        with factory() as session:
-            example = session.execute(
-                select(Claim.control_number)
-                .join(ClaimPayment, ClaimPayment.claim_id == Claim.id)
-                .where(ClaimPayment.is_denial.is_(True), ClaimPayment.primary_stream == "clinical")
-                .order_by(ClaimPayment.denied_amount.desc())
-                .limit(1)
-            ).scalar()
-    finally:
-        engine.dispose()
-    return report, example
 
 
 def register(app: typer.Typer) -> None:
@@ -157,14 +47,23 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Generate a year of a demo health system's 837/835 files (with known signals)."""
+        from denialscope.db.engine import redact_url
         from denialscope.demo import generate_demo
+        from denialscope.demo.load import check_demo_target, load_demo
         from denialscope.demo.settings import load_settings
-        from denialscope.settings import data_dir as resolve_data_dir
+        from denialscope.settings import Settings
 
+        resolved = Settings.resolve(data_dir=data_dir, database=database)
         settings = load_settings(settings_file) if settings_file else {}
-        target = out or resolve_data_dir(data_dir) / "demo"
+        target = out or resolved.data_dir / "demo"
         if not no_ingest and not reset:
-            _precheck(target, claims, seed, database, data_dir, settings)
+            check_demo_target(
+                database_url=resolved.database_url,
+                target=target,
+                claims=claims,
+                seed=seed,
+                settings=settings,
+            )
         result = generate_demo(target, claims=claims, seed=seed, settings=settings)
         truth = json.loads(result.ground_truth.read_text(encoding="utf-8"))
         summary = truth["summary"]
@@ -183,17 +82,15 @@ def register(app: typer.Typer) -> None:
         if no_ingest:
             typer.echo(f"Next: denialscope ingest {result.out_dir} --org {result.org_yaml}")
             return
-        report, example = _ingest(result, database, data_dir, reset=reset)
+        loaded = load_demo(result=result, database_url=resolved.database_url, reset=reset)
+        report, example = loaded.report, loaded.example_claim
         totals = report.totals()
         shown = ("files", "claims", "claim_payments", "matched", "unmatched", "errors")
         typer.echo(
             "Loaded: "
             + ", ".join(f"{k.replace('_', ' ')} {totals[k]:,}" for k in shown if k in totals)
         )
-        from denialscope.db.engine import redact_url
-        from denialscope.settings import database_url
-
-        typer.echo(f"Database: {redact_url(database_url(database, data=data_dir))}")
+        typer.echo(f"Database: {redact_url(resolved.database_url)}")
         typer.echo("Next:")
         if example:
             typer.echo(

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         PaymentExplanation,
     )
     from denialscope.denials.service import ReclassifyReport
+    from denialscope.workqueue.config import WorkqueueConfig
 
 __all__ = ["register"]
 
@@ -53,6 +54,17 @@ def _config(paths: list[Path] | None, data_dir: Path | None) -> ClassificationCo
     return load_config(None)
 
 
+def _workqueue_config(data_dir: Path | None) -> WorkqueueConfig:
+    """The routing open work items follow: defaults plus the data directory's override."""
+    from denialscope.settings import Settings
+    from denialscope.workqueue.config import load_workqueue_config
+
+    own = Settings.resolve(data_dir=data_dir).workqueue_file
+    return load_workqueue_config(
+        override=own if own.is_file() else None, use_organization_file=False
+    )
+
+
 def _console() -> Console:
     from rich.console import Console
 
@@ -74,8 +86,9 @@ def register(app: typer.Typer) -> None:
         from denialscope.denials.service import reclassify
 
         settings = _config(config, data_dir)
+        workqueue = _workqueue_config(data_dir)
         with open_session(database, data_dir) as session, session.begin():
-            report = reclassify(session, config=settings)
+            report = reclassify(session=session, config=settings, workqueue=workqueue)
         if as_json:
             typer.echo(json.dumps(report.to_dict(), indent=2))
         else:
@@ -121,7 +134,9 @@ def _print_report(report: ReclassifyReport) -> None:
         f"(same result, new version); {report.adjustments_examined:,} adjustments examined, "
         f"{report.adjustments_changed:,} changed root cause or rule (history kept), "
         f"{report.adjustments_rerouted:,} rerouted, "
-        f"{report.adjustments_first_classified:,} classified for the first time "
+        f"{report.adjustments_first_classified:,} classified for the first time; "
+        f"{report.work_items_reclassified:,} open work items took the new root cause "
+        f"({report.work_items_requeued:,} moved to another queue) "
         f"in {report.seconds:.1f} s"
     )
     if report.transitions:
@@ -180,14 +195,14 @@ def _print_payment(out: Console, payment: PaymentExplanation, total: int) -> Non
         f"payer claim {_escape(_text(payment.payer_claim_number) or '-')}  "
         f"adjudicated {day.isoformat() if day else 'unknown'}"
     )
-    if s["denial_type"] is None:
+    if s.denial_type is None:
         verdict = "not classified yet"
-    elif s["primary_root_cause"] is None:
-        verdict = f"{s['denial_type']}: no denial"
+    elif s.primary_root_cause is None:
+        verdict = f"{s.denial_type}: no denial"
     else:
         verdict = (
-            f"{s['denial_type']}: {s['primary_stream']} / {s['primary_root_cause']}"
-            f"  denied {display('denied_amount', s['denied_amount'] or Decimal(0))}"
+            f"{s.denial_type}: {s.primary_stream} / {s.primary_root_cause}"
+            f"  denied {display('denied_amount', s.denied_amount or Decimal(0))}"
         )
     out.print(f"  {_escape(verdict)}  (stored under {payment.config_version or 'no version'})")
     if payment.note:
@@ -234,13 +249,13 @@ def _adjustment_cells(n: int, item: AdjustmentExplanation) -> list[str]:
     if remarks:
         reason += f" [{' '.join(remarks)}]"
     line = "claim" if item.line is None else f"{item.line} {_text(item.procedure)}".strip()
-    if s["category"] in (None, "denial", "duplicate"):
-        cause = f"{_text(s['stream'])} / {_text(s['root_cause'])}"
+    if s.category in (None, "denial", "duplicate"):
+        cause = f"{_text(s.stream)} / {_text(s.root_cause)}"
         if item.root_cause_label:
             cause += f" ({item.root_cause_label})"
     else:
-        cause = f"not a denial: {s['category']}"
-    owner = ", ".join(x for x in (s["owner_role"], s["owner_name"]) if x)
-    fix = f"{_text(s['process_step'])} ({owner})" if s["process_step"] else ""
+        cause = f"not a denial: {s.category}"
+    owner = ", ".join(x for x in (s.owner_role, s.owner_name) if x)
+    fix = f"{_text(s.process_step)} ({owner})" if s.process_step else ""
     amount = display("amount", item.adjustment.amount)
-    return [str(n), line, reason, amount, cause, fix, _text(s["rule_id"])]
+    return [str(n), line, reason, amount, cause, fix, _text(s.rule_id)]

@@ -76,34 +76,12 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Every plan with its progress over the latest complete months."""
-        from denialscope.governance.service import list_plans, plan_progress
+        from denialscope.governance.service import plan_overview
 
         if fmt not in ("table", "json"):
             raise InputError(f"--format {fmt!r}: use table or json")
         with open_session(database, data_dir) as session:
-            rows = []
-            for p in list_plans(session):
-                progress = plan_progress(session, p).to_dict()
-                rows.append(
-                    {
-                        "id": p.id,
-                        "root_cause": p.root_cause,
-                        "stream": p.stream,
-                        "payer": p.payer,
-                        "department": p.department,
-                        "owner": f"{p.owner_name} ({p.owner_role})",
-                        "metric": p.metric,
-                        "change_pct": p.change_pct,
-                        "due": p.due_date,
-                        "status": p.status,
-                        "baseline": p.baseline_value,
-                        "current": progress["current"],
-                        "target": p.target_value,
-                        "pct_of_way": progress["pct_of_way"],
-                        "assessment": progress["assessment"],
-                        "notes": p.notes,
-                    }
-                )
+            rows = [plan.to_dict() for plan in plan_overview(session=session)]
         emit(rows, fmt, title="Action plans")
 
     @plan.command("update")

@@ -33,6 +33,9 @@ from denialscope.errors import InputError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from denialscope.workqueue.config import WorkqueueConfig
+    from denialscope.workqueue.schemas import WorkItemDetails
+
 __all__ = ["register"]
 
 Format = Annotated[str, typer.Option("--format", help="table or json.")]
@@ -79,7 +82,8 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
     print_table(rows, columns)
 
 
-def _show(item: dict[str, Any], fmt: str) -> None:
+def _show(details: WorkItemDetails, fmt: str) -> None:
+    item = details.to_dict()
     if fmt == "json":
         _print_json(item)
         return
@@ -94,44 +98,10 @@ def _show(item: dict[str, Any], fmt: str) -> None:
                 typer.echo("  " + "  ".join(str(v) for v in entry.values() if v is not None))
 
 
-def _details(session: Session, item_id: int) -> dict[str, Any]:
-    from sqlalchemy import select
+def _workqueue_config() -> WorkqueueConfig:
+    from denialscope.workqueue.config import load_workqueue_config
 
-    from denialscope.workqueue.claim_facts import claim_facts
-    from denialscope.workqueue.models import WorkItemDocument
-    from denialscope.workqueue.service import get_or_raise, item_to_dict
-
-    item = get_or_raise(session, item_id)
-    data = {**item_to_dict(item), **claim_facts(session, [item])[item.id]}
-    data["history"] = item_to_dict(item, with_history=True)["history"]
-    data["fixes"] = [
-        {
-            "fix": f.id,
-            "kind": f.kind,
-            "line": f.line_no,
-            "current": f.current,
-            "proposed": f.proposed,
-            "status": f.status,
-            "reason": f.reason,
-        }
-        for f in item.fixes
-    ]
-    documents = session.execute(
-        select(
-            WorkItemDocument.kind,
-            WorkItemDocument.version,
-            WorkItemDocument.filename,
-            WorkItemDocument.created_by,
-            WorkItemDocument.created_at,
-        )
-        .where(WorkItemDocument.work_item_id == item.id)
-        .order_by(WorkItemDocument.id)
-    )
-    data["documents"] = [
-        {"kind": k, "version": v, "file": f, "by": b, "at": a.isoformat()}
-        for k, v, f, b, a in documents
-    ]
-    return data
+    return load_workqueue_config()
 
 
 def _known_queue(value: str | None) -> str | None:
@@ -160,24 +130,20 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Open items, highest priority first (brings the queues up to date first)."""
-        from denialscope.workqueue.claim_facts import claim_facts
-        from denialscope.workqueue.outcomes import apply_outcomes
-        from denialscope.workqueue.service import item_to_dict, list_items, sync_work_items
+        from denialscope.workqueue.details import list_work
 
         _check_format(fmt)
         with _session(database, data_dir) as session:
-            sync_work_items(session)
-            apply_outcomes(session)
-            session.commit()
-            items = list_items(
-                session,
+            items = list_work(
+                session=session,
+                config=_workqueue_config(),
                 queue=queue,
                 status=status,
                 limit=limit or None,
                 include_resolved=include_resolved,
             )
-            facts = claim_facts(session, items)
-            rows = [{**item_to_dict(item), **facts[item.id]} for item in items]
+            session.commit()
+        rows = [item.to_dict() for item in items]
         if fmt == "json":
             _print_json(rows)
             return
@@ -210,16 +176,15 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Take the top unassigned item of a queue (no one else gets it)."""
-        from denialscope.workqueue.service import next_item
+        from denialscope.workqueue.details import take_next
 
         _check_format(fmt)
         with _session(database, data_dir) as session:
-            item = next_item(session, queue=queue, user=_user(user))
+            data = take_next(session=session, queue=queue, user=_user(user))
             session.commit()
-            if item is None:
-                typer.echo(f"queue {queue} has no unassigned open item")
-                return
-            data = _details(session, item.id)
+        if data is None:
+            typer.echo(f"queue {queue} has no unassigned open item")
+            return
         _show(data, fmt)
 
     @queue_app.command("show")
@@ -230,10 +195,11 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """One item with its ranking basis, fixes, documents and history."""
+        from denialscope.workqueue.details import get_details
 
         _check_format(fmt)
         with _session(database, data_dir) as session:
-            data = _details(session, item_id)
+            data = get_details(session=session, item_id=item_id)
         _show(data, fmt)
 
     @queue_app.command("assign")
@@ -290,38 +256,30 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Choose an action, move the status, add a note, or record an outcome."""
-        from denialscope.workqueue import service
+        from denialscope.workqueue.details import act
 
         _check_format(fmt)
-        if not any((action, status, note, outcome)):
-            raise InputError("give --action, --status, --note or --outcome")
         amount = None
         if recovered is not None:
             try:
                 amount = Decimal(recovered)
             except InvalidOperation as error:
                 raise InputError(f"--recovered is a dollar amount, not {recovered!r}") from error
-        actor = _user(user)
         with _session(database, data_dir) as session:
-            if note:
-                service.add_note(session, item_id=item_id, actor=actor, text=note)
-            if action:
-                service.choose_action(
-                    session, item_id=item_id, action=action, actor=actor, reason=reason, force=force
-                )
-            if status:
-                service.set_status(session, item_id=item_id, status=status, actor=actor)
-            if outcome:
-                service.resolve(
-                    session,
-                    item_id=item_id,
-                    outcome=outcome,
-                    actor=actor,
-                    recovered=amount,
-                    force=force,
-                )
+            data = act(
+                session=session,
+                config=_workqueue_config(),
+                item_id=item_id,
+                actor=_user(user),
+                note=note,
+                action=action,
+                reason=reason,
+                status=status,
+                outcome=outcome,
+                recovered=amount,
+                force=force,
+            )
             session.commit()
-            data = _details(session, item_id)
         _show(data, fmt)
 
     @queue_app.command("letter")
@@ -436,31 +394,32 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Show the proposed fixes; with approvals, write the corrected 837 (frequency 7)."""
-        from denialscope.appeals.corrected import propose_fixes, review_fix, write_corrected
+        from denialscope.files import write_atomic
+        from denialscope.workqueue.details import resubmit
 
         _check_format(fmt)
-        actor = _user(user)
+        approvals: list[tuple[int, str | None]] = []
+        for spec in approve or []:
+            fix_id, _, value = spec.partition("=")
+            if not fix_id.isdigit():
+                raise InputError(f"--approve takes FIX or FIX=VALUE, not {spec!r}")
+            approvals.append((int(fix_id), value or None))
+        written = None
         with _session(database, data_dir) as session:
-            propose_fixes(session, item_id=item_id, actor=actor)
-            for spec in approve or []:
-                fix_id, _, value = spec.partition("=")
-                if not fix_id.isdigit():
-                    raise InputError(f"--approve takes FIX or FIX=VALUE, not {spec!r}")
-                review_fix(
-                    session, fix_id=int(fix_id), approve=True, actor=actor, value=value or None
-                )
-            for rejected in reject or []:
-                review_fix(session, fix_id=rejected, approve=False, actor=actor)
+            result = resubmit(
+                session=session,
+                item_id=item_id,
+                actor=_user(user),
+                approve=approvals,
+                reject=list(reject or []),
+            )
+            if result.content is not None and result.filename is not None:
+                # The file first, whole or not at all; the version is committed once on disk.
+                written = out or Path(result.filename)
+                write_atomic(written, result.content)
             session.commit()
-            data = _details(session, item_id)
-            written = None
-            if any(f["status"] == "approved" for f in data["fixes"]):
-                document = write_corrected(session, item_id=item_id, actor=actor)
-                session.commit()
-                written = out or Path(document.filename)
-                written.write_bytes(document.content)
-                data = _details(session, item_id)
-        notes = [h["detail"] for h in data["history"] if h["kind"] == "fix_note"]
+        data = result.details.to_dict()
+        notes = result.details.notes
         if fmt == "json":
             _print_json({**data, "notes": notes, "written": str(written) if written else None})
             return

@@ -7,7 +7,7 @@ function and render its result as a table, JSON or CSV (and a chart on request).
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -26,8 +26,6 @@ from denialscope.cli.analytics_options import (
     StreamOption,
     ToOption,
     build_filters,
-    documentation_causes,
-    refresh_if_stale,
 )
 from denialscope.cli.options import DatabaseOption, DataDirOption, open_session
 from denialscope.cli.render import emit, write_chart
@@ -57,33 +55,28 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Every KPI (docs/analytics.md), for all claims in scope or per --by group."""
-        from denialscope import settings
-        from denialscope.analytics.rework import load_rework_config
-        from denialscope.analytics.summary import kpi_report
+        from denialscope.analytics.service import kpi_summary
+        from denialscope.settings import Settings
 
         filters = build_filters(
             payer, stream, department, service_line, facility, date_from, date_to
         )
         with open_session(database, data_dir) as session:
-            refresh_if_stale(session)
-            groups = kpi_report(
-                session,
+            report = kpi_summary(
+                session=session,
+                settings=Settings.resolve(data_dir=data_dir, database=database),
                 filters=filters,
                 by=by,
-                documentation_causes=documentation_causes(data_dir),
-                rework=load_rework_config(settings.data_dir(data_dir)),
             )
-        if not groups:
+            session.commit()  # the cube, when it was refreshed
+        if not report.groups:
             typer.echo(
                 "no adjudicated claims in scope: load 837/835 files with `denialscope ingest`, "
                 "or try `denialscope demo`",
                 err=True,
             )
-        rows = [{"group": label, **values} for label, values in groups.items()]
-        if by is None:
-            document: Any = groups.get("all", {})
-        else:
-            document = {"by": by, "groups": groups}
+        rows = [{"group": label, **group.to_dict()} for label, group in report.groups.items()]
+        document = report.to_dict()
         emit(rows, fmt, title="KPIs", document=document, transpose=True, out=out)
 
     @report.command("pareto")
@@ -164,21 +157,10 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Each registered event: every root cause's rate before vs after, and the spikes."""
-        from denialscope.analytics.events import event_impact, list_events
+        from denialscope.analytics.events import impacts_of_registered
 
         with open_session(database, data_dir) as session:
-            impacts = [
-                event_impact(
-                    session,
-                    event_date=e.event_date,
-                    department=e.department,
-                    service_line=e.service_line,
-                    payer=payer,
-                    window_days=window_days,
-                    event_id=e.id,
-                )
-                for e in list_events(session)
-            ]
+            impacts = impacts_of_registered(session=session, payer=payer, window_days=window_days)
         rows = [
             {"event_id": i.event_id, "event_date": i.event_date, "scope": i.scope, **c.to_dict()}
             for i in impacts
@@ -243,23 +225,22 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Initial denial rate and denials per stream, per month (or --by quarter ...);
         periods with fewer than --min-claims claims show "not enough data", not a rate."""
-        from denialscope.analytics.periods import min_claims as configured_min_claims
-        from denialscope.analytics.trends import trend_rows
-
-        minimum = configured_min_claims(min_claims)
+        from denialscope.analytics.service import trends
 
         filters = build_filters(
             payer, stream, department, service_line, facility, date_from, date_to
         )
         with open_session(database, data_dir) as session:
-            refresh_if_stale(session)
-            rows = trend_rows(session, filters=filters, by=by or "month", min_claims=minimum)
-        emit(rows, fmt, title=f"Trends by {by}", out=out)
+            points = trends(
+                session=session, filters=filters, by=by or "month", min_claims=min_claims
+            )
+            session.commit()  # the cube, when it was refreshed
+        emit([p.to_dict() for p in points], fmt, title=f"Trends by {by}", out=out)
         if chart is not None:
             from denialscope.analytics.charts import trend_svg
 
             # A period without enough claims has no rate: leave it out rather than draw 0%.
-            drawn = [r for r in rows if r["initial_denial_rate"] is not None]
+            drawn = [p.to_dict() for p in points if p.initial_denial_rate is not None]
             write_chart(chart, trend_svg(drawn), title=f"Initial denial rate by {by}")
 
     from denialscope.cli.drg_downgrades import add_report_command as add_drg_downgrades

@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,74 +18,20 @@ import typer
 from denialscope.cli.options import DatabaseOption, DataDirOption, open_session
 
 if TYPE_CHECKING:
-    from denialscope.scrub import ClaimResult, ScrubContext
     from denialscope.scrub.backtest import BacktestReport
-    from denialscope.x12.claim837.records import Claim
+    from denialscope.scrub.service import ScrubReport
 
-__all__ = ["build_context", "register", "render", "render_backtest"]
+__all__ = ["register", "render", "render_backtest"]
 
 FIELDS = ("claim_id", "line", "rule", "category", "severity", "message", "suggestion")
 
 
-def _claims(paths: list[Path], notes: list[str]) -> Iterator[Claim]:
-    """The 837 claims of the files (folders expanded); a file holding none gets a note."""
-    from denialscope.x12.claim837.records import Claim
-    from denialscope.x12.reader import open_x12
-
-    expanded: list[Path] = []
-    for path in paths:
-        if path.is_dir():  # a folder: every file in it, in name order
-            expanded += sorted(p for p in path.rglob("*") if p.is_file() and p.name[0] != ".")
-        else:
-            expanded.append(path)
-    for path in expanded:
-        found = 0
-        with open_x12(path) as reader:
-            for record in reader:
-                if isinstance(record, Claim):
-                    found += 1
-                    yield record
-            if not found:
-                kind = reader.summary.transaction or "no transaction set"
-                notes.append(f"{path}: no 837 claim to scrub (it holds {kind})")
-
-
-def _require_claims(results: list[ClaimResult], notes: list[str]) -> None:
-    """Scrubbing nothing is a mistake (an 835 given for an 837, an empty folder): say so."""
-    if not results:
-        from denialscope.errors import InputError
-
-        empty = [n for n in notes if "no 837 claim" in n]
-        raise InputError("nothing to scrub: " + ("; ".join(empty) or "no file in the paths given"))
-
-
-def build_context(pack: list[Path] | None, data_dir: Path | None) -> ScrubContext:
-    """Packs given (else <data_dir>/scrub_pack.yaml when present) and the loaded tables."""
-    from denialscope.scrub import ScrubContext, load_pack
-    from denialscope.scrub.refdata import open_mue, open_ncci
-    from denialscope.settings import data_dir as resolve
-
-    folder = resolve(data_dir)
-    own = folder / "scrub_pack.yaml"
-    paths = pack or ([own] if own.is_file() else [])
-    return ScrubContext(pack=load_pack(*paths), ncci=open_ncci(folder), mue=open_mue(folder))
-
-
-def render(results: list[ClaimResult], fmt: str, notes: list[str]) -> str:
+def render(report: ScrubReport, fmt: str) -> str:
     """The run as text (table), JSON (summary + findings) or CSV (one row per finding)."""
-    findings = [f for r in results for f in r.findings]
-    by_rule = Counter(f.rule for f in findings)
-    clean = sum(1 for r in results if r.clean)
-    summary = {
-        "claims": len(results),
-        "clean": clean,
-        "flagged": len(results) - clean,
-        "findings_by_rule": dict(by_rule.most_common()),
-        "notes": notes,
-    }
+    findings = report.findings
+    summary = report.summary
     if fmt == "json":
-        data = {"summary": summary, "findings": [f.to_dict() for f in findings]}
-        return json.dumps(data, indent=2)
+        return json.dumps(report.to_dict(), indent=2)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
@@ -100,11 +44,11 @@ def render(results: list[ClaimResult], fmt: str, notes: list[str]) -> str:
             writer.writerow({k: inert(v) if isinstance(v, str) else v for k, v in row.items()})
         return out.getvalue()
     lines = [
-        f"{len(results)} claims: {clean} clean, {len(results) - clean} flagged, "
+        f"{summary.claims} claims: {summary.clean} clean, {summary.flagged} flagged, "
         f"{len(findings)} findings",
-        *(f"  note: {n}" for n in notes),
+        *(f"  note: {n}" for n in summary.notes),
     ]
-    for rule, count in by_rule.most_common():
+    for rule, count in summary.findings_by_rule:
         lines.append(f"  {count:6d}  {rule}")
     for f in findings:
         where = f"line {f.line}" if f.line else "claim"
@@ -163,13 +107,15 @@ def _backtest(
     min_rate: float,
 ) -> None:
     from denialscope.scrub.backtest import run_backtest
+    from denialscope.scrub.service import build_context
+    from denialscope.settings import Settings
 
-    # Nothing is stored: a backtest must not move the clean claim rate.
-    context = build_context(pack, data_dir)
+    context = build_context(settings=Settings.resolve(data_dir=data_dir), packs=pack or [])
     with open_session(database, data_dir) as session:
         report = run_backtest(
             session=session, context=context, min_volume=min_volume, min_rate=min_rate
         )
+        # Nothing is stored: a backtest must not move the clean claim rate.
         session.rollback()
     typer.echo(render_backtest(report, "json" if fmt == "json" else "table"))
 
@@ -204,36 +150,19 @@ def register(app: typer.Typer) -> None:
         ranks them by the denials they would have prevented.
         """
         from denialscope.errors import InputError
-        from denialscope.scrub import scrub_claims
+        from denialscope.scrub.service import build_context, scrub_files
+        from denialscope.settings import Settings
 
         if fmt not in ("table", "json", "csv"):
             raise InputError(f"--format must be table, json or csv, got {fmt!r}")
         if [str(f) for f in files] == ["backtest"] and not Path("backtest").exists():
             _backtest(database, data_dir, pack, fmt, min_volume, min_rate)
             return
-        context = build_context(pack, data_dir)
-        notes = []
-        if not context.ncci:
-            notes.append("no NCCI PTP table loaded: ncci_ptp rules skipped")
-        if not context.mue:
-            notes.append("no MUE table loaded: mue rules skipped")
+        context = build_context(settings=Settings.resolve(data_dir=data_dir), packs=pack or [])
         if not store:
-            results = list(scrub_claims(_claims(files, notes), context=context))
-            _require_claims(results, notes)
-            typer.echo(render(results, fmt, notes))
+            typer.echo(render(scrub_files(paths=files, context=context), fmt))
             return
-        from denialscope.scrub.service import create_run, stored_duplicate_lookup
-
         with open_session(database, data_dir) as session:
-            context.session = session
-            context.stored_lookup = stored_duplicate_lookup(session)
-            results = list(scrub_claims(_claims(files, notes), context=context))
-            _require_claims(results, notes)  # before anything is stored
-            run = create_run(
-                session=session,
-                results=results,
-                source=", ".join(str(f) for f in files),
-            )
+            report = scrub_files(paths=files, context=context, session=session)
             session.commit()
-            notes.append(f"stored as scrub run {run.id}")
-        typer.echo(render(results, fmt, notes))
+        typer.echo(render(report, fmt))

@@ -24,10 +24,14 @@ from denialscope.classify import (
     ClaimClassification,
     Classification,
     ClassificationConfig,
-    classify_claim,
     load_config,
 )
 from denialscope.classify.codes import OfficialCode, official_codes
+from denialscope.classify.stored import (
+    StoredAdjustmentResult,
+    StoredPaymentResult,
+    classify_for_storage,
+)
 from denialscope.denials.service import (
     _ADJUSTMENT_FIELDS,
     _PAYMENT_FIELDS,
@@ -117,7 +121,7 @@ class AdjustmentExplanation:
     line_remarks: tuple[str, ...]
     official_description: str | None
     official_remarks: dict[str, str]
-    stored: dict[str, Any]  # the stored layer 2-3 columns and rule_id
+    stored: StoredAdjustmentResult  # the stored layer 2-3 columns and rule_id
     root_cause_label: str
     current: Classification  # the current configuration's decision, with its explanation
     note: str | None  # set when the stored result differs from the current configuration
@@ -138,10 +142,19 @@ class AdjustmentExplanation:
                 "line_remarks": list(self.line_remarks),
                 "official_remarks": self.official_remarks,
             },
-            "layer2": {k: s[k] for k in ("category", "is_denial", "stream", "root_cause")}
-            | {"root_cause_label": self.root_cause_label},
-            "layer3": {k: s[k] for k in ("process_step", "owner_role", "owner_name")},
-            "rule": s["rule_id"],
+            "layer2": {
+                "category": s.category,
+                "is_denial": s.is_denial,
+                "stream": s.stream,
+                "root_cause": s.root_cause,
+                "root_cause_label": self.root_cause_label,
+            },
+            "layer3": {
+                "process_step": s.process_step,
+                "owner_role": s.owner_role,
+                "owner_name": s.owner_name,
+            },
+            "rule": s.rule_id,
             "explanation": self.current.explanation,
             "current": self.current.to_dict(),
             "matches_current": self.note is None,
@@ -159,7 +172,7 @@ class PaymentExplanation:
     payer: str | None
     payer_claim_number: str | None
     claim: AdjudicatedClaim  # charge, paid, adjudication date, remarks, lines
-    stored: dict[str, Any]  # denial_type, is_denial, primary_stream/root_cause, denied_amount
+    stored: StoredPaymentResult  # denial type, primary stream/root cause, denied amount
     config_version: str | None
     current: ClaimClassification
     note: str | None
@@ -171,6 +184,7 @@ class PaymentExplanation:
 
     def to_dict(self) -> dict[str, Any]:
         now = self.current
+        stored = self.stored.to_dict()
         day = self.claim.adjudicated_on
         return {
             "id": self.id,
@@ -182,9 +196,9 @@ class PaymentExplanation:
             "payer": self.payer,
             "payer_claim_number": self.payer_claim_number,
             "adjudicated_on": day.isoformat() if day else None,
-            **{k: _plain(v) for k, v in self.stored.items()},
+            **{k: _plain(v) for k, v in stored.items()},
             "config_version": self.config_version,
-            "current": {k: _plain(getattr(now, k)) for k in (*self.stored, "config_version")},
+            "current": {k: _plain(getattr(now, k)) for k in (*stored, "config_version")},
             "matches_current": self.note is None,
             "note": self.note,
             "adjustments": [a.to_dict() for a in self.adjustments],
@@ -286,8 +300,8 @@ def _explain_adjustment(
     current = outcome.classification
     line = item.claim.lines[stored.line] if stored.line is not None else None
     claim_remarks, line_remarks = tuple(item.claim.remarks), tuple(line.remarks if line else ())
-    values = dict(zip(names, stored.stored, strict=True))
-    cause = config.root_causes.get(values["root_cause"] or "")
+    values = StoredAdjustmentResult(*stored.stored)
+    cause = config.root_causes.get(values.root_cause or "")
     carcs, rarcs = official
     carc = carcs.get(outcome.adjustment.carc.strip().upper())
     changes = _changes(names, stored.stored, _adjustment_values(current))
@@ -341,9 +355,11 @@ def explain_claim(
     names = [name for name, _ in _PAYMENT_FIELDS]
     payments: list[PaymentExplanation] = []
     for item in sorted(_load(session, ids), key=lambda p: order[p.id]):
-        result = classify_claim(config, item.claim)
+        # Each adjustment's current result by its stored id, not by list position.
+        classified = classify_for_storage(config, item.claim, [a.id for a in item.adjustments])
+        result = classified.result
         changes = _changes(names, item.stored, _payment_values(result))
-        adjustments = zip(item.adjustments, result.adjustments, strict=True)
+        adjustments = [(a, classified.outcomes[a.id]) for a in item.adjustments]
         payments.append(
             PaymentExplanation(
                 id=item.id,
@@ -352,7 +368,7 @@ def explain_claim(
                 payer=item.payer,
                 payer_claim_number=item.payer_claim_number,
                 claim=item.claim,
-                stored=dict(zip(names, item.stored, strict=True)),
+                stored=StoredPaymentResult(*item.stored),
                 config_version=item.config_version,
                 current=result,
                 note=_note(item.config_version, config.version, changes),

@@ -30,7 +30,16 @@ from denialscope.classify import (
     ClaimClassification,
     Classification,
     ClassificationConfig,
-    classify_claim,
+)
+from denialscope.classify.stored import (
+    ADJUSTMENT_COLUMNS,
+    CONFIG_VERSION_WIDTH,
+    PAYMENT_COLUMNS,
+    adjustment_columns,
+    claim_type_with_drg,
+    classify_for_storage,
+    fit,
+    payment_columns,
 )
 from denialscope.db.base import utcnow
 from denialscope.denials.models import ClassificationChange
@@ -38,6 +47,8 @@ from denialscope.errors import NotFoundError
 from denialscope.orgs.models import Department, Payer
 from denialscope.remits.models import Adjustment as AdjustmentRow
 from denialscope.remits.models import ClaimPayment, RemarkCode, Remittance, ServicePayment
+from denialscope.workqueue.config import WorkqueueConfig
+from denialscope.workqueue.reclassified import follow_classification
 
 __all__ = [
     "ReclassifyReport",
@@ -48,24 +59,9 @@ __all__ = [
 
 _ZERO: Final = Decimal(0)
 _IN_LIST: Final = 500  # ids per IN (...): well inside every engine's bound-parameter limit
-# Stored column -> width, as ingest truncates them (keeps reruns idempotent).
-_ADJUSTMENT_FIELDS: Final = (
-    ("category", 16),
-    ("is_denial", 0),
-    ("stream", 10),
-    ("root_cause", 40),
-    ("rule_id", 80),
-    ("process_step", 120),
-    ("owner_role", 80),
-    ("owner_name", 120),
-)
-_PAYMENT_FIELDS: Final = (
-    ("denial_type", 16),
-    ("is_denial", 0),
-    ("primary_stream", 10),
-    ("primary_root_cause", 40),
-    ("denied_amount", 0),
-)
+# The stored columns of a classification, as ingest stores them (classify.stored).
+_ADJUSTMENT_FIELDS: Final = ADJUSTMENT_COLUMNS
+_PAYMENT_FIELDS: Final = PAYMENT_COLUMNS
 
 Values = tuple[Any, ...]
 _ROOT_CAUSE: Final = [name for name, _ in _ADJUSTMENT_FIELDS].index("root_cause")
@@ -198,7 +194,7 @@ def _assemble(
         paid=head.paid if head.paid is not None else _ZERO,
         patient_responsibility=head.patient_responsibility,
         # As ingest does: without an 837, a DRG on the remit marks an inpatient stay.
-        claim_type=head.claim_type or ("inpatient" if (head.drg or "").strip() else None),
+        claim_type=claim_type_with_drg(head.claim_type or None, head.drg),
         payer_id=head.payer_ident or head.payer_name,
         adjudicated_on=head.adjudicated_at,
         department=head.department,
@@ -255,18 +251,12 @@ def adjudicated_claim_from_rows(session: Session, claim_payment_id: int) -> Adju
     return found[claim_payment_id]
 
 
-def _fit(value: Any, width: int) -> Any:
-    if width and isinstance(value, str):
-        return value[:width] or None
-    return value
-
-
 def _adjustment_values(result: Classification) -> Values:
-    return tuple(_fit(getattr(result, name), width) for name, width in _ADJUSTMENT_FIELDS)
+    return tuple(adjustment_columns(result).values())
 
 
 def _payment_values(result: ClaimClassification) -> Values:
-    return tuple(_fit(getattr(result, name), width) for name, width in _PAYMENT_FIELDS)
+    return tuple(payment_columns(result).values())
 
 
 # --- reclassify -----------------------------------------------------------------------------
@@ -285,6 +275,8 @@ class ReclassifyReport:
     adjustments_rerouted: int = 0  # only category, stream or layer 3 changed
     adjustments_first_classified: int = 0  # never classified before (no history row)
     transitions: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
+    work_items_reclassified: int = 0  # open items that took the new root cause (history kept)
+    work_items_requeued: int = 0  # ... of which moved to another queue
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -303,6 +295,8 @@ class ReclassifyReport:
                     self.transitions.items(), key=lambda item: (-item[1], str(item[0]))
                 )
             ],
+            "work_items_reclassified": self.work_items_reclassified,
+            "work_items_requeued": self.work_items_requeued,
             "seconds": round(self.seconds, 3),
         }
 
@@ -343,16 +337,21 @@ def _payment_batches(
 
 
 def reclassify(
-    session: Session,
     *,
+    session: Session,
     config: ClassificationConfig,
+    workqueue: WorkqueueConfig,
     claim_payment_ids: Sequence[int] | None = None,
     batch: int = 2000,
 ) -> ReclassifyReport:
-    """Re-apply ``config`` to stored claim payments (all, or the given ids); idempotent."""
+    """Re-apply ``config`` to stored claim payments (all, or the given ids); idempotent.
+
+    Open work items then follow their denial's new classification (root cause, stream,
+    queue, with a history event; ``workqueue`` routes them); resolved items are not touched.
+    """
     started = time.perf_counter()
     report = ReclassifyReport(config_version=config.version)
-    version = _fit(config.version, 40)
+    version = fit(config.version, CONFIG_VERSION_WIDTH)
     payment_fields = [name for name, _ in _PAYMENT_FIELDS] + ["config_version"]
     adjustment_fields = [name for name, _ in _ADJUSTMENT_FIELDS]
     update_payments = _update_by_id(ClaimPayment, payment_fields)
@@ -364,16 +363,19 @@ def reclassify(
         history: list[dict[str, Any]] = []
         for item in _load(session, ids):
             report.payments_examined += 1
-            result = classify_claim(config, item.claim)
-            values = _payment_values(result)
+            # Adjustment results by the stored adjustment's id, not by list position.
+            stored_result = classify_for_storage(
+                config, item.claim, [a.id for a in item.adjustments]
+            )
+            values = _payment_values(stored_result.result)
             if values != item.stored or version != item.config_version:
                 report.payments_changed += values != item.stored
                 report.payments_restamped += values == item.stored
                 row = dict(zip(payment_fields, (*values, version), strict=True))
                 payments.append({"b_id": item.id, **{f"b_{k}": v for k, v in row.items()}})
-            for stored, outcome in zip(item.adjustments, result.adjustments, strict=True):
+            for stored in item.adjustments:
                 report.adjustments_examined += 1
-                new = _adjustment_values(outcome.classification)
+                new = tuple(stored_result.adjustments[stored.id].values())
                 if new == stored.stored:
                     continue
                 adjustments.append(
@@ -408,6 +410,14 @@ def reclassify(
             session.execute(update_adjustments, adjustments)
         if history:
             session.execute(insert(_table(ClassificationChange)), history)
+    moved = follow_classification(
+        session,
+        config=workqueue,
+        claim_payment_ids=claim_payment_ids,
+        config_version=version,
+    )
+    report.work_items_reclassified = len(moved)
+    report.work_items_requeued = sum(1 for m in moved if m.old_queue != m.new_queue)
     report.seconds = time.perf_counter() - started
     return report
 

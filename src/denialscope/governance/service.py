@@ -40,12 +40,14 @@ from denialscope.remits.models import Adjustment
 __all__ = [
     "ADJUDICATION_LAG_DAYS",
     "PERIOD_MONTHS",
+    "PlanOverview",
     "PlanProgress",
     "complete_period",
     "create_plan",
     "governance_as_of",
     "list_plans",
     "measure",
+    "plan_overview",
     "plan_progress",
     "update_plan",
 ]
@@ -295,3 +297,68 @@ def plan_progress(
         expected=expected,
         assessment=assessment,
     )
+
+
+@dataclass(slots=True, frozen=True)
+class PlanOverview:
+    """One plan as ``plan list`` and the web show it: who owns it, target, progress."""
+
+    id: int
+    root_cause: str
+    stream: str
+    payer: str | None
+    department: str | None
+    owner_role: str
+    owner_name: str
+    metric: str
+    change_pct: Decimal
+    due: dt.date
+    status: str
+    baseline: Decimal
+    progress: PlanProgress
+    notes: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented row of ``plan list --format json``."""
+        progress = self.progress.to_dict()
+        return {
+            "id": self.id,
+            "root_cause": self.root_cause,
+            "stream": self.stream,
+            "payer": self.payer,
+            "department": self.department,
+            "owner": f"{self.owner_name} ({self.owner_role})",
+            "metric": self.metric,
+            "change_pct": self.change_pct,
+            "due": self.due,
+            "status": self.status,
+            "baseline": self.baseline,
+            "current": progress["current"],
+            "target": progress["target"],
+            "pct_of_way": progress["pct_of_way"],
+            "assessment": progress["assessment"],
+            "notes": self.notes,
+        }
+
+
+def plan_overview(*, session: Session, as_of: dt.date | None = None) -> list[PlanOverview]:
+    """Every plan with its progress over the latest complete period, by id."""
+    return [
+        PlanOverview(
+            id=p.id,
+            root_cause=p.root_cause,
+            stream=p.stream,
+            payer=p.payer,
+            department=p.department,
+            owner_role=p.owner_role,
+            owner_name=p.owner_name,
+            metric=p.metric,
+            change_pct=p.change_pct,
+            due=p.due_date,
+            status=p.status,
+            baseline=p.baseline_value,
+            progress=plan_progress(session, p, as_of=as_of),
+            notes=p.notes,
+        )
+        for p in list_plans(session)
+    ]

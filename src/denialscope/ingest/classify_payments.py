@@ -11,8 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from denialscope.classify.config import ClassificationConfig
-from denialscope.classify.denial import AdjudicatedClaim, AdjudicatedLine, classify_claim
+from denialscope.classify.denial import AdjudicatedClaim, AdjudicatedLine
 from denialscope.classify.denial import Adjustment as ClassifyAdjustment
+from denialscope.classify.stored import claim_type_with_drg, classify_for_storage
 from denialscope.x12.remit835.records import ClaimPayment as PaymentRecord
 from denialscope.x12.remit835.records import ServicePayment
 
@@ -45,15 +46,12 @@ def classify_payments(
         _, claim_type, department, service_line = context.get(
             claim_id or -1, (None, None, None, None)
         )
-        if claim_type is None and p.drg.strip():
-            # No 837 for this claim: a DRG (CLP11) says the payer priced an inpatient stay.
-            claim_type = "inpatient"
         claim = AdjudicatedClaim(
             status=p.status.strip(),
             charge=p.charge or zero,
             paid=p.paid or zero,
             patient_responsibility=p.patient_responsibility,
-            claim_type=claim_type,
+            claim_type=claim_type_with_drg(claim_type, p.drg),
             payer_id=payer,
             adjudicated_on=adjudicated,
             department=department,
@@ -75,29 +73,14 @@ def classify_payments(
                 for s in p.services
             ],
         )
-        result = classify_claim(config, claim)
-        row.update(
-            denial_type=result.denial_type,
-            is_denial=result.is_denial,
-            primary_stream=result.primary_stream,
-            primary_root_cause=result.primary_root_cause,
-            denied_amount=result.denied_amount,
-            config_version=result.config_version[:40],
-        )
-        denials += result.is_denial
-        for item in result.adjustments:
-            c = item.classification
-            adj_rows[position].update(
-                category=c.category,
-                is_denial=c.is_denial,
-                stream=c.stream,
-                root_cause=c.root_cause[:40],
-                rule_id=c.rule_id[:80],
-                process_step=(c.process_step or "")[:120] or None,
-                owner_role=(c.owner_role or "")[:80] or None,
-                owner_name=(c.owner_name or "")[:120] or None,
-            )
-            position += 1
+        count = len(p.adjustments) + sum(len(s.adjustments) for s in p.services)
+        keys = range(position, position + count)  # the payment's rows in adj_rows
+        stored = classify_for_storage(config, claim, keys)
+        row.update(stored.payment)
+        denials += stored.is_denial
+        for key, columns in stored.adjustments.items():
+            adj_rows[key].update(columns)
+        position += count
     return denials
 
 

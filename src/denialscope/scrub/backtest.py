@@ -28,9 +28,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from denialscope.claims.record import stored_claims
 from denialscope.remits.models import Adjustment, ClaimPayment, RemarkCode
 from denialscope.scrub.context import ScrubContext
-from denialscope.scrub.from_db import stored_claims
 from denialscope.scrub.preventable import can_prevent
 from denialscope.scrub.runner import ClaimResult, scrub_claims
 from denialscope.x12.claim837.records import Claim
@@ -302,7 +302,7 @@ def run_backtest(
     ids: list[int] = []
 
     def claims() -> Iterable[Claim]:
-        for claim_id, claim in stored_claims(session, limit=limit):
+        for claim_id, claim in stored_claims(session=session, limit=limit):
             ids.append(claim_id)
             yield claim
 

@@ -1,21 +1,180 @@
-"""Scrub results in the database: store a run, and look up stored duplicates."""
+"""Scrub services: check 837 files or folders (and store the run); the storage helpers (a
+run, stored duplicates) it uses. The backtest is :func:`denialscope.scrub.backtest.run_backtest`.
+
+``scrub_files`` is what ``denialscope scrub`` and the web call: it returns a
+:class:`ScrubReport` (the results, a summary, notes), never prints. Scrubbing nothing (an
+835 given for an 837, an empty folder) is an :class:`~denialscope.errors.InputError`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from denialscope.claims.models import Claim as ClaimRow
 from denialscope.claims.models import ClaimLine, Patient, claim_key_for, patient_key_for
+from denialscope.errors import InputError
 from denialscope.orgs.models import Provider
-from denialscope.scrub.context import DuplicateKey
+from denialscope.scrub.context import DuplicateKey, ScrubContext
 from denialscope.scrub.models import ScrubClaimResult, ScrubFinding, ScrubRun
 from denialscope.scrub.runner import ClaimResult
 from denialscope.x12.claim837.records import Claim
 
-__all__ = ["create_run", "stored_duplicate_lookup"]
+if TYPE_CHECKING:
+    from denialscope.settings import Settings
+
+__all__ = [
+    "ScrubReport",
+    "ScrubSummary",
+    "build_context",
+    "create_run",
+    "scrub_files",
+    "stored_duplicate_lookup",
+    "summarize",
+]
+
+ORGANIZATION_PACK = "scrub_pack.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class ScrubSummary:
+    """How a run went: claims clean and flagged, findings per rule (most first), notes."""
+
+    claims: int
+    clean: int
+    flagged: int
+    findings_by_rule: tuple[tuple[str, int], ...]
+    notes: tuple[str, ...]
+    run_id: int | None = None  # the stored run, when the results were stored
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claims": self.claims,
+            "clean": self.clean,
+            "flagged": self.flagged,
+            "findings_by_rule": dict(self.findings_by_rule),
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScrubReport:
+    """Every claim's result and the summary of the run."""
+
+    results: tuple[ClaimResult, ...]
+    summary: ScrubSummary
+
+    @property
+    def findings(self) -> list[Any]:
+        """Every finding, claim by claim."""
+        return [f for r in self.results for f in r.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``scrub --format json``."""
+        return {
+            "summary": self.summary.to_dict(),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def summarize(
+    results: Sequence[ClaimResult], notes: Sequence[str] = (), run_id: int | None = None
+) -> ScrubReport:
+    """The report of a run from its claim results."""
+    by_rule = Counter(f.rule for r in results for f in r.findings)
+    clean = sum(1 for r in results if r.clean)
+    summary = ScrubSummary(
+        claims=len(results),
+        clean=clean,
+        flagged=len(results) - clean,
+        findings_by_rule=tuple(by_rule.most_common()),
+        notes=tuple(notes),
+        run_id=run_id,
+    )
+    return ScrubReport(results=tuple(results), summary=summary)
+
+
+def build_context(*, settings: Settings, packs: Sequence[Path] = ()) -> ScrubContext:
+    """The rule packs given (else the data directory's ``scrub_pack.yaml`` when present) and
+    the NCCI/MUE tables loaded in the data directory."""
+    from denialscope.scrub.packs import load_pack
+    from denialscope.scrub.refdata import open_mue, open_ncci
+
+    own = settings.data_dir / ORGANIZATION_PACK
+    paths = list(packs) or ([own] if own.is_file() else [])
+    return ScrubContext(
+        pack=load_pack(*paths), ncci=open_ncci(settings.data_dir), mue=open_mue(settings.data_dir)
+    )
+
+
+def _expand(paths: Sequence[Path]) -> list[Path]:
+    expanded: list[Path] = []
+    for path in paths:
+        if path.is_dir():  # a folder: every file in it, in name order
+            expanded += sorted(p for p in path.rglob("*") if p.is_file() and p.name[0] != ".")
+        else:
+            expanded.append(path)
+    return expanded
+
+
+def _claims(paths: Sequence[Path], notes: list[str]) -> Iterator[Claim]:
+    """The 837 claims of the files (folders expanded); a file holding none gets a note."""
+    from denialscope.x12.reader import open_x12
+
+    for path in _expand(paths):
+        found = 0
+        with open_x12(path) as reader:
+            for record in reader:
+                if isinstance(record, Claim):
+                    found += 1
+                    yield record
+            if not found:
+                kind = reader.summary.transaction or "no transaction set"
+                notes.append(f"{path}: no 837 claim to scrub (it holds {kind})")
+
+
+def _require_claims(results: list[ClaimResult], notes: list[str]) -> None:
+    """Scrubbing nothing is a mistake (an 835 given for an 837, an empty folder): say so."""
+    if not results:
+        empty = [n for n in notes if "no 837 claim" in n]
+        raise InputError("nothing to scrub: " + ("; ".join(empty) or "no file in the paths given"))
+
+
+def scrub_files(
+    *,
+    paths: Sequence[Path],
+    context: ScrubContext,
+    session: Session | None = None,
+) -> ScrubReport:
+    """Check the 837 claims of files and folders with every rule.
+
+    With a ``session`` the duplicate rule also looks at stored claims and the run is stored
+    (flushed, the caller commits; nothing is stored when no claim was found). Notes say
+    which tables were missing (their rules skipped) and which files held no 837 claim.
+    """
+    from denialscope.scrub.runner import scrub_claims
+
+    notes: list[str] = []
+    if not context.ncci:
+        notes.append("no NCCI PTP table loaded: ncci_ptp rules skipped")
+    if not context.mue:
+        notes.append("no MUE table loaded: mue rules skipped")
+    if session is not None:
+        context.session = session
+        context.stored_lookup = stored_duplicate_lookup(session)
+    results = list(scrub_claims(_claims(paths, notes), context=context))
+    _require_claims(results, notes)  # before anything is stored
+    if session is None:
+        return summarize(results, notes)
+    run = create_run(session=session, results=results, source=", ".join(str(p) for p in paths))
+    notes.append(f"stored as scrub run {run.id}")
+    return summarize(results, notes, run_id=run.id)
 
 
 def create_run(*, session: Session, results: Sequence[ClaimResult], source: str) -> ScrubRun:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,19 +19,16 @@ from denialscope.claims.models import Claim
 from denialscope.orgs.models import Payer
 from denialscope.remits.models import Adjustment, ClaimPayment, RemarkCode
 from denialscope.workqueue.models import WorkItem
+from denialscope.workqueue.schemas import ClaimFacts
 
 __all__ = ["claim_facts"]
 
 _BATCH = 500
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def claim_facts(session: Session, items: Sequence[WorkItem]) -> dict[int, dict[str, Any]]:
+def claim_facts(*, session: Session, items: Sequence[WorkItem]) -> dict[int, ClaimFacts]:
     """Per work item id: the claim and denial facts shown beside the item."""
-    facts: dict[int, dict[str, Any]] = {}
+    facts: dict[int, ClaimFacts] = {}
     for start in range(0, len(items), _BATCH):
         part = items[start : start + _BATCH]
         claims = {
@@ -73,19 +69,18 @@ def claim_facts(session: Session, items: Sequence[WorkItem]) -> dict[int, dict[s
             billed = (claim.total_charge if claim else None) or (
                 payment.charge if payment else None
             )
-            facts[item.id] = {
-                "claim_number": claim.control_number if claim else None,
-                "patient_account": claim.control_number if claim else None,
-                "payer_claim_number": payment.payer_claim_number if payment else None,
-                "payer": payer.name if payer else None,
-                "payer_id": payer.payer_id if payer else None,
-                "payer_kind": item.payer_kind or (payer.kind if payer else None),
-                "claim_kind": claim.kind if claim else None,
-                "service_from": _text(service_from),
-                "service_to": _text(service_to or service_from),
-                "reason_codes": sorted(reasons.get(item.denial_payment_id, ())),
-                "remark_codes": sorted(remarks.get(item.denial_payment_id, ())),
-                "billed_amount": _text(billed),
-                "denied_amount": _text(item.dollars_at_risk),
-            }
+            facts[item.id] = ClaimFacts(
+                claim_number=claim.control_number if claim else None,
+                payer_claim_number=payment.payer_claim_number if payment else None,
+                payer=payer.name if payer else None,
+                payer_id=payer.payer_id if payer else None,
+                payer_kind=item.payer_kind or (payer.kind if payer else None),
+                claim_kind=claim.kind if claim else None,
+                service_from=service_from,
+                service_to=service_to or service_from,
+                reason_codes=tuple(sorted(reasons.get(item.denial_payment_id, ()))),
+                remark_codes=tuple(sorted(remarks.get(item.denial_payment_id, ()))),
+                billed_amount=billed,
+                denied_amount=item.dollars_at_risk,
+            )
     return facts

@@ -1,0 +1,120 @@
+"""Analytics services as interfaces call them: the scope, the KPI report, trends.
+
+(The events loop is :func:`denialscope.analytics.events.impacts_of_registered`.)
+
+The metric functions (:mod:`~denialscope.analytics.kpis`, :mod:`~denialscope.analytics.pareto`
+...) compute one thing each; the services here add what every caller would otherwise repeat:
+validating the scope, bringing the summary cube up to date before the figures that read it
+(refreshed here, by the service that needs it; flushed, the caller commits), and the
+organization's configuration (documentation-driven root causes, labor rates) from the
+:class:`~denialscope.settings.Settings`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from denialscope.analytics.cohort import Filters
+from denialscope.analytics.cube import cube_is_fresh, refresh_cube
+from denialscope.classify.taxonomy import DENIAL_STREAMS
+from denialscope.errors import InputError
+
+if TYPE_CHECKING:
+    from denialscope.analytics.kpi_types import KpiReport
+    from denialscope.analytics.trends import TrendPoint
+    from denialscope.settings import Settings
+
+__all__ = [
+    "documentation_causes",
+    "kpi_summary",
+    "refresh_if_stale",
+    "scope_filters",
+    "trends",
+]
+
+
+def _date(value: str | dt.date | None, option: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def scope_filters(
+    *,
+    payer: str | None = None,
+    stream: str | None = None,
+    department: str | None = None,
+    service_line: str | None = None,
+    facility: str | None = None,
+    date_from: str | dt.date | None = None,
+    date_to: str | dt.date | None = None,
+) -> Filters:
+    """The scope of a report, checked: a known denial stream, ISO dates (InputError)."""
+    if stream is not None and stream not in DENIAL_STREAMS:
+        raise InputError(f"--stream {stream!r}: use one of {', '.join(DENIAL_STREAMS)}")
+    return Filters(
+        payer=payer,
+        stream=stream,
+        department=department,
+        service_line=service_line,
+        facility=facility,
+        date_from=_date(date_from, "--from"),
+        date_to=_date(date_to, "--to"),
+    )
+
+
+def refresh_if_stale(*, session: Session) -> bool:
+    """Rebuild the summary cube when the stored data changed since it was built (flushes);
+    True when it was rebuilt."""
+    if cube_is_fresh(session):
+        return False
+    refresh_cube(session)
+    session.flush()
+    return True
+
+
+def documentation_causes(*, settings: Settings) -> frozenset[str]:
+    """Root causes the organization's classification marks documentation-driven."""
+    from denialscope.classify import load_config
+
+    own = settings.classification_file
+    config = load_config([own] if own.is_file() else [])
+    return frozenset(rc.id for rc in config.root_causes.values() if rc.documentation_driven)
+
+
+def kpi_summary(
+    *, session: Session, settings: Settings, filters: Filters, by: str | None = None
+) -> KpiReport:
+    """Every KPI of docs/analytics.md per group ("all" without ``by``), with the
+    organization's documentation-driven causes and labor rates; the cube is refreshed first."""
+    from denialscope.analytics.kpi_types import KpiReport
+    from denialscope.analytics.rework import load_rework_config
+    from denialscope.analytics.summary import kpi_groups
+
+    refresh_if_stale(session=session)
+    groups = kpi_groups(
+        session,
+        filters=filters,
+        by=by,
+        documentation_causes=documentation_causes(settings=settings),
+        rework=load_rework_config(settings.data_dir),
+    )
+    return KpiReport(by=by, groups=groups)
+
+
+def trends(
+    *, session: Session, filters: Filters, by: str = "month", min_claims: int | None = None
+) -> list[TrendPoint]:
+    """Initial denial rate and denials per stream per period; the cube is refreshed first."""
+    from denialscope.analytics.periods import min_claims as configured_min_claims
+    from denialscope.analytics.trends import trend_points
+
+    minimum = configured_min_claims(min_claims)
+    refresh_if_stale(session=session)
+    return trend_points(session, filters=filters, by=by, min_claims=minimum)
