@@ -38,6 +38,7 @@ COMMAND_MODULES = [
     "denialscope.cli.scrub",
     "denialscope.cli.refdata",
     "denialscope.cli.governance",
+    "denialscope.cli.predict",
 ]
 
 
