@@ -145,7 +145,9 @@ class RiskModel:
     def likely_causes(self, x: npt.NDArray[np.float64]) -> list[tuple[str, float]]:
         """The most likely root cause of each claim if it is denied, with its share."""
         if self.causes is None or len(x) == 0:
-            return [("", 0.0)] * len(x)
+            # One cause seen often enough: it is the likely one (none: nothing to say).
+            only = self.cause_classes[0] if len(self.cause_classes) == 1 else ""
+            return [(only, 1.0 if only else 0.0)] * len(x)
         p = np.asarray(self.causes.predict(x), dtype=np.float64).reshape(len(x), -1)
         best = p.argmax(axis=1)
         return [(self.cause_classes[b], float(p[i, b])) for i, b in enumerate(best)]
