@@ -148,3 +148,45 @@ def test_cli_train_evaluate_score(engine: Engine, tmp_path: Path) -> None:
     assert scored["claim_id"] == "NEW1" and scored["p_denial"] > 0.5
     out = runner.invoke(app, ["predict", "score", str(path), "--format", "xml", *common])
     assert out.exit_code != 0 and "table or json" in str(out.exception or out.output)
+
+
+def test_the_sql_history_gives_the_same_features_as_the_full_one(session: Session) -> None:
+    from denialscope.predict.features import build_vocabulary, feature_frame
+    from denialscope.predict.stored import load_history, load_outcome_history
+
+    plant(session)
+    full = load_history(session)
+    vocabulary = build_vocabulary(full.claims)
+    day = dt.date(2025, 7, 1)
+    claims = [c for c in full.claims if c.submitted >= dt.date(2025, 5, 1)]
+    a = feature_frame(claims, history=full.labelled(), vocabulary=vocabulary)
+    b = feature_frame(claims, history=load_outcome_history(session), vocabulary=vocabulary)
+    np.testing.assert_array_equal(a.matrix, b.matrix)
+    assert a.facts == b.facts and day > claims[-1].submitted
+
+
+def test_scrub_shows_risk_beside_findings_once_a_model_exists(
+    engine: Engine, tmp_path: Path
+) -> None:
+    with Session(engine) as session:
+        plant(session)
+    url = engine.url.render_as_string(hide_password=False)
+    common = ["--database", url, "--data-dir", str(tmp_path)]
+    path = tmp_path / "new.837"
+    path.write_text(
+        write_837(
+            [record("NEW1", created=dt.date(2025, 7, 20))], kind="837P", sender="S", receiver="R"
+        ),
+        "utf-8",
+    )
+    runner = CliRunner()
+    before = runner.invoke(app, ["scrub", str(path), "--format", "json", *common])
+    assert before.exit_code == 0, before.output
+    assert "risks" not in json.loads(before.output)  # no model yet: scrub as before
+    months = ["--test-months", "1", "--calibration-months", "1"]
+    assert runner.invoke(app, ["predict", "train", *months, *common]).exit_code == 0
+    out = runner.invoke(app, ["scrub", str(path), "--format", "json", *common])
+    [risk] = json.loads(out.output)["risks"]
+    assert risk["claim_id"] == "NEW1" and risk["p_denial"] > 0.5
+    table = runner.invoke(app, ["scrub", str(path), *common]).output
+    assert f"NEW1 denial risk {risk['p_denial']:.1%}" in table

@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -73,8 +73,17 @@ def build_context(pack: list[Path] | None, data_dir: Path | None) -> ScrubContex
     return ScrubContext(pack=load_pack(*paths), ncci=open_ncci(folder), mue=open_mue(folder))
 
 
-def render(results: list[ClaimResult], fmt: str, notes: list[str]) -> str:
-    """The run as text (table), JSON (summary + findings) or CSV (one row per finding)."""
+def render(
+    results: list[ClaimResult],
+    fmt: str,
+    notes: list[str],
+    risks: list[dict[str, Any]] | None = None,
+) -> str:
+    """The run as text (table), JSON (summary + findings) or CSV (one row per finding).
+
+    ``risks`` (from ``denialscope.predict.hook.claim_risks`` when a model is trained): each
+    claim's denial risk, in JSON under "risks" and in the table beside the claim's findings.
+    """
     findings = [f for r in results for f in r.findings]
     by_rule = Counter(f.rule for f in findings)
     clean = sum(1 for r in results if r.clean)
@@ -86,7 +95,9 @@ def render(results: list[ClaimResult], fmt: str, notes: list[str]) -> str:
         "notes": notes,
     }
     if fmt == "json":
-        data = {"summary": summary, "findings": [f.to_dict() for f in findings]}
+        data: dict[str, Any] = {"summary": summary, "findings": [f.to_dict() for f in findings]}
+        if risks is not None:
+            data["risks"] = risks
         return json.dumps(data, indent=2)
     if fmt == "csv":
         out = io.StringIO()
@@ -106,11 +117,25 @@ def render(results: list[ClaimResult], fmt: str, notes: list[str]) -> str:
     ]
     for rule, count in by_rule.most_common():
         lines.append(f"  {count:6d}  {rule}")
+    risk_of = {str(r["claim_id"]): r for r in risks or []}
+    last = None
     for f in findings:
+        if f.claim_id != last and f.claim_id in risk_of:
+            lines.append(_risk_line(risk_of.pop(f.claim_id)))
+        last = f.claim_id
         where = f"line {f.line}" if f.line else "claim"
         lines.append(f"{f.claim_id} {where} [{f.severity}] {f.rule}: {f.message}")
         lines.append(f"    fix: {f.suggestion}")
+    lines += [_risk_line(r) for r in risk_of.values()]  # claims without findings
     return "\n".join(lines)
+
+
+def _risk_line(risk: dict[str, Any]) -> str:
+    cause = f", likely {risk['likely_root_cause']}" if risk.get("likely_root_cause") else ""
+    why = "; ".join(r["text"] for r in risk.get("reasons", []))
+    return f"{risk['claim_id']} denial risk {risk['p_denial']:.1%}{cause}" + (
+        f": {why}" if why else ""
+    )
 
 
 def render_backtest(report: BacktestReport, fmt: str) -> str:
@@ -220,7 +245,7 @@ def register(app: typer.Typer) -> None:
         if not store:
             results = list(scrub_claims(_claims(files, notes), context=context))
             _require_claims(results, notes)
-            typer.echo(render(results, fmt, notes))
+            typer.echo(render(results, fmt, notes, _risks(results, database, data_dir)))
             return
         from denialscope.scrub.service import create_run, stored_duplicate_lookup
 
@@ -236,4 +261,15 @@ def register(app: typer.Typer) -> None:
             )
             session.commit()
             notes.append(f"stored as scrub run {run.id}")
-        typer.echo(render(results, fmt, notes))
+        typer.echo(render(results, fmt, notes, _risks(results, database, data_dir)))
+
+
+def _risks(
+    results: list[ClaimResult], database: str | None, data_dir: Path | None
+) -> list[dict[str, Any]] | None:
+    """Each claim's denial risk when a model is trained (denialscope predict train)."""
+    from denialscope.predict.hook import claim_risks
+    from denialscope.settings import Settings
+
+    settings = Settings.resolve(data_dir=data_dir, database=database)
+    return claim_risks(settings=settings, records=[r.claim for r in results])

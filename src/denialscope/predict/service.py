@@ -26,7 +26,7 @@ from denialscope.predict.explain import Reason, explain_rows
 from denialscope.predict.features import FEATURES, feature_frame
 from denialscope.predict.model import Calibration, RiskModel
 from denialscope.predict.records import ClaimInput, claim_input
-from denialscope.predict.stored import History, load_history
+from denialscope.predict.stored import History, load_history, load_outcome_history
 from denialscope.predict.training import fit_split, measure
 from denialscope.scrub.context import ScrubContext
 from denialscope.scrub.runner import scrub_claims
@@ -252,7 +252,7 @@ def score_claims(
         for result in scrub_claims(claims, context=scrub_context(settings.data_dir))
     ]
     inputs = _inputs(session, claims, submitted, findings)
-    history = load_history(session).labelled()
+    history = load_outcome_history(session)
     frame = feature_frame(inputs, history=history, vocabulary=loaded.vocabulary)
     p = loaded.model.probability(frame.matrix)
     causes = loaded.model.likely_causes(frame.matrix)

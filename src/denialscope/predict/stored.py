@@ -14,16 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim as ClaimRow
-from denialscope.claims.models import Patient
-from denialscope.orgs.models import Department, Payer
-from denialscope.predict.records import ClaimInput, Outcome, claim_input
+from denialscope.claims.models import ClaimLine, Patient
+from denialscope.orgs.models import Department, Payer, Provider
+from denialscope.predict.records import ClaimInput, LineInput, Outcome, claim_input
 from denialscope.remits.models import ClaimPayment
 from denialscope.scrub.context import ScrubContext
 from denialscope.scrub.from_db import stored_claims
 from denialscope.scrub.runner import scrub_claims
 from denialscope.x12.claim837.records import Claim
 
-__all__ = ["History", "load_history"]
+__all__ = ["History", "load_history", "load_outcome_history"]
 
 
 @dataclass(slots=True)
@@ -132,3 +132,67 @@ def load_history(session: Session, *, context: ScrubContext | None = None) -> Hi
         if cid in outcomes:
             by_key[m.key] = outcomes[cid]
     return History(claims, by_key)
+
+
+def load_outcome_history(session: Session) -> list[tuple[ClaimInput, Outcome]]:
+    """Adjudicated claims with only what the history features read (payer, procedures and
+    modifiers, DRG, provider, patient, department), straight from SQL: scoring a few claims
+    must not rebuild every stored 837. Same cells as :func:`load_history` gives."""
+    meta = _meta(session)
+    outcomes = _outcomes(session)
+    npi = dict(session.execute(select(Provider.id, Provider.npi)).tuples().all())
+    heads = session.execute(
+        select(
+            ClaimRow.id,
+            ClaimRow.drg,
+            ClaimRow.rendering_provider_id,
+            ClaimRow.attending_provider_id,
+            ClaimRow.billing_provider_id,
+        ).where(ClaimRow.is_stub.is_(False))
+    ).tuples()
+    lines: dict[int, list[tuple[str, str, int | None]]] = {}
+    for cid, proc, rev, mods, rendering in session.execute(
+        select(
+            ClaimLine.claim_id,
+            ClaimLine.procedure,
+            ClaimLine.revenue_code,
+            ClaimLine.modifiers,
+            ClaimLine.rendering_provider_id,
+        ).order_by(ClaimLine.claim_id, ClaimLine.line_no)
+    ).tuples():
+        procedure = proc or (f"rev:{rev}" if rev else "")
+        lines.setdefault(cid, []).append((procedure, mods or "", rendering))
+    out: list[tuple[ClaimInput, Outcome]] = []
+    for cid, drg, rendering, attending, billing in heads:
+        m, outcome = meta.get(cid), outcomes.get(cid)
+        if m is None or m.submitted is None or outcome is None:
+            continue
+        its = lines.get(cid, [])
+        doer = rendering or (its[0][2] if its else None)
+        provider = npi.get(doer or -1) or npi.get(attending or -1) or npi.get(billing or -1)
+        claim = ClaimInput(
+            key=m.key,
+            control_number="",
+            payer=m.payer,
+            payer_name=m.payer,
+            payer_kind=m.payer_kind or "unknown",
+            kind="",
+            facility_code="",
+            department=m.department or "unknown",
+            service_line=m.service_line or "unknown",
+            provider=provider or "",
+            patient=m.patient,
+            submitted=m.submitted,
+            service_from=None,
+            charge=0.0,
+            diagnoses=(),
+            drg=drg or "",
+            prior_auth=False,
+            referral=False,
+            lines=tuple(
+                LineInput(p, tuple(x for x in mods.split(",") if x), 0.0, 0.0, "")
+                for p, mods, _ in its
+            ),
+        )
+        out.append((claim, outcome))
+    return out
