@@ -86,6 +86,7 @@ def train(
     cause_stream: dict[str, str] = {}
     for (cause, stream), _ in streams.most_common():
         cause_stream.setdefault(cause, stream)
+    metrics["appeal_outcome"] = _train_appeal_model(session, settings)
     model = fitted.model
     texts = {"model.txt": model.booster.model_to_string()}
     if model.causes is not None:
@@ -108,6 +109,25 @@ def train(
         "metrics": metrics,
     }
     return store.save(settings.data_dir, texts=texts, meta=meta)
+
+
+def _train_appeal_model(session: Session, settings: Settings) -> dict[str, Any]:
+    """Fit P(recovery) on decided appeals when there are enough, save it, and re-rank the
+    open work items with it (the Beta-binomial stays the fallback)."""
+    from denialscope.predict.appeal import decided, fit_appeal_model, save_appeal_model
+    from denialscope.workqueue.outcomes import data_as_of, refresh_priorities
+
+    facts, won = decided(session)
+    model, report = fit_appeal_model(facts, won)
+    if model is None:
+        return report
+    model.version = save_appeal_model(settings.data_dir, model, report)
+    report["version"] = model.version
+    report["open_items_reranked"] = refresh_priorities(
+        session, as_of=data_as_of(session), appeal_model=model.recovery
+    )
+    session.commit()
+    return report
 
 
 @dataclass(slots=True)
