@@ -22,7 +22,7 @@ __all__ = ["PARAMS", "Calibration", "RiskModel", "fit_calibration", "fit_causes"
 # few, and the history columns already carry most of the cell-level signal.
 PARAMS: dict[str, Any] = {
     "objective": "binary",
-    "learning_rate": 0.03,
+    "learning_rate": 0.06,
     "num_leaves": 15,
     "min_data_in_leaf": 40,
     "feature_fraction": 0.8,
@@ -39,7 +39,7 @@ PARAMS: dict[str, Any] = {
     "force_col_wise": True,
     "max_bin": 63,
 }
-ROUNDS = 400
+ROUNDS = 200
 
 
 @dataclass(frozen=True, slots=True)
