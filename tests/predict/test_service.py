@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from denialscope.cli.main import _register, app
 from denialscope.predict import service, store
 from denialscope.predict.evaluate import roc_auc
+from denialscope.predict.split import NotEnoughHistoryError
 from denialscope.settings import Settings
 from denialscope.x12.claim837.writer import write_837
 
@@ -190,3 +191,20 @@ def test_scrub_shows_risk_beside_findings_once_a_model_exists(
     assert risk["claim_id"] == "NEW1" and risk["p_denial"] > 0.5
     table = runner.invoke(app, ["scrub", str(path), *common]).output
     assert f"NEW1 denial risk {risk['p_denial']:.1%}" in table
+
+
+def test_too_little_history_is_a_clear_error_not_a_traceback(
+    engine: Engine, tmp_path: Path
+) -> None:
+    with Session(engine) as session:
+        s = Store(session)
+        for month in (1, 2):  # two months: the default split needs six
+            s.add(submitted=dt.date(2025, month, 3), remit=dt.date(2025, month, 20))
+        session.commit()
+    url = engine.url.render_as_string(hide_password=False)
+    out = CliRunner().invoke(
+        app, ["predict", "evaluate", "--database", url, "--data-dir", str(tmp_path)]
+    )
+    assert out.exit_code != 0
+    assert isinstance(out.exception, NotEnoughHistoryError)  # main() prints it, exit 1
+    assert "2 month(s) of adjudicated claims; the split needs 6" in str(out.exception)
