@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -290,7 +289,3 @@ def score_claims(
         )
         for i, c in enumerate(inputs)
     ]
-
-
-def mean_risk(risks: list[ClaimRisk]) -> float:
-    return float(np.mean([r.probability for r in risks])) if risks else 0.0
