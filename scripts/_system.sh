@@ -1,7 +1,7 @@
 # Sourced by scripts/demo and scripts/test: Debian packages the Python packages need.
 # WeasyPrint (appeal letters as PDF) renders with Pango and HarfBuzz; DejaVu gives it fonts.
-# CairoSVG (PNG charts) renders with Cairo.
-SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core libcairo2"
+# CairoSVG (PNG charts) renders with Cairo. LightGBM (denial-risk model) needs OpenMP (libgomp1).
+SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core libcairo2 libgomp1"
 
 ensure_system_packages() {
   local missing=()

@@ -55,6 +55,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("db", "denialscope.cli.db", "The database: migrate it, show its revision and its URL."),
     CommandEntry("queue", "denialscope.cli.queue", "Work queues: ranked denials, actions, letters, corrected claims."),
     CommandEntry("refdata", "denialscope.cli.refdata", "Load official reference tables (NCCI PTP, MUE) you downloaded."),
+    CommandEntry("predict", "denialscope.cli.predict", "Denial risk before submission: train, evaluate on a time split, score 837s."),
     CommandEntry("plan", "denialscope.cli.governance", "Action plans: owner, measurable target, progress from the KPIs."),
     CommandEntry("policy", "denialscope.cli.policy", "Payer policy library, order check and the CDS Hooks service."),
     CommandEntry("adt", "denialscope.cli.adt", "ADT feed: HL7 v2 and FHIR intake, MLLP listener, census."),

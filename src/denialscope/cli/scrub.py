@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -50,11 +51,25 @@ def render(report: ScrubReport, fmt: str) -> str:
     ]
     for rule, count in summary.findings_by_rule:
         lines.append(f"  {count:6d}  {rule}")
+    risk_of = {str(r["claim_id"]): r for r in report.risks or ()}
+    last = None
     for f in findings:
+        if f.claim_id != last and f.claim_id in risk_of:
+            lines.append(_risk_line(risk_of.pop(f.claim_id)))
+        last = f.claim_id
         where = f"line {f.line}" if f.line else "claim"
         lines.append(f"{f.claim_id} {where} [{f.severity}] {f.rule}: {f.message}")
         lines.append(f"    fix: {f.suggestion}")
+    lines += [_risk_line(r) for r in risk_of.values()]  # claims without findings
     return "\n".join(lines)
+
+
+def _risk_line(risk: Mapping[str, Any]) -> str:
+    cause = f", likely {risk['likely_root_cause']}" if risk.get("likely_root_cause") else ""
+    why = "; ".join(str(r["text"]) for r in risk.get("reasons", []))
+    return f"{risk['claim_id']} denial risk {risk['p_denial']:.1%}{cause}" + (
+        f": {why}" if why else ""
+    )
 
 
 def render_backtest(report: BacktestReport, fmt: str) -> str:
@@ -150,7 +165,7 @@ def register(app: typer.Typer) -> None:
         ranks them by the denials they would have prevented.
         """
         from denialscope.errors import InputError
-        from denialscope.scrub.service import build_context, scrub_files
+        from denialscope.scrub.service import build_context, scrub_files, with_risks
         from denialscope.settings import Settings
 
         if fmt not in ("table", "json", "csv"):
@@ -158,11 +173,12 @@ def register(app: typer.Typer) -> None:
         if [str(f) for f in files] == ["backtest"] and not Path("backtest").exists():
             _backtest(database, data_dir, pack, fmt, min_volume, min_rate)
             return
-        context = build_context(settings=Settings.resolve(data_dir=data_dir), packs=pack or [])
+        settings = Settings.resolve(data_dir=data_dir, database=database)
+        context = build_context(settings=settings, packs=pack or [])
         if not store:
-            typer.echo(render(scrub_files(paths=files, context=context), fmt))
-            return
-        with open_session(database, data_dir) as session:
-            report = scrub_files(paths=files, context=context, session=session)
-            session.commit()
-        typer.echo(render(report, fmt))
+            report = scrub_files(paths=files, context=context)
+        else:
+            with open_session(database, data_dir) as session:
+                report = scrub_files(paths=files, context=context, session=session)
+                session.commit()
+        typer.echo(render(with_risks(report, settings=settings), fmt))

@@ -8,6 +8,7 @@ run, stored duplicates) it uses. The backtest is :func:`denialscope.scrub.backte
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,8 @@ class ScrubReport:
 
     results: tuple[ClaimResult, ...]
     summary: ScrubSummary
+    # Each claim's denial risk (``predict.hook.claim_risks``) when a model is trained.
+    risks: tuple[dict[str, object], ...] | None = None
 
     @property
     def findings(self) -> list[Any]:
@@ -77,10 +80,13 @@ class ScrubReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``scrub --format json``."""
-        return {
+        data: dict[str, Any] = {
             "summary": self.summary.to_dict(),
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.risks is not None:
+            data["risks"] = list(self.risks)
+        return data
 
 
 def summarize(
@@ -98,6 +104,17 @@ def summarize(
         run_id=run_id,
     )
     return ScrubReport(results=tuple(results), summary=summary)
+
+
+def with_risks(report: ScrubReport, *, settings: Settings) -> ScrubReport:
+    """The report with each claim's denial risk beside its findings, when a denial-risk model
+    has been trained in the data directory (``denialscope predict train``); else unchanged."""
+    from denialscope.predict.hook import claim_risks
+
+    risks = claim_risks(settings=settings, records=[r.claim for r in report.results])
+    if risks is None:
+        return report
+    return dataclasses.replace(report, risks=tuple(risks))
 
 
 def build_context(*, settings: Settings, packs: Sequence[Path] = ()) -> ScrubContext:

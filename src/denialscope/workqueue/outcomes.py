@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
@@ -24,6 +24,7 @@ from denialscope.workqueue.decision import ACTION_LEVELS, Recommendation, recomm
 from denialscope.workqueue.models import OPEN_STATUSES, WorkItem, WorkItemEvent
 from denialscope.workqueue.priority import (
     OutcomeCounts,
+    Recovery,
     deadline_for,
     payer_windows,
     priority_score,
@@ -101,9 +102,11 @@ def refresh_priorities(
     config: WorkqueueConfig | None = None,
     as_of: dt.date,
     claim_ids: Sequence[int] | None = None,
+    appeal_model: Callable[[WorkItem], Recovery | None] | None = None,
 ) -> int:
     """Recompute P(recovery), expected net, deadline and priority of the open items (of
-    ``claim_ids``, or every one)."""
+    ``claim_ids``, or every one). ``appeal_model`` (denialscope.predict.appeal) estimates
+    P(recovery) from decided appeals; None, or no estimate: the Beta-binomial."""
     config = config or load_workqueue_config()
     history = outcome_history(session)
     payers = {p.id: p for p in session.scalars(select(Payer))}
@@ -129,6 +132,7 @@ def refresh_priorities(
             payer_key=item.payer_id,
             level=level,
             history=history,
+            model_estimate=appeal_model(item) if appeal_model else None,
         )
         deadline = deadline_for(
             action, windows=windows, denied_on=item.denied_on, service_date=item.service_date

@@ -79,8 +79,13 @@ def recovery_probability(
     payer_key: int | None,
     level: int,
     history: Mapping[tuple[str, int | None], OutcomeCounts],
+    model_estimate: Recovery | None = None,
 ) -> Recovery:
-    """P(recovery) and a one-line account of where it comes from."""
+    """P(recovery) and a one-line account of where it comes from.
+
+    ``model_estimate`` (denialscope.predict.appeal, once enough appeals are decided) wins;
+    the Beta-binomial below is the fallback, and its figure stays in the basis.
+    """
     alpha, beta = _prior(config, root_cause, stream)
     basis = [f"prior Beta({_fmt(alpha)},{_fmt(beta)})"]
     here = history.get((root_cause, payer_key), OutcomeCounts())
@@ -104,6 +109,11 @@ def recovery_probability(
     if factor != 1:
         basis.append(f"level {level} factor {factor}")
     probability = min(Decimal(1), probability).quantize(_P, ROUND_HALF_UP)
+    if model_estimate is not None:
+        return Recovery(
+            model_estimate.probability,
+            f"{model_estimate.basis} (Beta-binomial fallback {probability:.2f})",
+        )
     return Recovery(probability, "; ".join(basis) + f" -> {probability:.2f}")
 
 

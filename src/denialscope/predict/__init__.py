@@ -1,0 +1,1 @@
+"""Denial-risk prediction: features known at submission, LightGBM, honest time-split evaluation."""
