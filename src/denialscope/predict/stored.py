@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim as ClaimRow
 from denialscope.claims.models import ClaimLine, Patient
+from denialscope.claims.record import stored_claims
 from denialscope.orgs.models import Department, Payer, Provider
 from denialscope.predict.records import ClaimInput, LineInput, Outcome, claim_input
 from denialscope.remits.models import ClaimPayment
 from denialscope.scrub.context import ScrubContext
-from denialscope.claims.record import stored_claims
 from denialscope.scrub.runner import scrub_claims
 from denialscope.x12.claim837.records import Claim
 
