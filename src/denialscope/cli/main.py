@@ -38,6 +38,8 @@ COMMAND_MODULES = [
     "denialscope.cli.scrub",
     "denialscope.cli.refdata",
     "denialscope.cli.governance",
+    "denialscope.cli.export",
+    "denialscope.cli.spark",
 ]
 
 
