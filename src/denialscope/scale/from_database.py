@@ -104,7 +104,10 @@ def _claims(conn: Connection, ids: list[int]) -> Rows:
         .where(Claim.id.in_(ids))
         .order_by(Claim.id),
     )
-    common = {c["id"]: _common(c) for c in claims}
+    common = {
+        c["id"]: {**_common(c), "patient_control_number": c["patient_control_number"]}
+        for c in claims
+    }
     for c in claims:
         c["claim_key"] = f"db:{c.pop('id')}"
     lines = _rows(

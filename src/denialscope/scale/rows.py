@@ -205,7 +205,6 @@ class _Builder:
                 "prior_auth": c.prior_authorization,
                 "original_payer_claim_number": c.original_claim_number,
                 "submitted_at": c.submission.created or self.rows.file_date,
-                "transaction_control": c.transaction.control if c.transaction else None,
             },
         )
         for line in c.lines:
@@ -222,10 +221,14 @@ class _Builder:
                     "revenue_code": line.revenue_code or None,
                     "charge": line.charge,
                     "units": line.units,
-                    "place_of_service": line.place_of_service or None,
+                    # As ingest stores lines (store_claims): an 837P line without SV105
+                    # takes the claim's place of service; dates fall back to the claim's.
+                    "place_of_service": line.place_of_service
+                    or (c.facility_code if c.kind == "837P" else None)
+                    or None,
                     "diagnosis_pointers": _join(line.diagnosis_pointers),
-                    "service_from": line.service_from,
-                    "service_to": line.service_to,
+                    "service_from": line.service_from or c.service_from,
+                    "service_to": line.service_to or line.service_from or c.service_to,
                     "ndc": line.drug.ndc if line.drug else None,
                 },
             )

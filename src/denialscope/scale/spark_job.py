@@ -35,7 +35,7 @@ from denialscope.scale.split import DEFAULT_PART_BYTES
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["SparkReport", "main", "spark_ingest", "spark_session"]
+__all__ = ["SparkReport", "main", "pack_parts", "render", "spark_ingest", "spark_session"]
 
 
 @dataclass(slots=True)
@@ -128,7 +128,9 @@ def spark_ingest(
         return report
     sc = spark.sparkContext
     files_df = spark.createDataFrame(
-        sc.parallelize(files, len(files)), schema="path string, name string"
+        # Hashing and planning is I/O: a few files per task is enough.
+        sc.parallelize(files, min(len(files), 4 * sc.defaultParallelism)),
+        schema="path string, name string",
     )
     plan = files_df.mapInArrow(
         partial(tasks.plan_files, part_bytes_target=part_bytes_target),
@@ -150,10 +152,23 @@ def spark_ingest(
     def read(selected: list[Any], claim_types: Any) -> DataFrame | None:
         if not selected:
             return None
-        rows = [tuple(p[name] for name, _ in tasks.PART_FIELDS) for p in selected]
-        df = spark.createDataFrame(
-            sc.parallelize(rows, len(rows)), schema=_ddl(tasks.part_schema())
+        groups = pack_parts(
+            [p["end"] - p["start"] for p in selected],
+            slots=sc.defaultParallelism,
+            target=part_bytes_target,
         )
+        rows = [
+            (number, tuple(selected[i][name] for name, _ in tasks.PART_FIELDS))
+            for number, group in enumerate(groups)
+            for i in group
+        ]
+        # Partition i holds exactly group i: a task per large part, small files packed.
+        rdd = (
+            sc.parallelize(rows, len(groups))
+            .partitionBy(len(groups), lambda number: number)
+            .values()
+        )
+        df = spark.createDataFrame(rdd, schema=_ddl(tasks.part_schema()))
         return df.mapInArrow(
             partial(tasks.parse_parts, config_texts=texts, claim_types=claim_types),
             _ddl(tasks.task_schema()),
@@ -197,6 +212,27 @@ def spark_ingest(
         if claims_df is not None:
             claims_df.unpersist()
     return report
+
+
+def pack_parts(sizes: Sequence[int], *, slots: int, target: int) -> list[list[int]]:
+    """Group parts (by index) into tasks: every large part alone, small files packed.
+
+    A task per file would spend more on starting tasks than on reading when a hospital
+    sends hundreds of small weekly files. There are at least ``2 * slots`` tasks (so every
+    core has work) and enough that none holds much more than ``target`` bytes; parts go,
+    largest first, to the least loaded task.
+    """
+    if not sizes:
+        return []
+    total = sum(sizes)
+    count = min(len(sizes), max(2 * slots, -(-total // max(target, 1))))
+    loads = [0] * count
+    groups: list[list[int]] = [[] for _ in range(count)]
+    for index in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
+        slot = min(range(count), key=lambda k: (loads[k], k))
+        groups[slot].append(index)
+        loads[slot] += sizes[index]
+    return [sorted(g) for g in groups if g]
 
 
 def _decide(
