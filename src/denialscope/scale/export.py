@@ -20,12 +20,18 @@ from denialscope.scale.manifest import MANIFEST_FILE, Manifest, ManifestEntry, c
 from denialscope.scale.parquet import write_tables
 from denialscope.scale.rows import read_rows
 from denialscope.scale.schema import SCHEMA_VERSION, TABLES
-from denialscope.scale.split import DEFAULT_PART_BYTES, Part, part_bytes, plan_parts
+from denialscope.scale.split import (
+    DEFAULT_PART_BYTES,
+    Part,
+    is_claim_file,
+    part_bytes,
+    plan_parts,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-__all__ = ["ExportReport", "FileOutcome", "export_database", "export_files", "is_claim_file"]
+__all__ = ["ExportReport", "FileOutcome", "export_database", "export_files"]
 
 
 @dataclass(slots=True)
@@ -48,12 +54,6 @@ class ExportReport:
     @property
     def refused(self) -> list[FileOutcome]:
         return [f for f in self.files if f.status == "refused"]
-
-
-def is_claim_file(head: bytes) -> bool:
-    """True when the file's first functional group is an 837 (GS01 HC)."""
-    at = head.find(b"GS")
-    return at >= 0 and head[at + 3 : at + 5] == b"HC"
 
 
 def export_files(

@@ -118,6 +118,7 @@ def spark_ingest(
 ) -> SparkReport:
     """Read ``paths`` on ``spark`` and add their rows to the tables under ``out``."""
     from denialscope.scale import spark_tasks as tasks
+    from denialscope.scale import split
 
     say = progress or (lambda _: None)
     report = SparkReport(out=out)
@@ -133,8 +134,8 @@ def spark_ingest(
         schema="path string, name string",
     )
     plan = files_df.mapInArrow(
-        partial(tasks.plan_files, part_bytes_target=part_bytes_target),
-        _ddl(tasks.part_schema()),
+        partial(split.plan_files, part_bytes_target=part_bytes_target),
+        _ddl(split.part_schema()),
     ).collect()
     parts = []
     for p in plan:
@@ -158,7 +159,7 @@ def spark_ingest(
             target=part_bytes_target,
         )
         rows = [
-            (number, tuple(selected[i][name] for name, _ in tasks.PART_FIELDS))
+            (number, tuple(selected[i][name] for name, _ in split.PART_FIELDS))
             for number, group in enumerate(groups)
             for i in group
         ]
@@ -168,7 +169,7 @@ def spark_ingest(
             .partitionBy(len(groups), lambda number: number)
             .values()
         )
-        df = spark.createDataFrame(rdd, schema=_ddl(tasks.part_schema()))
+        df = spark.createDataFrame(rdd, schema=_ddl(split.part_schema()))
         return df.mapInArrow(
             partial(tasks.parse_parts, config_texts=texts, claim_types=claim_types),
             _ddl(tasks.task_schema()),
@@ -199,11 +200,13 @@ def spark_ingest(
     wide = frames[0] if len(frames) == 1 else frames[0].unionByName(frames[1])
     wide = wide.persist(StorageLevel.MEMORY_AND_DISK)
     keep, duplicates = _decide(wide, manifest, report)
+    say(f"{len(keep)} files to write, {len(duplicates)} with content already written")
     staging = out / "_staging" / uuid.uuid4().hex
     try:
         if keep:
             _write(wide, list(keep), staging, report)
             _commit(staging, out)
+            say("tables written")
         manifest.add(keep.values())
         manifest.add(duplicates)
     finally:
@@ -295,7 +298,14 @@ def _write(wide: DataFrame, keep: list[str], staging: Path, report: SparkReport)
         rows = chosen.where(F.col("table") == table).select(*cols)
         count = rows.count()
         if count:
-            rows.write.mode("overwrite").partitionBy(PARTITION).parquet(str(staging / table))
+            # One file per date and table, not one per date and task: hundreds of weekly
+            # files would otherwise leave thousands of tiny Parquet files.
+            (
+                rows.repartition(PARTITION)
+                .write.mode("overwrite")
+                .partitionBy(PARTITION)
+                .parquet(str(staging / table))
+            )
         report.tables[table] = count
 
 

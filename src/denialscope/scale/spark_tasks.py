@@ -8,7 +8,6 @@ followed by one ``_status`` row: the part's content identity or the reason it fa
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -17,11 +16,10 @@ from typing import Any
 
 from denialscope.classify.config import ClassificationConfig, load_config
 from denialscope.errors import DenialscopeError
-from denialscope.scale.export import is_claim_file
 from denialscope.scale.parquet import to_arrow
 from denialscope.scale.rows import read_rows
 from denialscope.scale.schema import TABLES, wide_name, wide_schema
-from denialscope.scale.split import Part, part_bytes, plan_parts
+from denialscope.scale.split import PART_FIELDS, Part, part_bytes, plan_files
 
 __all__ = [
     "PART_FIELDS",
@@ -43,20 +41,6 @@ STATUS_FIELDS = (
     ("status__rows", "int"),
     ("status__error", "string"),
 )
-# One row per part, from the planning stage.
-PART_FIELDS = (
-    ("path", "string"),
-    ("name", "string"),
-    ("sha256", "string"),
-    ("size", "int"),
-    ("claims_file", "bool"),
-    ("number", "int"),
-    ("start", "int"),
-    ("end", "int"),
-    ("header", "binary"),
-    ("trailer", "binary"),
-    ("error", "string"),
-)
 
 
 def _arrow(kind: str) -> Any:
@@ -77,54 +61,6 @@ def task_schema() -> Any:
 
     wide = wide_schema()
     return pa.schema([*wide, *(pa.field(n, _arrow(k)) for n, k in STATUS_FIELDS)])
-
-
-def part_schema() -> Any:
-    import pyarrow as pa
-
-    return pa.schema([pa.field(n, _arrow(k)) for n, k in PART_FIELDS])
-
-
-def plan_files(batches: Iterator[Any], *, part_bytes_target: int) -> Iterator[Any]:
-    """Files (``path``, ``name``) in, their parts out, with each file's SHA-256."""
-    import pyarrow as pa
-
-    schema = part_schema()
-    for batch in batches:
-        rows: list[dict[str, Any]] = []
-        for path_text, name in zip(
-            batch.column("path").to_pylist(), batch.column("name").to_pylist(), strict=True
-        ):
-            rows.extend(_plan_one(Path(path_text), name, part_bytes_target))
-        yield pa.RecordBatch.from_pylist(rows, schema=schema)
-
-
-def _plan_one(path: Path, name: str, target: int) -> list[dict[str, Any]]:
-    base: dict[str, Any] = {"path": str(path), "name": name}
-    try:
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-            digest.update(head)
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        parts = plan_parts(path, target_bytes=target)
-    except OSError as exc:
-        return [{**base, "error": f"{name}: cannot read: {exc.strerror or exc}"}]
-    base.update(
-        sha256=digest.hexdigest(), size=path.stat().st_size, claims_file=is_claim_file(head)
-    )
-    return [
-        {
-            **base,
-            "number": p.number,
-            "start": p.start,
-            "end": p.end,
-            "header": p.header,
-            "trailer": p.trailer,
-        }
-        for p in parts
-    ]
 
 
 _CONFIGS: dict[tuple[str, ...], ClassificationConfig] = {}

@@ -1,4 +1,4 @@
-"""Split a large X12 file into parts at transaction-set boundaries, for one Spark task each.
+"""Plan the parts of X12 files: a large file is split at transaction-set boundaries.
 
 A payer's 835 of a million claims is one file but hundreds of ST..SE sets. A part is a run
 of whole sets (``start``..``end`` in the file) read with the file's own ISA and GS in front
@@ -11,16 +11,42 @@ clearinghouses send); anything else, and any file below the target size, is one 
 
 from __future__ import annotations
 
+import hashlib
 import mmap
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from denialscope.x12.tokenizer import detect_delimiters
 
-__all__ = ["DEFAULT_PART_BYTES", "Part", "part_bytes", "plan_parts"]
+__all__ = [
+    "DEFAULT_PART_BYTES",
+    "PART_FIELDS",
+    "Part",
+    "is_claim_file",
+    "part_bytes",
+    "part_schema",
+    "plan_files",
+    "plan_parts",
+]
 
 DEFAULT_PART_BYTES = 32 * 1024 * 1024
+# One row per part, from the planning stage.
+PART_FIELDS = (
+    ("path", "string"),
+    ("name", "string"),
+    ("sha256", "string"),
+    ("size", "int"),
+    ("claims_file", "bool"),
+    ("number", "int"),
+    ("start", "int"),
+    ("end", "int"),
+    ("header", "binary"),
+    ("trailer", "binary"),
+    ("error", "string"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +136,65 @@ def part_bytes(part: Part) -> tuple[bytes, int]:
     if part.whole:
         return body, 0
     return part.header + body + part.trailer, part.start - len(part.header)
+
+
+def is_claim_file(head: bytes) -> bool:
+    """True when the file's first functional group is an 837 (GS01 HC)."""
+    at = head.find(b"GS")
+    return at >= 0 and head[at + 3 : at + 5] == b"HC"
+
+
+def _arrow(kind: str) -> Any:
+    import pyarrow as pa
+
+    return {"string": pa.string(), "int": pa.int64(), "bool": pa.bool_(), "binary": pa.binary()}[
+        kind
+    ]
+
+
+def part_schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema([pa.field(n, _arrow(k)) for n, k in PART_FIELDS])
+
+
+def plan_files(batches: Iterator[Any], *, part_bytes_target: int) -> Iterator[Any]:
+    """Files (``path``, ``name``) in, their parts out, with each file's SHA-256."""
+    import pyarrow as pa
+
+    schema = part_schema()
+    for batch in batches:
+        rows: list[dict[str, Any]] = []
+        for path_text, name in zip(
+            batch.column("path").to_pylist(), batch.column("name").to_pylist(), strict=True
+        ):
+            rows.extend(_plan_one(Path(path_text), name, part_bytes_target))
+        yield pa.RecordBatch.from_pylist(rows, schema=schema)
+
+
+def _plan_one(path: Path, name: str, target: int) -> list[dict[str, Any]]:
+    base: dict[str, Any] = {"path": str(path), "name": name}
+    try:
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+            digest.update(head)
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        parts = plan_parts(path, target_bytes=target)
+    except OSError as exc:
+        return [{**base, "error": f"{name}: cannot read: {exc.strerror or exc}"}]
+    base.update(
+        sha256=digest.hexdigest(), size=path.stat().st_size, claims_file=is_claim_file(head)
+    )
+    return [
+        {
+            **base,
+            "number": p.number,
+            "start": p.start,
+            "end": p.end,
+            "header": p.header,
+            "trailer": p.trailer,
+        }
+        for p in parts
+    ]
