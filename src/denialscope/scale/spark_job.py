@@ -138,10 +138,12 @@ def spark_ingest(
         _ddl(split.part_schema()),
     ).collect()
     parts = []
+    first_of: dict[str, str] = {}  # sha256 -> the first file of this run with those bytes
     for p in plan:
+        first = first_of.setdefault(p["sha256"], p["name"]) if p["sha256"] else p["name"]
         if p["error"]:
             report.refused[p["name"]] = p["error"]
-        elif p["sha256"] in manifest.by_sha:
+        elif p["sha256"] in manifest.by_sha or first != p["name"]:
             if p["name"] not in report.same_bytes:
                 report.same_bytes.append(p["name"])
         else:
@@ -290,23 +292,29 @@ def _decide(
 def _write(wide: DataFrame, keep: list[str], staging: Path, report: SparkReport) -> None:
     from pyspark.sql import functions as F
 
-    # A row fills only its own table's columns: the first non-null file hash is its file's.
-    sha = F.coalesce(*(F.col(wide_name(t, "file_sha256")) for t in TABLES))
-    chosen = wide.where(F.col("table") != "_status").where(sha.isin(keep))
+    chosen = wide.where(F.col("table") != "_status")
+    refused = set(report.refused) | set(report.same_content)
+    if refused:  # a row fills only its own table's columns: its first non-null file hash
+        sha = F.coalesce(*(F.col(wide_name(t, "file_sha256")) for t in TABLES))
+        chosen = chosen.where(sha.isin(keep))
+    # One job counts every table (a count per table would be eight).
+    counts = {r[0]: r[1] for r in chosen.groupBy("table").count().collect()}
     for table in TABLES:
-        cols = [F.col(wide_name(table, name)).alias(name) for name, _ in TABLES[table]]
-        rows = chosen.where(F.col("table") == table).select(*cols)
-        count = rows.count()
-        if count:
-            # One file per date and table, not one per date and task: hundreds of weekly
-            # files would otherwise leave thousands of tiny Parquet files.
-            (
-                rows.repartition(PARTITION)
-                .write.mode("overwrite")
-                .partitionBy(PARTITION)
-                .parquet(str(staging / table))
-            )
+        count = int(counts.get(table, 0))
         report.tables[table] = count
+        if not count:
+            continue
+        cols = [F.col(wide_name(table, name)).alias(name) for name, _ in TABLES[table]]
+        # One file per date and table, not one per date and task: hundreds of weekly
+        # files would otherwise leave thousands of tiny Parquet files.
+        (
+            chosen.where(F.col("table") == table)
+            .select(*cols)
+            .repartition(PARTITION)
+            .write.mode("overwrite")
+            .partitionBy(PARTITION)
+            .parquet(str(staging / table))
+        )
 
 
 def _commit(staging: Path, out: Path) -> None:
