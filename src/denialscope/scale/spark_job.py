@@ -9,9 +9,11 @@
    The tables are written to a staging folder, moved into place, and only then is the
    manifest extended: a run that fails leaves no rows behind and re-running adds nothing.
 
-Submit to a cluster with ``spark-submit`` (see docs/scale.md)::
+Submit to a cluster with ``spark-submit`` (denialscope installed on every worker, see
+docs/scale.md); this module's file is the application::
 
-    spark-submit --py-files denialscope.zip -m denialscope.scale.spark_job PATHS --out DIR
+    APP=$(python -c 'import denialscope.scale.spark_job as m; print(m.__file__)')
+    spark-submit --master yarn "$APP" PATHS --out DIR [--classification FILE]
 """
 
 from __future__ import annotations
