@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -72,13 +73,18 @@ def _run(mode: str, files: list[Path], part_mb: int) -> dict[str, Any]:
     out = OUT / f"spark-bench-{mode.replace('[', '').replace(']', '')}"
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, __file__, "--child", mode, "--out", str(out), "--part-mb", str(part_mb)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(
         [*cmd, *map(str, files)], capture_output=True, text=True, check=False, env=os.environ
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr[-4000:])
         raise SystemExit(f"{mode} failed")
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    # CPU seconds of the child and every process it waited for (the JVM and its Python
+    # workers when they were reaped): on a shared, loaded machine wall time says little.
+    result["cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     shutil.rmtree(out, ignore_errors=True)
     return result
 
@@ -111,8 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     rate = {m: args.claims / r["seconds"] for m, r in results.items()}
     for mode, r in results.items():
         print(f"{mode:>9}: {args.claims:>10,} claims in {r['seconds']:8.1f} s = "
-              f"{rate[mode]:>8,.0f} claims/s   (start-up {r['startup']:.1f} s apart)")  # fmt: skip
-    print(f"scaling local[2] / local[1]: {rate['local[2]'] / rate['local[1]']:.2f}x")
+              f"{rate[mode]:>8,.0f} claims/s   (start-up {r['startup']:.1f} s apart; "
+              f"{r['cpu']:.0f} CPU s in all, start-up included)")  # fmt: skip
+    load = os.getloadavg()[0]
+    print(f"scaling local[2] / local[1]: {rate['local[2]'] / rate['local[1]']:.2f}x "
+          f"(load average {load:.1f} on {os.cpu_count()} cores at the end)")  # fmt: skip
     print(f"spark local[1] / single machine: {rate['local[1]'] / rate['single']:.2f}x")
     if args.claims != 1_000_000:
         print("extrapolated to 1M claims (reading is linear in claims; start-up apart):")
