@@ -60,6 +60,8 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("policy", "denialscope.cli.policy", "Payer policy library, order check and the CDS Hooks service."),
     CommandEntry("adt", "denialscope.cli.adt", "ADT feed: HL7 v2 and FHIR intake, MLLP listener, census."),
     CommandEntry("ur", "denialscope.cli.ur", "Utilization review: worklist, reviews, physician advisor, KPIs."),
+    CommandEntry("export", "denialscope.cli.export", "Export data in columnar formats for other engines."),
+    CommandEntry("spark", "denialscope.cli.spark", "Run denialscope on Apache Spark (pip extra: spark)."),
 )
 # fmt: on
 

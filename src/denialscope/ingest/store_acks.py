@@ -16,7 +16,7 @@ from denialscope.claims.models import Claim
 from denialscope.ingest.lookups import chunks
 from denialscope.x12.ack.records import ClaimAcknowledgment, TransactionAcknowledgment
 
-__all__ = ["AckStore"]
+__all__ = ["AckStore", "ack_row"]
 
 
 def _status(accepted: bool, rejected: bool, with_errors: bool = False) -> str:
@@ -27,6 +27,59 @@ def _status(accepted: bool, rejected: bool, with_errors: bool = False) -> str:
     return "accepted" if accepted else "rejected"
 
 
+def ack_row(rec: ClaimAcknowledgment | TransactionAcknowledgment) -> dict[str, Any]:
+    """The stored row of one acknowledgment (no file or claim link): also the Parquet row."""
+    if isinstance(rec, ClaimAcknowledgment):
+        categories = [c.category for st in rec.statuses for c in st.codes]
+        codes = [c.code for st in rec.statuses for c in st.codes]
+        when = next((st.effective_date for st in rec.statuses if st.effective_date), None)
+        return {
+            "kind": "277CA",
+            "control_number": (rec.clearinghouse_trace or "")[:50] or None,
+            "patient_control_number": rec.patient_control_number.strip()[:50] or None,
+            "payer_claim_number": rec.payer_claim_number[:50] or None,
+            # pending (P*/R*) means the claim got in; unknown: no usable status.
+            "status": {"pending": "accepted"}.get(rec.outcome, rec.outcome),
+            "category_codes": ",".join(categories)[:100] or None,
+            "status_codes": ",".join(codes)[:200] or None,
+            # The payer's free text may name the patient: not copied.
+            "details_json": json.dumps(
+                {"actions": [st.action for st in rec.statuses]}, separators=(",", ":")
+            ),
+            "acknowledged_at": when,
+        }
+    else:
+        code = rec.code
+        return {
+            "kind": "999",
+            "control_number": f"{rec.group_control}/{rec.set_control}"[:50],
+            "patient_control_number": None,
+            "payer_claim_number": None,
+            "status": _status(rec.accepted, rec.rejected, code == "E"),
+            "category_codes": code or None,
+            "status_codes": ",".join(rec.error_codes)[:200] or None,
+            # Segment/element positions only: IK4 bad values may hold patient data.
+            "details_json": json.dumps(
+                {
+                    "set_id": rec.set_id,
+                    "errors": [
+                        {
+                            "segment": e.segment_id,
+                            "position": e.position,
+                            "code": e.code,
+                            "elements": [
+                                {"position": el.position, "code": el.code} for el in e.elements
+                            ],
+                        }
+                        for e in rec.errors
+                    ],
+                },
+                separators=(",", ":"),
+            ),
+            "acknowledged_at": None,
+        }
+
+
 class AckStore:
     def __init__(self, session: Session, *, source_file_id: int) -> None:
         self.session = session
@@ -35,62 +88,7 @@ class AckStore:
         self.stored = 0
 
     def add(self, rec: ClaimAcknowledgment | TransactionAcknowledgment) -> None:
-        if isinstance(rec, ClaimAcknowledgment):
-            categories = [c.category for st in rec.statuses for c in st.codes]
-            codes = [c.code for st in rec.statuses for c in st.codes]
-            when = next((st.effective_date for st in rec.statuses if st.effective_date), None)
-            self._rows.append(
-                {
-                    "source_file_id": self.source_file_id,
-                    "kind": "277CA",
-                    "control_number": (rec.clearinghouse_trace or "")[:50] or None,
-                    "patient_control_number": rec.patient_control_number.strip()[:50] or None,
-                    "payer_claim_number": rec.payer_claim_number[:50] or None,
-                    # pending (P*/R*) means the claim got in; unknown: no usable status.
-                    "status": {"pending": "accepted"}.get(rec.outcome, rec.outcome),
-                    "category_codes": ",".join(categories)[:100] or None,
-                    "status_codes": ",".join(codes)[:200] or None,
-                    # The payer's free text may name the patient: not copied.
-                    "details_json": json.dumps(
-                        {"actions": [st.action for st in rec.statuses]}, separators=(",", ":")
-                    ),
-                    "acknowledged_at": when,
-                }
-            )
-        else:
-            code = rec.code
-            self._rows.append(
-                {
-                    "source_file_id": self.source_file_id,
-                    "kind": "999",
-                    "control_number": f"{rec.group_control}/{rec.set_control}"[:50],
-                    "patient_control_number": None,
-                    "payer_claim_number": None,
-                    "status": _status(rec.accepted, rec.rejected, code == "E"),
-                    "category_codes": code or None,
-                    "status_codes": ",".join(rec.error_codes)[:200] or None,
-                    # Segment/element positions only: IK4 bad values may hold patient data.
-                    "details_json": json.dumps(
-                        {
-                            "set_id": rec.set_id,
-                            "errors": [
-                                {
-                                    "segment": e.segment_id,
-                                    "position": e.position,
-                                    "code": e.code,
-                                    "elements": [
-                                        {"position": el.position, "code": el.code}
-                                        for el in e.elements
-                                    ],
-                                }
-                                for e in rec.errors
-                            ],
-                        },
-                        separators=(",", ":"),
-                    ),
-                    "acknowledged_at": None,
-                }
-            )
+        self._rows.append({"source_file_id": self.source_file_id, **ack_row(rec)})
 
     def flush(self) -> None:
         rows, self._rows = self._rows, []
