@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from denialscope.analytics.cohort import Filters
+    from denialscope.settings import Settings
 
 PayerOption = Annotated[str | None, typer.Option("--payer", help="Payer name (part), key or id.")]
 StreamOption = Annotated[
@@ -117,10 +118,8 @@ def refresh_if_stale(session: Session) -> None:
         session.commit()
 
 
-def documentation_causes(data_dir: Path | None) -> frozenset[str]:
+def documentation_causes(settings: Settings) -> frozenset[str]:
     from denialscope.classify import load_config
-    from denialscope.classify.config import ORGANIZATION_FILE
 
-    own = data_dir / ORGANIZATION_FILE if data_dir is not None else None
-    config = load_config([own] if own is not None and own.is_file() else None)
+    config = load_config(settings=settings)
     return frozenset(rc.id for rc in config.root_causes.values() if rc.documentation_driven)

@@ -16,6 +16,7 @@ from denialscope.classify import (
 )
 from denialscope.classify.codes import install_official_list, official_codes
 from denialscope.classify.taxonomy import CLAIM_TYPES, STREAMS
+from denialscope.cli.options import DataDirOption, cli_settings
 from denialscope.errors import ConfigurationError, InputError
 
 __all__ = ["codes_app", "register"]
@@ -35,8 +36,9 @@ ConfigOption = Annotated[
 ]
 
 
-def _config(paths: list[Path] | None) -> ClassificationConfig:
-    return load_config(paths or None)
+def _config(paths: list[Path] | None, data_dir: Path | None) -> ClassificationConfig:
+    """``--config`` files, else the data directory's classification.yaml, over the defaults."""
+    return load_config(paths or None, settings=cli_settings(None, data_dir, create=False))
 
 
 @codes_app.command("explain")
@@ -71,6 +73,7 @@ def explain(
         ),
     ] = None,
     config: ConfigOption = None,
+    data_dir: DataDirOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show how a group + CARC (+ remarks, context) is classified, and why."""
@@ -86,7 +89,8 @@ def explain(
             raise InputError(f"--date {on!r}: expected YYYY-MM-DD") from None
     claim_rarcs = [code.strip().upper() for code in rarc or []]
     line_rarcs = [code.strip().upper() for code in line_rarc or []]
-    settings = _config(config)
+    folder = cli_settings(None, data_dir, create=False).data_dir
+    settings = _config(config, data_dir)
     result = classify_adjustment(
         settings,
         group=group,
@@ -103,8 +107,8 @@ def explain(
         claim_paid_nothing=paid_nothing,
     )
     carc_code = carc.strip().upper()
-    official_carc = official_codes("carc").get(carc_code)
-    rarc_list = official_codes("rarc")
+    official_carc = official_codes("carc", data=folder).get(carc_code)
+    rarc_list = official_codes("rarc", data=folder)
     official_rarcs = {
         code: rarc_list[code].description
         for code in dict.fromkeys([*claim_rarcs, *line_rarcs])
@@ -168,9 +172,11 @@ def _remark_statuses(codes: list[str]) -> dict[str, str]:
 @codes_app.command("load")
 def load(
     file: Annotated[Path, typer.Argument(help="The official CARC or RARC list (.csv or .xlsx).")],
+    data_dir: DataDirOption = None,
 ) -> None:
     """Load the official CARC or RARC list you downloaded; explanations then show its text."""
-    listing, target = install_official_list(file)
+    folder = cli_settings(None, data_dir, create=False).ensure_data_dir()
+    listing, target = install_official_list(file, data=folder)
     typer.echo(f"loaded {len(listing.codes)} {listing.kind.upper()} codes from {file} -> {target}")
 
 
@@ -180,12 +186,13 @@ def list_codes(
         str | None, typer.Option(help="Only this stream: clinical, coding, access, billing, none.")
     ] = None,
     config: ConfigOption = None,
+    data_dir: DataDirOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The taxonomy: every root cause with its stream and how many CARCs map to it."""
     if stream is not None and stream not in STREAMS:
         raise InputError(f"--stream {stream!r}: expected one of {', '.join(STREAMS)}")
-    settings = _config(config)
+    settings = _config(config, data_dir)
     default_carcs: dict[str, set[str]] = {}
     context_rules: dict[str, int] = {}
     for rule in settings.rules:
@@ -226,10 +233,11 @@ def check(
         Path | None,
         typer.Argument(help="Your classification YAML (default: <data_dir>/classification.yaml)."),
     ] = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Validate an organization's classification YAML; errors name the line and the key."""
     try:
-        settings = load_config([file] if file is not None else None)
+        settings = _config([file] if file is not None else None, data_dir)
     except ConfigurationError as exc:
         typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None

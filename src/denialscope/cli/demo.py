@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption
+from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings
 from denialscope.errors import InputError
+
+if TYPE_CHECKING:
+    from denialscope.settings import Settings
 
 __all__ = ["register"]
 
@@ -37,8 +40,7 @@ def _precheck(
     target: Path,
     claims: int,
     seed: int,
-    database: str | None,
-    data_dir: Path | None,
+    where: Settings,
     settings: dict[str, Any],
 ) -> None:
     """Refuse before writing anything when the database holds data and the demo folder was
@@ -48,7 +50,7 @@ def _precheck(
     from denialscope.db.engine import open_database
     from denialscope.sources.models import SourceFile
 
-    engine, factory = open_database(database, data_dir=data_dir)
+    engine, factory = open_database(where.database_url, lock_timeout_s=where.lock_timeout_s)
     try:
         with factory() as session:
             stored = session.execute(select(func.count(SourceFile.id))).scalar_one()
@@ -74,9 +76,7 @@ def _precheck(
         )
 
 
-def _ingest(
-    result: Any, database: str | None, data_dir: Path | None, *, reset: bool
-) -> tuple[Any, str | None]:
+def _ingest(result: Any, where: Settings, *, reset: bool) -> tuple[Any, str | None]:
     """Load the generated files (837s first, so remits find their claims); return the
     report and the control number of one denied claim to show next.
 
@@ -90,13 +90,12 @@ def _ingest(
     from denialscope.ingest.service import ingest_paths
     from denialscope.ingest.sources import InputFile
     from denialscope.remits.models import ClaimPayment
-    from denialscope.settings import database_url
     from denialscope.sources.models import SourceFile
 
-    url = database_url(database, data=data_dir)
+    url = where.database_url
     if reset:
         _reset_sqlite(url)
-    engine, factory = open_database(url)
+    engine, factory = open_database(url, lock_timeout_s=where.lock_timeout_s)
     try:
         with factory() as session:
             stored = set(session.scalars(select(SourceFile.sha256)))
@@ -112,7 +111,10 @@ def _ingest(
                     f"are written in {result.out_dir}."
                 )
         report = ingest_paths(
-            [str(p) for p in result.files], session_factory=factory, org_yaml=result.org_yaml
+            [str(p) for p in result.files],
+            session_factory=factory,
+            org_yaml=result.org_yaml,
+            settings=where,
         )
         with factory() as session:
             example = session.execute(
@@ -159,12 +161,12 @@ def register(app: typer.Typer) -> None:
         """Generate a year of a demo health system's 837/835 files (with known signals)."""
         from denialscope.demo import generate_demo
         from denialscope.demo.settings import load_settings
-        from denialscope.settings import data_dir as resolve_data_dir
 
+        where = cli_settings(database, data_dir)
         settings = load_settings(settings_file) if settings_file else {}
-        target = out or resolve_data_dir(data_dir) / "demo"
+        target = out or where.ensure_data_dir() / "demo"
         if not no_ingest and not reset:
-            _precheck(target, claims, seed, database, data_dir, settings)
+            _precheck(target, claims, seed, where, settings)
         result = generate_demo(target, claims=claims, seed=seed, settings=settings)
         truth = json.loads(result.ground_truth.read_text(encoding="utf-8"))
         summary = truth["summary"]
@@ -183,7 +185,7 @@ def register(app: typer.Typer) -> None:
         if no_ingest:
             typer.echo(f"Next: denialscope ingest {result.out_dir} --org {result.org_yaml}")
             return
-        report, example = _ingest(result, database, data_dir, reset=reset)
+        report, example = _ingest(result, where, reset=reset)
         totals = report.totals()
         shown = ("files", "claims", "claim_payments", "matched", "unmatched", "errors")
         typer.echo(
@@ -191,9 +193,8 @@ def register(app: typer.Typer) -> None:
             + ", ".join(f"{k.replace('_', ' ')} {totals[k]:,}" for k in shown if k in totals)
         )
         from denialscope.db.engine import redact_url
-        from denialscope.settings import database_url
 
-        typer.echo(f"Database: {redact_url(database_url(database, data=data_dir))}")
+        typer.echo(f"Database: {redact_url(where.database_url)}")
         typer.echo("Next:")
         if example:
             typer.echo(

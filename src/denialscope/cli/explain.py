@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption, JsonOption, open_session
+from denialscope.cli.options import (
+    DatabaseOption,
+    DataDirOption,
+    JsonOption,
+    cli_settings,
+    open_session,
+)
 from denialscope.output.values import display
 
 if TYPE_CHECKING:
@@ -27,6 +33,7 @@ if TYPE_CHECKING:
         PaymentExplanation,
     )
     from denialscope.denials.service import ReclassifyReport
+    from denialscope.settings import Settings
 
 __all__ = ["register"]
 
@@ -40,17 +47,11 @@ ConfigOption = Annotated[
 ]
 
 
-def _config(paths: list[Path] | None, data_dir: Path | None) -> ClassificationConfig:
+def _config(paths: list[Path] | None, settings: Settings) -> ClassificationConfig:
     """Defaults plus the given files, else the data directory's own override file."""
     from denialscope.classify import load_config
-    from denialscope.classify.config import ORGANIZATION_FILE
 
-    if paths:
-        return load_config(paths)
-    if data_dir is not None:
-        own = data_dir / ORGANIZATION_FILE
-        return load_config([own] if own.is_file() else [])
-    return load_config(None)
+    return load_config(paths or None, settings=settings)
 
 
 def _console() -> Console:
@@ -73,8 +74,9 @@ def register(app: typer.Typer) -> None:
         """Re-apply the classification rules to every stored claim payment (one transaction)."""
         from denialscope.denials.service import reclassify
 
-        settings = _config(config, data_dir)
-        with open_session(database, data_dir) as session, session.begin():
+        where = cli_settings(database, data_dir)
+        settings = _config(config, where)
+        with open_session(where) as session, session.begin():
             report = reclassify(session, config=settings)
         if as_json:
             typer.echo(json.dumps(report.to_dict(), indent=2))
@@ -95,10 +97,11 @@ def register(app: typer.Typer) -> None:
         """Explain a claim's payments and adjustments in three layers, and the rule behind each."""
         from denialscope.denials.explain import AmbiguousClaimError, explain_claim
 
-        settings = _config(config, data_dir)
-        with open_session(database, data_dir) as session:
+        where = cli_settings(database, data_dir)
+        settings = _config(config, where)
+        with open_session(where) as session:
             try:
-                explanation = explain_claim(session, claim, config=settings, data=data_dir)
+                explanation = explain_claim(session, claim, config=settings, data=where.data_dir)
             except AmbiguousClaimError as error:
                 if not as_json:
                     raise

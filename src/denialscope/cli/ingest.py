@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption
+from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings
 
 __all__ = ["register"]
 
@@ -38,7 +38,10 @@ def register(app: typer.Typer) -> None:
         from denialscope.db.engine import open_database
         from denialscope.ingest.service import ingest_paths
 
-        engine, factory = open_database(database, data_dir=data_dir)
+        settings = cli_settings(database, data_dir)
+        engine, factory = open_database(
+            settings.database_url, lock_timeout_s=settings.lock_timeout_s
+        )
         try:
             err = Console(stderr=True)
             started = time.perf_counter()
@@ -73,6 +76,7 @@ def register(app: typer.Typer) -> None:
                     session_factory=factory,
                     org_yaml=org,
                     on_progress=on_progress,
+                    settings=settings,
                 )
             if as_json:
                 typer.echo(json.dumps(report.to_dict(), default=str))

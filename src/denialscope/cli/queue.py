@@ -18,16 +18,19 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption, open_session, output_file
+from denialscope.cli.options import (
+    DatabaseOption,
+    DataDirOption,
+    cli_settings,
+    open_session,
+    output_file,
+)
 from denialscope.errors import InputError
 
 if TYPE_CHECKING:
@@ -37,17 +40,6 @@ __all__ = ["register"]
 
 Format = Annotated[str, typer.Option("--format", help="table or json.")]
 User = Annotated[str | None, typer.Option("--user", help="Who is working (default: login).")]
-
-
-@contextmanager
-def _session(database: str | None, data_dir: Path | None) -> Iterator[Session]:
-    """The database; ``--data-dir`` also chooses the organization's YAML and templates."""
-    if data_dir is not None:
-        # The work-queue configuration, letter templates and reference library are looked
-        # up in the data dir through settings.data_dir(), which reads the environment.
-        os.environ["DENIALSCOPE_DATA_DIR"] = str(data_dir)
-    with open_session(database, data_dir) as session:
-        yield session
 
 
 def _user(user: str | None) -> str:
@@ -161,12 +153,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Open items, highest priority first (brings the queues up to date first)."""
         from denialscope.workqueue.claim_facts import claim_facts
+        from denialscope.workqueue.config import load_workqueue_config
         from denialscope.workqueue.outcomes import apply_outcomes
         from denialscope.workqueue.service import item_to_dict, list_items, sync_work_items
 
         _check_format(fmt)
-        with _session(database, data_dir) as session:
-            sync_work_items(session)
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
+            sync_work_items(session, config=load_workqueue_config(settings=settings))
             apply_outcomes(session)
             session.commit()
             items = list_items(
@@ -213,7 +207,8 @@ def register(app: typer.Typer) -> None:
         from denialscope.workqueue.service import next_item
 
         _check_format(fmt)
-        with _session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             item = next_item(session, queue=queue, user=_user(user))
             session.commit()
             if item is None:
@@ -232,7 +227,8 @@ def register(app: typer.Typer) -> None:
         """One item with its ranking basis, fixes, documents and history."""
 
         _check_format(fmt)
-        with _session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             data = _details(session, item_id)
         _show(data, fmt)
 
@@ -247,7 +243,8 @@ def register(app: typer.Typer) -> None:
         """Give an item to a user, or back to its queue."""
         from denialscope.workqueue.service import assign
 
-        with _session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             assign(session, item_id=item_id, user=None if to == "-" else to, actor=_user(user))
             session.commit()
         typer.echo(f"item {item_id} assigned to {to if to != '-' else 'its queue'}")
@@ -291,6 +288,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Choose an action, move the status, add a note, or record an outcome."""
         from denialscope.workqueue import service
+        from denialscope.workqueue.config import load_workqueue_config
 
         _check_format(fmt)
         if not any((action, status, note, outcome)):
@@ -302,12 +300,19 @@ def register(app: typer.Typer) -> None:
             except InvalidOperation as error:
                 raise InputError(f"--recovered is a dollar amount, not {recovered!r}") from error
         actor = _user(user)
-        with _session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             if note:
                 service.add_note(session, item_id=item_id, actor=actor, text=note)
             if action:
                 service.choose_action(
-                    session, item_id=item_id, action=action, actor=actor, reason=reason, force=force
+                    session,
+                    item_id=item_id,
+                    action=action,
+                    actor=actor,
+                    reason=reason,
+                    force=force,
+                    config=load_workqueue_config(settings=settings),
                 )
             if status:
                 service.set_status(session, item_id=item_id, status=status, actor=actor)
@@ -388,7 +393,8 @@ def register(app: typer.Typer) -> None:
         if argument_file is not None:
             text = argument_file.read_text(encoding="utf-8")
             paragraphs += [p.strip() for p in text.split("\n\n") if p.strip()]
-        with _session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             document = write_letter(
                 session,
                 item_id=item_id,
@@ -400,6 +406,7 @@ def register(app: typer.Typer) -> None:
                 force=force,
                 good_cause=good_cause,
                 warn=lambda text: typer.echo(text, err=True),
+                settings=settings,
                 facts=LetterFacts(
                     contact=contact,
                     criteria=criteria,
@@ -440,8 +447,9 @@ def register(app: typer.Typer) -> None:
 
         _check_format(fmt)
         actor = _user(user)
-        with _session(database, data_dir) as session:
-            propose_fixes(session, item_id=item_id, actor=actor)
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
+            propose_fixes(session, item_id=item_id, actor=actor, settings=settings)
             for spec in approve or []:
                 fix_id, _, value = spec.partition("=")
                 if not fix_id.isdigit():

@@ -29,7 +29,7 @@ from denialscope.cli.analytics_options import (
     documentation_causes,
     refresh_if_stale,
 )
-from denialscope.cli.options import DatabaseOption, DataDirOption, open_session
+from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings, open_session
 from denialscope.cli.render import emit, write_chart
 from denialscope.errors import InputError
 
@@ -57,21 +57,21 @@ def register(app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Every KPI (docs/analytics.md), for all claims in scope or per --by group."""
-        from denialscope import settings
-        from denialscope.analytics.rework import load_rework_config
         from denialscope.analytics.summary import kpi_report
+        from denialscope.workqueue.config import load_workqueue_config
 
         filters = build_filters(
             payer, stream, department, service_line, facility, date_from, date_to
         )
-        with open_session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             refresh_if_stale(session)
             groups = kpi_report(
                 session,
                 filters=filters,
                 by=by,
-                documentation_causes=documentation_causes(data_dir),
-                rework=load_rework_config(settings.data_dir(data_dir)),
+                documentation_causes=documentation_causes(settings),
+                workqueue=load_workqueue_config(settings=settings),
             )
         if not groups:
             typer.echo(
@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
             share = Decimal(target)
         except InvalidOperation:
             raise InputError(f"--target {target!r} is not a number") from None
-        with open_session(database, data_dir) as session:
+        with open_session(cli_settings(database, data_dir)) as session:
             result = pareto(session, filters=filters, target=share, measure=measure)  # type: ignore[arg-type]
         rows = [e.to_dict() for e in result.entries]
         emit(rows, fmt, title=f"Pareto ({measure}, target {target})", document=result, out=out)
@@ -140,7 +140,7 @@ def register(app: typer.Typer) -> None:
         from denialscope.analytics.departments import department_report
 
         filters = build_filters(payer, stream, None, service_line, facility, date_from, date_to)
-        with open_session(database, data_dir) as session:
+        with open_session(cli_settings(database, data_dir)) as session:
             results = department_report(session, filters=filters)
         emit(
             [r.to_dict() for r in results],
@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
         """Each registered event: every root cause's rate before vs after, and the spikes."""
         from denialscope.analytics.events import event_impact, list_events
 
-        with open_session(database, data_dir) as session:
+        with open_session(cli_settings(database, data_dir)) as session:
             impacts = [
                 event_impact(
                     session,
@@ -212,7 +212,7 @@ def register(app: typer.Typer) -> None:
         if level not in ("stream", "root_cause") or across not in ("payer", "department"):
             raise InputError("--level is stream or root_cause; --across is payer or department")
         filters = build_filters(payer, stream, department, None, None, date_from, date_to)
-        with open_session(database, data_dir) as session:
+        with open_session(cli_settings(database, data_dir)) as session:
             alerts = cusum_alerts(
                 session,
                 filters=filters,
@@ -246,12 +246,13 @@ def register(app: typer.Typer) -> None:
         from denialscope.analytics.periods import min_claims as configured_min_claims
         from denialscope.analytics.trends import trend_rows
 
-        minimum = configured_min_claims(min_claims)
+        settings = cli_settings(database, data_dir)
+        minimum = configured_min_claims(min_claims or settings.min_claims)
 
         filters = build_filters(
             payer, stream, department, service_line, facility, date_from, date_to
         )
-        with open_session(database, data_dir) as session:
+        with open_session(settings) as session:
             refresh_if_stale(session)
             rows = trend_rows(session, filters=filters, by=by or "month", min_claims=minimum)
         emit(rows, fmt, title=f"Trends by {by}", out=out)

@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption, open_session
+from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings, open_session
 
 if TYPE_CHECKING:
     from denialscope.scrub import ClaimResult, ScrubContext
     from denialscope.scrub.backtest import BacktestReport
+    from denialscope.settings import Settings
     from denialscope.x12.claim837.records import Claim
 
 __all__ = ["build_context", "register", "render", "render_backtest"]
@@ -61,14 +62,13 @@ def _require_claims(results: list[ClaimResult], notes: list[str]) -> None:
         raise InputError("nothing to scrub: " + ("; ".join(empty) or "no file in the paths given"))
 
 
-def build_context(pack: list[Path] | None, data_dir: Path | None) -> ScrubContext:
+def build_context(pack: list[Path] | None, settings: Settings) -> ScrubContext:
     """Packs given (else <data_dir>/scrub_pack.yaml when present) and the loaded tables."""
     from denialscope.scrub import ScrubContext, load_pack
     from denialscope.scrub.refdata import open_mue, open_ncci
-    from denialscope.settings import data_dir as resolve
 
-    folder = resolve(data_dir)
-    own = folder / "scrub_pack.yaml"
+    folder = settings.data_dir
+    own = settings.scrub_pack_file
     paths = pack or ([own] if own.is_file() else [])
     return ScrubContext(pack=load_pack(*paths), ncci=open_ncci(folder), mue=open_mue(folder))
 
@@ -155,8 +155,7 @@ def render_backtest(report: BacktestReport, fmt: str) -> str:
 
 
 def _backtest(
-    database: str | None,
-    data_dir: Path | None,
+    settings: Settings,
     pack: list[Path] | None,
     fmt: str,
     min_volume: int,
@@ -165,8 +164,8 @@ def _backtest(
     from denialscope.scrub.backtest import run_backtest
 
     # Nothing is stored: a backtest must not move the clean claim rate.
-    context = build_context(pack, data_dir)
-    with open_session(database, data_dir) as session:
+    context = build_context(pack, settings)
+    with open_session(settings) as session:
         report = run_backtest(
             session=session, context=context, min_volume=min_volume, min_rate=min_rate
         )
@@ -209,9 +208,11 @@ def register(app: typer.Typer) -> None:
         if fmt not in ("table", "json", "csv"):
             raise InputError(f"--format must be table, json or csv, got {fmt!r}")
         if [str(f) for f in files] == ["backtest"] and not Path("backtest").exists():
-            _backtest(database, data_dir, pack, fmt, min_volume, min_rate)
+            _backtest(cli_settings(database, data_dir), pack, fmt, min_volume, min_rate)
             return
-        context = build_context(pack, data_dir)
+        # The database (and the data directory holding it) only when results are stored.
+        settings = cli_settings(database, data_dir, create=store)
+        context = build_context(pack, settings)
         notes = []
         if not context.ncci:
             notes.append("no NCCI PTP table loaded: ncci_ptp rules skipped")
@@ -224,7 +225,7 @@ def register(app: typer.Typer) -> None:
             return
         from denialscope.scrub.service import create_run, stored_duplicate_lookup
 
-        with open_session(database, data_dir) as session:
+        with open_session(settings) as session:
             context.session = session
             context.stored_lookup = stored_duplicate_lookup(session)
             results = list(scrub_claims(_claims(files, notes), context=context))

@@ -60,7 +60,7 @@ class InputFile:
             else:
                 with zipfile.ZipFile(self.path) as zf:
                     info = zf.infolist()[self.member_index]
-                    budget = self.budget or ArchiveBudget(ZipLimits.from_env())
+                    budget = self.budget or ArchiveBudget(ZipLimits())
                     with zf.open(info) as raw:
                         yield cast(
                             IO[bytes],
@@ -163,8 +163,15 @@ def _zip_members(path: Path, limits: ZipLimits) -> Iterator[InputFile | Unreadab
         )
 
 
-def discover(paths: list[str | Path]) -> Iterator[InputFile | UnreadableFileError]:
-    """Expand paths into input files, in a stable order; a missing path yields its error."""
+def discover(
+    paths: list[str | Path], *, limits: ZipLimits | None = None
+) -> Iterator[InputFile | UnreadableFileError]:
+    """Expand paths into input files, in a stable order; a missing path yields its error.
+
+    ``limits``: what a zip archive may decompress (``Settings.zip_limits``; default the
+    shipped limits).
+    """
+    limits = limits or ZipLimits()
     for raw in paths:
         path = Path(raw)
         if not path.exists():
@@ -179,9 +186,9 @@ def discover(paths: list[str | Path]) -> Iterator[InputFile | UnreadableFileErro
                 and not p.name.startswith(".")
             ]
             for child in sorted(children, key=lambda c: (_walk_rank(c), c)):
-                yield from _expand_file(child)
+                yield from _expand_file(child, limits)
             continue
-        yield from _expand_file(path)
+        yield from _expand_file(path, limits)
 
 
 # Within a folder walk, claims go first, then their acknowledgments, then remittances: a
@@ -213,10 +220,10 @@ def _walk_rank(path: Path) -> int:
     return _WALK_RANK.get(code, _UNKNOWN_RANK)
 
 
-def _expand_file(path: Path) -> Iterator[InputFile | UnreadableFileError]:
+def _expand_file(path: Path, limits: ZipLimits) -> Iterator[InputFile | UnreadableFileError]:
     if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
         try:
-            yield from _zip_members(path, ZipLimits.from_env())
+            yield from _zip_members(path, limits)
         except UnreadableFileError as exc:
             yield exc
         return

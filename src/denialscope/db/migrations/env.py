@@ -8,7 +8,6 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from denialscope import settings
 from denialscope.db.base import load_models
 from denialscope.db.engine import make_engine
 
@@ -29,7 +28,11 @@ def _configure(connection: Connection) -> None:
 
 def _run() -> None:
     config = context.config
-    url = config.get_main_option("sqlalchemy.url") or settings.database_url()
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:  # Alembic's own command line: the edge of the program, like the CLI
+        from denialscope.settings import Settings
+
+        url = Settings.resolve().database_url
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
         with context.begin_transaction():
