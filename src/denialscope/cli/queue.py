@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -61,7 +60,9 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, default=str))
+    from denialscope.output.jsonout import dumps
+
+    typer.echo(dumps(data))
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
@@ -160,8 +161,9 @@ def register(app: typer.Typer) -> None:
         _check_format(fmt)
         settings = cli_settings(database, data_dir)
         with open_session(settings) as session:
-            sync_work_items(session, config=load_workqueue_config(settings=settings))
-            apply_outcomes(session)
+            workqueue = load_workqueue_config(settings=settings)
+            sync_work_items(session, config=workqueue)
+            apply_outcomes(session, config=workqueue)
             session.commit()
             items = list_items(
                 session,

@@ -28,6 +28,10 @@ def _configure(connection: Connection) -> None:
 
 def _run() -> None:
     config = context.config
+    connection = config.attributes.get("connection")
+    if connection is not None:  # denialscope's own migrate: no URL to resolve, nothing made
+        _configure(connection)
+        return
     url = config.get_main_option("sqlalchemy.url")
     if not url:  # Alembic's own command line: the edge of the program, like the CLI
         from denialscope.settings import Settings
@@ -37,10 +41,6 @@ def _run() -> None:
         context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
         with context.begin_transaction():
             context.run_migrations()
-        return
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _configure(connection)
         return
     engine = make_engine(url)
     try:
