@@ -49,7 +49,7 @@ MUE = (
     '"MUE Rationale"\n"11042","1","1 Line Edit","Anatomic"\n'
 )
 CARC_LIST = "Code,Description\n16,Synthetic official text for sixteen.\n"
-EVENTS = "events:\n  - {date: 2025-03-01, kind: template, description: new ED template}\n"
+EVENTS = "events:\n  - {date: 2025-03-01, kind: template, department: ED, description: new ED}\n"
 
 
 @cache
@@ -209,11 +209,11 @@ def test_one_data_dir_governs_every_command(run: Run, tmp_path: Path) -> None:
     for report in ("pareto", "departments", "events", "alerts", "trends"):
         assert run("report", report, "--format", "json").strip()
     assert json.loads(run("report", "governance", "--format", "json"))["quarter"]
-    run("event", "add", "--date", "2025-02-01", "--kind", "template")
+    run("event", "add", "--date", "2025-02-01", "--kind", "template", "--department", "ED")
     events = tmp_path / "events.yaml"
     events.write_text(EVENTS, encoding="utf-8")
     run("event", "load", str(events))
-    assert "new ED template" in run("event", "list")
+    assert "new ED" in run("event", "list")
     cause = "claim_data_error"
     run("plan", "add", "--root-cause", cause, "--owner-role", "Billing", "--owner-name", "Lee",
         "--metric", "count", "--change", "-40", "--due", "2027-12-31")  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +17,7 @@ from denialscope.classify.codes import install_official_list, official_codes
 from denialscope.classify.taxonomy import CLAIM_TYPES, STREAMS
 from denialscope.cli.options import DataDirOption, cli_settings
 from denialscope.errors import ConfigurationError, InputError
+from denialscope.output.jsonout import dumps
 
 __all__ = ["codes_app", "register"]
 
@@ -133,7 +133,7 @@ def explain(
             "carc_retired": carc_code in settings.deactivated_carcs,
             "remark_notes": _remark_statuses([*claim_rarcs, *line_rarcs]),
         }
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(dumps(payload))
         return
     typer.echo(f"{group.strip().upper()}-{carc_code}: {result.carc_label or '(no label)'}")
     if official_carc:
@@ -216,7 +216,7 @@ def list_codes(
     ]
     rows.sort(key=lambda row: (STREAMS.index(str(row["stream"])), str(row["root_cause"])))
     if as_json:
-        typer.echo(json.dumps({"config_version": settings.version, "root_causes": rows}, indent=2))
+        typer.echo(dumps({"config_version": settings.version, "root_causes": rows}))
         return
     typer.echo(f"{'stream':9} {'root cause':30} {'CARCs':>5} {'rules':>5}  label")
     for row in rows:

@@ -7,7 +7,6 @@ never shown; a claim is named by its control number and id.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -21,6 +20,7 @@ from denialscope.cli.options import (
     cli_settings,
     open_session,
 )
+from denialscope.output.jsonout import dumps
 from denialscope.output.values import display
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
         with open_session(where) as session, session.begin():
             report = reclassify(session, config=settings)
         if as_json:
-            typer.echo(json.dumps(report.to_dict(), indent=2))
+            typer.echo(dumps(report.to_dict()))
         else:
             _print_report(report)
 
@@ -105,10 +105,10 @@ def register(app: typer.Typer) -> None:
             except AmbiguousClaimError as error:
                 if not as_json:
                     raise
-                typer.echo(json.dumps(error.to_dict(), indent=2))
+                typer.echo(dumps(error.to_dict()))
                 raise typer.Exit(1) from None
         if as_json:
-            typer.echo(json.dumps(explanation.to_dict(), indent=2))
+            typer.echo(dumps(explanation.to_dict()))
         else:
             _print_explanation(explanation)
 

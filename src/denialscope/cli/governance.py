@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
@@ -163,8 +162,8 @@ def add_report_command(report: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """The quarterly governance report: causes, owners, plans, trends, payer scorecard."""
-        from denialscope.analytics.results import jsonable
         from denialscope.governance.report import governance_report, render_html, render_pdf
+        from denialscope.output.jsonout import dumps
 
         if fmt not in ("html", "pdf", "json"):
             raise InputError(f"--format {fmt!r}: use html, pdf or json")
@@ -176,9 +175,7 @@ def add_report_command(report: typer.Typer) -> None:
                 session, quarter=quarter, min_claims=min_claims, settings=settings
             )
         if fmt == "json":
-            text = json.dumps(
-                jsonable({k: v for k, v in document.items() if k != "charts"}), indent=2
-            )
+            text = dumps({k: v for k, v in document.items() if k != "charts"})
         else:
             text = render_html(document)
         if fmt == "pdf":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -37,6 +36,7 @@ def register(app: typer.Typer) -> None:
 
         from denialscope.db.engine import open_database
         from denialscope.ingest.service import ingest_paths
+        from denialscope.output.jsonout import dumps
 
         settings = cli_settings(database, data_dir)
         engine, factory = open_database(
@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
                     settings=settings,
                 )
             if as_json:
-                typer.echo(json.dumps(report.to_dict(), default=str))
+                typer.echo(dumps(report.to_dict(), indent=None))
             else:
                 _print_summary(report)
         finally:

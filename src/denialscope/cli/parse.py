@@ -13,7 +13,6 @@ human and JSON output alike (see :mod:`denialscope.x12.diagnostics`).
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Any, TextIO
 import typer
 
 from denialscope.errors import UnreadableFileError
+from denialscope.output.jsonout import dumps
 from denialscope.x12.diagnostics import (
     CODE_VALUE_RULES,
     PRIVATE_SEGMENTS,
@@ -251,10 +251,10 @@ def run(
             code = 2
             print(_error_line(report), file=err, flush=True)
             if as_json:
-                print(json.dumps(report_json(report)), file=out, flush=True)
+                print(dumps(report_json(report), indent=None), file=out, flush=True)
             continue
         if as_json:
-            print(json.dumps(report_json(report)), file=out, flush=True)
+            print(dumps(report_json(report), indent=None), file=out, flush=True)
         else:
             _print_human(report, limit, out)
     return code

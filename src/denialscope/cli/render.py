@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +55,9 @@ def emit(
         typer.echo(f"{title}: {len(rows)} row(s) written to {out}")
         return
     if fmt == "json":
-        typer.echo(json.dumps(jsonable(document if document is not None else rows), indent=2))
+        from denialscope.output.jsonout import dumps
+
+        typer.echo(dumps(document if document is not None else rows))
         return
     flat: list[dict[str, Any]] = []
     for row in rows:

@@ -86,8 +86,9 @@ def render(results: list[ClaimResult], fmt: str, notes: list[str]) -> str:
         "notes": notes,
     }
     if fmt == "json":
-        data = {"summary": summary, "findings": [f.to_dict() for f in findings]}
-        return json.dumps(data, indent=2)
+        from denialscope.output.jsonout import dumps
+
+        return dumps({"summary": summary, "findings": [f.to_dict() for f in findings]})
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
@@ -116,7 +117,9 @@ def render(results: list[ClaimResult], fmt: str, notes: list[str]) -> str:
 def render_backtest(report: BacktestReport, fmt: str) -> str:
     """The backtest as JSON or text: totals, top-10 coding rules, every rule, candidates."""
     if fmt == "json":
-        return json.dumps(report.to_dict(), indent=2)
+        from denialscope.output.jsonout import dumps
+
+        return dumps(report.to_dict())
     out = [
         f"{report.claims} stored claims, {report.adjudicated} adjudicated, {report.denied} "
         f"denied ({report.coding_denied} coding); {report.flagged} flagged by the rules",
