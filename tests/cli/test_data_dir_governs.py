@@ -61,19 +61,24 @@ def _app() -> typer.Typer:
     return app
 
 
-def _commands_with_data_dir() -> set[str]:
-    """Every command path (``queue letter``) whose options include ``--data-dir``."""
-    found: set[str] = set()
+@cache
+def _options() -> dict[str, frozenset[str]]:
+    """Every command path (``queue letter``) with the options it takes."""
+    found: dict[str, frozenset[str]] = {}
 
     def walk(command: Any, prefix: str) -> None:
         if hasattr(command, "commands"):  # a group
             for name, child in command.commands.items():
                 walk(child, f"{prefix} {name}".strip())
-        elif any("--data-dir" in getattr(p, "opts", ()) for p in command.params):
-            found.add(prefix)
+        else:
+            found[prefix] = frozenset(o for p in command.params for o in getattr(p, "opts", ()))
 
     walk(get_command(_app()), "")
     return found
+
+
+def _commands_with_data_dir() -> set[str]:
+    return {path for path, options in _options().items() if "--data-dir" in options}
 
 
 class Run:
@@ -88,7 +93,8 @@ class Run:
         words = [a for a in args if not a.startswith("-")]
         path = " ".join(words[:2]) if words[0] in _GROUPS else words[0]
         self.ran.add(path)
-        argv = [*args, "--data-dir", str(self.data), *self.database]
+        database = self.database if "--database" in _options()[path] else []
+        argv = [*args, "--data-dir", str(self.data), *database]
         result = self.runner.invoke(_app(), argv)
         failure = result.exception
         if isinstance(failure, SystemExit):

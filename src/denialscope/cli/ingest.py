@@ -36,6 +36,10 @@ def register(app: typer.Typer) -> None:
 
         from denialscope.db.engine import open_database
         from denialscope.ingest.service import ingest_paths
+        from denialscope.input_paths import expand_paths
+
+        # A missing path or a folder with nothing to read: refused before anything is stored.
+        expand_paths(paths)
         from denialscope.output.jsonout import dumps
 
         settings = cli_settings(database, data_dir)

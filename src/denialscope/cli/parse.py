@@ -68,19 +68,11 @@ class FileReport:
 
 
 def expand_paths(paths: Sequence[Path]) -> Iterator[Path]:
-    """Files as given; folders replaced by their files, recursively, sorted, hidden skipped."""
-    for path in paths:
-        if path.is_dir():
-            found = False
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    found = True
-                    yield child
-            if not found:
-                yield path  # read_file reports "a folder with no files"
-        else:
-            yield path
+    """The files to read: the one path expander's (:mod:`denialscope.input_paths`); a
+    missing path or a folder with nothing to read raises InputError (exit 1)."""
+    from denialscope.input_paths import expand_paths as expand
+
+    yield from expand(paths)
 
 
 def read_file(path: Path) -> FileReport:

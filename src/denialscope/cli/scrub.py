@@ -31,17 +31,12 @@ FIELDS = ("claim_id", "line", "rule", "category", "severity", "message", "sugges
 
 
 def _claims(paths: list[Path], notes: list[str]) -> Iterator[Claim]:
-    """The 837 claims of the files (folders expanded); a file holding none gets a note."""
+    """The 837 claims of the files (folders expanded by the one path expander, see
+    :mod:`denialscope.input_paths`); a file holding none gets a note."""
     from denialscope.x12.claim837.records import Claim
     from denialscope.x12.reader import open_x12
 
-    expanded: list[Path] = []
     for path in paths:
-        if path.is_dir():  # a folder: every file in it, in name order
-            expanded += sorted(p for p in path.rglob("*") if p.is_file() and p.name[0] != ".")
-        else:
-            expanded.append(path)
-    for path in expanded:
         found = 0
         with open_x12(path) as reader:
             for record in reader:
@@ -213,6 +208,9 @@ def register(app: typer.Typer) -> None:
         if [str(f) for f in files] == ["backtest"] and not Path("backtest").exists():
             _backtest(cli_settings(database, data_dir), pack, fmt, min_volume, min_rate)
             return
+        from denialscope.input_paths import expand_paths
+
+        files = expand_paths(files)  # a missing path or an empty folder: refused first
         # The database (and the data directory holding it) only when results are stored.
         settings = cli_settings(database, data_dir, create=store)
         context = build_context(pack, settings)
