@@ -70,7 +70,7 @@ def test_plain_templates_still_render(data_dir: Path) -> None:
     ],
 )
 def test_the_pdf_may_not_read_files_outside_the_package_assets(extra: str) -> None:
-    with pytest.raises(ConfigurationError, match="only use the images and stylesheets"):
+    with pytest.raises(ConfigurationError, match="may only use the images and stylesheets"):
         render_pdf(_HTML.format(extra=extra))
 
 

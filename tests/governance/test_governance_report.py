@@ -133,7 +133,7 @@ def test_cli_plan_and_report(
     listed = runner.invoke(app, ["plan", "list", "--format", "json", *db])
     assert listed.exit_code == 0, listed.output
     (row,) = json.loads(listed.output)
-    assert row["status"] == "at_risk" and row["baseline"] == 3
+    assert row["status"] == "at_risk" and row["baseline"] == "3.000000"  # exact decimal text
     out = tmp_path / "q2.json"
     made = runner.invoke(
         app,

@@ -9,7 +9,6 @@ as a new version of the item's ``letter`` document.
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
@@ -32,7 +31,7 @@ from denialscope.appeals.letter_facts import (
     missing_facts,
 )
 from denialscope.appeals.library import citations_for, library_path, load_references
-from denialscope.appeals.sandbox import asset_fetcher, check_fetches, sandboxed_environment
+from denialscope.appeals.sandbox import sandboxed_environment
 from denialscope.claims.models import Claim, ClaimVersion
 from denialscope.errors import ConfigurationError, InputError
 from denialscope.orgs.models import Payer, Provider
@@ -270,23 +269,11 @@ def render_html(context: dict[str, Any], template: str, *, settings: Settings | 
 
 
 def render_pdf(html: str) -> bytes:
-    """HTML to PDF with WeasyPrint (needs the Pango system libraries)."""
-    try:
-        with warnings.catch_warnings():
-            # Without libharfbuzz-subset0 WeasyPrint 70 only warns about future versions.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            # Deferred: it loads Pango, which only letters need. No type information ships.
-            import weasyprint  # type: ignore[import-untyped]
-    except OSError as error:
-        raise ConfigurationError(
-            f"WeasyPrint cannot load its system libraries (install pango): {error}"
-        ) from error
-    fetcher = asset_fetcher()
-    pdf: bytes = weasyprint.HTML(
-        string=html, base_url=str(TEMPLATES_DIR), url_fetcher=fetcher
-    ).write_pdf()
-    check_fetches(fetcher)
-    return pdf
+    """The letter's HTML as PDF (:func:`denialscope.output.pdf.html_to_pdf`): it may use
+    only the images and stylesheets shipped with the templates."""
+    from denialscope.output.pdf import html_to_pdf
+
+    return html_to_pdf(html, assets=TEMPLATES_DIR)
 
 
 def store_document(

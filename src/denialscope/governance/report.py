@@ -328,7 +328,8 @@ def render_html(report: dict[str, Any]) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    """The same HTML printed by WeasyPrint (see ``denialscope.appeals.letters.render_pdf``)."""
-    from denialscope.appeals.letters import render_pdf as print_pdf
+    """The same HTML printed to PDF (:func:`denialscope.output.pdf.html_to_pdf`; it is
+    self-contained, so it needs nothing but its own templates folder)."""
+    from denialscope.output.pdf import html_to_pdf
 
-    return print_pdf(html)
+    return html_to_pdf(html, assets=TEMPLATES_DIR)
