@@ -17,10 +17,10 @@ from denialscope.output.values import NUMBER_FORMATS
 from denialscope.output.xlsx import workbook_bytes, write_xlsx
 
 
-def test_importing_the_renderers_loads_neither_openpyxl_nor_weasyprint() -> None:
+def test_importing_the_renderers_loads_no_openpyxl_weasyprint_or_sqlalchemy() -> None:
     code = (
         "import sys, denialscope.output.pdf, denialscope.output.xlsx, denialscope.output.pages;"
-        "print(sorted(m for m in ('openpyxl', 'weasyprint') if m in sys.modules))"
+        "print(sorted(m for m in ('openpyxl', 'weasyprint', 'sqlalchemy') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60

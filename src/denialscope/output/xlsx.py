@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from denialscope.analytics.results import Rate
 from denialscope.files import write_atomic
 from denialscope.output.values import FORMULA_TRIGGERS, NUMBER_FORMATS, kind_of
 
@@ -24,8 +23,15 @@ __all__ = ["flatten_row", "workbook_bytes", "write_xlsx"]
 SHEET_TITLE_MAX = 31  # Excel's limit on a sheet name
 
 
+def _is_rate(value: Any) -> bool:
+    # Imported here: the analytics package loads SQLAlchemy, which a cheap import avoids.
+    from denialscope.analytics.results import Rate
+
+    return isinstance(value, Rate)
+
+
 def _cell(value: Any) -> Any:
-    if isinstance(value, Rate):
+    if _is_rate(value):
         return value.value
     if value is None or isinstance(value, bool | int | Decimal | dt.date | str):
         return value
@@ -48,7 +54,7 @@ def flatten_row(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
             out.update(flatten_row(value, name))
         else:
             to_dict = getattr(value, "to_dict", None)
-            if callable(to_dict) and not isinstance(value, Rate):
+            if callable(to_dict) and not _is_rate(value):
                 out.update(flatten_row(to_dict(), name))
             else:
                 out[name] = _cell(value)
