@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from denialscope import settings
 from denialscope.db.engine import make_engine
 from denialscope.errors import ConfigurationError
-from denialscope.files import dir_mode, file_mode, write_atomic
+from denialscope.files import dir_mode, ensure_private_dir, file_mode, write_atomic
 
 
 def _mode(path: Path) -> int:
@@ -53,7 +52,7 @@ def test_an_existing_database_keeps_its_mode(tmp_path: Path) -> None:
 
 def test_data_dir_and_exports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DENIALSCOPE_FILE_MODE", raising=False)
-    data = settings.data_dir(tmp_path / "data")
+    data = ensure_private_dir(tmp_path / "data")
     assert _mode(data) == 0o700
     assert _mode(write_atomic(data / "letter.html", "<p>x</p>")) == 0o600
 
@@ -61,7 +60,7 @@ def test_data_dir_and_exports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 def test_file_mode_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DENIALSCOPE_FILE_MODE", "0640")
     assert (file_mode(), dir_mode()) == (0o640, 0o750)
-    assert _mode(settings.data_dir(tmp_path / "group")) == 0o750
+    assert _mode(ensure_private_dir(tmp_path / "group")) == 0o750
     assert _mode(write_atomic(tmp_path / "group" / "x.csv", "a")) == 0o640
     database = tmp_path / "group" / "g.db"
     make_engine(f"sqlite:///{database}").dispose()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from workqueue_support import make_denied_claim
 
 from denialscope.appeals.letters import letter_context, render_html, template_for, write_letter
+from denialscope.settings import Settings
 from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.service import sync_work_items
 
@@ -125,6 +126,9 @@ def test_an_organization_template_overrides_the_shipped_one(
         session, root_cause="modifier_missing_invalid", dollars=Decimal(90), denied_on=DAY
     )
     sync_work_items(session, as_of=DAY)
-    html = render_html(letter_context(session, _item(session, denial.claim_id)), "modifier")
+    settings = Settings(data_dir=data_dir, database_url="sqlite://")
+    context = letter_context(session, _item(session, denial.claim_id), settings=settings)
+    html = render_html(context, "modifier", settings=settings)
     assert "OUR OWN MODIFIER LETTER" in html
+    assert "OUR OWN" not in render_html(context, "modifier")  # without settings: shipped
     assert "Services and codes" in html  # the shipped base still lays out the rest

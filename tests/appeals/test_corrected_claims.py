@@ -13,6 +13,7 @@ from workqueue_support import DeniedLine, load_ptp, make_denied_claim
 
 from denialscope.appeals.corrected import propose_fixes, review_fix, write_corrected
 from denialscope.errors import InputError
+from denialscope.settings import Settings
 from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.service import sync_work_items
 from denialscope.x12.claim837.records import Claim as ClaimRecord
@@ -53,7 +54,8 @@ def test_a_bundling_fix_becomes_a_replacement_claim_that_reads_back(
     )
     sync_work_items(session, as_of=DAY)
     item = _item(session, denial.claim_id)
-    fixes = propose_fixes(session, item_id=item.id, actor="coder")
+    settings = Settings(data_dir=data_dir, database_url="sqlite://")
+    fixes = propose_fixes(session, item_id=item.id, actor="coder", settings=settings)
     assert {(f.kind, f.line_no, f.proposed) for f in fixes} == {
         ("add_modifier", 1, "25"),
         ("add_modifier", 2, "59"),

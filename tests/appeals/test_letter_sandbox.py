@@ -11,6 +11,7 @@ import pytest
 
 from denialscope.appeals.letters import TEMPLATES_DIR, render_html, render_pdf
 from denialscope.errors import ConfigurationError
+from denialscope.settings import Settings
 
 _HTML = "<html><body><p>Appeal</p>{extra}</body></html>"
 
@@ -33,20 +34,29 @@ def _org_template(data_dir: Path, body: str) -> None:
 def test_a_template_cannot_reach_python_internals(data_dir: Path, body: str) -> None:
     _org_template(data_dir, body)
     with pytest.raises(ConfigurationError, match="tried something a letter may not do"):
-        render_html({}, "attack")
+        render_html({}, "attack", settings=Settings(data_dir=data_dir, database_url="sqlite://"))
 
 
 def test_a_template_cannot_mutate_what_it_is_given(data_dir: Path) -> None:
     _org_template(data_dir, "{{ argument.append('forged') }}{{ argument }}")
     argument = ["real"]
     with pytest.raises(ConfigurationError):
-        render_html({"argument": argument}, "attack")
+        render_html(
+            {"argument": argument},
+            "attack",
+            settings=Settings(data_dir=data_dir, database_url="sqlite://"),
+        )
     assert argument == ["real"]
 
 
 def test_plain_templates_still_render(data_dir: Path) -> None:
     _org_template(data_dir, "{% for p in argument %}<p>{{ p }}</p>{% endfor %}")
-    assert render_html({"argument": ["a", "<b>"]}, "attack") == "<p>a</p><p>&lt;b&gt;</p>"
+    html = render_html(
+        {"argument": ["a", "<b>"]},
+        "attack",
+        settings=Settings(data_dir=data_dir, database_url="sqlite://"),
+    )
+    assert html == "<p>a</p><p>&lt;b&gt;</p>"
 
 
 @pytest.mark.parametrize(
@@ -60,7 +70,7 @@ def test_plain_templates_still_render(data_dir: Path) -> None:
     ],
 )
 def test_the_pdf_may_not_read_files_outside_the_package_assets(extra: str) -> None:
-    with pytest.raises(ConfigurationError, match="only use the images and stylesheets"):
+    with pytest.raises(ConfigurationError, match="may only use the images and stylesheets"):
         render_pdf(_HTML.format(extra=extra))
 
 

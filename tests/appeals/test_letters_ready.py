@@ -16,6 +16,7 @@ from denialscope.appeals.letters import letter_context, render_html, write_lette
 from denialscope.claims.models import Claim
 from denialscope.errors import InputError
 from denialscope.orgs.models import Payer, Provider
+from denialscope.settings import Settings
 from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.service import sync_work_items
 
@@ -191,7 +192,8 @@ def test_no_policy_is_cited_without_a_citation(session: Session, data_dir: Path)
     sync_work_items(session, as_of=DAY)
     item = session.scalar(select(WorkItem).where(WorkItem.claim_id == denial.claim_id))
     assert item is not None
-    context = letter_context(session, item, letter_date=DAY, facts=FACTS)
+    settings = Settings(data_dir=data_dir, database_url="sqlite://")
+    context = letter_context(session, item, letter_date=DAY, facts=FACTS, settings=settings)
     html = render_html(context, "medical_necessity")
     assert "cited below" not in html
     assert "the InterQual 2025 Acute Adult criteria" in html

@@ -14,6 +14,7 @@ from denialscope.appeals.corrected import propose_fixes
 from denialscope.appeals.modifier_fixes import BundlingLine, modifier_proposals
 from denialscope.scrub.ncci import PtpIndex
 from denialscope.scrub.refdata import ncci_folder
+from denialscope.settings import Settings
 from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.service import sync_work_items
 
@@ -115,7 +116,9 @@ def test_the_proposals_use_the_tables_loaded_in_the_data_dir(
     sync_work_items(session, as_of=DAY)
     item = session.scalar(select(WorkItem).where(WorkItem.claim_id == denial.claim_id))
     assert item is not None
-    fixes = propose_fixes(session, item_id=item.id)
+    fixes = propose_fixes(
+        session, item_id=item.id, settings=Settings(data_dir=data_dir, database_url="sqlite://")
+    )
     assert [(f.kind, f.line_no, f.proposed) for f in fixes] == [
         ("add_modifier", 1, "25"),
         ("add_modifier", 2, "59"),

@@ -121,15 +121,16 @@ def test_not_a_workbook(tmp_path: Path) -> None:
 
 
 def test_install_and_read_back(tmp_path: Path, data_dir: Path) -> None:
-    assert official_codes("carc") == {}
-    listing, target = install_official_list(_csv(tmp_path / "carc.csv", CARC_ROWS))
+    assert official_codes("carc", data=data_dir) == {}
+    assert official_codes("carc", data=None) == {}  # no data directory: nothing loaded
+    listing, target = install_official_list(_csv(tmp_path / "carc.csv", CARC_ROWS), data=data_dir)
     assert target == data_dir / "codes" / "carc.json"
     assert len(listing.codes) == 4
-    entry = official_code("carc", " b7 ")
+    entry = official_code("carc", " b7 ", data=data_dir)
     assert entry is not None and entry.description == "Synthetic text for B7."
     # Loading again replaces the list.
-    install_official_list(_csv(tmp_path / "carc2.csv", CARC_ROWS[:2]))
-    assert set(official_codes("carc")) == {"16"}
+    install_official_list(_csv(tmp_path / "carc2.csv", CARC_ROWS[:2]), data=data_dir)
+    assert set(official_codes("carc", data=data_dir)) == {"16"}
     target.write_text("{broken", encoding="utf-8")
     with pytest.raises(InputError, match="damaged"):
-        official_codes("carc")
+        official_codes("carc", data=data_dir)

@@ -10,6 +10,7 @@ import pytest
 
 from denialscope.classify import ClassificationConfig, classify_adjustment, load_config
 from denialscope.errors import ConfigurationError
+from denialscope.settings import Settings
 
 
 def _write(tmp_path: Path, text: str, name: str = "org.yaml") -> Path:
@@ -282,8 +283,9 @@ def test_later_files_win_ties_and_data_dir_file_is_default(tmp_path: Path, data_
         "    root_cause: length_of_stay\n",
         encoding="utf-8",
     )
-    config = load_config()
+    config = load_config(settings=Settings(data_dir=data_dir, database_url="sqlite://"))
     assert config.files[-1].endswith("classification.yaml")
+    assert load_config().files == ("defaults/classification.yaml",)  # no settings: defaults
     # An organization rule beats the per-code default ...
     result = classify_adjustment(config, group="CO", carc="50", claim_type="inpatient")
     assert result.rule_id == "org-50"

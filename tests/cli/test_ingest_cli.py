@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from denialscope.cli import ingest as ingest_cli
 from denialscope.db import engine as engine_module
+from denialscope.input_paths import MissingPathError
 
 # The synthetic X12 builders live with the ingest tests; one copy serves both.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
@@ -140,14 +141,18 @@ def test_any_failed_file_makes_exit_code_1_and_the_rest_still_loads(
     assert data["totals"]["failed"] == 1 and data["totals"]["ingested"] == 2
 
 
-def test_a_missing_path_is_a_failed_file_not_a_crash(
-    invoke: Invoke, tmp_path: Path, migrated_database_url: str
+def test_a_missing_path_is_refused_before_anything_is_stored(
+    app: typer.Typer, opened: Opened, inbox: Path, tmp_path: Path, migrated_database_url: str
 ) -> None:
+    # The one path expander's rule (docs/cli.md): named, exit 1 (from `denialscope`), and
+    # the good folder given with it is not half loaded.
     missing = tmp_path / "nowhere.835"
-    code, out, _ = invoke(str(missing), "--json", "--database", migrated_database_url)
-    assert code == 1
-    (only,) = json.loads(out)["files"]
-    assert (only["name"], only["status"]) == (str(missing), "failed")
+    args = ["ingest", str(inbox), str(missing), "--json", "--database", migrated_database_url]
+    result = CliRunner().invoke(app, args, env=WIDE)
+    assert isinstance(result.exception, MissingPathError)
+    assert result.exception.message == f"{missing}: no such file or folder"
+    assert result.stdout == ""
+    assert opened.engines == []  # the database was not even opened
 
 
 def test_human_output_is_a_summary_table_and_errors_on_stderr(

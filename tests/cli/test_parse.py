@@ -11,6 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from denialscope.cli import parse as parse_cli
+from denialscope.errors import InputError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "x12" / "fixtures"
 ACK = FIXTURES / "ack"
@@ -115,24 +116,15 @@ def test_unreadable_files_exit_2_and_the_others_are_still_read(
     csv.write_text("claim,patient\nC1,SMITH\n")
     empty = tmp_path / "empty.x12"
     empty.write_bytes(b"")
-    missing = tmp_path / "missing.x12"
-    code, out, err = invoke(
-        app, "--json", str(csv), str(empty), str(missing), str(ACK / "999_mixed.x12")
-    )
+    code, out, err = invoke(app, "--json", str(csv), str(empty), str(ACK / "999_mixed.x12"))
     assert code == 2
     lines = json_lines(out)
-    assert [line["file"] for line in lines] == [
-        str(csv),
-        str(empty),
-        str(missing),
-        str(ACK / "999_mixed.x12"),
-    ]
+    assert [line["file"] for line in lines] == [str(csv), str(empty), str(ACK / "999_mixed.x12")]
     assert "error" in lines[0] and "CSV" in str(lines[0]["error"])
     assert "empty" in str(lines[1]["error"])
-    assert lines[3]["transaction"] == "999"
+    assert lines[2]["transaction"] == "999"
     assert err.splitlines()[0].startswith(f"error: {csv}: not an X12 file")
     assert f"error: {empty}: the file is empty" in err
-    assert f"error: {missing}: cannot open" in err
     assert "Traceback" not in out + err
     assert "SMITH" not in out + err
 
@@ -161,10 +153,19 @@ def test_directory_argument_is_read_recursively_in_order(app: typer.Typer, tmp_p
     assert files == ["a.277", "b/c.997", "b/deeper/z.999"]
 
 
-def test_empty_directory_is_an_error(app: typer.Typer, tmp_path: Path) -> None:
-    code, _, err = invoke(app, str(tmp_path))
-    assert code == 2
-    assert "no files" in err
+def test_a_missing_path_or_an_empty_directory_is_refused_first(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    # The one path expander's errors (exit 1 from `denialscope`, like ingest and scrub; see
+    # tests/cli/test_input_paths.py): nothing is read, not even the good file.
+    for bad, message in (
+        (tmp_path, "no X12 files in this folder (it is empty)"),
+        (tmp_path / "missing.x12", "no such file or folder"),
+    ):
+        result = CliRunner().invoke(app, ["parse", str(ACK / "999_mixed.x12"), str(bad)])
+        assert isinstance(result.exception, InputError)
+        assert result.exception.message == f"{bad}: {message}"
+        assert result.stdout == ""
 
 
 def test_registered_in_the_main_app() -> None:

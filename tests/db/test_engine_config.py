@@ -18,6 +18,7 @@ from denialscope.db.engine import (
 )
 from denialscope.db.migrate import current_revision, head_revision
 from denialscope.errors import ConfigurationError
+from denialscope.settings import Settings
 from denialscope.sources.models import SourceFile
 
 
@@ -85,7 +86,8 @@ def test_open_database_defaults_to_sqlite_in_the_data_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("DENIALSCOPE_DATABASE_URL", raising=False)
-    engine, _ = open_database(data_dir=tmp_path / "data")
+    settings = Settings.resolve(data_dir=tmp_path / "data")
+    engine, _ = open_database(settings.database_url)
     try:
         assert engine.url.database == str((tmp_path / "data" / "denialscope.db").resolve())
         assert current_revision(engine) == head_revision()

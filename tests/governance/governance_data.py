@@ -15,18 +15,22 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim
 from denialscope.orgs.models import Department, Facility, Payer
 from denialscope.remits.models import Adjustment, ClaimPayment, Remittance
+from denialscope.settings import Settings
 from denialscope.sources.models import SourceFile
 
 __all__ = ["build_governance_data"]
 
 MODIFIER = ("modifier_missing_invalid", "coding", "4", "Modifier rules in the scrubber")
 NECESSITY = ("medical_necessity", "clinical", "50", "Medical necessity screening")
+# The hand-built set has 3-4 claims a month; the default minimum (30) is for real data.
+FEW = Settings(data_dir=Path("unused-data-dir"), database_url="sqlite://", min_claims=1)
 
 
 def build_governance_data(session: Session) -> None:

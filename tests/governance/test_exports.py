@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from denialscope.analytics.results import Rate
 from denialscope.cli import report as report_cli
 from denialscope.errors import InputError
-from denialscope.governance.workbook import chart_page, flatten_row
+from denialscope.output.pages import chart_page
+from denialscope.output.xlsx import flatten_row
 
 
 @pytest.fixture
@@ -130,7 +131,7 @@ def test_kpis_json_has_rework_and_appeals(
     )
     assert shown.exit_code == 0, shown.output
     document = json.loads(shown.output)
-    # 9 coding denials at $46 and 1 clinical at $110 over both quarters.
-    assert document["rework"]["rework_cost"]["coding"] == 414
-    assert document["rework"]["total_cost"] == 524
+    # 9 coding denials at $46 and 1 clinical at $110 over both quarters (money as text).
+    assert document["rework"]["rework_cost"]["coding"] == "414.00"
+    assert document["rework"]["total_cost"] == "524.00"
     assert document["appeals"]["worked"] == 0 and document["appeals"]["volume"] == 0

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from governance_data import FEW
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -28,6 +29,7 @@ from denialscope.governance.report import governance_report
 from denialscope.governance.service import create_plan
 from denialscope.orgs.models import Payer
 from denialscope.remits.models import ClaimPayment, Remittance
+from denialscope.settings import Settings
 
 M = dt.date
 
@@ -54,15 +56,16 @@ def test_latest_window_skips_thin_months() -> None:
     assert latest_window({}, months=1, last_complete=M(2025, 2, 1), minimum=1) is None
 
 
-def test_min_claims_from_option_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("DENIALSCOPE_MIN_CLAIMS", raising=False)
-    assert min_claims() == 30
-    assert min_claims(5) == 5
+def test_min_claims_from_option_or_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DENIALSCOPE_MIN_CLAIMS", "12")
-    assert min_claims() == 12
+    assert min_claims() == 30  # domain code never reads the environment
+    assert min_claims(5) == 5
+    assert Settings.resolve(database="sqlite://").min_claims == 12
+    monkeypatch.delenv("DENIALSCOPE_MIN_CLAIMS")
+    assert Settings.resolve(database="sqlite://").min_claims == 30
     monkeypatch.setenv("DENIALSCOPE_MIN_CLAIMS", "few")
     with pytest.raises(ConfigurationError, match="DENIALSCOPE_MIN_CLAIMS"):
-        min_claims()
+        Settings.resolve(database="sqlite://")
     with pytest.raises(InputError, match="--min-claims 0"):
         min_claims(0)
 
@@ -113,14 +116,14 @@ def test_plan_baseline_comes_from_a_filled_period_or_says_why(governed: Session)
     fields = dict(root_cause="modifier_missing_invalid", owner_role="Coding lead",
                   owner_name="Sam", metric="count", change_pct=Decimal(-40),
                   due_date=M(2026, 12, 31))  # fmt: skip
-    plan = create_plan(governed, **fields)  # type: ignore[arg-type]
+    plan = create_plan(governed, settings=FEW, **fields)  # type: ignore[arg-type]
     # Jul-Sep is empty and Oct-Dec has one claim: the baseline is Apr-Jun's 5 denials.
     assert (plan.baseline_from, plan.baseline_to) == (M(2025, 4, 1), M(2025, 6, 30))
     assert plan.baseline_value == Decimal(5)
     with pytest.raises(NoPeriodError, match="cannot measure the plan's baseline: no complete"):
-        create_plan(governed, **fields, as_of=M(2025, 2, 1))  # type: ignore[arg-type]
+        create_plan(governed, settings=FEW, **fields, as_of=M(2025, 2, 1))  # type: ignore[arg-type]
     with pytest.raises(NoPeriodError, match="no adjudicated claims for payer NOBODY"):
-        create_plan(governed, **fields, payer="NOBODY")  # type: ignore[arg-type]
+        create_plan(governed, settings=FEW, **fields, payer="NOBODY")  # type: ignore[arg-type]
 
 
 def test_trend_points_without_enough_claims_have_no_rate(governed: Session) -> None:

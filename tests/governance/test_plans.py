@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from governance_data import FEW
 from sqlalchemy.orm import Session
 
 from denialscope.analytics.cohort import Filters
@@ -28,6 +29,7 @@ DUE = dt.date(2025, 12, 31)
 def _plan(session: Session, metric: str, **scope: str) -> ActionPlan:
     return create_plan(
         session,
+        settings=FEW,
         root_cause="modifier_missing_invalid",
         owner_role="Coding lead",
         owner_name="Sam",
@@ -84,6 +86,7 @@ def test_progress_over_the_latest_complete_period(
 ) -> None:
     plan = create_plan(
         governed,
+        settings=FEW,
         root_cause="modifier_missing_invalid",
         owner_role="Coding lead",
         owner_name="Sam",
@@ -93,7 +96,7 @@ def test_progress_over_the_latest_complete_period(
         payer="ALPHA",
         as_of=AT_CREATION,
     )
-    progress = plan_progress(governed, plan, as_of=LATER)
+    progress = plan_progress(governed, plan, min_claims=1, as_of=LATER)
     assert (progress.period_from, progress.period_to) == (dt.date(2025, 4, 1), dt.date(2025, 6, 30))
     assert progress.current == current
     assert progress.fraction == fraction
@@ -105,6 +108,7 @@ def test_progress_over_the_latest_complete_period(
 def test_progress_behind_met_missed_and_no_data(governed: Session) -> None:
     soon = create_plan(
         governed,
+        settings=FEW,
         root_cause="modifier_missing_invalid",
         owner_role="Coding lead",
         owner_name="Sam",
@@ -115,20 +119,27 @@ def test_progress_behind_met_missed_and_no_data(governed: Session) -> None:
         as_of=AT_CREATION,
     )
     # Apr-Jun: 3, half way to 2, but 132 of the 137 days are gone.
-    assert plan_progress(governed, soon, as_of=dt.date(2025, 8, 10)).assessment == "behind"
-    assert plan_progress(governed, soon, as_of=dt.date(2025, 8, 20)).assessment == "missed"
+    assert (
+        plan_progress(governed, soon, min_claims=1, as_of=dt.date(2025, 8, 10)).assessment
+        == "behind"
+    )
+    assert (
+        plan_progress(governed, soon, min_claims=1, as_of=dt.date(2025, 8, 20)).assessment
+        == "missed"
+    )
     # Jul-Sep has no claims at all: a zero there is no success, so the latest quarter with
     # claims (Apr-Jun, still 3 against a target of 2) is measured, and the plan is past due.
-    late = plan_progress(governed, soon, as_of=dt.date(2025, 11, 1))
+    late = plan_progress(governed, soon, min_claims=1, as_of=dt.date(2025, 11, 1))
     assert (late.period_from, late.current, late.assessment) == (
         dt.date(2025, 4, 1),
         Decimal(3),
         "missed",
     )
     # At creation the latest filled period is the baseline's own: nothing new to judge.
-    assert plan_progress(governed, soon, as_of=AT_CREATION).assessment == "no_data"
+    assert plan_progress(governed, soon, min_claims=1, as_of=AT_CREATION).assessment == "no_data"
     necessity = create_plan(
         governed,
+        settings=FEW,
         root_cause="medical_necessity",
         owner_role="Physician advisor",
         owner_name="Kim",
@@ -141,7 +152,7 @@ def test_progress_behind_met_missed_and_no_data(governed: Session) -> None:
     assert necessity.stream == "clinical"
     # Baseline 1, target 1 (0.6 rounds up), none in Apr-Jun.
     assert (necessity.baseline_value, necessity.target_value) == (Decimal(1), Decimal(1))
-    assert plan_progress(governed, necessity, as_of=LATER).assessment == "target_met"
+    assert plan_progress(governed, necessity, min_claims=1, as_of=LATER).assessment == "target_met"
 
 
 def test_scope_by_payer_and_without(governed: Session) -> None:
@@ -170,6 +181,7 @@ def test_bad_metric_and_change_are_refused(governed: Session) -> None:
     with pytest.raises(InputError):
         create_plan(
             governed,
+            settings=FEW,
             root_cause="modifier_missing_invalid",
             owner_role="r",
             owner_name="n",

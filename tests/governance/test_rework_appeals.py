@@ -17,13 +17,14 @@ from denialscope.analytics.summary import kpi_report
 from denialscope.claims.models import Claim
 from denialscope.errors import ConfigurationError
 from denialscope.remits.models import ClaimPayment
+from denialscope.settings import Settings
 from denialscope.workqueue.config import load_workqueue_config
 from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.priority import work_cost
 
 
 def test_default_rates_and_an_override(tmp_path: Path) -> None:
-    defaults = load_rework_config(None)
+    defaults = load_rework_config()
     # One touch: minutes / 60 x the role's hourly cost; a stream's rework: Σ touches.
     assert defaults.queue_cost("coding") == Decimal("15.00")  # 20 min at $45/h
     assert defaults.queue_cost("billing") == Decimal("8.00")  # 15 min at $32/h
@@ -33,7 +34,7 @@ def test_default_rates_and_an_override(tmp_path: Path) -> None:
     assert defaults.cost_per_claim("access") == Decimal("29.34")  # 2 x 10.67 + 8
     assert defaults.cost_per_claim("billing") == Decimal("32.00")  # 4 x 8
     # The work queue prices a worked item from the very same rates.
-    queue = load_workqueue_config(use_organization_file=False)
+    queue = load_workqueue_config()
     assert work_cost(queue, "coding") == defaults.queue_cost("coding")
     (tmp_path / "workqueue.yaml").write_text(
         "work_cost:\n"
@@ -43,7 +44,7 @@ def test_default_rates_and_an_override(tmp_path: Path) -> None:
         "  streams: {coding: {coding: 1, billing: 1}}\n",
         encoding="utf-8",
     )
-    own = load_rework_config(tmp_path)
+    own = load_rework_config(settings=Settings(data_dir=tmp_path, database_url="sqlite://"))
     assert own.cost_per_claim("coding") == Decimal("35.00")  # 30.00 + 5.00
     assert work_cost(load_workqueue_config(override=tmp_path / "workqueue.yaml"), "coding") == (
         Decimal("30.00")
@@ -54,7 +55,7 @@ def test_default_rates_and_an_override(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(ConfigurationError, match=r"work_cost\.queues\.coding\.role"):
-        load_rework_config(tmp_path)
+        load_rework_config(settings=Settings(data_dir=tmp_path, database_url="sqlite://"))
 
 
 def _work_items(session: Session) -> None:
@@ -135,7 +136,7 @@ def test_one_role_rate_changes_alone(tmp_path: Path) -> None:
         "  queues:\n    ur: {role: utilization_review_nurse, minutes: 75}\n",
         encoding="utf-8",
     )
-    own = load_rework_config(tmp_path)
+    own = load_rework_config(settings=Settings(data_dir=tmp_path, database_url="sqlite://"))
     assert own.queue_cost("ur") == Decimal("87.50")  # 75 min at $70/h
     assert own.cost_per_claim("clinical") == Decimal("132.50")  # + CDI 45 unchanged
     assert own.cost_per_claim("coding") == Decimal("46.00")
@@ -145,7 +146,7 @@ def test_the_payer_scorecard_shows_the_one_overturn_rate(governed: Session) -> N
     from denialscope.governance.report import governance_report
 
     _work_items(governed)
-    report = governance_report(governed, quarter="2025-Q1")
+    report = governance_report(governed, quarter="2025-Q1", min_claims=1)
     alpha = next(row for row in report["payer_scorecard"] if row["payer"] == "ALPHA HEALTH")
     # The same HFMA rate as `report kpis`: 1 overturned of 2 decided appeals.
     assert alpha["overturn_rate"] == Decimal("0.5")

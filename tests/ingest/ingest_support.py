@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, inspect, select, table
 from sqlalchemy.orm import Session, sessionmaker
 
 from denialscope.db.engine import open_database
+from denialscope.db.locks import DEFAULT_LOCK_TIMEOUT_S
 from denialscope.ingest.report import FileResult, IngestReport
 from denialscope.ingest.service import ingest_paths
 
@@ -19,9 +20,9 @@ __all__ = ["Files", "IngestDb"]
 class IngestDb:
     """One test database with the calls the ingest tests need."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, lock_timeout_s: int = DEFAULT_LOCK_TIMEOUT_S) -> None:
         self.url = url
-        engine, factory = open_database(url)
+        engine, factory = open_database(url, lock_timeout_s=lock_timeout_s)
         self.engine: Engine = engine
         self.factory: sessionmaker[Session] = factory
 

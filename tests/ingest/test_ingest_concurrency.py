@@ -94,13 +94,12 @@ def test_a_writer_that_waits_too_long_stops_with_one_line_and_stores_nothing(
     ingest_db: IngestDb, files: Files, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _file(files, "late.837", "L", 3)
-    monkeypatch.setenv("DENIALSCOPE_LOCK_TIMEOUT", "1")
     empty = ingest_db.counts()
     holder_engine, holder = open_database(ingest_db.url, migrate=False)
     try:
         with holder() as session, session.begin():
             take_write_lock(session)  # another writer, mid-transaction
-            db = IngestDb(ingest_db.url)  # new connections see the 1 s timeout
+            db = IngestDb(ingest_db.url, lock_timeout_s=1)  # Settings.lock_timeout_s
             try:
                 result = db.ingest_one(path)
             finally:

@@ -19,6 +19,7 @@ from denialscope.claims.models import Claim
 from denialscope.errors import ArchiveError, ConfigurationError, DenialscopeError
 from denialscope.ingest.sources import InputFile, discover
 from denialscope.ingest.zip_limits import ZipLimits
+from denialscope.settings import Settings
 
 DAY = dt.date(2024, 2, 1)
 
@@ -130,18 +131,19 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setenv("DENIALSCOPE_ZIP_MAX_MEMBER_MB", "3")
     monkeypatch.setenv("DENIALSCOPE_ZIP_MAX_TOTAL_MB", "5")
     monkeypatch.setenv("DENIALSCOPE_ZIP_MAX_RATIO", "7")
-    assert ZipLimits.from_env() == ZipLimits(3_000_000, 5_000_000, 7, 2)
+    limits = Settings.resolve(data_dir=tmp_path, database="sqlite://").zip_limits
+    assert limits == ZipLimits(3_000_000, 5_000_000, 7, 2)
     many = _zip(tmp_path / "many.zip", [(f"{i}.837", "x") for i in range(3)])
-    (error,) = list(discover([many]))
+    (error,) = list(discover([many], limits=limits))
     assert isinstance(error, ArchiveError)
     assert "holds 3 files, more than 2 (DENIALSCOPE_ZIP_MAX_MEMBERS)" in str(error)
     pair = _zip(tmp_path / "pair.zip", [("a.837", "x" * 3_000_000), ("b.837", "y" * 3_000_000)])
-    (whole,) = list(discover([pair]))
+    (whole,) = list(discover([pair], limits=limits))
     assert isinstance(whole, ArchiveError)
     assert "members add up to 6 MB, more than 5 MB (DENIALSCOPE_ZIP_MAX_TOTAL_MB)" in str(whole)
     big = tmp_path / "big.zip"
     write_zeros_zip(big, name="z.835", size=4 << 20)  # 4.2 MB declared: over 3 MB
-    (refused,) = list(discover([big]))
+    (refused,) = list(discover([big], limits=limits))
     assert isinstance(refused, ArchiveError)
     assert "more than 3 MB (DENIALSCOPE_ZIP_MAX_MEMBER_MB)" in str(refused)
 
@@ -150,7 +152,6 @@ def test_a_member_bigger_than_its_header_says_is_stopped_while_decompressing(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # The header claims 1 MB; the data is 12 MB. The stream check, not the header, stops it.
-    monkeypatch.setenv("DENIALSCOPE_ZIP_MAX_MEMBER_MB", "10")
     liar = tmp_path / "liar.zip"
     write_zeros_zip(liar, name="z.835", size=12 << 20)
     data = bytearray(liar.read_bytes())
@@ -158,7 +159,7 @@ def test_a_member_bigger_than_its_header_says_is_stopped_while_decompressing(
         at = data.find(signature)
         data[at + size_at : at + size_at + 4] = (1 << 20).to_bytes(4, "little")
     liar.write_bytes(bytes(data))
-    (item,) = list(discover([liar]))
+    (item,) = list(discover([liar], limits=ZipLimits(max_member_bytes=10_000_000)))
     assert isinstance(item, InputFile)
     with pytest.raises(DenialscopeError):  # a size or checksum refusal, never a traceback
         item.sha256()
@@ -167,4 +168,4 @@ def test_a_member_bigger_than_its_header_says_is_stopped_while_decompressing(
 def test_a_bad_limit_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DENIALSCOPE_ZIP_MAX_RATIO", "lots")
     with pytest.raises(ConfigurationError, match="DENIALSCOPE_ZIP_MAX_RATIO must be a whole"):
-        ZipLimits.from_env()
+        Settings.resolve(database="sqlite://")

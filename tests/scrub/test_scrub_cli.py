@@ -143,7 +143,7 @@ def test_a_file_without_claims_is_named_and_nothing_at_all_is_an_error(tmp_path:
     empty = tmp_path / "empty-outbox"
     empty.mkdir()
     nothing = RUNNER.invoke(app, ["scrub", str(empty)])
-    assert "no file in the paths given" in str(nothing.exception)
+    assert str(nothing.exception) == f"{empty}: no X12 files in this folder (it is empty)"
 
 
 def test_backtest_table_shows_precision_and_recall() -> None:

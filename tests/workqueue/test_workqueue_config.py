@@ -26,7 +26,7 @@ D = Decimal
 def test_every_canonical_root_cause_has_a_decision_and_a_queue() -> None:
     from denialscope.classify.taxonomy import CANONICAL_ROOT_CAUSES
 
-    config = load_workqueue_config(use_organization_file=False)
+    config = load_workqueue_config()
     for root_cause, stream in CANONICAL_ROOT_CAUSES.items():
         if stream == "none":
             continue
@@ -48,7 +48,7 @@ def test_every_canonical_root_cause_has_a_decision_and_a_queue() -> None:
 def test_clinical_thresholds_decide_the_next_level(
     dollars: Decimal, upheld: int | None, action: str
 ) -> None:
-    config = load_workqueue_config(use_organization_file=False)
+    config = load_workqueue_config()
     choice = recommend(
         config, root_cause="medical_necessity", dollars_at_risk=dollars, upheld_level=upheld
     )
@@ -57,7 +57,7 @@ def test_clinical_thresholds_decide_the_next_level(
 
 
 def test_recovery_odds_pool_other_payers_and_fall_with_the_level() -> None:
-    config = load_workqueue_config(use_organization_file=False)
+    config = load_workqueue_config()
     history = {
         ("ncci_bundling", 1): OutcomeCounts(D(0), D(6)),
         ("ncci_bundling", 2): OutcomeCounts(D(8), D(0)),
@@ -77,7 +77,7 @@ def test_recovery_odds_pool_other_payers_and_fall_with_the_level() -> None:
 
 
 def test_windows_by_payer_kind_and_the_earlier_of_two_resubmission_limits() -> None:
-    config = load_workqueue_config(use_organization_file=False)
+    config = load_workqueue_config()
     windows = payer_windows(config, payer_kind="medicare", payer_code="X")
     assert windows["appeal_level_1_days"] == 120
     denied, served = dt.date(2026, 1, 10), dt.date(2025, 3, 1)

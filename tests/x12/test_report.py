@@ -12,7 +12,6 @@ from denialscope.x12 import report as report_service
 from denialscope.x12.diagnostics import Diagnostic, Severity
 from denialscope.x12.report import (
     FileReport,
-    expand_paths,
     file_reports,
     read_file_report,
     report_json,
@@ -184,23 +183,6 @@ def test_a_reader_bug_is_a_report_without_the_exception_text(
     monkeypatch.setattr(report_service, "open_x12", broken)
     report = read_file_report(path=remit)
     assert report.error == "denialscope failed while reading (KeyError); please report it"
-
-
-def test_expand_paths_recursive_sorted_hidden_skipped(tmp_path: Path) -> None:
-    (tmp_path / "b" / "deeper").mkdir(parents=True)
-    (tmp_path / "b" / "deeper" / "z.999").write_text("x")
-    (tmp_path / "a.277").write_text("x")
-    (tmp_path / "b" / "c.997").write_text("x")
-    (tmp_path / ".hidden").write_text("x")
-    (tmp_path / ".git").mkdir()
-    (tmp_path / ".git" / "x.835").write_text("x")
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    single = tmp_path / "a.277"
-    found = list(expand_paths([tmp_path / "b", single, empty]))
-    assert found == [tmp_path / "b" / "c.997", tmp_path / "b" / "deeper" / "z.999", single, empty]
-    everything = [p.relative_to(tmp_path).as_posix() for p in expand_paths([tmp_path])]
-    assert everything == ["a.277", "b/c.997", "b/deeper/z.999"]
 
 
 def test_an_error_report_counts_nothing() -> None:

@@ -8,9 +8,9 @@ to be both:
 * **complete**: every month in it ended at least ``ADJUDICATION_LAG_DAYS`` before the data's
   today, so its claims had time to get their first answer; and
 * **filled**: every month in it holds at least ``minimum`` adjudicated claims
-  (``--min-claims``, ``DENIALSCOPE_MIN_CLAIMS``, default 30) and at least half the median
-  month's volume, so a month still filling up (or a stray late claim) is not taken for a
-  normal month.
+  (``--min-claims``, else ``Settings.min_claims`` from ``DENIALSCOPE_MIN_CLAIMS``, default
+  30) and at least half the median month's volume, so a month still filling up (or a
+  stray late claim) is not taken for a normal month.
 
 :func:`latest_window` is the pure rule (hand-testable); :func:`default_window` applies it to
 the stored claims and, when no period qualifies, raises :class:`NoPeriodError` saying why.
@@ -19,7 +19,6 @@ the stored claims and, when no period qualifies, raises :class:`NoPeriodError` s
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import median
@@ -28,7 +27,7 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from denialscope.errors import ConfigurationError, InputError
+from denialscope.errors import InputError
 
 __all__ = [
     "ADJUDICATION_LAG_DAYS",
@@ -61,17 +60,12 @@ class Window:
 
 
 def min_claims(explicit: int | None = None) -> int:
-    """``--min-claims`` if given, else ``DENIALSCOPE_MIN_CLAIMS``, else 30."""
+    """``explicit`` (``--min-claims``, else ``Settings.min_claims``) checked, else 30."""
     if explicit is not None:
         if explicit < 1:
             raise InputError(f"--min-claims {explicit}: give a whole number of 1 or more")
         return explicit
-    raw = os.environ.get(MIN_CLAIMS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MIN_CLAIMS
-    if not raw.isdigit() or int(raw) < 1:
-        raise ConfigurationError(f"{MIN_CLAIMS_ENV}={raw!r}: give a whole number of 1 or more")
-    return int(raw)
+    return DEFAULT_MIN_CLAIMS
 
 
 def _month(day: dt.date, shift: int = 0) -> dt.date:

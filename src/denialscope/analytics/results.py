@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -47,19 +46,9 @@ class Rate:
 
 
 def jsonable(value: Any) -> Any:
-    """Plain JSON types: Decimals become numbers, dates ISO strings, dataclasses dicts."""
-    if isinstance(value, Decimal):
-        integral = value == value.to_integral_value()
-        return int(value) if integral and value.as_tuple().exponent == 0 else float(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Rate):
-        return jsonable(value.to_dict())
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return jsonable(to_dict())
-    return value
+    """Plain values for tables, CSV and templates: Decimals as numbers, dates ISO strings,
+    result objects as dicts. JSON output uses :func:`denialscope.output.jsonout.dumps`
+    (Decimals as exact strings); both are :func:`denialscope.output.jsonout.plain`."""
+    from denialscope.output.jsonout import plain
+
+    return plain(value, exact=False)

@@ -17,8 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +26,10 @@ from denialscope.analytics.cohort import Filters, claim_cohort, group_label
 from denialscope.analytics.results import Rate, to_decimal
 from denialscope.classify.taxonomy import DENIAL_STREAMS
 from denialscope.workqueue.costs import WorkCost
+
+if TYPE_CHECKING:
+    from denialscope.settings import Settings
+    from denialscope.workqueue.config import WorkqueueConfig
 
 __all__ = [
     "ReworkConfig",
@@ -43,15 +46,12 @@ RESOLVED = ("overturned", "partially_overturned", "upheld")
 ReworkConfig = WorkCost
 
 
-def load_rework_config(data_dir: Path | None = None) -> WorkCost:
-    """The ``work_cost`` section of the work-queue configuration (defaults.yaml, with
-    ``<data dir>/workqueue.yaml`` laid over it when it exists)."""
-    from denialscope.workqueue.config import ORGANIZATION_FILE, load_workqueue_config
+def load_rework_config(*, settings: Settings | None = None) -> WorkCost:
+    """The ``work_cost`` section of the work-queue configuration (defaults.yaml, with the
+    ``workqueue.yaml`` of the data directory of ``settings`` laid over it when it exists)."""
+    from denialscope.workqueue.config import load_workqueue_config
 
-    own = data_dir / ORGANIZATION_FILE if data_dir is not None else None
-    if own is not None and own.is_file():
-        return load_workqueue_config(override=own).work_cost
-    return load_workqueue_config().work_cost
+    return load_workqueue_config(settings=settings).work_cost
 
 
 def rework_costs(
@@ -130,6 +130,7 @@ def appeal_summary(
     filters: Filters,
     by: str | None = None,
     claim_net: dict[int, tuple[Decimal, Decimal]] | None = None,
+    workqueue: WorkqueueConfig | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Per group: the one overturn rate (HFMA), open appeals, corrections, cost and cycle time.
 
@@ -141,7 +142,8 @@ def appeal_summary(
     resubmission (eligibility, COB, registration, coding or billing fixes) or a payer
     reprocessing (paid again while the tree had given up on recovery): counted apart.
     ``claim_net`` maps claim id -> (denied net, recovered net) from
-    :func:`denialscope.analytics.netbasis.net_basis` (computed when not given).
+    :func:`denialscope.analytics.netbasis.net_basis` (computed when not given);
+    ``workqueue``: the work-queue configuration (default: the shipped one).
     """
     from denialscope.workqueue.config import load_workqueue_config
     from denialscope.workqueue.models import WorkItem
@@ -153,7 +155,7 @@ def appeal_summary(
         claim_net = {}
         for group in net_basis(session, filters=filters).values():
             claim_net.update(group.claims)
-    config = load_workqueue_config()
+    config = workqueue or load_workqueue_config()
     cohort = claim_cohort(filters, by=by)
     query = select(
         cohort.c.grp,

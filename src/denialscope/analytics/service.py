@@ -83,8 +83,7 @@ def documentation_causes(*, settings: Settings) -> frozenset[str]:
     """Root causes the organization's classification marks documentation-driven."""
     from denialscope.classify import load_config
 
-    own = settings.classification_file
-    config = load_config([own] if own.is_file() else [])
+    config = load_config(settings=settings)
     return frozenset(rc.id for rc in config.root_causes.values() if rc.documentation_driven)
 
 
@@ -96,6 +95,7 @@ def kpi_summary(
     from denialscope.analytics.kpi_types import KpiReport
     from denialscope.analytics.rework import load_rework_config
     from denialscope.analytics.summary import kpi_groups
+    from denialscope.workqueue.config import load_workqueue_config
 
     refresh_if_stale(session=session)
     groups = kpi_groups(
@@ -103,7 +103,8 @@ def kpi_summary(
         filters=filters,
         by=by,
         documentation_causes=documentation_causes(settings=settings),
-        rework=load_rework_config(settings.data_dir),
+        rework=load_rework_config(settings=settings),
+        workqueue=load_workqueue_config(settings=settings),
     )
     return KpiReport(by=by, groups=groups)
 

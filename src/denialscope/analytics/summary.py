@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -23,10 +23,12 @@ from denialscope.analytics.results import Rate
 from denialscope.analytics.rework import (
     ReworkConfig,
     appeal_summary,
-    load_rework_config,
     no_appeals,
     rework_costs,
 )
+
+if TYPE_CHECKING:
+    from denialscope.workqueue.config import WorkqueueConfig
 
 __all__ = ["kpi_groups", "kpi_report"]
 
@@ -46,6 +48,7 @@ def kpi_report(
     by: str | None = None,
     documentation_causes: frozenset[str] = frozenset(),
     rework: ReworkConfig | None = None,
+    workqueue: WorkqueueConfig | None = None,
 ) -> dict[str, dict[str, Any]]:
     """{group: {kpi: value}}: the JSON form of :func:`kpi_groups` (docs/analytics.md)."""
     groups = kpi_groups(
@@ -54,6 +57,7 @@ def kpi_report(
         by=by,
         documentation_causes=documentation_causes,
         rework=rework,
+        workqueue=workqueue,
     )
     return {label: group.to_dict() for label, group in groups.items()}
 
@@ -65,6 +69,7 @@ def kpi_groups(
     by: str | None = None,
     documentation_causes: frozenset[str] = frozenset(),
     rework: ReworkConfig | None = None,
+    workqueue: WorkqueueConfig | None = None,
 ) -> dict[str, KpiGroup]:
     """Every KPI of docs/analytics.md per group (one group "all" without by), typed.
 
@@ -72,7 +77,8 @@ def kpi_groups(
     (expected net reimbursement, :mod:`denialscope.analytics.netbasis`).
     ``clean_claim_rate`` is None for a group none of whose claims was scrubbed, and
     ``clean_claim_rate_note`` says why (or what it includes). ``rework``
-    holds the labor rates (default: the package's, see :mod:`denialscope.analytics.rework`).
+    holds the labor rates (default: those of ``workqueue``, the work-queue configuration,
+    itself by default the package's, see :mod:`denialscope.analytics.rework`).
     """
     totals = kpis.cohort_totals(session, filters=filters, by=by)
     streams = kpis.denials_by_stream(session, filters=filters, by=by)
@@ -85,11 +91,17 @@ def kpi_groups(
     correction = kpis.days_to_correct(session, filters=filters, by=by)
     acks = acknowledgments_loaded(session)
     front = front_end(session, filters=filters, by=by)
-    rework_by_group = rework_costs(streams, rework or load_rework_config())
+    if workqueue is None:
+        from denialscope.workqueue.config import load_workqueue_config
+
+        workqueue = load_workqueue_config()
+    rework_by_group = rework_costs(streams, rework or workqueue.work_cost)
     claim_net: dict[int, tuple[Decimal, Decimal]] = {}
     for group in net.values():
         claim_net.update(group.claims)
-    appeals = appeal_summary(session, filters=filters, by=by, claim_net=claim_net)
+    appeals = appeal_summary(
+        session, filters=filters, by=by, claim_net=claim_net, workqueue=workqueue
+    )
     zero = Decimal(0)
     none = StreamDenials(zero, zero, zero)
     out: dict[str, KpiGroup] = {}

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,9 @@ from denialscope.errors import InputError, NotFoundError
 from denialscope.remits.models import ClaimPayment
 from denialscope.scrub.ncci import PtpIndex
 from denialscope.scrub.refdata import open_ncci
-from denialscope.settings import data_dir
+
+if TYPE_CHECKING:
+    from denialscope.settings import Settings
 from denialscope.workqueue.models import WorkItem, WorkItemDocument, WorkItemFix
 from denialscope.workqueue.service import get_or_raise, log_event
 from denialscope.x12.claim837 import writer as claim_writer
@@ -108,9 +110,11 @@ def _bundling_lines(session: Session, item: WorkItem, claim: Claim) -> list[Bund
     ]
 
 
-def _ptp_for(claim: Claim) -> PtpIndex | None:
+def _ptp_for(claim: Claim, settings: Settings | None) -> PtpIndex | None:
+    if settings is None:  # no data directory: no loaded NCCI tables
+        return None
     setting = "outpatient" if claim.kind == "837I" else "practitioner"
-    return open_ncci(data_dir()).get(setting)
+    return open_ncci(settings.data_dir).get(setting)
 
 
 def _proposals(root_cause: str, claim: Claim, lines: list[_Denied]) -> list[WorkItemFix]:
@@ -163,8 +167,11 @@ def _proposals(root_cause: str, claim: Claim, lines: list[_Denied]) -> list[Work
     return fixes
 
 
-def propose_fixes(session: Session, *, item_id: int, actor: str = "system") -> list[WorkItemFix]:
-    """Proposed fixes for a coding denial (kept, not duplicated, when asked again)."""
+def propose_fixes(
+    session: Session, *, item_id: int, actor: str = "system", settings: Settings | None = None
+) -> list[WorkItemFix]:
+    """Proposed fixes for a coding denial (kept, not duplicated, when asked again); the
+    NCCI tables loaded in the data directory of ``settings`` judge bundling modifiers."""
     item = get_or_raise(session, item_id)
     if item.fixes:
         return list(item.fixes)
@@ -177,7 +184,7 @@ def propose_fixes(session: Session, *, item_id: int, actor: str = "system") -> l
             root_cause=item.root_cause,
             claim_kind=claim.kind,
             lines=_bundling_lines(session, item, claim),
-            ptp=_ptp_for(claim),
+            ptp=_ptp_for(claim, settings),
         )
         fixes += [
             WorkItemFix(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from denialscope.orgs.models import Payer
 from denialscope.remits.models import ClaimPayment
-from denialscope.workqueue.config import load_workqueue_config
+from denialscope.workqueue.config import WorkqueueConfig, load_workqueue_config
 from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.priority import deadline_for, payer_windows
 
@@ -32,8 +32,11 @@ class LetterWindow:
     deadline: dt.date | None
 
 
-def letter_window(session: Session, item: WorkItem) -> LetterWindow:
-    """The request the item's letter makes and the last day to send it."""
+def letter_window(
+    session: Session, item: WorkItem, *, workqueue: WorkqueueConfig | None = None
+) -> LetterWindow:
+    """The request the item's letter makes and the last day to send it (payer windows of
+    the ``workqueue`` configuration, default the shipped one)."""
     chosen = item.action or item.recommended_action
     if chosen == "reopening":
         action = "reopening"
@@ -51,7 +54,7 @@ def letter_window(session: Session, item: WorkItem) -> LetterWindow:
         )
     payer = session.get(Payer, item.payer_id) if item.payer_id else None
     windows = payer_windows(
-        load_workqueue_config(),
+        workqueue or load_workqueue_config(),
         payer_kind=item.payer_kind or (payer.kind if payer else None),
         payer_code=payer.payer_id if payer else None,
     )

@@ -9,12 +9,11 @@ as a new version of the item's ``letter`` document.
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import jinja2
 import yaml
@@ -31,16 +30,18 @@ from denialscope.appeals.letter_facts import (
     lines_with_modifiers,
     missing_facts,
 )
-from denialscope.appeals.library import citations_for, load_references
-from denialscope.appeals.sandbox import asset_fetcher, check_fetches, sandboxed_environment
+from denialscope.appeals.library import citations_for, library_path, load_references
+from denialscope.appeals.sandbox import sandboxed_environment
 from denialscope.claims.models import Claim, ClaimVersion
 from denialscope.errors import ConfigurationError, InputError
 from denialscope.orgs.models import Payer, Provider
 from denialscope.remits.models import ClaimPayment
-from denialscope.settings import data_dir
 from denialscope.sources.models import SourceFile
 from denialscope.workqueue.models import WorkItem, WorkItemDocument
 from denialscope.workqueue.service import get_or_raise, log_event
+
+if TYPE_CHECKING:
+    from denialscope.settings import Settings
 
 __all__ = [
     "TEMPLATES_DIR",
@@ -57,19 +58,23 @@ _INDEX: Final = "index.yaml"
 _GENERAL: Final = "general"
 
 
-def _search_path() -> list[str]:
-    own = data_dir() / "appeals" / "templates"
-    return [str(own), str(TEMPLATES_DIR)] if own.is_dir() else [str(TEMPLATES_DIR)]
+def _search_path(settings: Settings | None) -> list[str]:
+    """The organization's templates (data directory of ``settings``) first, then ours."""
+    own = settings.templates_dir if settings is not None else None
+    if own is not None and own.is_dir():
+        return [str(own), str(TEMPLATES_DIR)]
+    return [str(TEMPLATES_DIR)]
 
 
-def _environment() -> jinja2.Environment:
+def _environment(settings: Settings | None) -> jinja2.Environment:
     # Sandboxed: an organization's template must not reach os through object attributes.
-    return sandboxed_environment(_search_path())
+    return sandboxed_environment(_search_path(settings))
 
 
-def template_for(root_cause: str) -> str:
-    """The template name (without extension) for a root cause, from index.yaml."""
-    for folder in _search_path():
+def template_for(root_cause: str, *, settings: Settings | None = None) -> str:
+    """The template name (without extension) for a root cause, from index.yaml (the
+    organization's, in the data directory of ``settings``, when it has one)."""
+    for folder in _search_path(settings):
         index = Path(folder) / _INDEX
         if index.is_file():
             mapping = yaml.safe_load(index.read_text(encoding="utf-8")) or {}
@@ -123,8 +128,13 @@ def letter_context(
     signer: str | None = None,
     letter_date: dt.date | None = None,
     facts: LetterFacts | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
-    """Everything a template may use (documented in docs/appeals.md)."""
+    """Everything a template may use (documented in docs/appeals.md); ``settings`` chooses
+    the reference library and the payer windows (default: the shipped ones)."""
+    from denialscope.workqueue.config import load_workqueue_config
+
+    workqueue = load_workqueue_config(settings=settings)
     facts = facts or LetterFacts()
     claim = session.get(Claim, item.claim_id)
     denial = session.get(ClaimPayment, item.denial_payment_id)
@@ -166,7 +176,10 @@ def letter_context(
     payer_kind = item.payer_kind or (payer.kind if payer else None)
     payer_code = payer.payer_id if payer else None
     references = citations_for(
-        load_references(), root_cause=item.root_cause, payer_kind=payer_kind, payer_id=payer_code
+        load_references(library_path(settings=settings)),
+        root_cause=item.root_cause,
+        payer_kind=payer_kind,
+        payer_id=payer_code,
     )
     attending = (
         session.get(Provider, claim.attending_provider_id) if claim.attending_provider_id else None
@@ -188,7 +201,7 @@ def letter_context(
         },
         "modified_lines": lines_with_modifiers(lines),
         "signer": signer,
-        "letter_kind": letter_window(session, item).kind,
+        "letter_kind": letter_window(session, item, workqueue=workqueue).kind,
         "good_cause": None,
         "appeal_level": max(item.appeal_level, 1),
         "root_cause": item.root_cause,
@@ -238,13 +251,14 @@ def letter_context(
     }
 
 
-def render_html(context: dict[str, Any], template: str) -> str:
-    """The letter as HTML; ConfigurationError when the template is missing or broken."""
+def render_html(context: dict[str, Any], template: str, *, settings: Settings | None = None) -> str:
+    """The letter as HTML (the organization's templates of ``settings`` before ours);
+    ConfigurationError when the template is missing or broken."""
     try:
-        return _environment().get_template(f"{template}.html.j2").render(context)
+        return _environment(settings).get_template(f"{template}.html.j2").render(context)
     except jinja2.TemplateNotFound as error:
         raise ConfigurationError(
-            f"no letter template {error.name!r} in {_search_path()}"
+            f"no letter template {error.name!r} in {_search_path(settings)}"
         ) from error
     except SecurityError as error:
         raise ConfigurationError(
@@ -255,23 +269,11 @@ def render_html(context: dict[str, Any], template: str) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    """HTML to PDF with WeasyPrint (needs the Pango system libraries)."""
-    try:
-        with warnings.catch_warnings():
-            # Without libharfbuzz-subset0 WeasyPrint 70 only warns about future versions.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            # Deferred: it loads Pango, which only letters need. No type information ships.
-            import weasyprint  # type: ignore[import-untyped]
-    except OSError as error:
-        raise ConfigurationError(
-            f"WeasyPrint cannot load its system libraries (install pango): {error}"
-        ) from error
-    fetcher = asset_fetcher()
-    pdf: bytes = weasyprint.HTML(
-        string=html, base_url=str(TEMPLATES_DIR), url_fetcher=fetcher
-    ).write_pdf()
-    check_fetches(fetcher)
-    return pdf
+    """The letter's HTML as PDF (:func:`denialscope.output.pdf.html_to_pdf`): it may use
+    only the images and stylesheets shipped with the templates."""
+    from denialscope.output.pdf import html_to_pdf
+
+    return html_to_pdf(html, assets=TEMPLATES_DIR)
 
 
 def store_document(
@@ -324,6 +326,7 @@ def write_letter(
     warn: Callable[[str], None] | None = None,
     facts: LetterFacts | None = None,
     draft: bool = False,
+    settings: Settings | None = None,
 ) -> WorkItemDocument:
     """Render the item's appeal letter to PDF and store it as the next version.
 
@@ -331,12 +334,16 @@ def write_letter(
     the late filing is noted in the history, ``warn`` is told, and ``good_cause`` (the
     reason for the late request) goes into the letter. A letter missing a required fact
     (``templates/requirements.yaml``) is refused naming them all, unless ``draft``: then
-    each shows as ``[missing: ...]`` and the file is named a draft.
+    each shows as ``[missing: ...]`` and the file is named a draft. ``settings`` gives the
+    organization's templates, reference library and payer windows (its data directory);
+    without it the shipped ones are used.
     """
+    from denialscope.workqueue.config import load_workqueue_config
+
     item = get_or_raise(session, item_id)
-    template = template or template_for(item.root_cause)
+    template = template or template_for(item.root_cause, settings=settings)
     day = letter_date or dt.date.today()
-    window = letter_window(session, item)
+    window = letter_window(session, item, workqueue=load_workqueue_config(settings=settings))
     if window.deadline is not None and day > window.deadline:
         late = (
             f"work item {item.id}: the {window.kind} window closed on "
@@ -359,6 +366,7 @@ def write_letter(
         signer=signer,
         letter_date=day,
         facts=facts,
+        settings=settings,
     )
     context["good_cause"] = good_cause
     if template == "modifier" and not context["modified_lines"]:
@@ -375,7 +383,7 @@ def write_letter(
         )
     if missing:
         fill_placeholders(context, template)
-    pdf = render_pdf(render_html(context, template))
+    pdf = render_pdf(render_html(context, template, settings=settings))
     return store_document(
         session,
         item,

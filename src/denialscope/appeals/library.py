@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import yaml
 
 from denialscope.errors import ConfigurationError
-from denialscope.settings import data_dir
+
+if TYPE_CHECKING:
+    from denialscope.settings import Settings
 
 __all__ = ["DEFAULT_LIBRARY", "Reference", "citations_for", "library_path", "load_references"]
 
@@ -30,10 +32,11 @@ class Reference:
     payer_ids: tuple[str, ...] = ()
 
 
-def library_path() -> Path:
-    """The organization's library when it has one, else the shipped example."""
-    own = data_dir() / "appeals" / "references.yaml"
-    return own if own.is_file() else DEFAULT_LIBRARY
+def library_path(*, settings: Settings | None = None) -> Path:
+    """The organization's library (in the data directory of ``settings``) when it has one,
+    else the shipped example."""
+    own = settings.references_file if settings is not None else None
+    return own if own is not None and own.is_file() else DEFAULT_LIBRARY
 
 
 def _texts(raw: Any, where: str) -> tuple[str, ...]:

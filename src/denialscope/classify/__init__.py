@@ -12,7 +12,6 @@ from denialscope.classify.config import (
     ClassificationConfig,
     UnclassifiedGroup,
     load_config,
-    organization_config_path,
 )
 from denialscope.classify.denial import (
     DENIAL_TYPES,
@@ -51,6 +50,5 @@ __all__ = [
     "classify_claim",
     "line_is_denied",
     "load_config",
-    "organization_config_path",
     "route_for",
 ]

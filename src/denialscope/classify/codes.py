@@ -21,7 +21,6 @@ from typing import Any, Final
 
 from denialscope.classify.rules import CARC_PATTERN, RARC_PATTERN
 from denialscope.errors import InputError
-from denialscope.settings import data_dir
 
 __all__ = [
     "OfficialCode",
@@ -226,19 +225,20 @@ def read_official_list(path: str | Path) -> OfficialCodeList:
     return OfficialCodeList(kind=kind, source=path.name, codes=codes)
 
 
-def _store_path(kind: str, data: str | Path | None) -> Path:
+def _store_path(kind: str, data: str | Path) -> Path:
     if kind not in KINDS:
         raise InputError(f"unknown code list {kind!r}: expected carc or rarc", kind=kind)
-    return data_dir(data) / "codes" / f"{kind}.json"
+    return Path(data) / "codes" / f"{kind}.json"
 
 
-def install_official_list(
-    path: str | Path, *, data: str | Path | None = None
-) -> tuple[OfficialCodeList, Path]:
-    """Read a list and save it into the data directory, replacing an earlier one."""
+def install_official_list(path: str | Path, *, data: str | Path) -> tuple[OfficialCodeList, Path]:
+    """Read a list and save it into the data directory ``data`` (``Settings.data_dir``),
+    replacing an earlier one."""
+    from denialscope.files import ensure_private_dir
+
     listing = read_official_list(path)
     target = _store_path(listing.kind, data)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(target.parent)
     document = {
         "kind": listing.kind,
         "source": listing.source,
@@ -252,8 +252,13 @@ def install_official_list(
     return listing, target
 
 
-def official_codes(kind: str, *, data: str | Path | None = None) -> Mapping[str, OfficialCode]:
-    """The loaded official list (empty when the user has not loaded one)."""
+def official_codes(kind: str, *, data: str | Path | None) -> Mapping[str, OfficialCode]:
+    """The list loaded in the data directory ``data`` (empty when the user has not loaded
+    one, or when there is no data directory)."""
+    if data is None:
+        if kind not in KINDS:
+            raise InputError(f"unknown code list {kind!r}: expected carc or rarc", kind=kind)
+        return {}
     target = _store_path(kind, data)
     if not target.is_file():
         return {}
@@ -267,6 +272,6 @@ def official_codes(kind: str, *, data: str | Path | None = None) -> Mapping[str,
         ) from exc
 
 
-def official_code(kind: str, code: str, *, data: str | Path | None = None) -> OfficialCode | None:
+def official_code(kind: str, code: str, *, data: str | Path | None) -> OfficialCode | None:
     """One official entry, or None when not loaded or unknown."""
     return official_codes(kind, data=data).get(code.strip().upper())

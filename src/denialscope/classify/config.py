@@ -1,7 +1,8 @@
 """Load, merge and validate the classification YAML into a ready-to-evaluate configuration.
 
-Files are applied in order: the shipped defaults, then each override (by default
-``<data_dir>/classification.yaml`` when it exists). In an override a rule or route with the
+Files are applied in order: the shipped defaults, then each override (the files given, or
+the ``classification.yaml`` of the data directory of the :class:`Settings` given, when it
+exists). In an override a rule or route with the
 same id replaces the earlier one, new ids are added, ``carc_defaults`` replace code by code,
 ``root_causes`` update field by field and ``disable: [ids]`` removes rules or routes.
 Every error names the file, line and key.
@@ -15,7 +16,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import yaml
 
@@ -30,14 +31,15 @@ from denialscope.classify.taxonomy import (
 )
 from denialscope.classify.yamlsource import Source, compose_file
 from denialscope.errors import ConfigurationError
-from denialscope.settings import data_dir
+
+if TYPE_CHECKING:
+    from denialscope.settings import Settings
 
 __all__ = [
     "DEFAULTS_PATH",
     "ClassificationConfig",
     "UnclassifiedGroup",
     "load_config",
-    "organization_config_path",
 ]
 
 DEFAULTS_PATH: Final = Path(__file__).with_name("defaults") / "classification.yaml"
@@ -139,18 +141,18 @@ class _Merged:
     disabled: list[tuple[Source, yaml.Node, str]] = field(default_factory=list)
 
 
-def organization_config_path() -> Path:
-    """Where an organization's override file lives by default."""
-    return data_dir() / ORGANIZATION_FILE
-
-
-def load_config(paths: Sequence[str | Path] | None = None) -> ClassificationConfig:
-    """The shipped defaults merged with the given override files (or the data-dir file)."""
-    if paths is None:
-        default_override = organization_config_path()
-        overrides = [default_override] if default_override.is_file() else []
-    else:
+def load_config(
+    paths: Sequence[str | Path] | None = None, *, settings: Settings | None = None
+) -> ClassificationConfig:
+    """The shipped defaults merged with the given override files; without ``paths``, with
+    the data directory's ``classification.yaml`` of ``settings`` when it exists; without
+    either, the shipped defaults alone."""
+    if paths is not None:
         overrides = [Path(p) for p in paths]
+    elif settings is not None and settings.classification_file.is_file():
+        overrides = [settings.classification_file]
+    else:
+        overrides = []
     sources = [compose_file(DEFAULTS_PATH)]
     sources[0].name = "defaults/classification.yaml"
     sources.extend(compose_file(path) for path in overrides)

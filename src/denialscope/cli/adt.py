@@ -9,7 +9,13 @@ from typing import Annotated
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption, JsonOption, open_session
+from denialscope.cli.options import (
+    DatabaseOption,
+    DataDirOption,
+    JsonOption,
+    cli_settings,
+    open_session,
+)
 from denialscope.errors import InputError
 
 __all__ = ["parse_moment", "register"]
@@ -51,7 +57,7 @@ def register(app: typer.Typer) -> None:
         from denialscope.adt.service import load_file
 
         results = []
-        with open_session(database, data_dir) as session:
+        with open_session(cli_settings(database, data_dir)) as session:
             for path in files:
                 with session.begin():  # one transaction per file
                     results.append(load_file(session, path=path))
@@ -77,7 +83,10 @@ def register(app: typer.Typer) -> None:
         from denialscope.adt.mllp import serve
         from denialscope.db.engine import open_database
 
-        engine, factory = open_database(database, data_dir=data_dir)
+        settings = cli_settings(database, data_dir)
+        engine, factory = open_database(
+            settings.database_url, lock_timeout_s=settings.lock_timeout_s
+        )
         try:
             serve(
                 factory=factory,
@@ -101,7 +110,7 @@ def register(app: typer.Typer) -> None:
         from denialscope.ur.payers import payers_for
 
         moment = parse_moment(as_of, "--as-of")
-        with open_session(database, data_dir) as session:
+        with open_session(cli_settings(database, data_dir)) as session:
             stays = census(session, as_of=moment)
             payers = payers_for(session, stays=stays)
             now = moment or dt.datetime.now()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +13,9 @@ from denialscope.classify import (
     load_config,
 )
 from denialscope.classify.codes import install_official_list
+from denialscope.cli.options import DataDirOption, cli_settings
 from denialscope.errors import ConfigurationError, InputError
+from denialscope.output.jsonout import dumps
 
 __all__ = ["codes_app", "register"]
 
@@ -33,8 +34,9 @@ ConfigOption = Annotated[
 ]
 
 
-def _config(paths: list[Path] | None) -> ClassificationConfig:
-    return load_config(paths or None)
+def _config(paths: list[Path] | None, data_dir: Path | None) -> ClassificationConfig:
+    """``--config`` files, else the data directory's classification.yaml, over the defaults."""
+    return load_config(paths or None, settings=cli_settings(None, data_dir, create=False))
 
 
 @codes_app.command("explain")
@@ -69,11 +71,11 @@ def explain(
         ),
     ] = None,
     config: ConfigOption = None,
+    data_dir: DataDirOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show how a group + CARC (+ remarks, context) is classified, and why."""
     from denialscope.classify.service import explain_codes
-    from denialscope.settings import Settings
 
     adjudicated_on = None
     if on is not None:
@@ -82,8 +84,8 @@ def explain(
         except ValueError:
             raise InputError(f"--date {on!r}: expected YYYY-MM-DD") from None
     explained = explain_codes(
-        config=_config(config),
-        settings=Settings.resolve(),
+        config=_config(config, data_dir),
+        settings=cli_settings(None, data_dir, create=False),
         group=group,
         carc=carc,
         claim_rarcs=rarc or [],
@@ -98,7 +100,7 @@ def explain(
         claim_paid_nothing=paid_nothing,
     )
     if as_json:
-        typer.echo(json.dumps(explained.to_dict(), indent=2))
+        typer.echo(dumps(explained.to_dict()))
         return
     result = explained.classification
     query = explained.query
@@ -124,9 +126,11 @@ def explain(
 @codes_app.command("load")
 def load(
     file: Annotated[Path, typer.Argument(help="The official CARC or RARC list (.csv or .xlsx).")],
+    data_dir: DataDirOption = None,
 ) -> None:
     """Load the official CARC or RARC list you downloaded; explanations then show its text."""
-    listing, target = install_official_list(file)
+    folder = cli_settings(None, data_dir, create=False).ensure_data_dir()
+    listing, target = install_official_list(file, data=folder)
     typer.echo(f"loaded {len(listing.codes)} {listing.kind.upper()} codes from {file} -> {target}")
 
 
@@ -136,16 +140,16 @@ def list_codes(
         str | None, typer.Option(help="Only this stream: clinical, coding, access, billing, none.")
     ] = None,
     config: ConfigOption = None,
+    data_dir: DataDirOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The taxonomy: every root cause with its stream and how many CARCs map to it."""
     from denialscope.classify.service import list_root_causes
 
-    settings = _config(config)
+    settings = _config(config, data_dir)
     causes = list_root_causes(config=settings, stream=stream)
     if as_json:
-        payload = {"config_version": settings.version, "root_causes": [c.to_dict() for c in causes]}
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(dumps({"config_version": settings.version, "root_causes": causes}))
         return
     typer.echo(f"{'stream':9} {'root cause':30} {'CARCs':>5} {'rules':>5}  label")
     for c in causes:
@@ -162,10 +166,11 @@ def check(
         Path | None,
         typer.Argument(help="Your classification YAML (default: <data_dir>/classification.yaml)."),
     ] = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Validate an organization's classification YAML; errors name the line and the key."""
     try:
-        settings = load_config([file] if file is not None else None)
+        settings = _config([file] if file is not None else None, data_dir)
     except ConfigurationError as exc:
         typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None

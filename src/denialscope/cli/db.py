@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from denialscope import settings
-from denialscope.cli.options import DatabaseOption
-from denialscope.db.engine import open_database, redact_url
-from denialscope.db.migrate import current_revision, head_revision
+from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings
 
 __all__ = ["register"]
 
 
-def upgrade(database: DatabaseOption = None) -> None:
+def upgrade(database: DatabaseOption = None, data_dir: DataDirOption = None) -> None:
     """Migrate the database to the newest schema (creates it when empty)."""
-    engine, _ = open_database(database, migrate=True)
+    from denialscope.db.engine import open_database, redact_url
+    from denialscope.db.migrate import current_revision
+
+    settings = cli_settings(database, data_dir)
+    engine, _ = open_database(
+        settings.database_url, migrate=True, lock_timeout_s=settings.lock_timeout_s
+    )
     try:
         revision = current_revision(engine)
     finally:
@@ -22,9 +25,15 @@ def upgrade(database: DatabaseOption = None) -> None:
     typer.echo(f"{redact_url(engine.url)}: at revision {revision} (newest)")
 
 
-def current(database: DatabaseOption = None) -> None:
+def current(database: DatabaseOption = None, data_dir: DataDirOption = None) -> None:
     """Show the database's schema revision and whether it is the newest."""
-    engine, _ = open_database(database, migrate=False)
+    from denialscope.db.engine import open_database, redact_url
+    from denialscope.db.migrate import current_revision, head_revision
+
+    settings = cli_settings(database, data_dir)
+    engine, _ = open_database(
+        settings.database_url, migrate=False, lock_timeout_s=settings.lock_timeout_s
+    )
     try:
         revision = current_revision(engine)
     finally:
@@ -39,9 +48,11 @@ def current(database: DatabaseOption = None) -> None:
     typer.echo(f"{redact_url(engine.url)}: revision {revision or '(none)'} ({state})")
 
 
-def url(database: DatabaseOption = None) -> None:
-    """Show which database denialscope uses (password hidden)."""
-    typer.echo(redact_url(settings.database_url(database)))
+def url(database: DatabaseOption = None, data_dir: DataDirOption = None) -> None:
+    """Show which database denialscope uses (password hidden); creates nothing."""
+    from denialscope.db.engine import redact_url
+
+    typer.echo(redact_url(cli_settings(database, data_dir, create=False).database_url))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption
+from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["register"]
 
@@ -51,14 +54,13 @@ def register(app: typer.Typer) -> None:
         from denialscope.demo import generate_demo
         from denialscope.demo.load import check_demo_target, load_demo
         from denialscope.demo.settings import load_settings
-        from denialscope.settings import Settings
 
-        resolved = Settings.resolve(data_dir=data_dir, database=database)
+        resolved = cli_settings(database, data_dir)
         settings = load_settings(settings_file) if settings_file else {}
-        target = out or resolved.data_dir / "demo"
+        target = out or resolved.ensure_data_dir() / "demo"
         if not no_ingest and not reset:
             check_demo_target(
-                database_url=resolved.database_url,
+                where=resolved,
                 target=target,
                 claims=claims,
                 seed=seed,
@@ -82,7 +84,7 @@ def register(app: typer.Typer) -> None:
         if no_ingest:
             typer.echo(f"Next: denialscope ingest {result.out_dir} --org {result.org_yaml}")
             return
-        loaded = load_demo(result=result, database_url=resolved.database_url, reset=reset)
+        loaded = load_demo(result=result, where=resolved, reset=reset)
         report, example = loaded.report, loaded.example_claim
         totals = report.totals()
         shown = ("files", "claims", "claim_payments", "matched", "unmatched", "errors")

@@ -17,7 +17,7 @@ from denialscope.cli.analytics_options import (
     ToOption,
     build_filters,
 )
-from denialscope.cli.options import DatabaseOption, DataDirOption, open_session
+from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings, open_session
 from denialscope.cli.render import emit
 from denialscope.errors import InputError
 
@@ -52,7 +52,7 @@ def add_report_command(report: typer.Typer) -> None:
         if by not in ("drg", "payer"):
             raise InputError(f"--by {by!r}: use drg or payer")
         filters = build_filters(payer, None, department, service_line, facility, date_from, date_to)
-        with open_session(database, data_dir) as session:
+        with open_session(cli_settings(database, data_dir)) as session:
             result = drg_downgrades(session, filters=filters)
         if claims:
             rows = [c.to_dict() for c in result.downgrades]

@@ -14,7 +14,7 @@ from denialscope.cli.analytics_options import (
     ServiceLineOption,
     parse_date,
 )
-from denialscope.cli.options import DatabaseOption, DataDirOption, open_session
+from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings, open_session
 from denialscope.cli.render import emit
 
 __all__ = ["register"]
@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
 
         when = parse_date(date, "--date")
         assert when is not None
-        with open_session(database, data_dir) as session, session.begin():
+        with open_session(cli_settings(database, data_dir)) as session, session.begin():
             created = create_event(
                 session,
                 event_date=when,
@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
         """Register the events of a YAML file."""
         from denialscope.analytics.events import load_events_yaml
 
-        with open_session(database, data_dir) as session, session.begin():
+        with open_session(cli_settings(database, data_dir)) as session, session.begin():
             created = load_events_yaml(session, path)
             typer.echo(f"{len(created)} event(s) registered from {path}")
 
@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
         """Every registered event."""
         from denialscope.analytics.events import list_events
 
-        with open_session(database, data_dir) as session:
+        with open_session(cli_settings(database, data_dir)) as session:
             rows = [
                 {
                     "id": e.id,

@@ -7,14 +7,20 @@ never shown; a claim is named by its control number and id.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption, JsonOption, open_session
+from denialscope.cli.options import (
+    DatabaseOption,
+    DataDirOption,
+    JsonOption,
+    cli_settings,
+    open_session,
+)
+from denialscope.output.jsonout import dumps
 from denialscope.output.values import display
 
 if TYPE_CHECKING:
@@ -27,7 +33,7 @@ if TYPE_CHECKING:
         PaymentExplanation,
     )
     from denialscope.denials.service import ReclassifyReport
-    from denialscope.workqueue.config import WorkqueueConfig
+    from denialscope.settings import Settings
 
 __all__ = ["register"]
 
@@ -41,28 +47,11 @@ ConfigOption = Annotated[
 ]
 
 
-def _config(paths: list[Path] | None, data_dir: Path | None) -> ClassificationConfig:
+def _config(paths: list[Path] | None, settings: Settings) -> ClassificationConfig:
     """Defaults plus the given files, else the data directory's own override file."""
     from denialscope.classify import load_config
-    from denialscope.classify.config import ORGANIZATION_FILE
 
-    if paths:
-        return load_config(paths)
-    if data_dir is not None:
-        own = data_dir / ORGANIZATION_FILE
-        return load_config([own] if own.is_file() else [])
-    return load_config(None)
-
-
-def _workqueue_config(data_dir: Path | None) -> WorkqueueConfig:
-    """The routing open work items follow: defaults plus the data directory's override."""
-    from denialscope.settings import Settings
-    from denialscope.workqueue.config import load_workqueue_config
-
-    own = Settings.resolve(data_dir=data_dir).workqueue_file
-    return load_workqueue_config(
-        override=own if own.is_file() else None, use_organization_file=False
-    )
+    return load_config(paths or None, settings=settings)
 
 
 def _console() -> Console:
@@ -84,13 +73,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Re-apply the classification rules to every stored claim payment (one transaction)."""
         from denialscope.denials.service import reclassify
+        from denialscope.workqueue.config import load_workqueue_config
 
-        settings = _config(config, data_dir)
-        workqueue = _workqueue_config(data_dir)
-        with open_session(database, data_dir) as session, session.begin():
+        where = cli_settings(database, data_dir)
+        settings = _config(config, where)
+        workqueue = load_workqueue_config(settings=where)
+        with open_session(where) as session, session.begin():
             report = reclassify(session=session, config=settings, workqueue=workqueue)
         if as_json:
-            typer.echo(json.dumps(report.to_dict(), indent=2))
+            typer.echo(dumps(report.to_dict()))
         else:
             _print_report(report)
 
@@ -108,17 +99,18 @@ def register(app: typer.Typer) -> None:
         """Explain a claim's payments and adjustments in three layers, and the rule behind each."""
         from denialscope.denials.explain import AmbiguousClaimError, explain_claim
 
-        settings = _config(config, data_dir)
-        with open_session(database, data_dir) as session:
+        where = cli_settings(database, data_dir)
+        settings = _config(config, where)
+        with open_session(where) as session:
             try:
-                explanation = explain_claim(session, claim, config=settings, data=data_dir)
+                explanation = explain_claim(session, claim, config=settings, data=where.data_dir)
             except AmbiguousClaimError as error:
                 if not as_json:
                     raise
-                typer.echo(json.dumps(error.to_dict(), indent=2))
+                typer.echo(dumps(error.to_dict()))
                 raise typer.Exit(1) from None
         if as_json:
-            typer.echo(json.dumps(explanation.to_dict(), indent=2))
+            typer.echo(dumps(explanation.to_dict()))
         else:
             _print_explanation(explanation)
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption, JsonOption
+from denialscope.cli.options import DatabaseOption, DataDirOption, JsonOption, cli_settings
 
 __all__ = ["register"]
 
@@ -43,16 +43,15 @@ def register(app: typer.Typer) -> None:
         acknowledgments as Parquet, partitioned by file date; files already written are
         skipped (manifest)."""
         from denialscope.errors import InputError
-        from denialscope.settings import Settings
 
         if bool(paths) == from_database:
             raise InputError("give X12 files or folders, or --from-database (not both)")
-        settings = Settings.resolve(data_dir=data_dir, database=database, create=False)
+        settings = cli_settings(database, data_dir, create=False)
         if from_database:
             from denialscope.db.engine import open_database
             from denialscope.scale.export import export_database
 
-            engine, _ = open_database(settings.database_url, data_dir=settings.data_dir)
+            engine, _ = open_database(settings.database_url, lock_timeout_s=settings.lock_timeout_s)
             try:
                 report = export_database(engine=engine, out=out)
             finally:

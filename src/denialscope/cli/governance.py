@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption, open_session, output_file
+from denialscope.cli.options import (
+    DatabaseOption,
+    DataDirOption,
+    cli_settings,
+    open_session,
+    output_file,
+)
 from denialscope.cli.render import emit
 from denialscope.errors import InputError
 from denialscope.files import write_atomic
@@ -49,7 +54,8 @@ def register(app: typer.Typer) -> None:
             due_date = dt.date.fromisoformat(due)
         except ValueError:
             raise InputError(f"--due {due!r} is not a date (YYYY-MM-DD)") from None
-        with open_session(database, data_dir) as session, session.begin():
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session, session.begin():
             created = create_plan(
                 session,
                 root_cause=root_cause,
@@ -62,6 +68,7 @@ def register(app: typer.Typer) -> None:
                 department=department,
                 service_line=service_line,
                 note=note,
+                settings=settings,
             )
             typer.echo(
                 f"plan {created.id}: {root_cause} {metric} baseline {created.baseline_value} "
@@ -80,8 +87,10 @@ def register(app: typer.Typer) -> None:
 
         if fmt not in ("table", "json"):
             raise InputError(f"--format {fmt!r}: use table or json")
-        with open_session(database, data_dir) as session:
-            rows = [plan.to_dict() for plan in plan_overview(session=session)]
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
+            overview = plan_overview(session=session, min_claims=settings.min_claims)
+            rows = [plan.to_dict() for plan in overview]
         emit(rows, fmt, title="Action plans")
 
     @plan.command("update")
@@ -99,7 +108,7 @@ def register(app: typer.Typer) -> None:
 
         if status is None and not note:
             raise InputError("give --status and/or --note")
-        with open_session(database, data_dir) as session, session.begin():
+        with open_session(cli_settings(database, data_dir)) as session, session.begin():
             updated = update_plan(session, plan_id, status=status, note=note)
             typer.echo(f"plan {updated.id}: {updated.status}")
 
@@ -132,19 +141,20 @@ def add_report_command(report: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """The quarterly governance report: causes, owners, plans, trends, payer scorecard."""
-        from denialscope.analytics.results import jsonable
         from denialscope.governance.report import governance_report, render_html, render_pdf
+        from denialscope.output.jsonout import dumps
 
         if fmt not in ("html", "pdf", "json"):
             raise InputError(f"--format {fmt!r}: use html, pdf or json")
         if fmt == "pdf" and out is None:
             raise InputError("--format pdf needs --out FILE.pdf")
-        with open_session(database, data_dir) as session:
-            document = governance_report(session, quarter=quarter, min_claims=min_claims)
-        if fmt == "json":
-            text = json.dumps(
-                jsonable({k: v for k, v in document.items() if k != "charts"}), indent=2
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
+            document = governance_report(
+                session, quarter=quarter, min_claims=min_claims, settings=settings
             )
+        if fmt == "json":
+            text = dumps({k: v for k, v in document.items() if k != "charts"})
         else:
             text = render_html(document)
         if fmt == "pdf":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption
+from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings
 
 __all__ = ["register"]
 
@@ -37,8 +36,16 @@ def register(app: typer.Typer) -> None:
 
         from denialscope.db.engine import open_database
         from denialscope.ingest.service import ingest_paths
+        from denialscope.input_paths import expand_paths
 
-        engine, factory = open_database(database, data_dir=data_dir)
+        # A missing path or a folder with nothing to read: refused before anything is stored.
+        expand_paths(paths)
+        from denialscope.output.jsonout import dumps
+
+        settings = cli_settings(database, data_dir)
+        engine, factory = open_database(
+            settings.database_url, lock_timeout_s=settings.lock_timeout_s
+        )
         try:
             err = Console(stderr=True)
             started = time.perf_counter()
@@ -73,9 +80,10 @@ def register(app: typer.Typer) -> None:
                     session_factory=factory,
                     org_yaml=org,
                     on_progress=on_progress,
+                    settings=settings,
                 )
             if as_json:
-                typer.echo(json.dumps(report.to_dict(), default=str))
+                typer.echo(dumps(report.to_dict(), indent=None))
             else:
                 _print_summary(report)
         finally:

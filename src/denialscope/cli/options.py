@@ -12,7 +12,16 @@ import typer
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-__all__ = ["DataDirOption", "DatabaseOption", "JsonOption", "open_session", "output_file"]
+    from denialscope.settings import Settings
+
+__all__ = [
+    "DataDirOption",
+    "DatabaseOption",
+    "JsonOption",
+    "cli_settings",
+    "open_session",
+    "output_file",
+]
 
 DatabaseOption = Annotated[
     str | None,
@@ -47,12 +56,22 @@ def output_file(path: Path | None) -> Path | None:
     return path
 
 
+def cli_settings(database: str | None, data_dir: Path | None, *, create: bool = True) -> Settings:
+    """The one :class:`Settings` of a command, from ``--database`` and ``--data-dir`` (else
+    the environment, else the defaults): build it once, pass it to every service."""
+    from denialscope.settings import Settings
+
+    return Settings.resolve(data_dir=data_dir, database=database, create=create)
+
+
 @contextmanager
-def open_session(database: str | None, data_dir: Path | None) -> Iterator[Session]:
-    """A session on the chosen database; the engine is disposed of afterwards."""
+def open_session(settings: Settings, *, migrate: bool = True) -> Iterator[Session]:
+    """A session on the database of ``settings``; the engine is disposed of afterwards."""
     from denialscope.db.engine import open_database
 
-    engine, factory = open_database(database, data_dir=data_dir)
+    engine, factory = open_database(
+        settings.database_url, migrate=migrate, lock_timeout_s=settings.lock_timeout_s
+    )
     try:
         with factory() as session:
             yield session

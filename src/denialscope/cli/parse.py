@@ -81,20 +81,20 @@ def run(
     err: TextIO | None = None,
 ) -> int:
     """Parse every file; print the reports; return the exit code (0 all read, 2 otherwise)."""
-    import json
-
-    from denialscope.x12.report import expand_paths, file_reports, report_json
+    from denialscope.input_paths import expand_paths
+    from denialscope.output.jsonout import dumps
+    from denialscope.x12.report import file_reports, report_json
 
     out = out or sys.stdout
     err = err or sys.stderr
     code = 0
-    files = expand_paths(paths)
+    files = expand_paths(paths)  # a missing path or an empty folder: InputError, exit 1
     for report in file_reports(paths=files):
         if report.error is not None:
             code = 2
             print(_error_line(report), file=err, flush=True)
         if as_json:
-            print(json.dumps(report_json(report)), file=out, flush=True)
+            print(dumps(report_json(report), indent=None), file=out, flush=True)
         elif report.error is None:
             _print_human(report, limit, out)
     return code

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from denialscope.cli.options import DataDirOption
+from denialscope.cli.options import DataDirOption, cli_settings
 from denialscope.errors import InputError
 
 if TYPE_CHECKING:
@@ -37,11 +37,10 @@ EXAMPLE_NOTE = (
 
 def _library(path: Path | None, data_dir: Path | None) -> PolicyLibrary:
     from denialscope.policy.library import load_library, organization_library
-    from denialscope.settings import Settings
 
     if path is not None:
         return load_library(path)
-    settings = Settings.resolve(data_dir=data_dir, create=False)
+    settings = cli_settings(None, data_dir, create=False)
     library = organization_library(data_dir=settings.data_dir)
     if library.is_example:
         typer.echo(EXAMPLE_NOTE, err=True)

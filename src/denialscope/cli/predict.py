@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption, open_session
+from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings, open_session
 
 if TYPE_CHECKING:
     from denialscope.predict.service import ClaimRisk
@@ -113,11 +113,10 @@ def train_command(
 ) -> None:
     """Train a new model version on the stored claims (evaluated on the time split first)."""
     from denialscope.predict import service
-    from denialscope.settings import Settings
 
     fmt = _format(fmt)
-    settings = Settings.resolve(data_dir=data_dir, database=database)
-    with open_session(database, data_dir) as session:
+    settings = cli_settings(database, data_dir)
+    with open_session(settings) as session:
         saved = service.train(
             session=session,
             settings=settings,
@@ -147,11 +146,10 @@ def evaluate_command(
 ) -> None:
     """Train on earlier months, test on the latest: model vs baselines (and the demo oracle)."""
     from denialscope.predict import service
-    from denialscope.settings import Settings
 
     fmt = _format(fmt)
-    settings = Settings.resolve(data_dir=data_dir, database=database)
-    with open_session(database, data_dir) as session:
+    settings = cli_settings(database, data_dir)
+    with open_session(settings) as session:
         report = service.evaluate(
             session=session,
             settings=settings,
@@ -170,12 +168,11 @@ def score_command(
 ) -> None:
     """P(denial), likely root cause and reasons for each claim of 837 files."""
     from denialscope.predict import service
-    from denialscope.settings import Settings
 
     fmt = _format(fmt)
-    settings = Settings.resolve(data_dir=data_dir, database=database)
+    settings = cli_settings(database, data_dir)
     records = service.read_837(files)
-    with open_session(database, data_dir) as session:
+    with open_session(settings) as session:
         risks = service.score_claims(
             session=session, settings=settings, records=records, explain=reasons
         )

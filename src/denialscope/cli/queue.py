@@ -17,22 +17,23 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption, open_session, output_file
+from denialscope.cli.options import (
+    DatabaseOption,
+    DataDirOption,
+    cli_settings,
+    open_session,
+    output_file,
+)
 from denialscope.errors import InputError
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
+    from denialscope.settings import Settings
     from denialscope.workqueue.config import WorkqueueConfig
     from denialscope.workqueue.schemas import WorkItemDetails
 
@@ -40,17 +41,6 @@ __all__ = ["register"]
 
 Format = Annotated[str, typer.Option("--format", help="table or json.")]
 User = Annotated[str | None, typer.Option("--user", help="Who is working (default: login).")]
-
-
-@contextmanager
-def _session(database: str | None, data_dir: Path | None) -> Iterator[Session]:
-    """The database; ``--data-dir`` also chooses the organization's YAML and templates."""
-    if data_dir is not None:
-        # The work-queue configuration, letter templates and reference library are looked
-        # up in the data dir through settings.data_dir(), which reads the environment.
-        os.environ["DENIALSCOPE_DATA_DIR"] = str(data_dir)
-    with open_session(database, data_dir) as session:
-        yield session
 
 
 def _user(user: str | None) -> str:
@@ -72,7 +62,9 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, default=str))
+    from denialscope.output.jsonout import dumps
+
+    typer.echo(dumps(data))
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
@@ -98,10 +90,11 @@ def _show(details: WorkItemDetails, fmt: str) -> None:
                 typer.echo("  " + "  ".join(str(v) for v in entry.values() if v is not None))
 
 
-def _workqueue_config() -> WorkqueueConfig:
-    from denialscope.workqueue.config import load_workqueue_config
+def load_workqueue_config(*, settings: Settings) -> WorkqueueConfig:
+    """The data directory's work-queue configuration over the defaults."""
+    from denialscope.workqueue.config import load_workqueue_config as load
 
-    return load_workqueue_config()
+    return load(settings=settings)
 
 
 def _known_queue(value: str | None) -> str | None:
@@ -133,10 +126,11 @@ def register(app: typer.Typer) -> None:
         from denialscope.workqueue.details import list_work
 
         _check_format(fmt)
-        with _session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             items = list_work(
                 session=session,
-                config=_workqueue_config(),
+                config=load_workqueue_config(settings=settings),
                 queue=queue,
                 status=status,
                 limit=limit or None,
@@ -179,7 +173,8 @@ def register(app: typer.Typer) -> None:
         from denialscope.workqueue.details import take_next
 
         _check_format(fmt)
-        with _session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             data = take_next(session=session, queue=queue, user=_user(user))
             session.commit()
         if data is None:
@@ -198,7 +193,8 @@ def register(app: typer.Typer) -> None:
         from denialscope.workqueue.details import get_details
 
         _check_format(fmt)
-        with _session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             data = get_details(session=session, item_id=item_id)
         _show(data, fmt)
 
@@ -213,7 +209,8 @@ def register(app: typer.Typer) -> None:
         """Give an item to a user, or back to its queue."""
         from denialscope.workqueue.service import assign
 
-        with _session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             assign(session, item_id=item_id, user=None if to == "-" else to, actor=_user(user))
             session.commit()
         typer.echo(f"item {item_id} assigned to {to if to != '-' else 'its queue'}")
@@ -265,10 +262,11 @@ def register(app: typer.Typer) -> None:
                 amount = Decimal(recovered)
             except InvalidOperation as error:
                 raise InputError(f"--recovered is a dollar amount, not {recovered!r}") from error
-        with _session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             data = act(
                 session=session,
-                config=_workqueue_config(),
+                config=load_workqueue_config(settings=settings),
                 item_id=item_id,
                 actor=_user(user),
                 note=note,
@@ -346,7 +344,8 @@ def register(app: typer.Typer) -> None:
         if argument_file is not None:
             text = argument_file.read_text(encoding="utf-8")
             paragraphs += [p.strip() for p in text.split("\n\n") if p.strip()]
-        with _session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             document = write_letter(
                 session,
                 item_id=item_id,
@@ -358,6 +357,7 @@ def register(app: typer.Typer) -> None:
                 force=force,
                 good_cause=good_cause,
                 warn=lambda text: typer.echo(text, err=True),
+                settings=settings,
                 facts=LetterFacts(
                     contact=contact,
                     criteria=criteria,
@@ -405,7 +405,8 @@ def register(app: typer.Typer) -> None:
                 raise InputError(f"--approve takes FIX or FIX=VALUE, not {spec!r}")
             approvals.append((int(fix_id), value or None))
         written = None
-        with _session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             result = resubmit(
                 session=session,
                 item_id=item_id,

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from denialscope.cli.options import DataDirOption
+from denialscope.cli.options import DataDirOption, cli_settings
 
 __all__ = ["register"]
 
@@ -55,11 +55,11 @@ def register(app: typer.Typer) -> None:
         """Index NCCI PTP edits (practitioner ccipra / hospital outpatient ccioph files)."""
         from denialscope.scrub.ncci import NCCI_SETTINGS, build_ptp_index, guess_setting
         from denialscope.scrub.refdata import ncci_folder
-        from denialscope.settings import data_dir as resolve
 
         chosen = _setting(paths, setting, NCCI_SETTINGS, guess_setting)
         started = time.perf_counter()
-        rows = build_ptp_index(paths, ncci_folder(resolve(data_dir), chosen))
+        folder = cli_settings(None, data_dir, create=False).ensure_data_dir()
+        rows = build_ptp_index(paths, ncci_folder(folder, chosen))
         typer.echo(f"loaded {rows:,} {chosen} PTP edits in {time.perf_counter() - started:.1f} s")
 
     @group.command("load-mue")
@@ -71,8 +71,8 @@ def register(app: typer.Typer) -> None:
         """Index Medically Unlikely Edits (practitioner, outpatient hospital or DME)."""
         from denialscope.scrub.mue import MUE_SETTINGS, build_mue_index, guess_mue_setting
         from denialscope.scrub.refdata import mue_path
-        from denialscope.settings import data_dir as resolve
 
         chosen = _setting(paths, setting, MUE_SETTINGS, guess_mue_setting)
-        rows = build_mue_index(paths, mue_path(resolve(data_dir), chosen))
+        folder = cli_settings(None, data_dir, create=False).ensure_data_dir()
+        rows = build_mue_index(paths, mue_path(folder, chosen))
         typer.echo(f"loaded {rows:,} {chosen} MUE values")

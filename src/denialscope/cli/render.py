@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +48,16 @@ def emit(
         hint = " (xlsx needs --out FILE.xlsx)" if fmt == "xlsx" else ""
         raise InputError(f"--format {fmt!r}: use one of {', '.join(usable)}{hint}")
     if fmt == "xlsx":
-        from denialscope.governance.workbook import write_xlsx
+        from denialscope.output.xlsx import write_xlsx
 
         assert out is not None
         write_xlsx(rows, out, title=title, transpose=transpose)
         typer.echo(f"{title}: {len(rows)} row(s) written to {out}")
         return
     if fmt == "json":
-        typer.echo(json.dumps(jsonable(document if document is not None else rows), indent=2))
+        from denialscope.output.jsonout import dumps
+
+        typer.echo(dumps(document if document is not None else rows))
         return
     flat: list[dict[str, Any]] = []
     for row in rows:
@@ -120,7 +121,7 @@ def _write_chart_file(path: Path, svg: str, *, title: str) -> None:
         png = cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=2)
         write_atomic(path, png)
     elif path.suffix.lower() in (".html", ".htm"):
-        from denialscope.governance.workbook import chart_page
+        from denialscope.output.pages import chart_page
 
         write_atomic(path, chart_page(svg, title=title))
     elif path.suffix.lower() == ".svg":

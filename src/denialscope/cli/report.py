@@ -27,7 +27,7 @@ from denialscope.cli.analytics_options import (
     ToOption,
     build_filters,
 )
-from denialscope.cli.options import DatabaseOption, DataDirOption, open_session
+from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings, open_session
 from denialscope.cli.render import emit, write_chart
 from denialscope.errors import InputError
 
@@ -56,15 +56,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Every KPI (docs/analytics.md), for all claims in scope or per --by group."""
         from denialscope.analytics.service import kpi_summary
-        from denialscope.settings import Settings
 
         filters = build_filters(
             payer, stream, department, service_line, facility, date_from, date_to
         )
-        with open_session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             report = kpi_summary(
                 session=session,
-                settings=Settings.resolve(data_dir=data_dir, database=database),
+                settings=settings,
                 filters=filters,
                 by=by,
             )
@@ -106,7 +106,7 @@ def register(app: typer.Typer) -> None:
             share = Decimal(target)
         except InvalidOperation:
             raise InputError(f"--target {target!r} is not a number") from None
-        with open_session(database, data_dir) as session:
+        with open_session(cli_settings(database, data_dir)) as session:
             result = pareto(session, filters=filters, target=share, measure=measure)  # type: ignore[arg-type]
         rows = [e.to_dict() for e in result.entries]
         emit(rows, fmt, title=f"Pareto ({measure}, target {target})", document=result, out=out)
@@ -133,7 +133,7 @@ def register(app: typer.Typer) -> None:
         from denialscope.analytics.departments import department_report
 
         filters = build_filters(payer, stream, None, service_line, facility, date_from, date_to)
-        with open_session(database, data_dir) as session:
+        with open_session(cli_settings(database, data_dir)) as session:
             results = department_report(session, filters=filters)
         emit(
             [r.to_dict() for r in results],
@@ -159,7 +159,7 @@ def register(app: typer.Typer) -> None:
         """Each registered event: every root cause's rate before vs after, and the spikes."""
         from denialscope.analytics.events import impacts_of_registered
 
-        with open_session(database, data_dir) as session:
+        with open_session(cli_settings(database, data_dir)) as session:
             impacts = impacts_of_registered(session=session, payer=payer, window_days=window_days)
         rows = [
             {"event_id": i.event_id, "event_date": i.event_date, "scope": i.scope, **c.to_dict()}
@@ -194,7 +194,7 @@ def register(app: typer.Typer) -> None:
         if level not in ("stream", "root_cause") or across not in ("payer", "department"):
             raise InputError("--level is stream or root_cause; --across is payer or department")
         filters = build_filters(payer, stream, department, None, None, date_from, date_to)
-        with open_session(database, data_dir) as session:
+        with open_session(cli_settings(database, data_dir)) as session:
             alerts = cusum_alerts(
                 session,
                 filters=filters,
@@ -230,9 +230,13 @@ def register(app: typer.Typer) -> None:
         filters = build_filters(
             payer, stream, department, service_line, facility, date_from, date_to
         )
-        with open_session(database, data_dir) as session:
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
             points = trends(
-                session=session, filters=filters, by=by or "month", min_claims=min_claims
+                session=session,
+                filters=filters,
+                by=by or "month",
+                min_claims=min_claims or settings.min_claims,
             )
             session.commit()  # the cube, when it was refreshed
         emit([p.to_dict() for p in points], fmt, title=f"Trends by {by}", out=out)

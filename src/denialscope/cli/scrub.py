@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from denialscope.cli.options import DatabaseOption, DataDirOption, open_session
+from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings, open_session
 
 if TYPE_CHECKING:
     from denialscope.scrub.backtest import BacktestReport
     from denialscope.scrub.service import ScrubReport
+    from denialscope.settings import Settings
 
 __all__ = ["register", "render", "render_backtest"]
 
@@ -32,7 +33,9 @@ def render(report: ScrubReport, fmt: str) -> str:
     findings = report.findings
     summary = report.summary
     if fmt == "json":
-        return json.dumps(report.to_dict(), indent=2)
+        from denialscope.output.jsonout import dumps
+
+        return dumps(report.to_dict())
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
@@ -75,7 +78,9 @@ def _risk_line(risk: Mapping[str, Any]) -> str:
 def render_backtest(report: BacktestReport, fmt: str) -> str:
     """The backtest as JSON or text: totals, top-10 coding rules, every rule, candidates."""
     if fmt == "json":
-        return json.dumps(report.to_dict(), indent=2)
+        from denialscope.output.jsonout import dumps
+
+        return dumps(report.to_dict())
     out = [
         f"{report.claims} stored claims, {report.adjudicated} adjudicated, {report.denied} "
         f"denied ({report.coding_denied} coding); {report.flagged} flagged by the rules",
@@ -114,8 +119,7 @@ def render_backtest(report: BacktestReport, fmt: str) -> str:
 
 
 def _backtest(
-    database: str | None,
-    data_dir: Path | None,
+    settings: Settings,
     pack: list[Path] | None,
     fmt: str,
     min_volume: int,
@@ -123,10 +127,10 @@ def _backtest(
 ) -> None:
     from denialscope.scrub.backtest import run_backtest
     from denialscope.scrub.service import build_context
-    from denialscope.settings import Settings
 
-    context = build_context(settings=Settings.resolve(data_dir=data_dir), packs=pack or [])
-    with open_session(database, data_dir) as session:
+    # Nothing is stored: a backtest must not move the clean claim rate.
+    context = build_context(settings=settings, packs=pack or [])
+    with open_session(settings) as session:
         report = run_backtest(
             session=session, context=context, min_volume=min_volume, min_rate=min_rate
         )
@@ -166,19 +170,22 @@ def register(app: typer.Typer) -> None:
         """
         from denialscope.errors import InputError
         from denialscope.scrub.service import build_context, scrub_files, with_risks
-        from denialscope.settings import Settings
 
         if fmt not in ("table", "json", "csv"):
             raise InputError(f"--format must be table, json or csv, got {fmt!r}")
         if [str(f) for f in files] == ["backtest"] and not Path("backtest").exists():
-            _backtest(database, data_dir, pack, fmt, min_volume, min_rate)
+            _backtest(cli_settings(database, data_dir), pack, fmt, min_volume, min_rate)
             return
-        settings = Settings.resolve(data_dir=data_dir, database=database)
+        from denialscope.input_paths import expand_paths
+
+        files = expand_paths(files)  # a missing path or an empty folder: refused first
+        # The database (and the data directory holding it) only when results are stored.
+        settings = cli_settings(database, data_dir, create=store)
         context = build_context(settings=settings, packs=pack or [])
         if not store:
             report = scrub_files(paths=files, context=context)
         else:
-            with open_session(database, data_dir) as session:
+            with open_session(settings) as session:
                 report = scrub_files(paths=files, context=context, session=session)
                 session.commit()
         typer.echo(render(with_risks(report, settings=settings), fmt))

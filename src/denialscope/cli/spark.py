@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from denialscope.cli.options import DataDirOption, JsonOption
+from denialscope.cli.options import DataDirOption, JsonOption, cli_settings
 
 __all__ = ["register"]
 
@@ -39,7 +39,6 @@ def register(app: typer.Typer) -> None:
         import importlib.util
 
         from denialscope.errors import ConfigurationError
-        from denialscope.settings import Settings
 
         if importlib.util.find_spec("pyspark") is None:
             raise ConfigurationError(
@@ -47,7 +46,7 @@ def register(app: typer.Typer) -> None:
             )
         from denialscope.scale.spark_job import render, spark_ingest, spark_session
 
-        settings = Settings.resolve(data_dir=data_dir, create=False)
+        settings = cli_settings(None, data_dir, create=False)
         own = settings.classification_file
         spark = spark_session(master)
         try:

@@ -10,7 +10,13 @@ from typing import Annotated
 import typer
 
 from denialscope.cli.adt import AsOfOption, FormatOption, parse_moment
-from denialscope.cli.options import DatabaseOption, DataDirOption, JsonOption, open_session
+from denialscope.cli.options import (
+    DatabaseOption,
+    DataDirOption,
+    JsonOption,
+    cli_settings,
+    open_session,
+)
 
 __all__ = ["register"]
 
@@ -21,9 +27,8 @@ AtOption = Annotated[
 
 
 def _settings(database: str | None, data_dir: Path | None) -> tuple[Path, Path]:
-    from denialscope.settings import Settings
 
-    settings = Settings.resolve(data_dir=data_dir, database=database)
+    settings = cli_settings(database, data_dir)
     return settings.ur_file, settings.inpatient_only_file
 
 
@@ -45,7 +50,7 @@ def register(app: typer.Typer) -> None:
         from denialscope.ur.worklist import build_worklist
 
         rules_file, ipo_file = _settings(database, data_dir)
-        with open_session(database, data_dir) as session:
+        with open_session(cli_settings(database, data_dir)) as session:
             rows = build_worklist(
                 session,
                 as_of=parse_moment(as_of, "--as-of"),
@@ -97,7 +102,7 @@ def register(app: typer.Typer) -> None:
         """Record a review outcome against a named criteria set."""
         from denialscope.ur.reviews import create_review
 
-        with open_session(database, data_dir) as session, session.begin():
+        with open_session(cli_settings(database, data_dir)) as session, session.begin():
             review = create_review(
                 session,
                 visit_number=visit,
@@ -123,7 +128,7 @@ def register(app: typer.Typer) -> None:
         from denialscope.ur.reviews import escalate
 
         rules_file, _ = _settings(database, data_dir)
-        with open_session(database, data_dir) as session, session.begin():
+        with open_session(cli_settings(database, data_dir)) as session, session.begin():
             esc = escalate(
                 session,
                 visit_number=visit,
@@ -159,7 +164,7 @@ def register(app: typer.Typer) -> None:
 
         if (schedule is None) == (outcome is None):
             raise InputError("give either --schedule or --outcome")
-        with open_session(database, data_dir) as session, session.begin():
+        with open_session(cli_settings(database, data_dir)) as session, session.begin():
             if schedule is not None:
                 moment = parse_moment(schedule, "--schedule")
                 assert moment is not None
@@ -186,7 +191,7 @@ def register(app: typer.Typer) -> None:
         """Record the payer's authorized days (the authorized-days trigger)."""
         from denialscope.ur.reviews import set_authorized_days
 
-        with open_session(database, data_dir) as session, session.begin():
+        with open_session(cli_settings(database, data_dir)) as session, session.begin():
             set_authorized_days(session, visit_number=visit, days=days)
             typer.echo(f"{visit}: {days} authorized day(s)")
 
@@ -201,7 +206,7 @@ def register(app: typer.Typer) -> None:
         from denialscope.analytics.results import jsonable
         from denialscope.ur.record import stay_record
 
-        with open_session(database, data_dir) as session, session.begin():
+        with open_session(cli_settings(database, data_dir)) as session, session.begin():
             record = stay_record(session, visit_number=visit)
         if as_json:
             typer.echo(json.dumps(jsonable(record), indent=2))
@@ -248,7 +253,7 @@ def register(app: typer.Typer) -> None:
 
         first = parse_moment(start, "--from")
         last = parse_moment(end, "--to")
-        with open_session(database, data_dir) as session, session.begin():
+        with open_session(cli_settings(database, data_dir)) as session, session.begin():
             k = ur_kpis(
                 session,
                 start=first.date() if first else None,

@@ -2,7 +2,7 @@
 
 Typical use::
 
-    engine, Session = open_database()  # the configured URL, migrated to head
+    engine, Session = open_database(settings.database_url)  # migrated to head
     with Session() as session, session.begin():
         ...
 """

@@ -19,15 +19,15 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from denialscope import settings
 from denialscope.db.failures import database_failure
-from denialscope.db.locks import DEFAULT_LOCK_TIMEOUT_S, WRITE_LOCK_OPTION, lock_timeout_seconds
+from denialscope.db.locks import DEFAULT_LOCK_TIMEOUT_S, LOCK_TIMEOUT_OPTION, WRITE_LOCK_OPTION
 from denialscope.db.migrate import upgrade
 from denialscope.errors import ConfigurationError
 
 __all__ = [
     "SQLITE_BUSY_TIMEOUT_MS",
     "check_connection",
+    "lock_timeout_of",
     "make_engine",
     "open_database",
     "redact_url",
@@ -65,19 +65,22 @@ def redact_url(url: str | URL) -> str:
         return "<unparseable URL>"
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Autocommit at the driver level: SQLAlchemy's "begin" hook below emits BEGIN.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        # The busy timeout first: switching a new file to WAL waits for a lock too. A writer
-        # waits as long as DENIALSCOPE_LOCK_TIMEOUT for another process's write to end.
-        cursor.execute(f"PRAGMA busy_timeout={lock_timeout_seconds() * 1000}")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-    finally:
-        cursor.close()
+def _sqlite_on_connect(lock_timeout_s: int) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Autocommit at the driver level: SQLAlchemy's "begin" hook below emits BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            # The busy timeout first: switching a new file to WAL waits for a lock too. A
+            # writer waits as long as the lock timeout for another process's write to end.
+            cursor.execute(f"PRAGMA busy_timeout={lock_timeout_s * 1000}")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    return on_connect
 
 
 def _sqlite_on_begin(connection: Any) -> None:
@@ -109,8 +112,19 @@ def _create_private(path: Path) -> None:
     os.close(descriptor)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for a SQLite or PostgreSQL URL; a bad URL raises ConfigurationError."""
+def lock_timeout_of(engine: Engine) -> int:
+    """The seconds a writer on ``engine`` waits for another one (``Settings.lock_timeout_s``)."""
+    return int(engine.get_execution_options().get(LOCK_TIMEOUT_OPTION, DEFAULT_LOCK_TIMEOUT_S))
+
+
+def make_engine(url: str, *, lock_timeout_s: int = DEFAULT_LOCK_TIMEOUT_S) -> Engine:
+    """An engine for a SQLite or PostgreSQL URL; a bad URL raises ConfigurationError.
+
+    ``lock_timeout_s``: how long a writer waits for another process's write (SQLite busy
+    timeout, PostgreSQL ``lock_timeout`` of the advisory write lock); kept on the engine as
+    an execution option that :mod:`denialscope.db.locks` reads.
+    """
+    options = {LOCK_TIMEOUT_OPTION: lock_timeout_s}
     parsed = _parse(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -122,8 +136,10 @@ def make_engine(url: str) -> Engine:
                     url=redact_url(parsed),
                 )
             _create_private(Path(database).expanduser())
-        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_on_connect)
+        engine = create_engine(
+            parsed, connect_args={"timeout": lock_timeout_s}, execution_options=options
+        )
+        event.listen(engine, "connect", _sqlite_on_connect(lock_timeout_s))
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     try:
@@ -134,6 +150,7 @@ def make_engine(url: str) -> Engine:
             # generic plan chosen while ingest's tables were still small (a sequential scan),
             # and keep it as they grow within the same transaction.
             connect_args={"connect_timeout": _CONNECT_TIMEOUT_S, "prepare_threshold": None},
+            execution_options=options,
         )
     except (exc.ArgumentError, ImportError) as error:
         raise ConfigurationError(
@@ -160,20 +177,20 @@ def check_connection(engine: Engine) -> None:
 
 
 def open_database(
-    url: str | None = None,
+    url: str,
     *,
-    data_dir: str | Path | None = None,
     migrate: bool = True,
+    lock_timeout_s: int = DEFAULT_LOCK_TIMEOUT_S,
 ) -> tuple[Engine, sessionmaker[Session]]:
-    """The configured database (argument, environment, default), migrated to head."""
-    engine = make_engine(settings.database_url(url, data=data_dir))
+    """The database at ``url`` (``Settings.database_url``), migrated to head."""
+    engine = make_engine(url, lock_timeout_s=lock_timeout_s)
     try:
         check_connection(engine)
         if migrate:
             upgrade(engine)
     except Exception as error:
         engine.dispose()
-        mapped = database_failure(error)
+        mapped = database_failure(error, lock_timeout_s=lock_timeout_s)
         if mapped is not None:  # a migration waited too long, or the disk is full
             raise mapped from error
         raise

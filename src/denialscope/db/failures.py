@@ -11,8 +11,7 @@ import errno
 
 from sqlalchemy import exc as sa_exc
 
-from denialscope.db.locks import lock_timeout_seconds
-from denialscope.errors import ConfigurationError, DatabaseError
+from denialscope.errors import DatabaseError
 
 __all__ = ["DiskFullError", "LockTimeoutError", "database_failure"]
 
@@ -37,11 +36,8 @@ def _disk_full() -> DiskFullError:
     )
 
 
-def _locked() -> LockTimeoutError:
-    try:
-        waited = f"{lock_timeout_seconds():,} s"
-    except ConfigurationError:
-        waited = "the lock timeout"
+def _locked(lock_timeout_s: int | None) -> LockTimeoutError:
+    waited = f"{lock_timeout_s:,} s" if lock_timeout_s else "the lock timeout"
     return LockTimeoutError(
         f"the database is busy: another denialscope process kept writing for more than "
         f"{waited}; nothing of this was stored. Run the command again when it has "
@@ -49,8 +45,12 @@ def _locked() -> LockTimeoutError:
     )
 
 
-def database_failure(error: BaseException) -> DatabaseError | None:
-    """The DatabaseError a failure stands for, or None when it is not one of these."""
+def database_failure(
+    error: BaseException, *, lock_timeout_s: int | None = None
+) -> DatabaseError | None:
+    """The DatabaseError a failure stands for, or None when it is not one of these;
+    ``lock_timeout_s`` (the engine's, see ``db.engine.lock_timeout_of``) is named in the
+    message of a lock timeout."""
     if isinstance(error, OSError) and error.errno == errno.ENOSPC:
         return _disk_full()
     orig = error.orig if isinstance(error, sa_exc.DBAPIError) else error
@@ -58,13 +58,13 @@ def database_failure(error: BaseException) -> DatabaseError | None:
     if sqlstate in _PG_DISK_FULL:
         return _disk_full()
     if sqlstate in _PG_LOCKED:
-        return _locked()
+        return _locked(lock_timeout_s)
     if type(orig).__module__ == "sqlite3":
         message = str(orig).lower()
         if "disk is full" in message:
             return _disk_full()
         if "database is locked" in message or "database table is locked" in message:
-            return _locked()
+            return _locked(lock_timeout_s)
     if isinstance(orig, OSError) and orig.errno == errno.ENOSPC:
         return _disk_full()
     return None

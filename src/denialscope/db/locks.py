@@ -10,22 +10,20 @@ must both finish, one waiting for the other, instead of failing half way:
   for at most the lock timeout, so two ingests never race on inserting the same payer or
   patient.
 
-The wait is ``DENIALSCOPE_LOCK_TIMEOUT`` seconds (default 300); past it the command stops
-with a :class:`DatabaseError` and nothing of the file is stored.
+The wait is ``Settings.lock_timeout_s`` (``DENIALSCOPE_LOCK_TIMEOUT`` seconds, default 300),
+given to :func:`denialscope.db.engine.make_engine`, which keeps it on the engine; past it the
+command stops with a :class:`DatabaseError` and nothing of the file is stored.
 """
 
 from __future__ import annotations
 
-import os
-
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
-
-from denialscope.errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT_S",
     "INGEST_LOCK",
+    "LOCK_TIMEOUT_OPTION",
     "MIGRATION_LOCK",
     "WRITE_LOCK_OPTION",
     "lock_connection",
@@ -36,22 +34,17 @@ __all__ = [
 DEFAULT_LOCK_TIMEOUT_S = 300
 # The execution option the SQLite "begin" hook reads to emit BEGIN IMMEDIATE.
 WRITE_LOCK_OPTION = "denialscope_write_lock"
+# The engine-wide execution option holding the lock timeout in seconds.
+LOCK_TIMEOUT_OPTION = "denialscope_lock_timeout"
 # Advisory lock keys (any bigint; these spell "dsingest" and "dsmigrat" in ASCII).
 INGEST_LOCK = 0x6473696E67657374
 MIGRATION_LOCK = 0x64736D6967726174
 
 
-def lock_timeout_seconds() -> int:
-    """``DENIALSCOPE_LOCK_TIMEOUT`` in seconds: how long a writer waits for another one."""
-    raw = os.environ.get("DENIALSCOPE_LOCK_TIMEOUT", "").strip()
-    if not raw:
-        return DEFAULT_LOCK_TIMEOUT_S
-    if not raw.isdigit() or int(raw) <= 0:
-        raise ConfigurationError(
-            f"DENIALSCOPE_LOCK_TIMEOUT must be a whole number of seconds above 0 (got {raw!r})",
-            setting="DENIALSCOPE_LOCK_TIMEOUT",
-        )
-    return int(raw)
+def lock_timeout_seconds(connection: Connection) -> int:
+    """How long a writer on this connection waits for another one (set by ``make_engine``)."""
+    value = connection.get_execution_options().get(LOCK_TIMEOUT_OPTION)
+    return int(value) if value else DEFAULT_LOCK_TIMEOUT_S
 
 
 def lock_connection(connection: Connection, key: int) -> None:
@@ -62,7 +55,7 @@ def lock_connection(connection: Connection, key: int) -> None:
     """
     if connection.dialect.name != "postgresql":
         return
-    timeout_ms = lock_timeout_seconds() * 1000
+    timeout_ms = lock_timeout_seconds(connection) * 1000
     connection.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 

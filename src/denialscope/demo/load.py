@@ -20,6 +20,7 @@ from denialscope.errors import InputError
 if TYPE_CHECKING:
     from denialscope.demo.generator import DemoResult
     from denialscope.ingest.report import IngestReport
+    from denialscope.settings import Settings
 
 __all__ = ["DemoLoad", "check_demo_target", "load_demo", "reset_sqlite"]
 
@@ -46,14 +47,14 @@ def reset_sqlite(url: str) -> None:
 
 
 def check_demo_target(
-    *, database_url: str, target: Path, claims: int, seed: int, settings: dict[str, Any]
+    *, where: Settings, target: Path, claims: int, seed: int, settings: dict[str, Any]
 ) -> None:
     """Refuse before writing anything when the database holds data and the demo folder was
     made with other parameters: the files there would no longer match the database."""
     from denialscope.db.engine import open_database
     from denialscope.sources.models import SourceFile
 
-    engine, factory = open_database(database_url)
+    engine, factory = open_database(where.database_url, lock_timeout_s=where.lock_timeout_s)
     try:
         with factory() as session:
             stored = session.execute(select(func.count(SourceFile.id))).scalar_one()
@@ -79,7 +80,7 @@ def check_demo_target(
         )
 
 
-def load_demo(*, result: DemoResult, database_url: str, reset: bool = False) -> DemoLoad:
+def load_demo(*, result: DemoResult, where: Settings, reset: bool = False) -> DemoLoad:
     """Load the generated files (837s first, so remits find their claims) and find the
     largest clinical denial to show next. Each file is its own transaction (ingest)."""
     from denialscope.claims.models import Claim
@@ -89,9 +90,10 @@ def load_demo(*, result: DemoResult, database_url: str, reset: bool = False) -> 
     from denialscope.remits.models import ClaimPayment
     from denialscope.sources.models import SourceFile
 
+    database_url = where.database_url
     if reset:
         reset_sqlite(database_url)
-    engine, factory = open_database(database_url)
+    engine, factory = open_database(database_url, lock_timeout_s=where.lock_timeout_s)
     try:
         with factory() as session:
             stored = set(session.scalars(select(SourceFile.sha256)))
@@ -107,7 +109,10 @@ def load_demo(*, result: DemoResult, database_url: str, reset: bool = False) -> 
                     f"files are written in {result.out_dir}."
                 )
         report = ingest_paths(
-            [str(p) for p in result.files], session_factory=factory, org_yaml=result.org_yaml
+            [str(p) for p in result.files],
+            session_factory=factory,
+            org_yaml=result.org_yaml,
+            settings=where,
         )
         with factory() as session:
             example = session.execute(

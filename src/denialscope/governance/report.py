@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import jinja2
 from sqlalchemy import func, select
@@ -27,7 +27,6 @@ from denialscope.analytics.periods import default_window
 from denialscope.analytics.results import Rate, jsonable, to_decimal
 from denialscope.analytics.rework import (
     appeal_summary,
-    load_rework_config,
     no_appeals,
     rework_costs,
 )
@@ -41,6 +40,10 @@ from denialscope.governance.service import (
     plan_progress,
 )
 from denialscope.remits.models import Adjustment
+
+if TYPE_CHECKING:
+    from denialscope.settings import Settings
+    from denialscope.workqueue.config import WorkqueueConfig
 
 __all__ = ["governance_report", "parse_quarter", "render_html", "render_pdf"]
 
@@ -143,11 +146,13 @@ def _days_to_pay(session: Session, filters: Filters) -> dict[str, Decimal | None
     }
 
 
-def _scorecard(session: Session, filters: Filters) -> list[dict[str, Any]]:
+def _scorecard(
+    session: Session, filters: Filters, workqueue: WorkqueueConfig
+) -> list[dict[str, Any]]:
     totals = kpis.cohort_totals(session, filters=filters, by="payer", use_cube=False)
     streams = kpis.denials_by_stream(session, filters=filters, by="payer", use_cube=False)
     # The one overturn rate (HFMA: appeals paid fully or partly / appeals decided), by count.
-    appeals = appeal_summary(session, filters=filters, by="payer")
+    appeals = appeal_summary(session, filters=filters, by="payer", workqueue=workqueue)
     days = _days_to_pay(session, filters)
     rows: list[dict[str, Any]] = []
     for payer, t in sorted(totals.items(), key=lambda kv: (-kv[1]["remitted"], kv[0])):
@@ -190,13 +195,21 @@ def governance_report(
     quarter: str | None = None,
     as_of: dt.date | None = None,
     min_claims: int | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Everything the quarterly report shows, as plain data (Decimals, dates, lists).
 
     Without ``quarter``: the latest complete quarter whose every month holds enough claims
     (:func:`denialscope.analytics.periods.default_window`), not the quarter before the
-    newest late claim.
+    newest late claim. ``min_claims`` defaults to ``settings.min_claims``; ``settings`` also
+    gives the work-queue configuration (rework rates, appeal actions); without it the
+    shipped defaults apply.
     """
+    from denialscope.workqueue.config import load_workqueue_config
+
+    if min_claims is None and settings is not None:
+        min_claims = settings.min_claims
+    workqueue = load_workqueue_config(settings=settings)
     today = as_of or governance_as_of(session)
     if quarter is None:
         window = default_window(session, months=3, as_of=today, minimum=min_claims, quarters=True)
@@ -209,7 +222,9 @@ def governance_report(
     totals = kpis.cohort_totals(session, filters=scope, use_cube=False).get("all", {})
     plans = []
     for plan in list_plans(session):
-        progress = plan_progress(session, plan, as_of=min(today, end) if as_of_quarter else today)
+        progress = plan_progress(
+            session, plan, as_of=min(today, end) if as_of_quarter else today, min_claims=min_claims
+        )
         plans.append(
             {
                 "id": plan.id,
@@ -253,9 +268,10 @@ def governance_report(
             ).value,
             "denied_amount": to_decimal(totals.get("denied_amount")),
         },
-        "appeals": appeal_summary(session, filters=scope).get("all") or no_appeals(),
+        "appeals": appeal_summary(session, filters=scope, workqueue=workqueue).get("all")
+        or no_appeals(),
         "rework": rework_costs(
-            kpis.denials_by_stream(session, filters=scope, use_cube=False), load_rework_config()
+            kpis.denials_by_stream(session, filters=scope, use_cube=False), workqueue.work_cost
         ).get("all", {}),
         "top_root_causes": _top_causes(session, scope),
         "action_plans": plans,
@@ -266,7 +282,7 @@ def governance_report(
                 for by in TREND_FIELDS
             },
         },
-        "payer_scorecard": _scorecard(session, scope),
+        "payer_scorecard": _scorecard(session, scope, workqueue),
         "charts": {
             "pareto": pareto_svg(pareto(session, filters=scope)),
             "trend": trend_svg([r for r in monthly if r["initial_denial_rate"] is not None]),
@@ -312,7 +328,8 @@ def render_html(report: dict[str, Any]) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    """The same HTML printed by WeasyPrint (see ``denialscope.appeals.letters.render_pdf``)."""
-    from denialscope.appeals.letters import render_pdf as print_pdf
+    """The same HTML printed to PDF (:func:`denialscope.output.pdf.html_to_pdf`; it is
+    self-contained, so it needs nothing but its own templates folder)."""
+    from denialscope.output.pdf import html_to_pdf
 
-    return print_pdf(html)
+    return html_to_pdf(html, assets=TEMPLATES_DIR)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,6 +36,9 @@ from denialscope.analytics.results import RATE_PLACES, to_decimal
 from denialscope.errors import InputError, NotFoundError
 from denialscope.governance.models import METRICS, PLAN_STATUSES, ActionPlan
 from denialscope.remits.models import Adjustment
+
+if TYPE_CHECKING:
+    from denialscope.settings import Settings
 
 __all__ = [
     "ADJUDICATION_LAG_DAYS",
@@ -108,14 +111,14 @@ def measure(session: Session, *, root_cause: str, metric: str, filters: Filters)
     return (to_decimal(row.claims) / adjudicated).quantize(RATE_PLACES, ROUND_HALF_EVEN)
 
 
-def _stream_of(session: Session, root_cause: str) -> str:
+def _stream_of(session: Session, root_cause: str, settings: Settings | None) -> str:
     found = session.scalar(
         select(Adjustment.stream).where(Adjustment.root_cause == root_cause).limit(1)
     )
     if found is None:
         from denialscope.classify import load_config
 
-        config = load_config()
+        config = load_config(settings=settings)
         cause = config.root_causes.get(root_cause)
         if cause is None:
             raise InputError(f"unknown root cause {root_cause!r} (see `denialscope codes`)")
@@ -137,21 +140,24 @@ def create_plan(
     service_line: str | None = None,
     note: str = "",
     as_of: dt.date | None = None,
+    settings: Settings | None = None,
 ) -> ActionPlan:
-    """Register a plan; its baseline is the metric over the latest complete period."""
+    """Register a plan; its baseline is the metric over the latest complete period (filled
+    with ``settings.min_claims`` claims a month; without settings the shipped defaults)."""
+    minimum = settings.min_claims if settings is not None else None
     if metric not in METRICS:
         raise InputError(f"--metric {metric!r}: use one of {', '.join(METRICS)}")
     if not Decimal(-100) <= change_pct <= Decimal(1000) or change_pct == 0:
         raise InputError(f"--change {change_pct}: give a non-zero percent, e.g. -40")
     today = as_of or governance_as_of(session)
     try:
-        window = default_window(session, months=PERIOD_MONTHS, as_of=today)
+        window = default_window(session, months=PERIOD_MONTHS, as_of=today, minimum=minimum)
     except NoPeriodError as error:
         raise NoPeriodError(f"cannot measure the plan's baseline: {error.message}") from None
     start, end = window.start, window.end
     plan = ActionPlan(
         root_cause=root_cause,
-        stream=_stream_of(session, root_cause),
+        stream=_stream_of(session, root_cause, settings),
         payer=payer,
         department=department,
         service_line=service_line,
@@ -244,13 +250,18 @@ class PlanProgress:
 
 
 def plan_progress(
-    session: Session, plan: ActionPlan, *, as_of: dt.date | None = None
+    session: Session,
+    plan: ActionPlan,
+    *,
+    as_of: dt.date | None = None,
+    min_claims: int | None = None,
 ) -> PlanProgress:
-    """Measure the plan's metric over the latest complete period and compare."""
+    """Measure the plan's metric over the latest complete period (filled with ``min_claims``
+    claims a month, default 30) and compare."""
     today = as_of or governance_as_of(session)
     enough = True
     try:
-        window = default_window(session, months=PERIOD_MONTHS, as_of=today)
+        window = default_window(session, months=PERIOD_MONTHS, as_of=today, minimum=min_claims)
         start, end = window.start, window.end
         # No filled period since the baseline's: nothing new to judge the plan by.
         enough = end > plan.baseline_to
@@ -341,7 +352,9 @@ class PlanOverview:
         }
 
 
-def plan_overview(*, session: Session, as_of: dt.date | None = None) -> list[PlanOverview]:
+def plan_overview(
+    *, session: Session, as_of: dt.date | None = None, min_claims: int | None = None
+) -> list[PlanOverview]:
     """Every plan with its progress over the latest complete period, by id."""
     return [
         PlanOverview(
@@ -357,7 +370,7 @@ def plan_overview(*, session: Session, as_of: dt.date | None = None) -> list[Pla
             due=p.due_date,
             status=p.status,
             baseline=p.baseline_value,
-            progress=plan_progress(session, p, as_of=as_of),
+            progress=plan_progress(session, p, as_of=as_of, min_claims=min_claims),
             notes=p.notes,
         )
         for p in list_plans(session)

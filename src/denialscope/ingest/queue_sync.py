@@ -20,6 +20,7 @@ from denialscope.claims.models import ClaimVersion
 from denialscope.ingest.lookups import chunks
 from denialscope.remits.models import ClaimPayment, Remittance
 from denialscope.sources.models import SourceFile
+from denialscope.workqueue.config import WorkqueueConfig
 from denialscope.workqueue.service import sync_claims
 
 __all__ = ["catch_up", "claims_of_files", "sync_file"]
@@ -50,7 +51,11 @@ def claims_of_files(session: Session, *, source_file_ids: Iterable[int]) -> set[
 
 
 def sync_file(
-    session: Session, *, source_file_id: int, claim_ids: Iterable[int]
+    session: Session,
+    *,
+    source_file_id: int,
+    claim_ids: Iterable[int],
+    config: WorkqueueConfig | None = None,
 ) -> tuple[int, int]:
     """The queue step of one file, in a savepoint of its transaction: (created, closed).
 
@@ -58,7 +63,7 @@ def sync_file(
     marked for the catch-up.
     """
     with session.begin_nested():
-        result = sync_claims(session, claim_ids=sorted(set(claim_ids)))
+        result = sync_claims(session, claim_ids=sorted(set(claim_ids)), config=config)
         session.execute(
             update(SourceFile).where(SourceFile.id == source_file_id).values(queue_synced=True),
             execution_options={"synchronize_session": False},
@@ -66,13 +71,16 @@ def sync_file(
     return result
 
 
-def catch_up(session: Session) -> tuple[int, int, int]:
-    """Sync the claims of every file whose queue step has not run: (created, closed, files)."""
+def catch_up(session: Session, *, config: WorkqueueConfig | None = None) -> tuple[int, int, int]:
+    """Sync the claims of every file whose queue step has not run: (created, closed, files),
+    with the work-queue ``config`` (default: the shipped one)."""
     pending = list(session.scalars(select(SourceFile.id).where(SourceFile.queue_synced.is_(False))))
     if not pending:
         return 0, 0, 0
     created, closed = sync_claims(
-        session, claim_ids=sorted(claims_of_files(session, source_file_ids=pending))
+        session,
+        claim_ids=sorted(claims_of_files(session, source_file_ids=pending)),
+        config=config,
     )
     for part in chunks(pending):
         session.execute(

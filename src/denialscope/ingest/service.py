@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +45,10 @@ from denialscope.x12.claim837.records import Claim
 from denialscope.x12.diagnostics import Severity
 from denialscope.x12.reader import X12Reader
 from denialscope.x12.remit835.records import ClaimPayment, ProviderAdjustment, Remittance
+
+if TYPE_CHECKING:
+    from denialscope.settings import Settings
+    from denialscope.workqueue.config import WorkqueueConfig
 
 __all__ = ["NothingToStoreError", "TruncatedFileError", "ingest_file", "ingest_paths"]
 
@@ -81,17 +85,24 @@ def ingest_paths(
     classification: ClassificationConfig | None = None,
     classify: bool = True,
     update_work_queues: bool = True,
+    settings: Settings | None = None,
 ) -> IngestReport:
     """Ingest files, folders and zip archives; never raises for a bad file.
 
     Every remittance is classified as it is stored (same transaction), with
-    ``classification`` or the organization's configuration (``load_config()``);
-    ``classify=False`` skips it (benchmarks measure what it costs).
+    ``classification`` or the configuration of ``settings`` (its data directory's
+    classification.yaml over the shipped defaults); ``classify=False`` skips it (benchmarks
+    measure what it costs). ``settings`` also gives the work-queue configuration and the zip
+    limits; without it the shipped defaults apply.
     """
+    from denialscope.workqueue.config import load_workqueue_config
+
     progress = on_progress or _noop
     config: ClassificationConfig | None = None
     if classify:
-        config = classification if classification is not None else load_config()
+        config = classification if classification is not None else load_config(settings=settings)
+    workqueue = load_workqueue_config(settings=settings)
+    lock_timeout_s = _lock_timeout(session_factory)
     report = IngestReport()
     if org_yaml is not None:
         from denialscope.orgs.loader import load_org_yaml
@@ -101,11 +112,11 @@ def ingest_paths(
                 take_write_lock(session)
                 load_org_yaml(session, Path(org_yaml))
         except Exception as exc:  # a full disk or a busy database: one line, not a traceback
-            mapped = database_failure(exc)
+            mapped = database_failure(exc, lock_timeout_s=lock_timeout_s)
             if mapped is None:
                 raise
             raise mapped from exc
-    inputs = list(discover(list(paths)))
+    inputs = list(discover(list(paths), limits=settings.zip_limits if settings else None))
     progress("total", len(inputs))
     sync_queues = update_work_queues and classify
     # One file: its work items are updated in its own transaction. A run of several files
@@ -116,10 +127,28 @@ def ingest_paths(
     # command catches up.
     per_file = sync_queues and len(inputs) <= 1
     with fewer_gc_pauses():
-        _ingest_inputs(inputs, report, session_factory, progress, after_store, config, per_file)
+        _ingest_inputs(
+            inputs,
+            report,
+            session_factory,
+            progress,
+            after_store,
+            config,
+            workqueue if per_file else None,
+        )
     if sync_queues:
-        _update_work_queues(session_factory, report)
+        _update_work_queues(session_factory, report, workqueue)
     return report
+
+
+def _lock_timeout(session_factory: sessionmaker[Session]) -> int | None:
+    """The lock timeout of the factory's engine, for the message of a lock failure."""
+    from sqlalchemy import Engine
+
+    from denialscope.db.engine import lock_timeout_of
+
+    bind = session_factory.kw.get("bind")
+    return lock_timeout_of(bind) if isinstance(bind, Engine) else None
 
 
 def _ingest_inputs(
@@ -129,7 +158,7 @@ def _ingest_inputs(
     progress: Progress,
     after_store: Sequence[AfterStore],
     config: ClassificationConfig | None,
-    sync_queues: bool,
+    workqueue: WorkqueueConfig | None,
 ) -> None:
     for position, item in enumerate(inputs):
         if report.files and report.files[-1].database_error == DiskFullError.__name__:
@@ -153,13 +182,16 @@ def _ingest_inputs(
                     on_progress=progress,
                     after_store=after_store,
                     classification=config,
-                    sync_queues=sync_queues,
+                    sync_queues=workqueue is not None,
+                    workqueue=workqueue,
                 )
             )
         progress("file", 1)
 
 
-def _update_work_queues(session_factory: sessionmaker[Session], report: IngestReport) -> None:
+def _update_work_queues(
+    session_factory: sessionmaker[Session], report: IngestReport, workqueue: WorkqueueConfig
+) -> None:
     """Totals of the files' own queue steps, and the catch-up of files whose step did not run.
 
     The catch-up is its own transaction after the files: a failure here never undoes a
@@ -173,13 +205,13 @@ def _update_work_queues(session_factory: sessionmaker[Session], report: IngestRe
     try:
         with session_factory() as session, session.begin():
             take_write_lock(session)
-            created, closed, _files = catch_up(session)
+            created, closed, _files = catch_up(session, config=workqueue)
             report.work_items_created += created
             report.work_items_closed += closed
     except DenialscopeError as exc:
         report.work_queue_error = exc.message
     except Exception as exc:  # the files are stored; say so rather than fail the run
-        mapped = database_failure(exc)
+        mapped = database_failure(exc, lock_timeout_s=_lock_timeout(session_factory))
         if mapped is not None:
             report.work_queue_error = mapped.message
             return
@@ -195,14 +227,21 @@ def ingest_file(
     after_store: Sequence[AfterStore] = (),
     classification: ClassificationConfig | None = None,
     sync_queues: bool = False,
+    workqueue: WorkqueueConfig | None = None,
 ) -> FileResult:
     """Ingest one file in one transaction; the result says what happened.
 
     ``sync_queues``: update the work items of the claims the file touched in the same
-    transaction (otherwise the file is left for ``queue_sync.catch_up``).
+    transaction (otherwise the file is left for ``queue_sync.catch_up``), with the
+    ``workqueue`` configuration (default: the shipped one).
     """
     started = time.perf_counter()
     result = FileResult(name=item.name, status="failed")
+    queue_config = None
+    if sync_queues:
+        from denialscope.workqueue.config import load_workqueue_config
+
+        queue_config = workqueue or load_workqueue_config()
     try:
         sha = item.sha256()
         with session_factory() as session:
@@ -223,7 +262,7 @@ def ingest_file(
                         on_progress or _noop,
                         after_store,
                         classification,
-                        sync_queues,
+                        queue_config,
                     )
             except _NothingNew:
                 return result  # rolled back; the result says duplicate or conflict
@@ -245,7 +284,8 @@ def ingest_file(
         )
     except Exception as exc:  # a bug must not stop the other files, nor print a traceback
         result.status = "failed"
-        mapped = database_failure(exc)  # disk full, lock timeout: rolled back, said plainly
+        # Disk full, lock timeout: rolled back, said plainly.
+        mapped = database_failure(exc, lock_timeout_s=_lock_timeout(session_factory))
         if mapped is not None:
             result.error = f"{item.name}: {mapped.message}"
             result.database_error = type(mapped).__name__
@@ -265,7 +305,7 @@ def _store(
     progress: Progress,
     after_store: Sequence[AfterStore],
     classification: ClassificationConfig | None,
-    sync_queues: bool,
+    workqueue: WorkqueueConfig | None,
 ) -> None:
     now = dt.datetime.now(dt.UTC)
     # The first statement writes, so SQLite takes its write lock before ids are allocated.
@@ -332,8 +372,8 @@ def _store(
         raise _NothingNew
     for hook in after_store:
         hook(session)
-    if sync_queues and classification is not None:
-        _sync_queue(session, source_id, claims.claim_ids | remits.claim_ids, result)
+    if workqueue is not None and classification is not None:
+        _sync_queue(session, source_id, claims.claim_ids | remits.claim_ids, result, workqueue)
     summary = reader.summary
     if claims.stored + remits.remittances + acks.stored == 0:
         what = summary.transaction or "no transaction set"
@@ -393,13 +433,19 @@ def _refuse_unreadable_parts(reader: X12Reader, name: str) -> None:
     )
 
 
-def _sync_queue(session: Session, source_id: int, claim_ids: set[int], result: FileResult) -> None:
+def _sync_queue(
+    session: Session,
+    source_id: int,
+    claim_ids: set[int],
+    result: FileResult,
+    workqueue: WorkqueueConfig,
+) -> None:
     """The file's queue step; a failure leaves the file stored and marked for the catch-up."""
     from denialscope.ingest.queue_sync import sync_file
 
     try:
         result.work_items_created, result.work_items_closed = sync_file(
-            session, source_file_id=source_id, claim_ids=claim_ids
+            session, source_file_id=source_id, claim_ids=claim_ids, config=workqueue
         )
     except Exception:
         log.exception("updating the work queues of a file failed; the catch-up will retry")

@@ -17,19 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, cast
 
-from denialscope.errors import ArchiveError, UnreadableFileError
+from denialscope.errors import ArchiveError, InputError, UnreadableFileError
 from denialscope.ingest.zip_limits import ArchiveBudget, LimitedMember, ZipLimits
+from denialscope.input_paths import expand_folder
 
 __all__ = ["InputFile", "discover"]
 
-# Files a folder walk skips: never X12 (our own notes, configuration and databases, and the
-# spreadsheets, reports and images that sit beside remittances, such as the demo's
-# ground-truth CSV). A file named on the command line is always read, and refused if not X12.
-_SKIP_SUFFIXES = {
-    *(".md", ".json", ".yaml", ".yml", ".py", ".pyc", ".db", ".db-wal", ".db-shm"),
-    *(".csv", ".tsv", ".xlsx", ".xls", ".pdf", ".html", ".htm", ".png", ".svg"),
-    ".hl7",  # HL7 v2 ADT feeds (the demo's adt/ folder) are not X12
-}
 _HASH_CHUNK = 1 << 20
 # What a damaged member raises while it is decompressed (a bad CRC, a cut deflate stream,
 # a compression method Python does not support).
@@ -60,7 +53,7 @@ class InputFile:
             else:
                 with zipfile.ZipFile(self.path) as zf:
                     info = zf.infolist()[self.member_index]
-                    budget = self.budget or ArchiveBudget(ZipLimits.from_env())
+                    budget = self.budget or ArchiveBudget(ZipLimits())
                     with zf.open(info) as raw:
                         yield cast(
                             IO[bytes],
@@ -163,25 +156,32 @@ def _zip_members(path: Path, limits: ZipLimits) -> Iterator[InputFile | Unreadab
         )
 
 
-def discover(paths: list[str | Path]) -> Iterator[InputFile | UnreadableFileError]:
-    """Expand paths into input files, in a stable order; a missing path yields its error."""
+def discover(
+    paths: list[str | Path], *, limits: ZipLimits | None = None
+) -> Iterator[InputFile | UnreadableFileError]:
+    """Expand paths into input files, in a stable order; a missing path or a folder with
+    nothing to read yields its error. Folders are walked by the one path expander
+    (:mod:`denialscope.input_paths`), then ordered for ingest (claims before remittances).
+
+    ``limits``: what a zip archive may decompress (``Settings.zip_limits``; default the
+    shipped limits).
+    """
+    limits = limits or ZipLimits()
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             yield UnreadableFileError("no such file or folder", file=str(raw))
             continue
         if path.is_dir():
-            children = [
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() not in _SKIP_SUFFIXES
-                and not p.name.startswith(".")
-            ]
+            try:
+                children = expand_folder(path)
+            except InputError as exc:
+                yield UnreadableFileError(exc.message.removeprefix(f"{path}: "), file=str(path))
+                continue
             for child in sorted(children, key=lambda c: (_walk_rank(c), c)):
-                yield from _expand_file(child)
+                yield from _expand_file(child, limits)
             continue
-        yield from _expand_file(path)
+        yield from _expand_file(path, limits)
 
 
 # Within a folder walk, claims go first, then their acknowledgments, then remittances: a
@@ -213,10 +213,10 @@ def _walk_rank(path: Path) -> int:
     return _WALK_RANK.get(code, _UNKNOWN_RANK)
 
 
-def _expand_file(path: Path) -> Iterator[InputFile | UnreadableFileError]:
+def _expand_file(path: Path, limits: ZipLimits) -> Iterator[InputFile | UnreadableFileError]:
     if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
         try:
-            yield from _zip_members(path, ZipLimits.from_env())
+            yield from _zip_members(path, limits)
         except UnreadableFileError as exc:
             yield exc
         return

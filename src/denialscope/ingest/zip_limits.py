@@ -2,8 +2,9 @@
 
 Header sizes are not trusted: every member is counted while it is decompressed and the
 read stops as soon as a limit is passed, so a 1 MB archive of 1 GB of zeros is refused
-after at most ``ratio`` x its compressed size, in bounded memory. Limits come from the
-environment (sizes in MB of 1,000,000 bytes)::
+after at most ``ratio`` x its compressed size, in bounded memory. The limits are
+:class:`denialscope.settings.Settings` fields, read from the environment there (sizes in MB of
+1,000,000 bytes)::
 
     DENIALSCOPE_ZIP_MAX_MEMBER_MB   1024   one member, decompressed
     DENIALSCOPE_ZIP_MAX_TOTAL_MB    4096   all members of one archive, decompressed
@@ -13,29 +14,17 @@ environment (sizes in MB of 1,000,000 bytes)::
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import IO
 
-from denialscope.errors import ArchiveError, ConfigurationError
+from denialscope.errors import ArchiveError
 
-__all__ = ["ArchiveBudget", "LimitedMember", "ZipLimits"]
+__all__ = ["MB", "ArchiveBudget", "LimitedMember", "ZipLimits"]
 
 MB = 1_000_000
 # Below this many decompressed bytes the ratio is not checked: a small, very regular file
 # (a few claims padded with blanks) may compress more than 100:1 and is harmless.
 _RATIO_FLOOR = 10 * MB
-
-
-def _env_number(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip().replace("_", "").replace(",", "")
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) <= 0:
-        raise ConfigurationError(
-            f"{name} must be a whole number greater than 0 (got {raw!r})", setting=name
-        )
-    return int(raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +33,6 @@ class ZipLimits:
     max_total_bytes: int = 4096 * MB
     max_ratio: int = 100
     max_members: int = 10_000
-
-    @classmethod
-    def from_env(cls) -> ZipLimits:
-        return cls(
-            max_member_bytes=_env_number("DENIALSCOPE_ZIP_MAX_MEMBER_MB", 1024) * MB,
-            max_total_bytes=_env_number("DENIALSCOPE_ZIP_MAX_TOTAL_MB", 4096) * MB,
-            max_ratio=_env_number("DENIALSCOPE_ZIP_MAX_RATIO", 100),
-            max_members=_env_number("DENIALSCOPE_ZIP_MAX_MEMBERS", 10_000),
-        )
 
 
 class ArchiveBudget:

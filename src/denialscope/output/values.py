@@ -12,7 +12,7 @@ Two concerns live here because every table, CSV and workbook needs both:
   (dotted) key, the way the analytics name their results (``..._rate``, ``..._dollars``,
   ``..._charges``, ``..._net`` ...), so the analytics modules need not change to be shown
   well; :data:`VALUE_KINDS` lists the words. Formatting happens at render time only: JSON
-  keeps the raw numbers.
+  keeps the raw figures (exact decimal strings, :mod:`denialscope.output.jsonout`).
 """
 
 from __future__ import annotations

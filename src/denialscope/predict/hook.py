@@ -24,7 +24,7 @@ def claim_risks(
     from denialscope.db.engine import open_database
     from denialscope.predict.service import score_claims
 
-    engine, factory = open_database(settings.database_url, data_dir=settings.data_dir)
+    engine, factory = open_database(settings.database_url, lock_timeout_s=settings.lock_timeout_s)
     try:
         with factory() as session:
             risks = score_claims(

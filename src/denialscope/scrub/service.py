@@ -123,28 +123,20 @@ def build_context(*, settings: Settings, packs: Sequence[Path] = ()) -> ScrubCon
     from denialscope.scrub.packs import load_pack
     from denialscope.scrub.refdata import open_mue, open_ncci
 
-    own = settings.data_dir / ORGANIZATION_PACK
+    own = settings.scrub_pack_file
     paths = list(packs) or ([own] if own.is_file() else [])
     return ScrubContext(
         pack=load_pack(*paths), ncci=open_ncci(settings.data_dir), mue=open_mue(settings.data_dir)
     )
 
 
-def _expand(paths: Sequence[Path]) -> list[Path]:
-    expanded: list[Path] = []
-    for path in paths:
-        if path.is_dir():  # a folder: every file in it, in name order
-            expanded += sorted(p for p in path.rglob("*") if p.is_file() and p.name[0] != ".")
-        else:
-            expanded.append(path)
-    return expanded
-
-
 def _claims(paths: Sequence[Path], notes: list[str]) -> Iterator[Claim]:
-    """The 837 claims of the files (folders expanded); a file holding none gets a note."""
+    """The 837 claims of the files (folders expanded by the one path expander,
+    :mod:`denialscope.input_paths`); a file holding none gets a note."""
+    from denialscope.input_paths import expand_paths
     from denialscope.x12.reader import open_x12
 
-    for path in _expand(paths):
+    for path in expand_paths(paths):
         found = 0
         with open_x12(path) as reader:
             for record in reader:

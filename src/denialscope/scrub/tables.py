@@ -31,16 +31,11 @@ class RawRow:
 
 
 def table_files(paths: Iterable[Path]) -> list[Path]:
-    """The table files named, folders expanded (sorted), in a stable order."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in TABLE_SUFFIXES))
-        elif path.is_file():
-            out.append(path)
-        else:
-            raise InputError(f"{path}: no such file or folder", file=str(path))
-    return out
+    """The table files named, folders expanded (sorted, table formats only), in a stable
+    order: the one path expander's rules (:mod:`denialscope.input_paths`)."""
+    from denialscope.input_paths import expand_paths
+
+    return expand_paths(paths, suffixes=TABLE_SUFFIXES)
 
 
 def _cell(value: object) -> str:

@@ -11,15 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import yaml
 
 from denialscope.errors import ConfigurationError
 from denialscope.orgs.models import PAYER_KINDS
-from denialscope.settings import data_dir
 from denialscope.workqueue.costs import WorkCost, parse_work_cost
 from denialscope.workqueue.models import ACTIONS, QUEUES
+
+if TYPE_CHECKING:
+    from denialscope.settings import Settings
 
 __all__ = [
     "DEFAULTS_PATH",
@@ -195,13 +197,13 @@ def _stamp(path: Path) -> tuple[str, int, int]:
 
 
 def load_workqueue_config(
-    *, override: Path | None = None, use_organization_file: bool = True
+    *, settings: Settings | None = None, override: Path | None = None
 ) -> WorkqueueConfig:
-    """Defaults, then ``override`` (or ``<data dir>/workqueue.yaml`` when it exists)."""
+    """Defaults, then ``override``, or else the ``workqueue.yaml`` of the data directory of
+    ``settings`` when it exists; with neither, the shipped defaults alone."""
     path = override
-    if path is None and use_organization_file:
-        candidate = data_dir() / ORGANIZATION_FILE
-        path = candidate if candidate.is_file() else None
+    if path is None and settings is not None and settings.workqueue_file.is_file():
+        path = settings.workqueue_file
     key = tuple(_stamp(p) for p in (DEFAULTS_PATH, path) if p is not None)
     cached = _CACHE.get(key)
     if cached is None:

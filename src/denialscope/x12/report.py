@@ -18,7 +18,7 @@ bad file in a folder does not stop the others.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +39,6 @@ __all__ = [
     "Fact",
     "FileReport",
     "ReportedDiagnostic",
-    "expand_paths",
     "file_reports",
     "read_file_report",
     "report_json",
@@ -130,25 +129,6 @@ class FileReport:
     def total_diagnostics(self) -> int:
         """All diagnostics found, including those beyond the cap."""
         return len(self.diagnostics) + self.dropped
-
-
-def expand_paths(paths: Sequence[Path]) -> Iterator[Path]:
-    """Files as given; folders replaced by their files, recursively, sorted, hidden skipped.
-
-    A folder without files is yielded itself, so that its report says so.
-    """
-    for path in paths:
-        if path.is_dir():
-            found = False
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    found = True
-                    yield child
-            if not found:
-                yield path
-        else:
-            yield path
 
 
 def read_file_report(*, path: Path) -> FileReport:

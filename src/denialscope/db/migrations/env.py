@@ -8,7 +8,6 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from denialscope import settings
 from denialscope.db.base import load_models
 from denialscope.db.engine import make_engine
 
@@ -29,15 +28,19 @@ def _configure(connection: Connection) -> None:
 
 def _run() -> None:
     config = context.config
-    url = config.get_main_option("sqlalchemy.url") or settings.database_url()
+    connection = config.attributes.get("connection")
+    if connection is not None:  # denialscope's own migrate: no URL to resolve, nothing made
+        _configure(connection)
+        return
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:  # Alembic's own command line: the edge of the program, like the CLI
+        from denialscope.settings import Settings
+
+        url = Settings.resolve().database_url
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
         with context.begin_transaction():
             context.run_migrations()
-        return
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _configure(connection)
         return
     engine = make_engine(url)
     try:

@@ -1,7 +1,10 @@
-"""Report rows as an Excel workbook, and an SVG chart as a page a browser opens offline.
+"""Rows as an Excel workbook, for every xlsx denialscope writes (``report ... --format xlsx
+--out FILE.xlsx``): the domains supply the rows, this module lays them out.
 
-Used by ``denialscope report ... --format xlsx --out FILE.xlsx`` and ``--chart FILE.html``.
-Money and rates stay numbers in the workbook (Decimals, not text), so finance can sum them.
+Money and rates stay numbers in the workbook (Decimals, not text) with a finance number
+format, so finance can sum them; text is written as text and never as a formula (the CSV /
+xlsx escaping of :mod:`denialscope.output.values`); the file is written whole or not at all,
+owner-only. openpyxl is imported inside :func:`workbook_bytes`: importing this is cheap.
 """
 
 from __future__ import annotations
@@ -9,21 +12,26 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
-from html import escape
 from pathlib import Path
 from typing import Any
 
-from denialscope.analytics.results import Rate
 from denialscope.files import write_atomic
 from denialscope.output.values import FORMULA_TRIGGERS, NUMBER_FORMATS, kind_of
 
-__all__ = ["chart_page", "flatten_row", "write_xlsx"]
+__all__ = ["flatten_row", "workbook_bytes", "write_xlsx"]
 
 SHEET_TITLE_MAX = 31  # Excel's limit on a sheet name
 
 
+def _is_rate(value: Any) -> bool:
+    # Imported here: the analytics package loads SQLAlchemy, which a cheap import avoids.
+    from denialscope.analytics.results import Rate
+
+    return isinstance(value, Rate)
+
+
 def _cell(value: Any) -> Any:
-    if isinstance(value, Rate):
+    if _is_rate(value):
         return value.value
     if value is None or isinstance(value, bool | int | Decimal | dt.date | str):
         return value
@@ -46,7 +54,7 @@ def flatten_row(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
             out.update(flatten_row(value, name))
         else:
             to_dict = getattr(value, "to_dict", None)
-            if callable(to_dict) and not isinstance(value, Rate):
+            if callable(to_dict) and not _is_rate(value):
                 out.update(flatten_row(to_dict(), name))
             else:
                 out[name] = _cell(value)
@@ -56,6 +64,12 @@ def flatten_row(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 def write_xlsx(
     rows: list[dict[str, Any]], path: Path, *, title: str, transpose: bool = False
 ) -> None:
+    """The workbook of :func:`workbook_bytes` written to ``path`` (atomically, owner-only:
+    a report can name patients)."""
+    write_atomic(path, workbook_bytes(rows, title=title, transpose=transpose))
+
+
+def workbook_bytes(rows: list[dict[str, Any]], *, title: str, transpose: bool = False) -> bytes:
     """One sheet: a header row and one row per result (one column per result if transposed)."""
     # openpyxl ships no type information (types-openpyxl is not a dependency).
     from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -85,7 +99,7 @@ def write_xlsx(
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
-    write_atomic(path, buffer.getvalue())  # owner-only: a report can name patients
+    return buffer.getvalue()
 
 
 def _append(sheet: Any, values: list[Any], keys: list[str]) -> None:
@@ -108,15 +122,3 @@ def _append(sheet: Any, values: list[Any], keys: list[str]) -> None:
         kind = kind_of(key, value)
         if key and kind in NUMBER_FORMATS and value is not None and not isinstance(value, bool):
             cell.number_format = NUMBER_FORMATS[kind]
-
-
-def chart_page(svg: str, *, title: str) -> str:
-    """A self-contained HTML page around an inline SVG chart (no script, no external asset)."""
-    inline = svg.replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{escape(title)}</title>\n"
-        "<style>body { font-family: sans-serif; margin: 2em; } svg { max-width: 100%; "
-        "height: auto; }</style>\n</head>\n<body>\n"
-        f"<h1>{escape(title)}</h1>\n{inline}</body>\n</html>\n"
-    )
