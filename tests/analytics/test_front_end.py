@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from analytics_data import Tiny
 from sqlalchemy.orm import Session
 
 from denialscope.acks.models import Acknowledgment
@@ -21,6 +20,7 @@ from denialscope.analytics.summary import kpi_report
 from denialscope.claims.models import ClaimVersion
 from denialscope.scrub.models import ScrubClaimResult, ScrubRun
 from denialscope.sources.models import SourceFile
+from factories.tiny import Tiny
 
 D = Decimal
 

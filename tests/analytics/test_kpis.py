@@ -10,7 +10,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from analytics_data import Tiny
 from sqlalchemy.orm import Session
 
 from denialscope.analytics import kpis
@@ -19,6 +18,7 @@ from denialscope.analytics.frontend import front_end
 from denialscope.analytics.results import Rate
 from denialscope.analytics.summary import kpi_report
 from denialscope.errors import InputError
+from factories.tiny import Tiny
 
 D = Decimal
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from analytics_data import Tiny
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from denialscope.analytics.netbasis import net_basis, payment_to_charge_ratios
 from denialscope.analytics.summary import kpi_report
 from denialscope.remits.models import ClaimPayment
 from denialscope.workqueue.models import WorkItem
+from factories.tiny import Tiny
 
 D = Decimal
 

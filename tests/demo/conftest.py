@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from demo_x12text import Clp, DemoData, read_835, read_837
 
 from denialscope.demo import generate_demo
+from factories.demo_text import Clp, DemoData, read_835, read_837
 
 DEMO_CLAIMS = 4000
 

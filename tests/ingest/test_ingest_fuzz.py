@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 from types import ModuleType
 
-from ingest_support import Files, IngestDb
+from factories.database import Db, Files
 
 FIXTURES = Path(__file__).parents[1] / "x12" / "fixtures"
 MUTATIONS = 40
@@ -27,9 +27,7 @@ def _mutations_module() -> ModuleType:
     return module
 
 
-def test_mutated_files_are_stored_whole_or_leave_no_trace(
-    ingest_db: IngestDb, files: Files
-) -> None:
+def test_mutated_files_are_stored_whole_or_leave_no_trace(ingest_db: Db, files: Files) -> None:
     mutate = _mutations_module().mutate
     corpus = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".835", ".edi"))
     # A mutant can also be a resend of an earlier one (identity: duplicate or conflict).

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 import yaml
-from scrub_spec import build_claim
 
 from denialscope.scrub import ScrubContext, parse_pack, scrub_claims
 from denialscope.scrub.mue import MueIndex, build_mue_index
 from denialscope.scrub.ncci import PtpIndex, build_ptp_index
 from denialscope.scrub.registry import all_rules, rule_by_id
+from factories.claim837 import build_claim
 
 CASES = Path(__file__).parent / "cases"
 PTP_HEADING = [

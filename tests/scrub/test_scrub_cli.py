@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from scrub_spec import build_claim
 from test_rule_cases import MUE_HEADING, PTP_HEADING
 from typer.testing import CliRunner
 
 from denialscope.cli.main import _register, app
 from denialscope.x12.claim837.writer import write_837
+from factories.claim837 import build_claim
 
 _register()
 RUNNER = CliRunner()
