@@ -1,4 +1,4 @@
-"""Every KPI on the eight hand-built claims of analytics_data.py, on SQLite and PostgreSQL.
+"""Every KPI on the eight hand-built claims of factories/tiny.py, on SQLite and PostgreSQL.
 
 The expected figures are worked out by hand from the rows (see the comments); C6 is a stub
 claim (remittance only), C7 is submitted but not adjudicated yet.

@@ -1,4 +1,4 @@
-"""Denial dollars on the net basis, on the hand-built claims of analytics_data.py.
+"""Denial dollars on the net basis, on the hand-built claims of factories/tiny.py.
 
 C1 gets a patient share (CLP05) of 5 so the payment-to-charge ratio is round: the claims paid
 clean on their first adjudication are C1 (80 + 5 of 100) and C5 (50 of 50), so the ratio is

@@ -3,9 +3,12 @@
 Each module builds one kind of thing; every person, NPI, payer and code combination is invented.
 
     fixtures     the shared pytest fixtures (registered by tests/conftest.py): data_dir,
-                 samples_dir, refdata_dir, demo_database
-    database     TestDb (ingest, count tables, query) and Files (write inputs into a folder)
-    rows         database rows: source file, payer, department, claim, payment, adjustment
+                 defaults, db, files, samples_dir, refdata_dir, demo_database
+    shared       the one place naming files outside the repository (../shared samples, refdata)
+    demo_db      the demo ingested into SQLite once per session (read-only; copy to write)
+    database     Db (ingest, count tables, query) and Files (write inputs into a folder)
+    rows         database rows: source file, remittance, payer, provider, department; the
+                 work item of a claim
     denied       denied claims with lines, diagnoses and a denying 835 payment; later payments
     classified   stored vs rebuilt classification results of payments
     x12text      X12 text: 837P, 835, 277CA and 999 interchanges from small dataclasses
@@ -15,4 +18,5 @@ Each module builds one kind of thing; every person, NPI, payer and code combinat
     governance   the hand-built two-quarter data set of the governance tests
     mutations    deterministic damage to X12 bytes for the fuzz tests
     zips         a large zip of zeros, written quickly
+    ncci         the heading lines of the CMS NCCI PTP and MUE tables, for synthetic tables
 """
