@@ -1,8 +1,10 @@
-"""The demo health system generated and ingested into a SQLite file once per test session.
+"""The demo health system generated, then ingested into a SQLite file, once per test session.
 
 Building it (3,000 claims: generate, then ingest and classify) is the slowest setup in the
-suite, so every module shares one copy read-only; a test that writes (adds an event, refreshes
-a cube through a command) takes a private copy of the file, which costs a file copy.
+suite, so every module shares one copy read-only: the files (``demo_files``) for the tests of
+the generator, the database (``demo_database``) for the tests of what is computed from it. A
+test that writes (adds an event, refreshes a cube through a command) takes a private copy of
+the database file, which costs a file copy.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from denialscope.db.engine import open_database
 from denialscope.demo import DemoResult, generate_demo
 from denialscope.ingest.service import ingest_paths
 
-__all__ = ["DEMO_CLAIMS", "DEMO_SEED", "DemoDatabase", "build_demo_database"]
+__all__ = ["DEMO_CLAIMS", "DEMO_SEED", "DemoDatabase", "build_demo_database", "build_demo_files"]
 
 DEMO_CLAIMS = 3000
 DEMO_SEED = 7
@@ -50,8 +52,12 @@ class DemoDatabase:
         return _sha256(self.path) == self.sha256
 
 
-def build_demo_database(folder: Path) -> DemoDatabase:
-    result = generate_demo(folder / "files", claims=DEMO_CLAIMS, seed=DEMO_SEED)
+def build_demo_files(folder: Path) -> DemoResult:
+    return generate_demo(folder, claims=DEMO_CLAIMS, seed=DEMO_SEED)
+
+
+def build_demo_database(result: DemoResult, folder: Path) -> DemoDatabase:
+    """``result``'s files ingested into ``folder``/demo.db."""
     path = folder / "demo.db"
     engine, factory = open_database(f"sqlite:///{path}")
     try:

@@ -5,7 +5,8 @@ db            Db on a fresh migrated database (SQLite and PostgreSQL): ingest, c
 files         Files: writes synthetic X12 text (or raw bytes) into the test's own folder
 samples_dir   ../shared/x12-samples (public real-format files), or the test is skipped
 refdata_dir   ../shared/refdata (research copies of the code sets), or the test is skipped
-demo_database the demo (3,000 claims, seed 7) ingested into SQLite once per session, read-only;
+demo_files    the demo's files (3,000 claims, seed 7), generated once per session, read-only
+demo_database those files ingested into SQLite once per session, read-only;
               ``demo_database.copy_to(tmp_path)`` for a test that writes
 defaults      the shipped classification defaults only (no organization file)
 """
@@ -18,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from denialscope.classify import ClassificationConfig, load_config
+from denialscope.demo import DemoResult
 from factories.database import Db, Files
-from factories.demo_db import DemoDatabase, build_demo_database
+from factories.demo_db import DemoDatabase, build_demo_database, build_demo_files
 from factories.shared import REFDATA_DIR, SAMPLES_DIR
 
 
@@ -69,8 +71,15 @@ def refdata_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDatabase]:
-    demo = build_demo_database(tmp_path_factory.mktemp("demo-database"))
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    return build_demo_files(tmp_path_factory.mktemp("demo-files"))
+
+
+@pytest.fixture(scope="session")
+def demo_database(
+    demo_files: DemoResult, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoDatabase]:
+    demo = build_demo_database(demo_files, tmp_path_factory.mktemp("demo-database"))
     yield demo
     # Shared means read-only: a test that wrote would change what later modules see.
     assert demo.unchanged(), "a test wrote to the shared demo database; use copy_to(tmp_path)"
