@@ -16,9 +16,7 @@ from denialscope.orgs.models import Payer
 from denialscope.orgs.payer_kinds import PayerKind, filing_indicator_kinds, resolve_payer_kind
 from denialscope.orgs.service import load_org_yaml
 from denialscope.workqueue.service import sync_work_items
-from factories.denied import (
-    make_denied_claim,
-)
+from factories.denied import make_denied_claim
 from factories.rows import work_item_for as _item
 
 DAY = dt.date(2026, 3, 2)

@@ -12,10 +12,7 @@ from sqlalchemy.orm import Session
 from denialscope.appeals.letters import letter_context, render_html, write_letter
 from denialscope.errors import InputError
 from denialscope.workqueue.service import choose_action, sync_work_items
-from factories.denied import (
-    DeniedLine,
-    make_denied_claim,
-)
+from factories.denied import DeniedLine, make_denied_claim
 from factories.rows import work_item_for as _item
 
 DAY = dt.date(2026, 3, 2)
