@@ -1,6 +1,7 @@
 """Fixtures every test folder may use (a pytest plugin named in tests/conftest.py).
 
-data_dir      a private, empty data directory for the test (nothing reads or writes ./data)
+data_dir      the test's private data directory, created (autouse: DENIALSCOPE_DATA_DIR points at
+              it in every test, so nothing reads or writes ./data)
 db            Db on a fresh migrated database (SQLite and PostgreSQL): ingest, count, query
 files         Files: writes synthetic X12 text (or raw bytes) into the test's own folder
 samples_dir   ../shared/x12-samples (public real-format files), or the test is skipped
@@ -25,12 +26,28 @@ from factories.demo_db import DemoDatabase, build_demo_database, build_demo_file
 from factories.shared import REFDATA_DIR, SAMPLES_DIR
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # The same for the session's own fixtures (migrating the template databases resolves the
+    # settings, which creates the data dir; building the demo database).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DENIALSCOPE_DATA_DIR", str(tmp_path_factory.mktemp("session-data")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every test: what defaults to the data dir goes to the test's own folder, never ./data or
+    # a developer's DENIALSCOPE_DATA_DIR (the analytics tests created ./data); monkeypatch
+    # also undoes a command that set the variable itself.
+    monkeypatch.setenv("DENIALSCOPE_DATA_DIR", str(tmp_path / "data"))
+
+
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def data_dir(tmp_path: Path) -> Path:
     """A data dir of the test's own (organization files, letters, loaded NCCI tables)."""
     folder = tmp_path / "data"
-    folder.mkdir()
-    monkeypatch.setenv("DENIALSCOPE_DATA_DIR", str(folder))
+    folder.mkdir(exist_ok=True)
     return folder
 
 
