@@ -32,6 +32,9 @@ from sqlalchemy.pool import NullPool
 from denialscope.db.engine import make_engine, session_factory
 from denialscope.db.migrate import upgrade
 
+# The fixtures every folder shares (data_dir, samples_dir, ...) live in the support package.
+pytest_plugins = ["factories.fixtures"]
+
 POSTGRES_URL_ENV = "DENIALSCOPE_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_ENV = "DENIALSCOPE_REQUIRE_POSTGRES"
 

@@ -9,7 +9,6 @@ import logging
 from pathlib import Path
 
 import pytest
-from adt_support import message
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,7 @@ from denialscope.adt.census import census, state_at
 from denialscope.adt.models import AdtMessage, Stay
 from denialscope.adt.service import handle_message, load_file
 from denialscope.errors import InputError
+from factories.hl7 import message
 
 T = dt.datetime
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from adt_support import message
 
 from denialscope.adt.hl7v2 import AdtMessageError, ack, parse_message, split_messages
+from factories.hl7 import message
 
 
 @pytest.mark.parametrize("event", ["A01", "A02", "A03", "A04", "A06", "A07", "A08", "A11", "A13"])

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from adt_support import message
 from sqlalchemy import Engine, func, select
 
 from denialscope.adt.mllp import END, START, frame, start_server
 from denialscope.adt.models import AdtMessage, Stay
 from denialscope.db.engine import session_factory
+from factories.hl7 import message
 
 
 async def _exchange(engine: Engine, payloads: list[bytes]) -> list[str]:

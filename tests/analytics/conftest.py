@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from analytics_data import Tiny, build_tiny
 from sqlalchemy.orm import Session
+
+from factories.tiny import Tiny, build_tiny
 
 
 @pytest.fixture

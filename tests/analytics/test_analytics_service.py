@@ -9,7 +9,6 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from analytics_data import Tiny
 from sqlalchemy.orm import Session
 
 from denialscope.analytics.cube import cube_is_fresh
@@ -23,6 +22,7 @@ from denialscope.analytics.service import (
 from denialscope.analytics.trends import TrendPoint
 from denialscope.errors import InputError
 from denialscope.settings import Settings
+from factories.tiny import Tiny
 
 # medical_necessity (C2's clinical denial) becomes documentation-driven for this organization.
 MEDICAL_NECESSITY_DOCUMENTED = """\

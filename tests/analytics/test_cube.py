@@ -6,13 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from analytics_data import Tiny
 from sqlalchemy.orm import Session
 
 from denialscope.analytics import kpis
 from denialscope.analytics.cohort import GROUP_FIELDS, Filters
 from denialscope.analytics.cube import cube_can_answer, cube_is_fresh, refresh_cube
 from denialscope.remits.models import ClaimPayment
+from factories.tiny import Tiny
 
 CASES = [
     Filters(),

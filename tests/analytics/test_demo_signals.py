@@ -1,4 +1,4 @@
-"""The demo's injected signals are found (3,000 claims, seed 7, ingested once on SQLite).
+"""The demo's injected signals are found (the session's demo database: 3,000 claims, seed 7).
 
 The hand-built data set covers both engines; this module checks the methods find what the
 generator planted: the template spike, the case-mix-only department, the payer × service
@@ -24,25 +24,19 @@ from denialscope.analytics.events import event_impact
 from denialscope.analytics.pareto import pareto
 from denialscope.analytics.summary import kpi_report
 from denialscope.db.engine import open_database
-from denialscope.demo import generate_demo
-from denialscope.ingest.service import ingest_paths
+from factories.demo_db import DemoDatabase
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
-    folder = tmp_path_factory.mktemp("analytics-demo")
-    result = generate_demo(folder / "files", claims=3000, seed=7)
-    url = f"sqlite:///{folder / 'demo.db'}"
-    engine, factory = open_database(url)
-    try:
-        report = ingest_paths(
-            [str(p) for p in result.files], session_factory=factory, org_yaml=result.org_yaml
-        )
-        assert not report.failed
-    finally:
-        engine.dispose()
-    truth = json.loads(result.ground_truth.read_text(encoding="utf-8"))
-    yield url, truth
+@pytest.fixture
+def demo(demo_database: DemoDatabase) -> tuple[str, dict[str, Any]]:
+    """The session's demo database (shared: read it only) and its ground truth."""
+    return demo_database.url, demo_database.truth
+
+
+@pytest.fixture
+def demo_copy(demo_database: DemoDatabase, tmp_path: Path) -> tuple[str, dict[str, Any]]:
+    """A private copy, for the commands that write (events, cube refresh)."""
+    return demo_database.copy_to(tmp_path / "db"), demo_database.truth
 
 
 @pytest.fixture
@@ -121,12 +115,14 @@ def test_payer_service_line_problem_tops_its_pareto(
     assert result.vital_few[0].root_cause == signal["root_cause"]
 
 
-def test_report_kpis_json_on_the_demo(demo: tuple[str, dict[str, Any]], tmp_path: Path) -> None:
+def test_report_kpis_json_on_the_demo(
+    demo_copy: tuple[str, dict[str, Any]], tmp_path: Path
+) -> None:
     from denialscope.cli.main import _register, app
 
     _register()
     runner = CliRunner()
-    out = runner.invoke(app, ["report", "kpis", "--format", "json", "--database", demo[0]])
+    out = runner.invoke(app, ["report", "kpis", "--format", "json", "--database", demo_copy[0]])
     assert out.exit_code == 0, out.output
     document = json.loads(out.output)
     for key in (
@@ -145,7 +141,7 @@ def test_report_kpis_json_on_the_demo(demo: tuple[str, dict[str, Any]], tmp_path
     out = runner.invoke(
         app,
         ["report", "pareto", "--stream", "clinical", "--payer", "summit", "--format", "csv",
-         "--chart", str(chart), "--database", demo[0]],
+         "--chart", str(chart), "--database", demo_copy[0]],
     )  # fmt: skip
     assert out.exit_code == 0, out.output
     assert out.output.splitlines()[1].startswith("medical_necessity,clinical")
@@ -153,7 +149,7 @@ def test_report_kpis_json_on_the_demo(demo: tuple[str, dict[str, Any]], tmp_path
 
 
 def test_event_and_other_reports_through_the_cli(
-    demo: tuple[str, dict[str, Any]], tmp_path: Path
+    demo_copy: tuple[str, dict[str, Any]], tmp_path: Path
 ) -> None:
     from xml.dom.minidom import parse
 
@@ -161,8 +157,8 @@ def test_event_and_other_reports_through_the_cli(
 
     _register()
     runner = CliRunner()
-    db = ["--database", demo[0]]
-    signal = _signal(demo[1], "event")
+    db = ["--database", demo_copy[0]]
+    signal = _signal(demo_copy[1], "event")
     added = runner.invoke(
         app,
         ["event", "add", "--date", signal["event_date"], "--kind", "template",

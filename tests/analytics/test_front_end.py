@@ -1,5 +1,5 @@
 """Front-end rejections (999, 277CA) in first-pass yield and the clean claim rate, on the
-hand-built claims of analytics_data.py (SQLite and PostgreSQL).
+hand-built claims of factories/tiny.py (SQLite and PostgreSQL).
 
 Adjudicated and counted: C1-C5 and C8 (C6 is a duplicate); first pass without acks: C1, C5.
 Acks: a 277CA rejects C1; a 999 rejects the 837 set "7/0002" that carried C7 (not
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from analytics_data import Tiny
 from sqlalchemy.orm import Session
 
 from denialscope.acks.models import Acknowledgment
@@ -21,6 +20,7 @@ from denialscope.analytics.summary import kpi_report
 from denialscope.claims.models import ClaimVersion
 from denialscope.scrub.models import ScrubClaimResult, ScrubRun
 from denialscope.sources.models import SourceFile
+from factories.tiny import Tiny
 
 D = Decimal
 

@@ -1,4 +1,4 @@
-"""Every KPI on the eight hand-built claims of analytics_data.py, on SQLite and PostgreSQL.
+"""Every KPI on the eight hand-built claims of factories/tiny.py, on SQLite and PostgreSQL.
 
 The expected figures are worked out by hand from the rows (see the comments); C6 is a stub
 claim (remittance only), C7 is submitted but not adjudicated yet.
@@ -10,7 +10,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from analytics_data import Tiny
 from sqlalchemy.orm import Session
 
 from denialscope.analytics import kpis
@@ -19,6 +18,7 @@ from denialscope.analytics.frontend import front_end
 from denialscope.analytics.results import Rate
 from denialscope.analytics.summary import kpi_report
 from denialscope.errors import InputError
+from factories.tiny import Tiny
 
 D = Decimal
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from analytics_data import Tiny
 from sqlalchemy.orm import Session
 
 from denialscope.analytics.casemix import Cell, fit_poisson
@@ -26,6 +25,7 @@ from denialscope.analytics.events import (
 from denialscope.analytics.monitor import cusum
 from denialscope.analytics.pareto import pareto
 from denialscope.errors import InputError
+from factories.tiny import Tiny
 
 D = Decimal
 

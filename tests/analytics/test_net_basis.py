@@ -1,4 +1,4 @@
-"""Denial dollars on the net basis, on the hand-built claims of analytics_data.py.
+"""Denial dollars on the net basis, on the hand-built claims of factories/tiny.py.
 
 C1 gets a patient share (CLP05) of 5 so the payment-to-charge ratio is round: the claims paid
 clean on their first adjudication are C1 (80 + 5 of 100) and C5 (50 of 50), so the ratio is
@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from analytics_data import Tiny
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from denialscope.analytics.netbasis import net_basis, payment_to_charge_ratios
 from denialscope.analytics.summary import kpi_report
 from denialscope.remits.models import ClaimPayment
 from denialscope.workqueue.models import WorkItem
+from factories.tiny import Tiny
 
 D = Decimal
 

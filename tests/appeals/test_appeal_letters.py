@@ -7,22 +7,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from workqueue_support import make_denied_claim
 
 from denialscope.appeals.letters import letter_context, render_html, template_for, write_letter
 from denialscope.settings import Settings
-from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.service import sync_work_items
+from factories.denied import make_denied_claim
+from factories.rows import work_item_for as _item
 
 DAY = dt.date(2026, 3, 2)
-
-
-def _item(session: Session, claim_id: int | None) -> WorkItem:
-    item = session.scalar(select(WorkItem).where(WorkItem.claim_id == claim_id))
-    assert item is not None
-    return item
 
 
 @pytest.mark.parametrize(

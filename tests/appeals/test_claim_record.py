@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
-from workqueue_support import BILLING_NPI, make_denied_claim
 
 from denialscope.claims.models import Claim, ClaimLine
 from denialscope.claims.record import claim_record, providers_of, stored_claims
@@ -18,6 +17,7 @@ from denialscope.x12.claim837.records import Claim as ClaimRecord
 from denialscope.x12.claim837.writer import write_837
 from denialscope.x12.diagnostics import Severity
 from denialscope.x12.reader import open_x12
+from factories.denied import BILLING_NPI, make_denied_claim
 
 DAY = dt.date(2026, 3, 2)
 RENDERING_NPI = "1234567893"

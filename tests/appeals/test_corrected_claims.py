@@ -7,25 +7,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from workqueue_support import DeniedLine, load_ptp, make_denied_claim
 
 from denialscope.appeals.corrected import propose_fixes, review_fix, write_corrected
 from denialscope.errors import InputError
 from denialscope.settings import Settings
-from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.service import sync_work_items
 from denialscope.x12.claim837.records import Claim as ClaimRecord
 from denialscope.x12.reader import open_x12
+from factories.denied import DeniedLine, load_ptp, make_denied_claim
+from factories.rows import work_item_for as _item
 
 DAY = dt.date(2026, 3, 2)
-
-
-def _item(session: Session, claim_id: int | None) -> WorkItem:
-    item = session.scalar(select(WorkItem).where(WorkItem.claim_id == claim_id))
-    assert item is not None
-    return item
 
 
 def _read(content: bytes, tmp_path: Path) -> ClaimRecord:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from workqueue_support import DeniedLine, make_denied_claim
 
 from denialscope.appeals.letter_facts import LetterFacts, icd10_display
 from denialscope.appeals.letters import letter_context, render_html, write_letter
@@ -19,6 +18,7 @@ from denialscope.orgs.models import Payer, Provider
 from denialscope.settings import Settings
 from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.service import sync_work_items
+from factories.denied import DeniedLine, make_denied_claim
 
 DAY = dt.date(2026, 3, 2)
 FACTS = LetterFacts(

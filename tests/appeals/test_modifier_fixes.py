@@ -8,7 +8,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from workqueue_support import DeniedLine, load_ptp, make_denied_claim
 
 from denialscope.appeals.corrected import propose_fixes
 from denialscope.appeals.modifier_fixes import BundlingLine, modifier_proposals
@@ -17,6 +16,7 @@ from denialscope.scrub.refdata import ncci_folder
 from denialscope.settings import Settings
 from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.service import sync_work_items
+from factories.denied import DeniedLine, load_ptp, make_denied_claim
 
 DAY = dt.date(2026, 3, 2)
 

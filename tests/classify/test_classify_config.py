@@ -277,7 +277,7 @@ def test_root_cause_fields_update_and_new_causes_add(tmp_path: Path) -> None:
 
 
 def test_later_files_win_ties_and_data_dir_file_is_default(tmp_path: Path, data_dir: Path) -> None:
-    data_dir.mkdir(parents=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "classification.yaml").write_text(
         "rules:\n  - id: org-50\n    carc: ['50']\n    claim_type: [inpatient]\n"
         "    root_cause: length_of_stay\n",

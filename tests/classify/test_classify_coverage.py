@@ -7,14 +7,14 @@ they agree with ../shared/refdata (the list the brief pins: 407 CARCs).
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
 from denialscope.classify import CANONICAL_ROOT_CAUSES, ClassificationConfig
 from denialscope.reference import carc_numbers, rarc_numbers
+from factories.shared import REFDATA_DIR
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "refdata"
+SHARED = REFDATA_DIR
 
 
 def _default_rules(config: ClassificationConfig) -> dict[str, str]:

@@ -20,10 +20,7 @@ from typer.testing import CliRunner
 from denialscope.cli import ingest as ingest_cli
 from denialscope.db import engine as engine_module
 from denialscope.input_paths import MissingPathError
-
-# The synthetic X12 builders live with the ingest tests; one copy serves both.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
-from ingest_x12 import Clm, Clp, Line, Svc, x12_835, x12_837p
+from factories.x12text import Clm, Clp, Line, Svc, x12_835, x12_837p
 
 DAY = dt.date(2024, 2, 1)
 # Wide enough that rich never wraps a temporary path inside the summary table.

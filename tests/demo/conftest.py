@@ -1,21 +1,19 @@
-"""One demo data set (4,000 claims, generated once) shared by the demo tests."""
+"""The session's demo files (factories.fixtures.demo_files: 3,000 claims, seed 7), read once
+for the demo tests."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
-from demo_x12text import Clp, DemoData, read_835, read_837
 
-from denialscope.demo import generate_demo
-
-DEMO_CLAIMS = 4000
+from denialscope.demo import DemoResult
+from factories.demo_text import Clp, DemoData, read_835, read_837
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoData:
-    out = tmp_path_factory.mktemp("demo")
-    result = generate_demo(out, claims=DEMO_CLAIMS, seed=11)
+def demo(demo_files: DemoResult) -> DemoData:
+    result = demo_files
     claims = [c for p in result.files_837 for c in read_837(p)]
     clps: list[Clp] = []
     transactions: list[tuple[Decimal, Decimal, Decimal]] = []

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from demo_x12text import DemoData, segments
-
 from denialscope.x12.diagnostics import Severity
 from denialscope.x12.reader import open_x12
+from factories.demo_text import DemoData, segments
 
 
 def test_every_837_batch_has_a_999_and_a_277ca_that_read_cleanly(demo: DemoData) -> None:

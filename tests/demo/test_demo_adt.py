@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from demo_x12text import DemoData
+from factories.demo_text import DemoData
 
 
 def _messages(demo: DemoData) -> dict[str, list[dict[str, list[str]]]]:

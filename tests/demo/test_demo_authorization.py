@@ -7,9 +7,8 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from demo_x12text import DemoData
-
 from denialscope.demo import denial_model as dm
+from factories.demo_text import DemoData
 
 OUTPATIENT_MRI = dm.ClaimFacts(
     payer="SHP", payer_kind="commercial", kind="outpatient", family="advanced_imaging",

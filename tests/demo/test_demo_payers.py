@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 
 import yaml
-from demo_x12text import DemoData
 
 from denialscope.demo.denial_model import ROOT_CAUSES, payer_codes
 from denialscope.demo.org import PAYERS
 from denialscope.orgs.models import PAYER_KINDS
+from factories.demo_text import DemoData
 
 # What a biller sets in SBR09 (and the payer echoes in CLP06) for each kind of payer.
 FILING = {

@@ -6,9 +6,8 @@ import csv
 import json
 from collections import Counter
 
-from demo_x12text import DemoData
-
 from denialscope.reference import msdrg_weights
+from factories.demo_text import DemoData
 
 
 def test_profile_figures_are_in_the_published_ranges(demo: DemoData) -> None:

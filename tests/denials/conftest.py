@@ -15,37 +15,15 @@ PCN-DUP under two billing NPIs (two claims with one control number).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from denials_support import Db
-from denials_x12 import OTHER_NPI, Cas, Clp, Svc, x12_835
 
-from denialscope.classify import ClassificationConfig, load_config
 from denialscope.demo import DemoResult, generate_demo
+from factories.x12text import OTHER_NPI, Cas, Clp, Svc, x12_835
 
 FIRST_REMIT = dt.date(2024, 3, 1)
-
-
-@pytest.fixture
-def db(migrated_database_url: str) -> Iterator[Db]:
-    database = Db(migrated_database_url)
-    yield database
-    database.engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def defaults() -> ClassificationConfig:
-    return load_config([])
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "data"
-    monkeypatch.setenv("DENIALSCOPE_DATA_DIR", str(path))
-    return path
 
 
 @pytest.fixture(scope="session")

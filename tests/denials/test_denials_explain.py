@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 import typer
-from denials_support import Db
-from denials_x12 import MEMBER_ID, PATIENT
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -25,11 +23,13 @@ from denialscope.denials.explain import (
 )
 from denialscope.errors import NotFoundError
 from denialscope.remits.models import ClaimPayment
+from factories.database import Db
+from factories.x12text import MEMBER_ID, PATIENT
 
 
 @pytest.fixture
 def loaded(db: Db, remits: list[Path], defaults: ClassificationConfig, data_dir: Path) -> Db:
-    db.ingest(remits, defaults)
+    db.ingest_all(remits, defaults)
     return db
 
 

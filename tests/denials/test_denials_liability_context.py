@@ -14,12 +14,13 @@ import datetime as dt
 from decimal import Decimal as D
 from pathlib import Path
 
-from denials_support import Db, rebuilt_results, stored_results
-from denials_x12 import Cas, Clp, Svc, x12_835
 from sqlalchemy import select
 
 from denialscope.classify import ClassificationConfig
 from denialscope.remits.models import Adjustment, ClaimPayment
+from factories.classified import rebuilt_results, stored_results
+from factories.database import Db
+from factories.x12text import Cas, Clp, Svc, x12_835
 
 
 def _write(tmp_path: Path) -> Path:
@@ -55,7 +56,7 @@ def _write(tmp_path: Path) -> Path:
 def test_notice_modifier_and_inpatient_drg_decide_the_classification(
     db: Db, tmp_path: Path, defaults: ClassificationConfig
 ) -> None:
-    db.ingest([_write(tmp_path)], defaults)
+    db.ingest_all([_write(tmp_path)], defaults)
     with db.session() as session:
         payments = {
             row.patient_control_number: row

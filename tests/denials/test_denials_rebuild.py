@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from denials_support import WORKQUEUE, Db, rebuilt_results, stored_results
 from sqlalchemy import select
 
 from denialscope.classify import ClassificationConfig, load_config
@@ -19,6 +18,8 @@ from denialscope.denials.service import (
 )
 from denialscope.errors import NotFoundError
 from denialscope.remits.models import ClaimPayment
+from factories.classified import WORKQUEUE, rebuilt_results, stored_results
+from factories.database import Db
 
 # Rules that each depend on one piece of context the rebuild must restore: payer, remark
 # scope (claim vs line), adjudication date, claim type, and the billed procedure (SVC06).
@@ -82,7 +83,7 @@ def test_rebuild_restores_payer_remarks_dates_claim_type_and_billed_code(
     path = tmp_path / "context.yaml"
     path.write_text(CONTEXT_RULES, encoding="utf-8")
     config = load_config([path])
-    db.ingest(remits, config)
+    db.ingest_all(remits, config)
     seen = assert_rebuild_matches_ingest(db, config)
     # Every context rule decided something at ingest, so a rebuild that lost its context
     # would have disagreed above; the claim-scope M51 rule must not fire on a line remark.
@@ -117,7 +118,7 @@ def test_rebuild_matches_ingest_on_the_demo_with_department_and_service_line_rou
     path = tmp_path / "routes.yaml"
     path.write_text(yaml.safe_dump({"routing": routes}), encoding="utf-8")
     config = load_config([path])
-    db.ingest(demo.files, config, org_yaml=demo.org_yaml)
+    db.ingest_all(demo.files, config, org_yaml=demo.org_yaml)
     seen = assert_rebuild_matches_ingest(db, config)
     assert any(key.startswith("step:dept ") for key in seen), seen
     assert any(key.startswith("step:line ") for key in seen), seen
@@ -126,7 +127,7 @@ def test_rebuild_matches_ingest_on_the_demo_with_department_and_service_line_rou
 def test_the_single_form_equals_the_batch_form(
     db: Db, remits: list[Path], defaults: ClassificationConfig
 ) -> None:
-    db.ingest(remits, defaults)
+    db.ingest_all(remits, defaults)
     with db.session() as session:
         ids = list(session.execute(select(ClaimPayment.id)).scalars())
         batch = adjudicated_claims_from_rows(session, [*ids, 10**9])
@@ -140,7 +141,7 @@ def test_the_single_form_equals_the_batch_form(
 def test_line_remarks_stay_on_their_line_and_claim_remarks_on_the_claim(
     db: Db, remits: list[Path], defaults: ClassificationConfig
 ) -> None:
-    db.ingest(remits, defaults)
+    db.ingest_all(remits, defaults)
     with db.session() as session:
         number = ClaimPayment.payer_claim_number
         by_number = dict(session.execute(select(number, ClaimPayment.id)).tuples().all())

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from denials_support import WORKQUEUE, Db, rebuilt_results, stored_results
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -17,6 +16,8 @@ from denialscope.cli import explain as explain_command
 from denialscope.denials.models import ClassificationChange
 from denialscope.denials.service import reclassify
 from denialscope.remits.models import Adjustment, ClaimPayment
+from factories.classified import WORKQUEUE, rebuilt_results, stored_results
+from factories.database import Db
 
 _ADJUSTMENT_COLUMNS = (
     Adjustment.id,
@@ -53,7 +54,7 @@ def _history(session: Session) -> list[ClassificationChange]:
 def test_an_override_changes_exactly_the_matching_adjustments_and_keeps_history(
     db: Db, remits: list[Path], defaults: ClassificationConfig, override_16: Path
 ) -> None:
-    db.ingest(remits, defaults)
+    db.ingest_all(remits, defaults)
     config = load_config([override_16])
     with db.session() as session:
         before = _rows(session, _ADJUSTMENT_COLUMNS)
@@ -140,7 +141,7 @@ def test_an_override_changes_exactly_the_matching_adjustments_and_keeps_history(
 def test_only_the_given_payments_are_examined(
     db: Db, remits: list[Path], defaults: ClassificationConfig, override_16: Path
 ) -> None:
-    db.ingest(remits, defaults)
+    db.ingest_all(remits, defaults)
     with db.session() as session:
         number = ClaimPayment.payer_claim_number
         by_number = dict(session.execute(select(number, ClaimPayment.id)).tuples().all())
@@ -160,7 +161,7 @@ def test_only_the_given_payments_are_examined(
 def test_payments_stored_without_classification_are_classified_without_history(
     db: Db, remits: list[Path], defaults: ClassificationConfig
 ) -> None:
-    db.ingest(remits, None, classify=False)
+    db.ingest_all(remits, None, classify=False)
     with db.session() as session:
         adjustments = session.execute(select(func.count()).select_from(Adjustment)).scalar_one()
         report = reclassify(session=session, workqueue=WORKQUEUE, config=defaults)
@@ -179,7 +180,7 @@ def _app() -> typer.Typer:
 def test_the_command_applies_config_files_and_the_data_dir_file(
     db: Db, remits: list[Path], defaults: ClassificationConfig, override_16: Path, data_dir: Path
 ) -> None:
-    db.ingest(remits, defaults)
+    db.ingest_all(remits, defaults)
     runner = CliRunner()
     shown = runner.invoke(
         _app(), ["reclassify", "--database", db.url, "--config", str(override_16)]

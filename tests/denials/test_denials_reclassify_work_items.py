@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from denials_support import WORKQUEUE, Db
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,8 @@ from denialscope.claims.models import Claim
 from denialscope.classify import ClassificationConfig, load_config
 from denialscope.denials.service import reclassify
 from denialscope.workqueue.models import WorkItem, WorkItemEvent
+from factories.classified import WORKQUEUE
+from factories.database import Db
 
 MEDICAL_NECESSITY_16 = """\
 carc_defaults:
@@ -57,7 +58,7 @@ def _state(item: WorkItem) -> tuple[object, ...]:
 def test_open_items_take_the_new_root_cause_and_queue_with_history(
     db: Db, remits: list[Path], defaults: ClassificationConfig, override: ClassificationConfig
 ) -> None:
-    db.ingest(remits, defaults)
+    db.ingest_all(remits, defaults)
     with db.session() as session:
         before = _items(session)
         assert _state(before["PCN-DUP"]) == (
@@ -112,7 +113,7 @@ def test_open_items_take_the_new_root_cause_and_queue_with_history(
 def test_a_second_run_changes_nothing_and_going_back_is_recorded_too(
     db: Db, remits: list[Path], defaults: ClassificationConfig, override: ClassificationConfig
 ) -> None:
-    db.ingest(remits, defaults)
+    db.ingest_all(remits, defaults)
     with db.session() as session:
         reclassify(session=session, config=override, workqueue=WORKQUEUE)
         session.commit()
@@ -133,7 +134,7 @@ def test_an_item_a_person_chose_an_action_for_keeps_that_choice(
 ) -> None:
     from denialscope.workqueue.service import choose_action
 
-    db.ingest(remits, defaults)
+    db.ingest_all(remits, defaults)
     with db.session() as session:
         item = _items(session)["PCN-DUP"]
         choose_action(session, item_id=item.id, action="resubmit", actor="ana", config=WORKQUEUE)

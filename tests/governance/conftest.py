@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from governance_data import build_governance_data
 from sqlalchemy.orm import Session
+
+from factories.governance import build_governance_data
 
 
 @pytest.fixture

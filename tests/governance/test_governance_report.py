@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import typer
-from governance_data import FEW
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -23,6 +22,7 @@ from denialscope.governance.report import (
     render_pdf,
 )
 from denialscope.governance.service import create_plan
+from factories.governance import FEW
 
 LATER = dt.date(2025, 8, 5)
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import typer
-from governance_data import FEW
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -30,6 +29,7 @@ from denialscope.governance.service import create_plan
 from denialscope.orgs.models import Payer
 from denialscope.remits.models import ClaimPayment, Remittance
 from denialscope.settings import Settings
+from factories.governance import FEW
 
 M = dt.date
 

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from governance_data import FEW
 from sqlalchemy.orm import Session
 
 from denialscope.analytics.cohort import Filters
@@ -20,6 +19,7 @@ from denialscope.governance.service import (
     plan_progress,
     update_plan,
 )
+from factories.governance import FEW
 
 AT_CREATION = dt.date(2025, 5, 5)  # minus the 30-day lag: March is the last complete month
 LATER = dt.date(2025, 8, 5)  # minus the lag: June is the last complete month

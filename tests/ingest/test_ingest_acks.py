@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as D
 
-from ingest_support import Files, IngestDb
-from ingest_x12 import Ack277, Ack999, Clm, Line, x12_277ca, x12_837p, x12_999
 from sqlalchemy import select
 
 from denialscope.acks.models import ACK_KINDS, ACK_STATUSES, Acknowledgment
 from denialscope.claims.models import Claim
+from factories.database import Db, Files
+from factories.x12text import Ack277, Ack999, Clm, Line, x12_277ca, x12_837p, x12_999
 
 DAY = dt.date(2024, 2, 1)
 
 
-def _acks(db: IngestDb) -> list[tuple[object, ...]]:
+def _acks(db: Db) -> list[tuple[object, ...]]:
     return [
         tuple(r)
         for r in db.rows(
@@ -30,7 +30,7 @@ def _acks(db: IngestDb) -> list[tuple[object, ...]]:
     ]
 
 
-def test_a_277ca_is_stored_per_claim_and_linked_by_clm01(ingest_db: IngestDb, files: Files) -> None:
+def test_a_277ca_is_stored_per_claim_and_linked_by_clm01(ingest_db: Db, files: Files) -> None:
     claims = [Clm(n, [Line("99213", D(100), DAY)]) for n in ("PCN-1", "PCN-2")]
     ack = x12_277ca([Ack277("PCN-1", "A2"), Ack277("PCN-2", "A7", "562"), Ack277("PCN-9", "A3")])
     report = ingest_db.ingest(files.text("c.837", x12_837p(claims)), files.text("ack.277", ack))
@@ -48,7 +48,7 @@ def test_a_277ca_is_stored_per_claim_and_linked_by_clm01(ingest_db: IngestDb, fi
     assert counts["claim_payments"] == 0 and counts["claims"] == 2  # no stub for a rejection
 
 
-def test_a_999_is_stored_per_transaction_set(ingest_db: IngestDb, files: Files) -> None:
+def test_a_999_is_stored_per_transaction_set(ingest_db: Db, files: Files) -> None:
     ack = x12_999([Ack999("0001", "A"), Ack999("0002", "E"), Ack999("0003", "R")])
     result = ingest_db.ingest_one(files.text("ack.999", ack))
     assert (result.status, result.file_type, result.acknowledgments) == ("ingested", "999", 3)
@@ -64,9 +64,7 @@ def test_a_999_is_stored_per_transaction_set(ingest_db: IngestDb, files: Files) 
     ]
 
 
-def test_every_stored_kind_and_status_is_a_documented_one(
-    ingest_db: IngestDb, files: Files
-) -> None:
+def test_every_stored_kind_and_status_is_a_documented_one(ingest_db: Db, files: Files) -> None:
     ingest_db.ingest(
         files.text(
             "a.277",
@@ -81,7 +79,7 @@ def test_every_stored_kind_and_status_is_a_documented_one(
 
 
 def test_a_999_rejection_reaches_the_claims_of_the_837_set_it_names(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     from denialscope.analytics.frontend import front_end
     from denialscope.claims.models import ClaimVersion

@@ -14,8 +14,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from ingest_support import Files, IngestDb
-from ingest_x12 import Clm, Clp, Line, Svc, x12_835, x12_837p
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -23,6 +21,8 @@ from denialscope.errors import InputError
 from denialscope.ingest import store_claims, store_remits
 from denialscope.remits.models import ClaimPayment
 from denialscope.sources.models import SourceFile
+from factories.database import Db, Files
+from factories.x12text import Clm, Clp, Line, Svc, x12_835, x12_837p
 
 DAY = dt.date(2024, 2, 1)
 
@@ -71,7 +71,7 @@ def _fail_on_second_batch(
     monkeypatch.setattr(store, "flush", flush)
 
 
-def _snapshot(db: IngestDb) -> list[tuple[Any, ...]]:
+def _snapshot(db: Db) -> list[tuple[Any, ...]]:
     return [
         tuple(r)
         for r in db.rows(
@@ -88,7 +88,7 @@ def _snapshot(db: IngestDb) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("fail", FAILURES)
 def test_a_remittance_failing_in_its_second_batch_leaves_nothing(
-    ingest_db: IngestDb,
+    ingest_db: Db,
     files: Files,
     monkeypatch: pytest.MonkeyPatch,
     fail: Callable[[Session], None],
@@ -131,7 +131,7 @@ def test_a_remittance_failing_in_its_second_batch_leaves_nothing(
 
 @pytest.mark.parametrize("fail", FAILURES)
 def test_a_claim_file_failing_in_its_second_batch_leaves_nothing(
-    ingest_db: IngestDb,
+    ingest_db: Db,
     files: Files,
     monkeypatch: pytest.MonkeyPatch,
     fail: Callable[[Session], None],
@@ -156,9 +156,7 @@ def test_a_claim_file_failing_in_its_second_batch_leaves_nothing(
     assert ingest_db.counts()["claims"] == before["claims"] + 1
 
 
-def test_a_failing_after_store_hook_rolls_back_the_whole_file(
-    ingest_db: IngestDb, files: Files
-) -> None:
+def test_a_failing_after_store_hook_rolls_back_the_whole_file(ingest_db: Db, files: Files) -> None:
     seen: list[int] = []
 
     def hook(session: Session) -> None:

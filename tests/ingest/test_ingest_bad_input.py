@@ -12,12 +12,12 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from ingest_support import Files, IngestDb
-from ingest_x12 import Clm, Line, x12_837p
 from sqlalchemy import select
 
 from denialscope.claims.models import Claim
 from denialscope.sources.models import SourceFile
+from factories.database import Db, Files
+from factories.x12text import Clm, Line, x12_837p
 
 GOOD = x12_837p([Clm("PCN-GOOD", [Line("99213", D(100), dt.date(2024, 2, 1))])])
 POSITION = re.compile(r"(byte|segment) \d+")
@@ -65,7 +65,7 @@ def _no_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
     ("name", "content", "says", "positioned"), CASES, ids=[c[0].split(".")[0] for c in CASES]
 )
 def test_a_bad_file_fails_alone_with_a_clear_message(
-    ingest_db: IngestDb,
+    ingest_db: Db,
     files: Files,
     caplog: pytest.LogCaptureFixture,
     name: str,
@@ -93,7 +93,7 @@ def test_a_bad_file_fails_alone_with_a_clear_message(
     _no_tracebacks(caplog)
 
 
-def test_a_truncated_file_says_where_it_ends(ingest_db: IngestDb, files: Files) -> None:
+def test_a_truncated_file_says_where_it_ends(ingest_db: Db, files: Files) -> None:
     data = _cut_inside_a_segment()
     bad = files.raw("cut.x12", data)
     result = ingest_db.ingest_one(bad)
@@ -103,7 +103,7 @@ def test_a_truncated_file_says_where_it_ends(ingest_db: IngestDb, files: Files) 
 
 
 def test_a_zip_with_a_non_x12_member_loads_its_x12_member(
-    ingest_db: IngestDb, files: Files, caplog: pytest.LogCaptureFixture
+    ingest_db: Db, files: Files, caplog: pytest.LogCaptureFixture
 ) -> None:
     archive = files.root / "mixed.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -122,7 +122,7 @@ def test_a_zip_with_a_non_x12_member_loads_its_x12_member(
 
 
 def test_a_missing_path_fails_and_the_others_still_load(
-    ingest_db: IngestDb, files: Files, tmp_path: Path
+    ingest_db: Db, files: Files, tmp_path: Path
 ) -> None:
     missing = tmp_path / "no-such-file.837"
     good = files.text("good.837", GOOD)
@@ -133,9 +133,7 @@ def test_a_missing_path_fails_and_the_others_still_load(
     assert report.totals()["failed"] == 1 and report.totals()["claims"] == 1
 
 
-def test_a_folder_skips_our_own_files_and_reports_each_bad_one(
-    ingest_db: IngestDb, files: Files
-) -> None:
+def test_a_folder_skips_our_own_files_and_reports_each_bad_one(ingest_db: Db, files: Files) -> None:
     files.text("good.837", GOOD)
     files.raw("sub/empty.x12", b"")
     files.text("README.md", "# notes, not X12\n")

@@ -17,14 +17,14 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from ingest_support import Files, IngestDb
-from ingest_x12 import Clm, Line, x12_837p
 from sqlalchemy import func, select
 
 from denialscope.claims.models import Claim, Patient
 from denialscope.db.engine import open_database
 from denialscope.db.locks import take_write_lock
 from denialscope.orgs.models import Payer
+from factories.database import Db, Files
+from factories.x12text import Clm, Line, x12_837p
 
 DAY = dt.date(2024, 2, 1)
 CLAIMS_PER_FILE = 400
@@ -91,7 +91,7 @@ def test_two_processes_ingest_the_same_file(database_url: str, files: Files) -> 
 
 
 def test_a_writer_that_waits_too_long_stops_with_one_line_and_stores_nothing(
-    ingest_db: IngestDb, files: Files, monkeypatch: pytest.MonkeyPatch
+    ingest_db: Db, files: Files, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _file(files, "late.837", "L", 3)
     empty = ingest_db.counts()
@@ -99,7 +99,7 @@ def test_a_writer_that_waits_too_long_stops_with_one_line_and_stores_nothing(
     try:
         with holder() as session, session.begin():
             take_write_lock(session)  # another writer, mid-transaction
-            db = IngestDb(ingest_db.url, lock_timeout_s=1)  # Settings.lock_timeout_s
+            db = Db(ingest_db.url, lock_timeout_s=1)  # Settings.lock_timeout_s
             try:
                 result = db.ingest_one(path)
             finally:

@@ -14,14 +14,14 @@ from decimal import Decimal as D
 
 import psycopg
 import pytest
-from ingest_support import Files, IngestDb
-from ingest_x12 import Clm, Line, x12_837p
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim
 from denialscope.db.failures import DiskFullError, LockTimeoutError, database_failure
+from factories.database import Db, Files
+from factories.x12text import Clm, Line, x12_837p
 
 DAY = dt.date(2024, 2, 1)
 
@@ -51,7 +51,7 @@ def _fill_the_disk(session: Session) -> None:
 
 
 def test_a_full_disk_stops_the_run_with_one_line_and_keeps_what_was_saved(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     paths = [_file(files, f"{n}.837", n, i) for i, n in enumerate("ABC", 1)]
     calls = {"n": 0}

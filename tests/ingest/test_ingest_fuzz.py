@@ -7,30 +7,17 @@ file, and no file ends as an internal error.
 
 from __future__ import annotations
 
-import importlib.util
 import random
 from pathlib import Path
-from types import ModuleType
 
-from ingest_support import Files, IngestDb
+from factories.database import Db, Files
+from factories.mutations import mutate
 
 FIXTURES = Path(__file__).parents[1] / "x12" / "fixtures"
 MUTATIONS = 40
 
 
-def _mutations_module() -> ModuleType:
-    path = Path(__file__).parents[1] / "x12" / "x12_mutations.py"
-    spec = importlib.util.spec_from_file_location("x12_mutations_for_ingest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_mutated_files_are_stored_whole_or_leave_no_trace(
-    ingest_db: IngestDb, files: Files
-) -> None:
-    mutate = _mutations_module().mutate
+def test_mutated_files_are_stored_whole_or_leave_no_trace(ingest_db: Db, files: Files) -> None:
     corpus = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".835", ".edi"))
     # A mutant can also be a resend of an earlier one (identity: duplicate or conflict).
     outcomes = {"ingested": 0, "failed": 0, "already_ingested": 0, "duplicate": 0, "conflict": 0}

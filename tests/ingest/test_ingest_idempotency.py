@@ -6,13 +6,13 @@ import datetime as dt
 import zipfile
 from decimal import Decimal as D
 
-from ingest_support import Files, IngestDb
-from ingest_x12 import OTHER_NPI, Clm, Clp, Line, Svc, x12_835, x12_837p
 from sqlalchemy import select
 
 from denialscope.claims.models import Claim, ClaimLine, ClaimVersion
 from denialscope.remits.models import ServicePayment
 from denialscope.sources.models import SourceFile
+from factories.database import Db, Files
+from factories.x12text import OTHER_NPI, Clm, Clp, Line, Svc, x12_835, x12_837p
 
 DAY = dt.date(2024, 2, 1)
 
@@ -43,9 +43,7 @@ def _payment() -> Clp:
     )
 
 
-def test_the_same_files_twice_store_nothing_the_second_time(
-    ingest_db: IngestDb, files: Files
-) -> None:
+def test_the_same_files_twice_store_nothing_the_second_time(ingest_db: Db, files: Files) -> None:
     claims = files.text("claims.837", x12_837p([_claim()]))
     remit = files.text("remit.835", x12_835([_payment()], paid_on=dt.date(2024, 3, 1)))
 
@@ -61,7 +59,7 @@ def test_the_same_files_twice_store_nothing_the_second_time(
 
 
 def test_the_same_bytes_under_another_name_or_inside_a_zip_are_already_ingested(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     text = x12_835([_payment()], paid_on=dt.date(2024, 3, 1))
     original = files.text("remit.835", text)
@@ -83,7 +81,7 @@ def test_the_same_bytes_under_another_name_or_inside_a_zip_are_already_ingested(
 
 
 def test_a_replacement_claim_is_version_2_of_the_one_claim_and_keeps_its_line_matches(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     original = files.text("1-original.837", x12_837p([_claim()], control=1))
     remit = files.text("2-remit.835", x12_835([_payment()], paid_on=dt.date(2024, 3, 1)))
@@ -150,7 +148,7 @@ def test_a_replacement_claim_is_version_2_of_the_one_claim_and_keeps_its_line_ma
 
 
 def test_the_same_claim_number_from_another_billing_provider_is_another_claim(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     ours = _claim()
     theirs = Clm("PCN-1", [Line("99213", D(100), DAY)], billing_npi=OTHER_NPI)

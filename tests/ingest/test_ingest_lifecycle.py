@@ -8,11 +8,11 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from ingest_support import Files, IngestDb
-from ingest_x12 import Cas, Clm, Clp, Line, Svc, x12_835, x12_837p
 from sqlalchemy import select
 
 from denialscope.remits.models import ClaimPayment
+from factories.database import Db, Files
+from factories.x12text import Cas, Clm, Clp, Line, Svc, x12_835, x12_837p
 
 DAY = dt.date(2024, 2, 1)
 DENIED_ON = dt.date(2024, 3, 1)
@@ -49,7 +49,7 @@ ORDERS = [
 @pytest.mark.parametrize("claim_first", [True, False], ids=["837-first", "837-last"])
 @pytest.mark.parametrize("order", ORDERS)
 def test_payments_are_sequenced_by_adjudication_date_and_reversals_paired(
-    ingest_db: IngestDb, files: Files, order: tuple[int, ...], claim_first: bool
+    ingest_db: Db, files: Files, order: tuple[int, ...], claim_first: bool
 ) -> None:
     claim = files.text("claim.837", x12_837p([Clm("PCN-L", [Line("99213", D(100), DAY)])]))
     remits = _remits(files)
@@ -84,7 +84,7 @@ def test_payments_are_sequenced_by_adjudication_date_and_reversals_paired(
     assert all(r.reverses_payment_id is None for r in rows if not r.is_reversal)
 
 
-def test_the_report_counts_the_denials_it_stored(ingest_db: IngestDb, files: Files) -> None:
+def test_the_report_counts_the_denials_it_stored(ingest_db: Db, files: Files) -> None:
     denial, corrected, _ = _remits(files)
     report = ingest_db.ingest(denial, corrected)
     stored = ingest_db.rows(

@@ -6,8 +6,13 @@ import datetime as dt
 from decimal import Decimal as D
 from typing import Any
 
-from ingest_support import Files, IngestDb
-from ingest_x12 import (
+from sqlalchemy import select
+
+from denialscope.claims.models import Claim, ClaimLine
+from denialscope.orgs.models import Payer
+from denialscope.remits.models import MATCH_METHODS, ClaimPayment, Remittance, ServicePayment
+from factories.database import Db, Files
+from factories.x12text import (
     BILLING_NPI,
     OTHER_NPI,
     PAYER_A,
@@ -19,11 +24,6 @@ from ingest_x12 import (
     x12_835,
     x12_837p,
 )
-from sqlalchemy import select
-
-from denialscope.claims.models import Claim, ClaimLine
-from denialscope.orgs.models import Payer
-from denialscope.remits.models import MATCH_METHODS, ClaimPayment, Remittance, ServicePayment
 
 DAY = dt.date(2024, 2, 1)
 LATER = dt.date(2024, 2, 2)
@@ -37,7 +37,7 @@ def _payment(number: str, payer_claim: str, charge: D = D(100), **kw: Any) -> Cl
     return Clp(number, "1", charge, D(80), payer_claim, **kw)
 
 
-def _payments(db: IngestDb) -> list[Any]:
+def _payments(db: Db) -> list[Any]:
     return list(
         db.rows(
             select(
@@ -51,16 +51,16 @@ def _payments(db: IngestDb) -> list[Any]:
     )
 
 
-def _claim_ids(db: IngestDb) -> dict[str, int]:
+def _claim_ids(db: Db) -> dict[str, int]:
     return {key: cid for key, cid in db.rows(select(Claim.claim_key, Claim.id))}
 
 
-def _ingest(db: IngestDb, *paths: Any) -> None:
+def _ingest(db: Db, *paths: Any) -> None:
     report = db.ingest(*paths)
     assert [f.status for f in report.files] == ["ingested"] * len(paths), report.to_dict()
 
 
-def test_clp01_with_the_same_payer(ingest_db: IngestDb, files: Files) -> None:
+def test_clp01_with_the_same_payer(ingest_db: Db, files: Files) -> None:
     _ingest(
         ingest_db,
         files.text("c.837", x12_837p([_claim("PCN-1")])),
@@ -72,7 +72,7 @@ def test_clp01_with_the_same_payer(ingest_db: IngestDb, files: Files) -> None:
 
 
 def test_clp01_from_another_payer_matches_through_the_billing_npi(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     ours = x12_835([_payment("PCN-2", "B2")], paid_on=dt.date(2024, 3, 1), payer=PAYER_B)
     stranger = x12_835(
@@ -96,7 +96,7 @@ def test_clp01_from_another_payer_matches_through_the_billing_npi(
     assert (second.claim_id, second.match_method) == (claims[f"PCN-2|{OTHER_NPI}"], "none")
 
 
-def test_every_stored_match_method_is_a_documented_one(ingest_db: IngestDb, files: Files) -> None:
+def test_every_stored_match_method_is_a_documented_one(ingest_db: Db, files: Files) -> None:
     _ingest(
         ingest_db,
         files.text("c.837", x12_837p([_claim("PCN-2")])),
@@ -105,7 +105,7 @@ def test_every_stored_match_method_is_a_documented_one(ingest_db: IngestDb, file
     assert {p.match_method for p in _payments(ingest_db)} <= set(MATCH_METHODS)
 
 
-def test_a_later_remit_matches_by_the_payer_claim_number(ingest_db: IngestDb, files: Files) -> None:
+def test_a_later_remit_matches_by_the_payer_claim_number(ingest_db: Db, files: Files) -> None:
     first = x12_835([_payment("PCN-3", "PAYER-3")], paid_on=dt.date(2024, 3, 1))
     # The payer reprocessed the claim and sent back a mistyped CLP01: only CLP07 ties it.
     second = x12_835([_payment("PCN-3X", "PAYER-3")], paid_on=dt.date(2024, 4, 1), control=2)
@@ -123,7 +123,7 @@ def test_a_later_remit_matches_by_the_payer_claim_number(ingest_db: IngestDb, fi
 
 
 def test_the_ref_f8_of_a_corrected_claim_is_a_payer_claim_number(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     corrected = _claim("PCN-3B", frequency="7", original_payer_claim_number="ORIG-77")
     _ingest(
@@ -136,7 +136,7 @@ def test_the_ref_f8_of_a_corrected_claim_is_a_payer_claim_number(
     assert method == "payer_claim_number"
 
 
-def test_member_first_service_date_and_charge(ingest_db: IngestDb, files: Files) -> None:
+def test_member_first_service_date_and_charge(ingest_db: Db, files: Files) -> None:
     claim = _claim("PCN-4", charge=D(150), member_id="SYNMEM404")
     same = _payment("UNKNOWN-4", "Q4", charge=D(150), member_id="SYNMEM404", statement_start=DAY)
     other_charge = _payment("UNKNOWN-5", "Q5", charge=D(151), member_id="SYNMEM404")
@@ -155,7 +155,7 @@ def test_member_first_service_date_and_charge(ingest_db: IngestDb, files: Files)
 
 
 def test_an_unmatched_remit_gets_a_stub_that_its_later_837_fills(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     payment = Clp(
         "PCN-5",
@@ -203,7 +203,7 @@ def test_an_unmatched_remit_gets_a_stub_that_its_later_837_fills(
 
 
 def test_a_stub_under_the_payee_npi_moves_to_the_claim_of_another_billing_npi(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     # The remit names the group's payee NPI; the 837 billed under another NPI.
     remit = x12_835([_payment("PCN-6", "P6")], paid_on=dt.date(2024, 3, 1), payee_npi=OTHER_NPI)
@@ -216,7 +216,7 @@ def test_a_stub_under_the_payee_npi_moves_to_the_claim_of_another_billing_npi(
     assert (claim_id, method) == (_claim_ids(ingest_db)[key], "clp01_payer")
 
 
-def test_lines_match_by_ref_6r_whatever_their_order(ingest_db: IngestDb, files: Files) -> None:
+def test_lines_match_by_ref_6r_whatever_their_order(ingest_db: Db, files: Files) -> None:
     claim = Clm(
         "PCN-7",
         [
@@ -251,7 +251,7 @@ def test_lines_match_by_ref_6r_whatever_their_order(ingest_db: IngestDb, files: 
 
 
 def test_lines_without_6r_match_by_procedure_modifiers_date_and_charge(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     claim = Clm(
         "PCN-8",
@@ -296,7 +296,7 @@ def test_lines_without_6r_match_by_procedure_modifiers_date_and_charge(
 
 
 def test_a_secondary_payer_remit_is_kept_apart_from_the_primary(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     primary = x12_835([_payment("PCN-9", "A9")], paid_on=dt.date(2024, 3, 1))
     secondary_payment = Clp("PCN-9", "2", D(100), D(15), "B9")

@@ -13,12 +13,12 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
-from ingest_support import Files, IngestDb
-from ingest_x12 import Clm, Line, x12_837p
 from sqlalchemy import select
 
 from denialscope.claims.models import Claim
 from denialscope.x12.claim837 import segments
+from factories.database import Db, Files
+from factories.x12text import Clm, Line, x12_837p
 
 DAY = dt.date(2024, 2, 1)
 
@@ -43,7 +43,7 @@ def _after_second_subscriber(text: str, segment: str) -> tuple[str, int]:
 
 
 def test_bare_per_after_the_second_subscriber_stores_all_four_claims(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     text, _ = _after_second_subscriber(_four_claims(), "PER")
     result = ingest_db.ingest_one(files.text("bare_per.837", text))
@@ -53,7 +53,7 @@ def test_bare_per_after_the_second_subscriber_stores_all_four_claims(
 
 
 def test_a_reader_failure_refuses_the_whole_file_and_it_loads_once_fixed(
-    ingest_db: IngestDb, files: Files, monkeypatch: pytest.MonkeyPatch
+    ingest_db: Db, files: Files, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     original = segments.PARTY_DETAIL["PER"]
 
@@ -81,7 +81,7 @@ def test_a_reader_failure_refuses_the_whole_file_and_it_loads_once_fixed(
 
 
 def test_a_component_separator_equal_to_the_terminator_is_refused_not_stored(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     text = _four_claims()
     isa16 = text.index("~") - 1  # ISA16 is the byte before the first terminator
@@ -97,7 +97,7 @@ def test_a_component_separator_equal_to_the_terminator_is_refused_not_stored(
 
 
 def test_a_later_interchange_with_unreadable_delimiters_refuses_the_whole_file(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     first = _four_claims()
     isa_end = first.index("~")

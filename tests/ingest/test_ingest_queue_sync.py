@@ -8,8 +8,6 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from ingest_support import Files, IngestDb
-from ingest_x12 import Cas, Clm, Clp, Line, x12_835, x12_837p
 from sqlalchemy import select
 
 from denialscope.claims.models import Claim
@@ -17,6 +15,8 @@ from denialscope.ingest import queue_sync
 from denialscope.sources.models import SourceFile
 from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.service import sync_claims
+from factories.database import Db, Files
+from factories.x12text import Cas, Clm, Clp, Line, x12_835, x12_837p
 
 DAY = dt.date(2024, 2, 1)
 
@@ -34,7 +34,7 @@ def _files(files: Files, *numbers: str) -> tuple[str, str]:
 
 
 def test_the_denials_of_a_file_become_work_items_in_its_own_transaction(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     claims, denials = _files(files, "PCN-1", "PCN-2")
     assert ingest_db.ingest(claims).files[0].work_items_created == 0
@@ -46,7 +46,7 @@ def test_the_denials_of_a_file_become_work_items_in_its_own_transaction(
 
 
 def test_a_run_of_several_files_updates_the_queue_once_after_the_last_file(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     """Each file is stored marked "not synced"; one catch-up after the last file does them all,
     so the end state is the one-file-at-a-time state."""
@@ -61,7 +61,7 @@ def test_a_run_of_several_files_updates_the_queue_once_after_the_last_file(
 
 
 def test_a_failed_queue_step_keeps_the_file_and_the_next_ingest_repairs_it(
-    ingest_db: IngestDb, files: Files, monkeypatch: pytest.MonkeyPatch
+    ingest_db: Db, files: Files, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = _files(files, "PCN-1")
 
@@ -84,7 +84,7 @@ def test_a_failed_queue_step_keeps_the_file_and_the_next_ingest_repairs_it(
 
 
 def test_a_file_stored_without_its_queue_step_is_caught_up_by_the_next_ingest(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     """The old crash window (file committed, queue step never ran) is repaired."""
     claims, denials = _files(files, "PCN-1", "PCN-2")
@@ -96,7 +96,7 @@ def test_a_file_stored_without_its_queue_step_is_caught_up_by_the_next_ingest(
     assert sorted(ingest_db.scalars(select(WorkItem.status))) == ["new", "new"]
 
 
-def test_sync_claims_touches_only_the_claims_it_is_given(ingest_db: IngestDb, files: Files) -> None:
+def test_sync_claims_touches_only_the_claims_it_is_given(ingest_db: Db, files: Files) -> None:
     ingest_db.ingest(*_files(files, "PCN-1", "PCN-2"), update_work_queues=False)
     with ingest_db.factory() as session:
         first = session.scalar(select(Claim.id).where(Claim.control_number == "PCN-1"))

@@ -9,14 +9,14 @@ import json
 import re
 from decimal import Decimal as D
 
-from ingest_support import Files, IngestDb
-from ingest_x12 import Cas, Clm, Clp, Line, Svc, x12_835, x12_837p
 from sqlalchemy import select
 
 from denialscope.claims.models import Claim, ClaimVersion
 from denialscope.remits.models import ClaimPayment, Remittance
 from denialscope.sources.models import SourceFile
 from denialscope.workqueue.models import WorkItem
+from factories.database import Db, Files
+from factories.x12text import Cas, Clm, Clp, Line, Svc, x12_835, x12_837p
 
 DAY = dt.date(2024, 2, 1)
 PAID_ON = dt.date(2024, 3, 1)
@@ -50,7 +50,7 @@ def _denial(number: str) -> Clp:
 
 
 def test_a_reformatted_835_with_new_control_numbers_is_a_duplicate_and_stores_nothing(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     text = x12_835([_pay("PCN-1", D(120)), _denial("PCN-2")], paid_on=PAID_ON)
     first = ingest_db.ingest_one(files.text("remit.835", text))
@@ -72,7 +72,7 @@ def test_a_reformatted_835_with_new_control_numbers_is_a_duplicate_and_stores_no
 
 
 def test_a_partial_overlap_is_explained_claim_by_claim_and_only_new_payments_are_stored(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     stored = x12_835([_pay("PCN-1", D(120)), _pay("PCN-2", D(100))], paid_on=PAID_ON)
     assert ingest_db.ingest_one(files.text("a.835", stored)).status == "ingested"
@@ -107,7 +107,7 @@ def test_a_partial_overlap_is_explained_claim_by_claim_and_only_new_payments_are
 
 
 def test_a_remittance_under_a_stored_trace_with_only_conflicts_stores_nothing(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     assert (
         ingest_db.ingest_one(
@@ -125,7 +125,7 @@ def test_a_remittance_under_a_stored_trace_with_only_conflicts_stores_nothing(
 
 
 def test_another_check_for_the_same_claim_is_a_new_adjudication(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     """Identity is the trace: the same claim paid on another check is stored (seq 2)."""
     ingest_db.ingest_one(files.text("a.835", x12_835([_denial("PCN-1")], paid_on=PAID_ON)))
@@ -139,7 +139,7 @@ def _claim(number: str = "PCN-1", day: dt.date = DAY, charge: D = D(100), freq: 
     return Clm(number, [Line("99213", charge, day, control="L1")], frequency=freq)
 
 
-def test_the_same_837_claims_resent_are_not_new_versions(ingest_db: IngestDb, files: Files) -> None:
+def test_the_same_837_claims_resent_are_not_new_versions(ingest_db: Db, files: Files) -> None:
     text = x12_837p([_claim("PCN-1"), _claim("PCN-2")])
     assert ingest_db.ingest_one(files.text("claims.837", text)).claims == 2
     before = ingest_db.counts()
@@ -159,7 +159,7 @@ def test_the_same_837_claims_resent_are_not_new_versions(ingest_db: IngestDb, fi
 
 
 def test_a_reused_claim_number_for_other_dates_is_a_separate_claim(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     first = files.text("jan.837", x12_837p([_claim(day=DAY)]))
     april = dt.date(2024, 4, 2)
@@ -192,7 +192,7 @@ def test_a_reused_claim_number_for_other_dates_is_a_separate_claim(
 
 
 def test_a_reused_claim_number_with_overlapping_dates_is_a_reported_conflict(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     ingest_db.ingest_one(files.text("a.837", x12_837p([_claim(charge=D(100))])))
     result = ingest_db.ingest_one(files.text("b.837", x12_837p([_claim(charge=D(130))], control=2)))
@@ -204,9 +204,7 @@ def test_a_reused_claim_number_with_overlapping_dates_is_a_reported_conflict(
     assert ingest_db.scalars(select(ClaimVersion.version_no).order_by(ClaimVersion.id)) == [1, 2]
 
 
-def test_a_replacement_stays_a_replacement_without_a_conflict(
-    ingest_db: IngestDb, files: Files
-) -> None:
+def test_a_replacement_stays_a_replacement_without_a_conflict(ingest_db: Db, files: Files) -> None:
     ingest_db.ingest_one(files.text("a.837", x12_837p([_claim(charge=D(100))])))
     result = ingest_db.ingest_one(
         files.text("b.837", x12_837p([_claim(charge=D(130), freq="7")], control=2))

@@ -6,13 +6,13 @@ import datetime as dt
 from decimal import Decimal as D
 from pathlib import Path
 
-from ingest_support import Files, IngestDb
-from ingest_x12 import Ack277, Clm, Clp, Line, x12_277ca, x12_835, x12_837p
 from sqlalchemy import select
 
 from denialscope.claims.models import Claim
 from denialscope.ingest.sources import InputFile, discover
 from denialscope.remits.models import ClaimPayment
+from factories.database import Db, Files
+from factories.x12text import Ack277, Clm, Clp, Line, x12_277ca, x12_835, x12_837p
 
 DAY = dt.date(2024, 2, 1)
 
@@ -39,7 +39,7 @@ def test_discover_orders_a_folder_by_transaction_set(files: Files) -> None:
     assert names == ["837/b-claims.x12", "ack/a-277.x12", "notes/readme.txt", "835/a-remit.x12"]
 
 
-def test_a_folder_walk_matches_remits_in_the_same_run(ingest_db: IngestDb, files: Files) -> None:
+def test_a_folder_walk_matches_remits_in_the_same_run(ingest_db: Db, files: Files) -> None:
     _demo_like_folder(files)
     (files.root / "notes" / "readme.txt").unlink()
     report = ingest_db.ingest(files.root)

@@ -10,16 +10,16 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from ingest_support import Files, IngestDb
-from ingest_x12 import Clm, Line, x12_837p
 from sqlalchemy import select
-from zip_bomb import write_zeros_zip
 
 from denialscope.claims.models import Claim
 from denialscope.errors import ArchiveError, ConfigurationError, DenialscopeError
 from denialscope.ingest.sources import InputFile, discover
 from denialscope.ingest.zip_limits import ZipLimits
 from denialscope.settings import Settings
+from factories.database import Db, Files
+from factories.x12text import Clm, Line, x12_837p
+from factories.zips import write_zeros_zip
 
 DAY = dt.date(2024, 2, 1)
 
@@ -37,9 +37,7 @@ def _zip(path: Path, members: list[tuple[str, str]]) -> Path:
     return path
 
 
-def test_same_name_in_two_folders_and_twice_in_one_all_load(
-    ingest_db: IngestDb, files: Files
-) -> None:
+def test_same_name_in_two_folders_and_twice_in_one_all_load(ingest_db: Db, files: Files) -> None:
     archive = _zip(
         files.root / "batch.zip",
         [
@@ -71,7 +69,7 @@ def _set_encrypted_flag(path: Path) -> None:
 
 
 def test_an_encrypted_member_is_refused_by_name_and_nothing_stored(
-    ingest_db: IngestDb, files: Files
+    ingest_db: Db, files: Files
 ) -> None:
     archive = _zip(files.root / "locked.zip", [("a.837", _claims_file("L1", 1))])
     _set_encrypted_flag(archive)
@@ -85,7 +83,7 @@ def test_an_encrypted_member_is_refused_by_name_and_nothing_stored(
     assert ingest_db.counts() == empty
 
 
-def test_a_corrupt_member_is_refused_and_the_others_load(ingest_db: IngestDb, files: Files) -> None:
+def test_a_corrupt_member_is_refused_and_the_others_load(ingest_db: Db, files: Files) -> None:
     good = _claims_file("G1", 1)
     bad = _claims_file("B1", 2) * 5
     archive = _zip(files.root / "mixed.zip", [("bad.837", bad), ("good.837", good)])

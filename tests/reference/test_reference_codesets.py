@@ -10,9 +10,10 @@ import pytest
 
 from denialscope import reference
 from denialscope.reference.build import build
+from factories.shared import REFDATA_DIR
 
 DATA = Path(reference.__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "refdata"
+SHARED = REFDATA_DIR
 
 
 def test_icd10cm_keys_are_undotted_and_parents_resolve() -> None:

@@ -9,14 +9,10 @@ reason) only when no Java runtime is installed: ./scripts/test installs Java 17.
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "ingest"))
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,11 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import typer
-from ingest_x12 import Clp, Svc, x12_835
 from typer.testing import CliRunner
 
 from denialscope.cli import export as export_cli
 from denialscope.errors import InputError
+from factories.x12text import Clp, Svc, x12_835
 
 DAY = dt.date(2024, 2, 1)
 

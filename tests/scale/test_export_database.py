@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ingest_x12 import Ack277, Cas, Clm, Clp, Line, Svc, x12_277ca, x12_835, x12_837p
 from scale_support import read_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
@@ -20,6 +19,7 @@ from denialscope.classify.config import load_config
 from denialscope.errors import OutputError
 from denialscope.ingest.service import ingest_paths
 from denialscope.scale.export import export_database, export_files
+from factories.x12text import Ack277, Cas, Clm, Clp, Line, Svc, x12_277ca, x12_835, x12_837p
 
 D = Decimal
 DAY = dt.date(2024, 3, 1)

@@ -7,13 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from ingest_x12 import Cas, Clm, Clp, Line, Svc, x12_835, x12_837p
 from scale_support import read_all, read_table
 
 from denialscope.classify.config import load_config
 from denialscope.scale.export import export_files
 from denialscope.scale.manifest import MANIFEST_FILE, Manifest
 from denialscope.scale.schema import SCHEMA_VERSION, arrow_schema
+from factories.x12text import Cas, Clm, Clp, Line, Svc, x12_835, x12_837p
 
 D = Decimal
 DAY = dt.date(2024, 3, 1)

@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ingest_x12 import Cas, Clp, Svc, x12_835
 from scale_support import read_all
 
 from denialscope.classify.config import load_config
@@ -23,8 +22,10 @@ from denialscope.demo.generator import generate_demo
 from denialscope.scale.export import export_files
 from denialscope.scale.manifest import Manifest
 from denialscope.scale.spark_job import spark_ingest
+from factories.shared import SAMPLES_DIR
+from factories.x12text import Cas, Clp, Svc, x12_835
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "x12-samples"
+SAMPLES = SAMPLES_DIR
 GENERATOR = Path(__file__).resolve().parents[2] / "benchmarks" / "generate_x12.py"
 D = Decimal
 

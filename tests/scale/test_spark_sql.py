@@ -8,12 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ingest_x12 import Cas, Clm, Clp, Line, Svc, x12_835, x12_837p
-
 from denialscope.analytics.pareto import pareto
 from denialscope.db.engine import open_database
 from denialscope.ingest.service import ingest_paths
 from denialscope.scale.spark_sql import SparkSqlSession, register_database_tables
+from factories.x12text import Cas, Clm, Clp, Line, Svc, x12_835, x12_837p
 
 D = Decimal
 DAY = dt.date(2024, 3, 1)

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from scrub_spec import build_claim
 
 from denialscope.scrub import Finding, Rule, ScrubContext, scrub_claims
 from denialscope.scrub.registry import CATEGORIES, build_registry
 from denialscope.x12.claim837.records import Claim
+from factories.claim837 import build_claim
 
 
 class Always(Rule):

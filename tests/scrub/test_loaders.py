@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from test_rule_cases import MUE_HEADING, PTP_HEADING
 
 from denialscope.errors import ConfigurationError, InputError
 from denialscope.scrub.mue import MueIndex, build_mue_index
 from denialscope.scrub.ncci import PtpIndex, build_ptp_index
 from denialscope.scrub.packs import parse_pack
+from factories.ncci import MUE_HEADING, PTP_HEADING
 
 ROWS = [
     "29880\t29870\t*\t19960101\t*\t0\tMisuse of column two code with column one code",

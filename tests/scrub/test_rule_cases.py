@@ -8,26 +8,15 @@ from typing import Any
 
 import pytest
 import yaml
-from scrub_spec import build_claim
 
 from denialscope.scrub import ScrubContext, parse_pack, scrub_claims
 from denialscope.scrub.mue import MueIndex, build_mue_index
 from denialscope.scrub.ncci import PtpIndex, build_ptp_index
 from denialscope.scrub.registry import all_rules, rule_by_id
+from factories.claim837 import build_claim
+from factories.ncci import MUE_HEADING, PTP_HEADING
 
 CASES = Path(__file__).parent / "cases"
-PTP_HEADING = [
-    "CPT only copyright 2025 American Medical Association. All rights reserved.",
-    "Column 1\tColumn 2\t*=in existence prior to 1996\tEffective Date\t"
-    "Deletion Date *=no data\tModifier 0=not allowed 1=allowed 9=not applicable\t"
-    "PTP Edit Rationale",
-]
-MUE_HEADING = [
-    '"CPT codes, descriptions and other data only are copyright 2025 American Medical '
-    'Association. All Rights Reserved."',
-    '"HCPCS/CPT Code","Practitioner Services MUE Values","MUE Adjudication Indicator",'
-    '"MUE Rationale"',
-]
 
 
 def _load(path: Path) -> dict[str, Any]:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
-from scrub_spec import build_claim
-from test_rule_cases import MUE_HEADING, PTP_HEADING
 from typer.testing import CliRunner
 
 from denialscope.cli.main import _register, app
 from denialscope.x12.claim837.writer import write_837
+from factories.claim837 import build_claim
+from factories.ncci import MUE_HEADING, PTP_HEADING
 
 _register()
 RUNNER = CliRunner()
@@ -37,8 +38,10 @@ EXPECTED = {
 }
 
 
-@pytest.fixture()
-def loaded(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with one PTP edit and one MUE loaded through the commands (slow: once)."""
+    tmp_path = tmp_path_factory.mktemp("scrub-refdata")
     data = tmp_path / "data"
     ptp = tmp_path / "ccipra-v321r0-f1.txt"
     ptp.write_text(
@@ -51,6 +54,12 @@ def loaded(tmp_path: Path) -> Path:
         assert result.exit_code == 0, result.output
         assert "loaded 1 practitioner" in result.output
     return data
+
+
+@pytest.fixture
+def loaded(loaded_once: Path, tmp_path: Path) -> Path:
+    """The test's own copy of that data dir, so no test sees what another wrote."""
+    return Path(shutil.copytree(loaded_once, tmp_path / "loaded-data"))
 
 
 def _file(tmp_path: Path) -> Path:

@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from scrub_spec import VALID_NPI, build_claim
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -31,6 +30,7 @@ from denialscope.scrub.service import create_run, stored_duplicate_lookup
 from denialscope.sources.models import SourceFile
 from denialscope.x12.claim837.records import Claim
 from denialscope.x12.claim837.writer import write_837
+from factories.claim837 import VALID_NPI, build_claim
 
 _register()
 

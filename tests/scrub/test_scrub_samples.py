@@ -3,15 +3,14 @@ real-world claims are messy (4010, missing fields), the rules must report, not c
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from denialscope.scrub import ScrubContext, scrub_claims
 from denialscope.x12.claim837 import Claim
 from denialscope.x12.reader import open_x12
+from factories.shared import SAMPLES_DIR
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "x12-samples"
+SAMPLES = SAMPLES_DIR
 
 
 def _paths() -> list[str]:

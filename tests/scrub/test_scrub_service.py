@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scrub_spec import build_claim
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +14,7 @@ from denialscope.scrub.models import ScrubRun
 from denialscope.scrub.service import ScrubReport, build_context, scrub_files
 from denialscope.settings import Settings
 from denialscope.x12.claim837.writer import write_837
+from factories.claim837 import build_claim
 
 CLAIMS = [
     build_claim({"id": "CLEAN1"}),

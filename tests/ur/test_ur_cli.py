@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,12 +10,10 @@ import typer
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adt"))
-from adt_support import message
-
 from denialscope.cli import adt as adt_cli
 from denialscope.cli import ur as ur_cli
 from denialscope.errors import DenialscopeError
+from factories.hl7 import message
 
 
 @pytest.fixture

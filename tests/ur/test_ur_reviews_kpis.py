@@ -4,15 +4,9 @@ the loop with the 837I and 835 (both databases)."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
-from ur_support import inpatient_claim, payer, remittance
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adt"))
-from adt_support import message
 
 from denialscope.adt.service import handle_message
 from denialscope.errors import InputError, NotFoundError
@@ -25,6 +19,8 @@ from denialscope.ur.reviews import (
     schedule_p2p,
     set_authorized_days,
 )
+from factories.hl7 import message
+from factories.stays import inpatient_claim, payer, remittance
 
 T = dt.datetime
 

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
-from ur_support import inpatient_claim, payer, remittance
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adt"))
-from adt_support import message
 
 from denialscope.adt.service import handle_message
 from denialscope.ur.worklist import build_worklist
+from factories.hl7 import message
+from factories.stays import inpatient_claim, payer, remittance
 
 NOON = dt.datetime(2026, 1, 5, 12)
 

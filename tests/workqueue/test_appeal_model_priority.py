@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from workqueue_support import make_denied_claim
 
 from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.outcomes import refresh_priorities
 from denialscope.workqueue.priority import Recovery
 from denialscope.workqueue.service import sync_work_items
+from factories.denied import make_denied_claim
 
 DAY = dt.date(2025, 3, 1)
 

@@ -9,24 +9,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from workqueue_support import (
-    make_denied_claim,
-    private_data_dir,  # noqa: F401 (a fixture)
-)
 
 from denialscope.claims.models import Claim
 from denialscope.errors import ConfigurationError
 from denialscope.orgs.models import Payer
 from denialscope.orgs.payer_kinds import PayerKind, filing_indicator_kinds, resolve_payer_kind
 from denialscope.orgs.service import load_org_yaml
-from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.service import sync_work_items
+from factories.denied import make_denied_claim
+from factories.rows import work_item_for as _item
 
 DAY = dt.date(2026, 3, 2)
 
 
 # Letters, configuration and loaded tables go to a data dir of the test's own.
-pytestmark = pytest.mark.usefixtures("private_data_dir")
+pytestmark = pytest.mark.usefixtures("data_dir")
 
 
 @pytest.mark.parametrize(
@@ -60,12 +57,6 @@ def test_the_filing_indicator_table_is_data() -> None:
         "commercial",
         None,
     )
-
-
-def _item(session: Session, claim_id: int | None) -> WorkItem:
-    item = session.scalar(select(WorkItem).where(WorkItem.claim_id == claim_id))
-    assert item is not None
-    return item
 
 
 def test_the_claim_decides_the_kind_and_its_windows(session: Session, tmp_path: Path) -> None:

@@ -11,11 +11,11 @@ import pytest
 import typer
 from sqlalchemy import Engine
 from typer.testing import CliRunner
-from workqueue_support import DeniedLine, load_ptp, make_denied_claim
 
 from denialscope.cli import queue as queue_cli
 from denialscope.db.engine import session_factory
 from denialscope.errors import NotFoundError
+from factories.denied import DeniedLine, load_ptp, make_denied_claim
 
 DAY = dt.date(2026, 3, 2)
 LIST_KEYS = {

@@ -7,30 +7,19 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from workqueue_support import (
-    DeniedLine,
-    make_denied_claim,
-    private_data_dir,  # noqa: F401 (a fixture)
-)
 
 from denialscope.appeals.letters import letter_context, render_html, write_letter
 from denialscope.errors import InputError
-from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.service import choose_action, sync_work_items
+from factories.denied import DeniedLine, make_denied_claim
+from factories.rows import work_item_for as _item
 
 DAY = dt.date(2026, 3, 2)
 
 
 # Letters, configuration and loaded tables go to a data dir of the test's own.
-pytestmark = pytest.mark.usefixtures("private_data_dir")
-
-
-def _item(session: Session, claim_id: int | None) -> WorkItem:
-    item = session.scalar(select(WorkItem).where(WorkItem.claim_id == claim_id))
-    assert item is not None
-    return item
+pytestmark = pytest.mark.usefixtures("data_dir")
 
 
 def test_a_co_denial_never_recommends_billing_the_patient(session: Session) -> None:
@@ -224,9 +213,8 @@ def test_professional_clinical_denials_go_to_the_professional_fee_queue(
 def test_the_next_level_after_an_upheld_decision_counts_from_that_decision(
     session: Session, days_after: int, expected: str
 ) -> None:
-    from workqueue_support import add_payment
-
     from denialscope.workqueue.outcomes import apply_outcomes
+    from factories.denied import add_payment
 
     denial = make_denied_claim(
         session, root_cause="medical_necessity", dollars=D(5000), denied_on=DAY

@@ -7,11 +7,11 @@ import threading
 from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
-from workqueue_support import make_denied_claim
 
 from denialscope.db.engine import session_factory
 from denialscope.workqueue.models import WorkItem, WorkItemEvent
 from denialscope.workqueue.service import next_item, sync_work_items
+from factories.denied import make_denied_claim
 
 ITEMS = 24
 WORKERS = 6

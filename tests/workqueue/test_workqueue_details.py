@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session
-from workqueue_support import make_denied_claim
 
 from denialscope.errors import InputError, NotFoundError
 from denialscope.workqueue.config import load_workqueue_config
 from denialscope.workqueue.details import act, get_details, list_work, resubmit, take_next
 from denialscope.workqueue.schemas import WorkItemSummary
+from factories.denied import make_denied_claim
 
 D = Decimal
 DAY = dt.date(2026, 3, 2)

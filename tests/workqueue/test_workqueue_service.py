@@ -5,11 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from workqueue_support import add_payment, make_denied_claim
 
-from denialscope.workqueue.models import WorkItem
 from denialscope.workqueue.outcomes import apply_outcomes
 from denialscope.workqueue.service import (
     add_note,
@@ -20,15 +17,11 @@ from denialscope.workqueue.service import (
     next_item,
     sync_work_items,
 )
+from factories.denied import add_payment, make_denied_claim
+from factories.rows import work_item_for as _item
 
 D = Decimal
 DAY = dt.date(2026, 3, 2)
-
-
-def _item(session: Session, claim_id: int | None) -> WorkItem:
-    item = session.scalar(select(WorkItem).where(WorkItem.claim_id == claim_id))
-    assert item is not None
-    return item
 
 
 def test_one_item_per_denied_claim_routed_by_root_cause_and_created_once(

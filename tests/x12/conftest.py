@@ -16,7 +16,6 @@ from denialscope.x12.reader import X12Reader
 from denialscope.x12.tokenizer import Tokenizer
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "x12-samples"
 
 Segment = tuple[int, int, list[str]]
 
@@ -67,10 +66,3 @@ def read_fixture() -> Callable[[str], ReadResult]:
         return read_bytes(path.read_bytes(), name=path.name)
 
     return read
-
-
-@pytest.fixture
-def samples() -> Path:
-    if not SAMPLES.is_dir():
-        pytest.skip("../shared/x12-samples is not present")
-    return SAMPLES.resolve()

@@ -127,9 +127,9 @@ SAMPLE_999S = {
 
 
 @pytest.mark.parametrize("relative", sorted(SAMPLE_999S))
-def test_real_format_999_samples(samples: Path, relative: str) -> None:
+def test_real_format_999_samples(samples_dir: Path, relative: str) -> None:
     sets, accepted, rejected = SAMPLE_999S[relative]
-    with open_x12(samples / relative, strict=True) as reader:
+    with open_x12(samples_dir / relative, strict=True) as reader:
         records = list(reader)
     acks = [r for r in records if isinstance(r, TransactionAcknowledgment)]
     assert len(acks) == sets
@@ -142,8 +142,8 @@ def test_real_format_999_samples(samples: Path, relative: str) -> None:
         assert reader.diagnostics == []
 
 
-def test_simple999_error_detail(samples: Path) -> None:
-    path = samples / "staedi/src/test/resources/x12/simple999.edi"
+def test_simple999_error_detail(samples_dir: Path) -> None:
+    path = samples_dir / "staedi/src/test/resources/x12/simple999.edi"
     with open_x12(path, strict=True) as reader:
         acks = [r for r in reader if isinstance(r, TransactionAcknowledgment)]
     clm = acks[1].errors[0]

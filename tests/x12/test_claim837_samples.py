@@ -3,14 +3,13 @@ as many claims as SOURCES.md counts CLM segments, and the kind its guide says.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from denialscope.x12.claim837 import Claim
 from denialscope.x12.reader import open_x12
+from factories.shared import SAMPLES_DIR
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "x12-samples"
+SAMPLES = SAMPLES_DIR
 
 
 def _sample_rows() -> list[tuple[str, str, int]]:

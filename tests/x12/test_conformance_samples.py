@@ -21,8 +21,9 @@ from denialscope.x12.diagnostics import DiagnosticSink
 from denialscope.x12.reader import open_x12
 from denialscope.x12.remit835.records import ClaimPayment, ProviderAdjustment
 from denialscope.x12.tokenizer import Tokenizer
+from factories.shared import SAMPLES_DIR
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "x12-samples"
+SAMPLES = SAMPLES_DIR
 if not (SAMPLES / "SOURCES.md").is_file():
     pytest.skip("../shared/x12-samples is not present", allow_module_level=True)
 

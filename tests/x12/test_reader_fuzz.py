@@ -1,7 +1,8 @@
 """Fuzz the reader: damaged files give diagnostics or a DenialscopeError, never a crash.
 
-10,000 deterministic mutations (seeds 0..9999) of the synthetic fixtures and, when present,
-the public samples in ``../shared/x12-samples``. The reader runs *strict*, so a bug inside a
+10,000 deterministic mutations (seeds 0..9999) of the synthetic fixtures, the same on every
+machine, and 10,000 more of the public samples in ``../shared/x12-samples`` (skipped where they
+are absent). The reader runs *strict*, so a bug inside a
 transaction-set reader (which a normal read turns into a refused file) fails this test
 with the seed that shows it. Measured: about 4 s for the 10,000 on a developer machine.
 """
@@ -13,26 +14,35 @@ import random
 import traceback
 from pathlib import Path
 
-from x12_mutations import mutate
+import pytest
 
 from denialscope.errors import DenialscopeError
 from denialscope.x12.reader import X12Reader
+from factories.mutations import mutate
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "x12-samples"
 MUTATIONS = 10_000
 
 
 def _corpus() -> list[tuple[str, bytes]]:
     paths = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".835", ".edi", ".x12"))
-    if SAMPLES.is_dir():
-        paths += sorted(p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix.lower() != ".md")
     return [(p.name, p.read_bytes()) for p in paths]
 
 
-def test_ten_thousand_mutations_raise_nothing_but_denialscope_errors() -> None:
-    corpus = _corpus()
-    assert len(corpus) >= 20  # the fixtures alone: 835s, 837s and acknowledgments
+@pytest.fixture(params=["fixtures", "samples"])
+def corpus(request: pytest.FixtureRequest) -> list[tuple[str, bytes]]:
+    if request.param == "fixtures":
+        found = _corpus()
+        assert len(found) >= 20  # 835s, 837s and acknowledgments
+        return found
+    samples: Path = request.getfixturevalue("samples_dir")
+    paths = sorted(p for p in samples.rglob("*") if p.is_file() and p.suffix.lower() != ".md")
+    return [(p.name, p.read_bytes()) for p in paths]
+
+
+def test_ten_thousand_mutations_raise_nothing_but_denialscope_errors(
+    corpus: list[tuple[str, bytes]],
+) -> None:
     crashes: list[str] = []
     refused = 0
     for seed in range(MUTATIONS):

@@ -15,8 +15,9 @@ import pytest
 
 from denialscope.x12.reader import open_x12
 from denialscope.x12.remit835 import ClaimPayment, ProviderAdjustment, Remittance
+from factories.shared import SAMPLES_DIR
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "x12-samples"
+SAMPLES = SAMPLES_DIR
 SOURCES = SAMPLES / "SOURCES.md"
 # "3 (1:1,2:2) / 10 / 4 / 0 / 0": CLP (status:count) / SVC / CAS / PLB / CLM
 _COUNTS = re.compile(r"^(\d+) \(([^)]*)\) / (\d+) / (\d+) / (\d+) / (\d+)$")

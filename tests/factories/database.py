@@ -1,24 +1,25 @@
-"""The database and folder helpers behind the ingest fixtures (see conftest.py)."""
+"""A test database (ingest into it, count its tables, query it) and a folder of inputs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, inspect, select, table
 from sqlalchemy.orm import Session, sessionmaker
 
+from denialscope.classify import ClassificationConfig
 from denialscope.db.engine import open_database
 from denialscope.db.locks import DEFAULT_LOCK_TIMEOUT_S
 from denialscope.ingest.report import FileResult, IngestReport
 from denialscope.ingest.service import ingest_paths
 
-__all__ = ["Files", "IngestDb"]
+__all__ = ["Db", "Files"]
 
 
-class IngestDb:
-    """One test database with the calls the ingest tests need."""
+class Db:
+    """One test database (the ``db`` fixture: fresh, migrated, on SQLite and PostgreSQL)."""
 
     def __init__(self, url: str, *, lock_timeout_s: int = DEFAULT_LOCK_TIMEOUT_S) -> None:
         self.url = url
@@ -27,7 +28,21 @@ class IngestDb:
         self.factory: sessionmaker[Session] = factory
 
     def ingest(self, *paths: str | Path, **options: Any) -> IngestReport:
+        """Ingest as the command does; the report may hold failed files."""
         return ingest_paths(list(paths), session_factory=self.factory, **options)
+
+    def ingest_all(
+        self, paths: Iterable[str | Path], config: ClassificationConfig | None, **options: Any
+    ) -> IngestReport:
+        """Ingest classifying with ``config`` (None: the shipped defaults); every file must load."""
+        report = ingest_paths(
+            [str(p) for p in paths], session_factory=self.factory, classification=config, **options
+        )
+        assert not report.failed, report.to_dict()
+        return report
+
+    def session(self) -> Session:
+        return self.factory()
 
     def ingest_one(self, path: str | Path, **options: Any) -> FileResult:
         report = self.ingest(path, **options)

@@ -1,47 +1,25 @@
-"""Helpers behind the denials tests: a test database and the stored vs rebuilt results."""
+"""Classification results of stored payments: as stored, and rebuilt and classified now."""
 
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from denialscope.classify import ClassificationConfig, classify_claim
-from denialscope.db.engine import open_database
 from denialscope.denials.service import adjudicated_claims_from_rows
-from denialscope.ingest.service import ingest_paths
 from denialscope.remits.models import Adjustment, ClaimPayment
 from denialscope.workqueue.config import WorkqueueConfig, load_workqueue_config
 
-__all__ = ["WORKQUEUE", "Db", "rebuilt_results", "stored_results"]
+__all__ = ["WORKQUEUE", "rebuilt_results", "stored_results"]
 
 # The shipped work-queue defaults: what open items are routed by after a reclassify.
-WORKQUEUE: WorkqueueConfig = load_workqueue_config(use_organization_file=False)
+WORKQUEUE: WorkqueueConfig = load_workqueue_config()
 
 PaymentResult = tuple[Any, ...]
 AdjustmentResults = Counter[tuple[Any, ...]]
-
-
-class Db:
-    """One test database: ingest with a chosen configuration, open sessions."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.engine, self.factory = open_database(url)
-
-    def ingest(
-        self, paths: list[Path], config: ClassificationConfig | None, **options: Any
-    ) -> None:
-        report = ingest_paths(
-            [str(p) for p in paths], session_factory=self.factory, classification=config, **options
-        )
-        assert not report.failed, report.to_dict()
-
-    def session(self) -> Session:
-        return self.factory()
 
 
 def stored_results(session: Session) -> dict[int, tuple[PaymentResult, AdjustmentResults]]:

@@ -1,7 +1,9 @@
-"""Small synthetic X12 files for the ingest tests, built in code with ``X12Writer``.
+"""Small synthetic X12 files built in code with ``X12Writer`` (837P, 835, 277CA, 999).
 
 Each builder takes plain dataclasses that name only what a test cares about (claim number,
-NPIs, payer, member id, dates, codes, amounts) and writes a valid 5010 interchange. Every
+NPIs, payer, member id, dates, codes, amounts) and writes a valid 5010 interchange. The 835
+also carries what classification reads: claim remarks (MOA), line remarks (LQ*HE), the billed
+procedure when the payer paid another (SVC06) and the DRG the payer priced (CLP11). Every
 person, NPI and payer here is invented.
 """
 
@@ -16,7 +18,9 @@ from denialscope.x12.writer import X12Writer
 
 __all__ = [
     "BILLING_NPI",
+    "MEMBER_ID",
     "OTHER_NPI",
+    "PATIENT",
     "PAYER_A",
     "PAYER_B",
     "Ack277",
@@ -36,6 +40,8 @@ BILLING_NPI = "1999999984"
 OTHER_NPI = "1999999976"
 PAYER_A = ("PAYERA", "ALPHA HEALTH PLAN")
 PAYER_B = ("PAYERB", "BETA MUTUAL")
+MEMBER_ID = "SYNMEM001"
+PATIENT = ("TESTPATIENT", "ALEX")  # (last, first)
 
 D = Decimal
 HUNDRED = D(100)
@@ -63,13 +69,13 @@ class Clm:
 
     number: str  # CLM01
     lines: list[Line]
-    member_id: str = "SYNMEM001"
+    member_id: str = MEMBER_ID
     billing_npi: str = BILLING_NPI
     payer: tuple[str, str] = PAYER_A
     frequency: str = "1"
     original_payer_claim_number: str | None = None  # REF*F8
-    last_name: str = "TESTPATIENT"
-    first_name: str = "ALEX"
+    last_name: str = PATIENT[0]
+    first_name: str = PATIENT[1]
 
     @property
     def charge(self) -> Decimal:
@@ -133,11 +139,13 @@ class Svc:
     procedure: str
     charge: Decimal
     paid: Decimal
-    day: dt.date
-    modifiers: tuple[str, ...] = ()
+    day: dt.date | None = None  # DTM*472; None: 30 days before the payment
+    modifiers: Sequence[str] = ()
     control: str | None = None  # REF*6R
-    original: tuple[str, ...] | None = None  # SVC06: (code, *modifiers) as billed
+    # SVC06 when the payer paid another code: the billed code, or (code, *modifiers)
+    original: str | tuple[str, ...] | None = None
     adjustments: list[Cas] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)  # LQ*HE
 
 
 @dataclass
@@ -150,14 +158,23 @@ class Clp:
     paid: Decimal
     payer_claim_number: str  # CLP07
     services: list[Svc] = field(default_factory=list)
-    member_id: str = "SYNMEM001"
+    member_id: str = MEMBER_ID
     adjustments: list[Cas] = field(default_factory=list)
     statement_start: dt.date | None = None  # DTM*232
+    remarks: list[str] = field(default_factory=list)  # MOA03..07
+    patient_responsibility: Decimal = Decimal(0)  # CLP05
+    drg: str = ""  # CLP11: the payer priced an inpatient stay
 
 
 def _cas(w: X12Writer, adjustments: Sequence[Cas]) -> None:
     for a in adjustments:
         w.segment("CAS", a.group, a.reason, a.amount)
+
+
+def _billed(original: str | tuple[str, ...] | None) -> list[str] | None:
+    if not original:
+        return None
+    return ["HC", original] if isinstance(original, str) else ["HC", *original]
 
 
 def _line_adjustments(s: Svc) -> list[Cas]:
@@ -195,21 +212,24 @@ def x12_835(
         w.segment("N1", "PE", "SYNTHETIC CLINIC", "XX", payee_npi)
         w.segment("LX", "1")
         for p in payments:
-            w.segment("CLP", p.number, p.status, p.charge, p.paid, D(0), "12",
-                      p.payer_claim_number, "11", "1")  # fmt: skip
+            drg = [None, p.drg] if p.drg else []
+            w.segment("CLP", p.number, p.status, p.charge, p.paid, p.patient_responsibility,
+                      "12", p.payer_claim_number, "11", "1", *drg)  # fmt: skip
             _cas(w, p.adjustments or _balance(p))
-            w.segment("NM1", "QC", "1", "TESTPATIENT", "ALEX", None, None, None, "MI",
-                      p.member_id)  # fmt: skip
+            w.segment("NM1", "QC", "1", *PATIENT, None, None, None, "MI", p.member_id)
+            if p.remarks:
+                w.segment("MOA", None, None, *p.remarks)
             if p.statement_start is not None:
                 w.segment("DTM", "232", d8(p.statement_start))
             for s in p.services:
-                original = ["HC", *s.original] if s.original else None
                 w.segment("SVC", ["HC", s.procedure, *s.modifiers], s.charge, s.paid, None,
-                          "1", original)  # fmt: skip
-                w.segment("DTM", "472", d8(s.day))
+                          "1", _billed(s.original))  # fmt: skip
+                w.segment("DTM", "472", d8(s.day or paid_on - dt.timedelta(days=30)))
                 _cas(w, _line_adjustments(s))
                 if s.control:
                     w.segment("REF", "6R", s.control)
+                for code in s.remarks:
+                    w.segment("LQ", "HE", code)
     return w.getvalue()
 
 

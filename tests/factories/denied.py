@@ -1,4 +1,5 @@
-"""Synthetic denied claims written straight into the database (no X12), for work-queue tests.
+"""Synthetic denied claims written straight into the database (no X12): claim, lines,
+diagnoses and the 835 payment that denies it, classified as a root cause would be.
 
 Every person, NPI, payer and code combination here is invented; names are obviously fake.
 """
@@ -12,20 +13,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim, ClaimDiagnosis, ClaimLine, Patient
-from denialscope.orgs.models import Payer, Provider
 from denialscope.remits.models import Adjustment, ClaimPayment, Remittance
 from denialscope.scrub.ncci import build_ptp_index
 from denialscope.scrub.refdata import ncci_folder
-from denialscope.sources.models import SourceFile
+from factories import rows
+from factories.rows import BILLING_NPI
 
 __all__ = ["BILLING_NPI", "DeniedLine", "add_payment", "load_ptp", "make_denied_claim"]
 
-BILLING_NPI = "1999999984"
 STREAM_OF = {
     "medical_necessity": "clinical",
     "level_of_care": "clinical",
@@ -52,34 +50,6 @@ class DeniedLine:
     denied: bool = True
 
 
-def _source(session: Session) -> SourceFile:
-    number = next(_numbers)
-    source = SourceFile(sha256=f"{number:064x}", name=f"synthetic-{number}.x12")
-    session.add(source)
-    session.flush()
-    return source
-
-
-def _payer(session: Session, code: str, kind: str) -> Payer:
-    payer = session.scalar(select(Payer).where(Payer.payer_key == code))
-    if payer is None:
-        payer = Payer(
-            payer_key=code, name=f"{code} TEST PLAN", id_qualifier="PI", payer_id=code, kind=kind
-        )
-        session.add(payer)
-        session.flush()
-    return payer
-
-
-def _provider(session: Session) -> Provider:
-    provider = session.scalar(select(Provider).where(Provider.npi == BILLING_NPI))
-    if provider is None:
-        provider = Provider(npi=BILLING_NPI, name="SYNTHETIC CLINIC")
-        session.add(provider)
-        session.flush()
-    return provider
-
-
 def make_denied_claim(
     session: Session,
     *,
@@ -103,7 +73,7 @@ def make_denied_claim(
     """
     kind = kind or ("837I" if STREAM_OF.get(root_cause) == "clinical" else "837P")
     number = next(_numbers)
-    payer = _payer(session, payer_code, payer_kind)
+    payer = rows.payer(session, payer_code, kind=payer_kind)
     service_date = service_date or denied_on - dt.timedelta(days=30)
     lines = list(lines or [DeniedLine(charge=dollars)])
     patient = Patient(
@@ -122,7 +92,7 @@ def make_denied_claim(
         claim_type="institutional" if kind == "837I" else "professional",
         payer=payer,
         patient=patient,
-        billing_provider_id=_provider(session).id,
+        billing_provider_id=rows.provider(session).id,
         facility_code="11",
         frequency="1",
         total_charge=sum((ln.charge for ln in lines), Decimal(0)),
@@ -153,7 +123,7 @@ def make_denied_claim(
     session.add(claim)
     session.flush()
     remittance = Remittance(
-        source_file_id=_source(session).id, payer_id=payer.id, payment_date=denied_on
+        source_file_id=rows.source_file(session).id, payer_id=payer.id, payment_date=denied_on
     )
     session.add(remittance)
     session.flush()
@@ -203,7 +173,7 @@ def add_payment(
 ) -> ClaimPayment:
     """A later adjudication of the same claim (after an appeal or a corrected claim)."""
     remittance = Remittance(
-        source_file_id=_source(session).id,
+        source_file_id=rows.source_file(session).id,
         payer_id=denial.remittance.payer_id,
         payment_date=on,
     )
@@ -239,12 +209,3 @@ def load_ptp(data_dir: Path, rows: Sequence[tuple[str, str, int]], setting: str)
         "".join(f"{one}\t{two}\t \t20200101\t*\t{mod}\tsynthetic\n" for one, two, mod in rows)
     )
     build_ptp_index([source], ncci_folder(data_dir, setting))
-
-
-@pytest.fixture
-def private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A data dir of the test's own (letters, workqueue.yaml, loaded NCCI tables)."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    monkeypatch.setenv("DENIALSCOPE_DATA_DIR", str(folder))
-    return folder

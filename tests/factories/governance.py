@@ -20,10 +20,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim
-from denialscope.orgs.models import Department, Facility, Payer
-from denialscope.remits.models import Adjustment, ClaimPayment, Remittance
+from denialscope.orgs.models import Payer
+from denialscope.remits.models import Adjustment, ClaimPayment
 from denialscope.settings import Settings
-from denialscope.sources.models import SourceFile
+from factories import rows
 
 __all__ = ["build_governance_data"]
 
@@ -34,16 +34,10 @@ FEW = Settings(data_dir=Path("unused-data-dir"), database_url="sqlite://", min_c
 
 
 def build_governance_data(session: Session) -> None:
-    source = SourceFile(sha256="1" * 64, name="governance.x12")
-    alpha = Payer(payer_key="ALPHA", name="ALPHA HEALTH", payer_id="ALPHA")
-    beta = Payer(payer_key="BETA", name="BETA CARE", payer_id="BETA")
-    facility = Facility(code="F1", name="Facility one")
-    d1 = Department(code="D1", name="Cardiology", service_line="cardiology", facility=facility)
-    session.add_all([source, alpha, beta, facility, d1])
-    session.flush()
-    remittance = Remittance(source_file_id=source.id)
-    session.add(remittance)
-    session.flush()
+    alpha = rows.payer(session, "ALPHA", name="ALPHA HEALTH", id_qualifier=None)
+    beta = rows.payer(session, "BETA", name="BETA CARE", id_qualifier=None)
+    d1 = rows.department(session, "D1", name="Cardiology", service_line="cardiology")
+    remittance = rows.remittance(session)
     serial = 0
 
     def claim(payer: Payer, month: int, denial: tuple[str, str, str, str] | None,
@@ -57,7 +51,7 @@ def build_governance_data(session: Session) -> None:
             claim_type="professional",
             payer_id=payer.id,
             department_id=d1.id,
-            facility_id=facility.id,
+            facility_id=d1.facility_id,
             service_line="cardiology",
             total_charge=Decimal(charge),
             submitted_at=dt.date(2025, month, 5),

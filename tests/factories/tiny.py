@@ -12,9 +12,9 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim, ClaimVersion
-from denialscope.orgs.models import Department, Facility, Payer
-from denialscope.remits.models import Adjustment, ClaimPayment, Remittance
-from denialscope.sources.models import SourceFile
+from denialscope.orgs.models import Department, Payer
+from denialscope.remits.models import Adjustment, ClaimPayment
+from factories import rows
 
 __all__ = ["Tiny", "build_tiny"]
 
@@ -41,17 +41,11 @@ def _adj(category: str, amount: str, *, stream: str | None = None, cause: str | 
 
 
 def build_tiny(session: Session) -> Tiny:
-    source = SourceFile(sha256="0" * 64, name="tiny.x12")
-    alpha = Payer(payer_key="ALPHA", name="ALPHA HEALTH", payer_id="ALPHA")
-    beta = Payer(payer_key="BETA", name="BETA CARE", payer_id="BETA")
-    facility = Facility(code="F1", name="Facility one")
-    d1 = Department(code="D1", name="Cardiology", service_line="cardiology", facility=facility)
-    d2 = Department(code="D2", name="Orthopedics", service_line="orthopedics", facility=facility)
-    session.add_all([source, alpha, beta, facility, d1, d2])
-    session.flush()
-    remittance = Remittance(source_file_id=source.id)
-    session.add(remittance)
-    session.flush()
+    alpha = rows.payer(session, "ALPHA", name="ALPHA HEALTH", id_qualifier=None)
+    beta = rows.payer(session, "BETA", name="BETA CARE", id_qualifier=None)
+    d1 = rows.department(session, "D1", name="Cardiology", service_line="cardiology")
+    d2 = rows.department(session, "D2", name="Orthopedics", service_line="orthopedics")
+    remittance = rows.remittance(session)
     tiny = Tiny()
 
     def claim(key: str, payer: Payer, dept: Department | None, charge: str,
@@ -63,7 +57,7 @@ def build_tiny(session: Session) -> Tiny:
             claim_type="professional",
             payer_id=payer.id,
             department_id=dept.id if dept else None,
-            facility_id=facility.id if dept else None,
+            facility_id=dept.facility_id if dept else None,
             service_line=dept.service_line if dept else None,
             total_charge=D(charge),
             submitted_at=submitted,
