@@ -17,7 +17,7 @@ from factories.denied import make_denied_claim
 
 D = Decimal
 DAY = dt.date(2026, 3, 2)
-CONFIG = load_workqueue_config(use_organization_file=False)
+CONFIG = load_workqueue_config()
 
 
 def test_list_work_creates_ranks_and_names_each_claim(session: Session) -> None:
