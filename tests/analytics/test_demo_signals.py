@@ -201,16 +201,14 @@ def test_monitor_raises_the_template_shift_without_an_event(
 
 
 def test_drg_downgrades_are_the_planted_ones(
-    demo: tuple[str, dict[str, Any]], demo_session: Session
+    demo_database: DemoDatabase, demo_session: Session
 ) -> None:
     """Every stay the generator paid at a lower DRG, and no other, is a downgrade."""
     import csv
 
     from denialscope.analytics.drg_downgrades import drg_downgrades
 
-    truth_csv = (
-        Path(demo[0].removeprefix("sqlite:///")).parent / "files" / "ground_truth_denials.csv"
-    )
+    truth_csv = demo_database.result.out_dir / "ground_truth_denials.csv"
     with truth_csv.open(encoding="utf-8", newline="") as handle:
         planted = {r["claim_id"] for r in csv.DictReader(handle) if r["level"] == "drg"}
     report = drg_downgrades(demo_session)

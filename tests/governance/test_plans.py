@@ -196,7 +196,7 @@ def test_plan_overview_is_one_typed_row_per_plan_with_its_progress(governed: Ses
     from denialscope.governance.service import PlanOverview, plan_overview
 
     plan = _plan(governed, "count", payer="ALPHA")
-    (row,) = plan_overview(session=governed, as_of=LATER)
+    (row,) = plan_overview(session=governed, as_of=LATER, min_claims=FEW.min_claims)
     assert isinstance(row, PlanOverview)
     assert (row.id, row.stream, row.baseline, row.status) == (plan.id, "coding", Decimal(4), "open")
     # As test_progress_over_the_latest_complete_period: Apr-Jun 3, half way from 4 to 2.

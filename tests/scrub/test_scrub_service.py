@@ -76,7 +76,7 @@ def test_scrubbing_nothing_is_an_error_and_stores_nothing(tmp_path: Path, sessio
     empty = tmp_path / "empty"
     empty.mkdir()
     context = build_context(settings=_settings(tmp_path))
-    with pytest.raises(InputError, match="nothing to scrub: no file in the paths given"):
+    with pytest.raises(InputError, match="empty: no X12 files in this folder"):
         scrub_files(paths=[empty], context=context, session=session)
     assert session.scalars(select(ScrubRun)).first() is None
 

@@ -413,6 +413,7 @@ def register(app: typer.Typer) -> None:
                 actor=_user(user),
                 approve=approvals,
                 reject=list(reject or []),
+                settings=settings,
             )
             if result.content is not None and result.filename is not None:
                 # The file first, whole or not at all; the version is committed once on disk.

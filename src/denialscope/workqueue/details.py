@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from denialscope.errors import InputError
+from denialscope.settings import Settings
 from denialscope.workqueue import service
 from denialscope.workqueue.claim_facts import claim_facts
 from denialscope.workqueue.config import WorkqueueConfig
@@ -149,12 +150,14 @@ def resubmit(
     actor: str,
     approve: Sequence[tuple[int, str | None]] = (),
     reject: Sequence[int] = (),
+    settings: Settings | None = None,
 ) -> Resubmission:
-    """Propose the coding fixes, record the reviews given (fix id, value supplied), and when
-    any fix stands approved write the corrected claim (frequency 7) as a new version."""
+    """Propose the coding fixes (the NCCI tables of ``settings``' data directory judge
+    bundling modifiers), record the reviews given (fix id, value supplied), and when any fix
+    stands approved write the corrected claim (frequency 7) as a new version."""
     from denialscope.appeals.corrected import propose_fixes, review_fix, write_corrected
 
-    propose_fixes(session, item_id=item_id, actor=actor)
+    propose_fixes(session, item_id=item_id, actor=actor, settings=settings)
     for fix_id, value in approve:
         review_fix(session, fix_id=fix_id, approve=True, actor=actor, value=value or None)
     for fix_id in reject:
