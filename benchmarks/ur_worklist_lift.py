@@ -61,7 +61,7 @@ def main() -> int:
     )  # fmt: skip
     args = parser.parse_args()
     settings = Settings.resolve(data_dir=args.data_dir)
-    engine, factory = open_database(None, data_dir=args.data_dir)
+    engine, factory = open_database(settings.database_url)
     with factory() as session:
         first, last = session.execute(
             select(func.min(Stay.admit_at), func.max(Stay.admit_at))
