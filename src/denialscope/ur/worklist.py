@@ -1,6 +1,6 @@
 """The UR worklist: stays in house ranked by what a review can save, soonest first.
 
-    score = dollars at risk x the payer's UR-denial rate for the DRG x urgency
+    score = dollars at risk x the payer's UR-denial rate for this stay x urgency
 
 * dollars at risk: the status-change impact, DRG weight x the payer's base rate minus what
   the stay pays as observation (an inpatient stay the payer downgrades loses it; an
