@@ -35,7 +35,7 @@ from denialscope.ur.worklist import Row, build_worklist
 RANKINGS: dict[str, Callable[[Row], float]] = {
     "score (dollars x history x urgency)": lambda r: r.score,
     "dollars at risk alone": lambda r: float(r.dollars),
-    "payer x DRG history alone": lambda r: r.denial_rate,
+    "history (payer x stage x DRG) alone": lambda r: r.denial_rate,
     "urgency alone": lambda r: r.urgency,
 }
 
@@ -55,6 +55,9 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--hour", type=int, default=12, help="Snapshot hour each day.")
     parser.add_argument("--top", type=float, default=0.10, help="Top share (decile: 0.10).")
+    parser.add_argument(
+        "--first", type=int, default=5, help="Rows a day a case manager reviews first."
+    )
     parser.add_argument(
         "--warm-up-days", type=int, default=90,
         help="Days of remittances before the first snapshot counted (history to learn from).",
@@ -98,7 +101,7 @@ def main() -> int:
     for label, wanted in groups.items():
         print(f"\ntargets: stays denied for {label}")
         for name, key in RANKINGS.items():
-            in_top = seen = census_top = census = 0
+            in_top = seen = census_top = census = in_first = census_first = 0
             first_seen: dict[str, bool] = {}  # target stay -> in the top at its first snapshot
             for rows in snapshots:
                 # Ties (equal keys) are ordered at random but reproducibly, never by id.
@@ -109,15 +112,22 @@ def main() -> int:
                 in_top += sum(hits[:cut])
                 census += len(ranked)
                 census_top += cut
+                in_first += sum(hits[: args.first])
+                census_first += min(args.first, len(ranked))
                 for pos, r in enumerate(ranked):
                     if hits[pos] and r.visit_number not in first_seen:
                         first_seen[r.visit_number] = pos < cut
             base = census_top / census if census else 0
             share = in_top / seen if seen else 0
             lift = share / base if base else 0
+            first_share = in_first / seen if seen else 0
+            first_base = census_first / census if census else 0
+            first_lift = first_share / first_base if first_base else 0
             print(
                 f"  {name:38s} target stay-days {seen:5,}: {share:6.1%} in the top "
                 f"{args.top:.0%} (rows there: {base:5.1%} of the census) lift {lift:4.2f}x; "
+                f"{first_share:5.1%} in the first {args.first} a day "
+                f"({first_base:5.1%} of the census, lift {first_lift:4.2f}x); "
                 f"first day in house: {sum(first_seen.values())}/{len(first_seen)} in the top"
             )
     return 0

@@ -51,18 +51,27 @@ def test_ranked_by_hand_computed_score(stays: Session) -> None:
     # Dollars: weight x the payer's base rate - its observation payment (ur.yaml).
     assert v1.dollars == Decimal("2170.75")  # 0.6285 x 9,500 - 3,800 (commercial)
     assert v2.dollars == Decimal("1673.80")  # 0.6285 x 6,800 - 2,600 (default, Medicare)
-    # History before 5 January: 6 stays, 1 denied (H6 is adjudicated later).
+    # History before 5 January: 6 stays, 1 denied (H6 is adjudicated later). The payer's rate
+    # is shrunk toward its kind's, then the overall; all six are DRG 195 (GMLOS 2.2) stays in
+    # house on day 0 (no discharge date), as V1 and V2 are, so the stage's relative risk is
+    # the same for both; the P1 x DRG 193-195 cell (4 stays) is too thin to count.
     base = 2 / 56  # (1 + 1) / (6 + 50)
-    p1 = (1 + 20 * base) / 24  # payer P1: 1 of 4
-    assert v1.denial_rate == pytest.approx((1 + 20 * p1) / 24)  # P1 x DRG 195: 1 of 4
-    mcr = (0 + 20 * base) / 22  # Medicare: 0 of 2
-    assert v2.denial_rate == pytest.approx((0 + 20 * mcr) / 22)
+    relative = ((1 + 20 * base) / (6 + 20)) / base  # GMLOS 2-3, day 0: 1 of 6
+    commercial = (1 + 20 * base) / 24  # commercial payers: 1 of 4
+    p1 = (1 + 20 * commercial) / 24  # payer P1: 1 of 4
+    assert v1.denial_rate == pytest.approx(p1 * relative)
+    medicare = (0 + 20 * base) / 22  # Medicare: 0 of 2
+    mcr = (0 + 20 * medicare) / 22
+    assert v2.denial_rate == pytest.approx(mcr * relative)
     # Both just admitted: the status review is open, urgency 1.
     assert v1.urgency == v2.urgency == 1.0
     assert v1.score == pytest.approx(2170.75 * v1.denial_rate)
     assert v2.score == pytest.approx(1673.80 * v2.denial_rate)
     assert v1.score > v2.score
-    assert "payer x DRG 193-195: 1/4" in v1.denial_basis  # the family of 195
+    assert v1.denial_basis == (
+        "payer 1/4 (commercial 1/4) x GMLOS 2-3, day 0 1/6 vs all 1/6 (x1.85)"
+        "; payer x DRG 193-195 1/4: too few to count"  # the family of 195
+    )
     assert "0.6285 x $9,500.00" in v1.dollars_basis
     # No IN1 on V3: the payer of the patient's latest claim (member MEMX) is used.
     assert v3.payer == "MCR PLAN"

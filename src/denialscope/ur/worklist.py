@@ -1,11 +1,12 @@
 """The UR worklist: stays in house ranked by what a review can save, soonest first.
 
-    score = dollars at risk x the payer's UR-denial rate for the DRG x urgency
+    score = dollars at risk x the payer's UR-denial rate for this stay x urgency
 
 * dollars at risk: the status-change impact, DRG weight x the payer's base rate minus what
   the stay pays as observation (an inpatient stay the payer downgrades loses it; an
   observation stay that meets inpatient criteria leaves it on the table);
-* the payer's level-of-care / length-of-stay denial rate for that DRG (``history``);
+* the payer's level-of-care / length-of-stay denial rate, scaled by the stay's stage (expected
+  length, midnights so far) and refined by its DRG where the payer has the volume (``history``);
 * urgency: 1 when a trigger is open now, else 24 / (24 + hours to the next checkpoint).
 
 Each row carries the basis of its three factors, so a case manager sees why it is where it is.
@@ -199,7 +200,13 @@ def _row(
         f"{label} weight {weight} x ${rules.base_rate:,.2f} = ${inpatient_pay:,.2f}"
         f" - observation ${rules.observation_payment:,.2f}"
     )
-    rate = history.rate(payer_id=payer.id if payer else None, drg=drg.drg if drg else None)
+    day = midnights(stay.admit_at, now)
+    rate = history.rate(
+        payer_id=payer.id if payer else None,
+        drg=drg.drg if drg else None,
+        gmlos=drg.gmlos if drg else None,
+        day=day,
+    )
     if triggers.open:
         hours, urgency_basis = 0.0, f"open now: {', '.join(h.rule for h in triggers.open)}"
     elif triggers.next_at is not None:
@@ -216,7 +223,7 @@ def _row(
         payer_kind=payer.kind if payer else None,
         patient_class=cls,
         admit_at=stay.admit_at,
-        day=midnights(stay.admit_at, now),
+        day=day,
         hours_in_class=(now - since).total_seconds() / 3600,
         attending=stay.attending_name,
         diagnoses=known_dx,
