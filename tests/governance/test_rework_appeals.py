@@ -147,7 +147,7 @@ def test_the_payer_scorecard_shows_the_one_overturn_rate(governed: Session) -> N
 
     _work_items(governed)
     report = governance_report(governed, quarter="2025-Q1", min_claims=1)
-    alpha = next(row for row in report["payer_scorecard"] if row["payer"] == "ALPHA HEALTH")
+    alpha = next(row for row in report.payer_scorecard if row.payer == "ALPHA HEALTH")
     # The same HFMA rate as `report kpis`: 1 overturned of 2 decided appeals.
-    assert alpha["overturn_rate"] == Decimal("0.5")
-    assert "initial_denial_rate_charges" in alpha
+    assert alpha.overturn_rate == Decimal("0.5")
+    assert "initial_denial_rate_charges" in alpha.to_dict()
