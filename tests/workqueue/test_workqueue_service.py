@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from denialscope.workqueue.details import get_details
 from denialscope.workqueue.outcomes import apply_outcomes
 from denialscope.workqueue.service import (
     add_note,
     choose_action,
     get_or_raise,
-    item_to_dict,
     list_items,
     next_item,
     sync_work_items,
@@ -188,7 +188,7 @@ def test_actions_notes_and_history_say_who_did_what(session: Session) -> None:
     choose_action(session, item_id=item.id, action="bill_patient", actor="robin")
     item = get_or_raise(session, item.id)
     assert (item.status, item.outcome) == ("resolved", "billed_to_patient")
-    history = item_to_dict(item, with_history=True)["history"]
+    history = get_details(session=session, item_id=item.id).to_dict()["history"]
     assert [(h["actor"], h["kind"]) for h in history] == [
         ("system", "created"),
         ("robin", "assigned"),

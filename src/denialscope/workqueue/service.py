@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -40,7 +39,6 @@ __all__ = [
     "choose_action",
     "data_as_of",
     "get_or_raise",
-    "item_to_dict",
     "list_items",
     "log_event",
     "next_item",
@@ -430,41 +428,3 @@ def _check_not_resolved(item: WorkItem, force: bool) -> None:
             f"work item {item.id} is already resolved as {item.outcome}{when}; "
             "use --force to replace the outcome (the old one stays in the history)"
         )
-
-
-def item_to_dict(item: WorkItem, *, with_history: bool = False) -> dict[str, Any]:
-    """The JSON form the CLI and the web show."""
-
-    def text(value: object) -> str | None:
-        return None if value is None else str(value)
-
-    data: dict[str, Any] = {
-        "id": item.id,
-        "claim_id": item.claim_id,
-        "queue": item.queue,
-        "stream": item.stream,
-        "root_cause": item.root_cause,
-        "payer_kind_source": item.payer_kind_source,
-        "dollars_at_risk": text(item.dollars_at_risk),
-        "priority": text(item.priority),
-        "deadline": text(item.deadline),
-        "deadline_kind": item.deadline_kind,
-        "recommended_action": item.recommended_action,
-        "recommended_reason": item.recommended_reason,
-        "p_recovery": text(item.p_recovery),
-        "p_basis": item.p_basis,
-        "expected_net": text(item.expected_net),
-        "status": item.status,
-        "outcome": item.outcome,
-        "action": item.action,
-        "appeal_level": item.appeal_level,
-        "assigned_to": item.assigned_to,
-        "recovered_amount": text(item.recovered_amount),
-        "cycle_days": item.cycle_days,
-    }
-    if with_history:
-        data["history"] = [
-            {"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "detail": e.detail}
-            for e in item.events
-        ]
-    return data
