@@ -199,7 +199,7 @@ def measure(engine: Engine) -> dict[str, float]:
             return None
 
         def report() -> object:
-            return kpi_report(session)
+            return kpi_report(session=session)
 
         base = _timed(count)
         live = _timed(live_summary)

@@ -105,7 +105,7 @@ def test_the_kpi_report_is_typed_and_its_json_is_the_documented_one(
     assert kpi.denials_by_stream["clinical"].charges == D("300")
     assert kpi.appeals.worked == 0 and kpi.appeals.overturn_rate_count is None
     documented = kpi_report(
-        session,
+        session=session,
         documentation_causes=documentation_causes(settings=settings),
     )
     assert report.to_dict() == documented["all"]

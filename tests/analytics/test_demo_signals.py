@@ -58,7 +58,7 @@ def test_kpis_agree_with_the_ground_truth(
     demo: tuple[str, dict[str, Any]], demo_session: Session
 ) -> None:
     truth = demo[1]["summary"]
-    kpi = kpi_report(demo_session)["all"]
+    kpi = kpi_report(session=demo_session)["all"]
     assert kpi["claims_submitted"] == truth["claims_submitted"]
     assert kpi["initial_denials"] == truth["initially_denied"]
     counts = {s: int(v["count"]) for s, v in kpi["denials_by_stream"].items()}

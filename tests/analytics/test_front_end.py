@@ -72,14 +72,14 @@ def _acks(session: Session, tiny: Tiny) -> None:
 
 
 def test_without_acknowledgments(session: Session, tiny: Tiny) -> None:
-    report = kpi_report(session)["all"]
+    report = kpi_report(session=session)["all"]
     assert report["first_pass_yield"] == D("0.333333")  # C1, C5 of 6
     assert report["front_end_rejections"] == {"acknowledgments_loaded": False, "claims": 0}
     assert report["clean_claim_rate"] is None
     assert "no claim in scope went through" in report["clean_claim_rate_note"]
     assert "no 999/277CA acknowledgment is loaded" in report["clean_claim_rate_note"]
     _scrub(session, tiny)
-    report = kpi_report(session)["all"]
+    report = kpi_report(session=session)["all"]
     assert report["clean_claim_rate"] == D("0.666667")  # C1, C5 of C1, C3, C5
     assert "no 999/277CA acknowledgment is loaded" in report["clean_claim_rate_note"]
 
@@ -92,7 +92,7 @@ def test_rejections_leave_the_first_pass(session: Session, tiny: Tiny) -> None:
     # C5 only, over the 6 adjudicated + C7 rejected and not adjudicated
     assert result.first_pass_yield == Rate(D(1), D(7))
     assert result.clean_claim_rate == Rate(D(1), D(3))  # C5: C1 was rejected after all
-    report = kpi_report(session)["all"]
+    report = kpi_report(session=session)["all"]
     assert report["front_end_rejections"] == {"acknowledgments_loaded": True, "claims": 2}
     assert report["first_pass_yield"] == D("0.142857")
     by_payer = front_end(session, by="payer")
@@ -108,6 +108,6 @@ def test_without_scrub_the_acknowledgments_give_the_clean_claim_rate(
     # Submitted (not stubs): C1-C5, C7, C8; C1 (277CA) and C7 (999) were rejected.
     assert result.clean_claim_rate == Rate(D(5), D(7))
     assert result.clean_basis == "acknowledgments"
-    report = kpi_report(session)["all"]
+    report = kpi_report(session=session)["all"]
     assert report["clean_claim_rate"] == D("0.714286")
     assert "999/277CA edits only" in report["clean_claim_rate_note"]

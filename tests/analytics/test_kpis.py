@@ -61,7 +61,7 @@ def test_adjustments_and_revenue(session: Session, tiny: Tiny) -> None:
     assert categories["patient_share"] == D("5")
     # NPSR = Σ (CLP04 paid + CLP05 patient responsibility) of primary adjudications: these
     # payments carry no CLP05 (test_net_basis covers it), so 80 + 150 + 200 + 50.
-    assert kpi_report(session)["all"]["net_patient_service_revenue"] == D("480")
+    assert kpi_report(session=session)["all"]["net_patient_service_revenue"] == D("480")
 
 
 def test_first_pass_yield(session: Session, tiny: Tiny) -> None:
@@ -114,7 +114,9 @@ def test_filters(session: Session, tiny: Tiny) -> None:
 
 
 def test_kpi_report_has_the_documented_keys(session: Session, tiny: Tiny) -> None:
-    report = kpi_report(session, documentation_causes=frozenset({"documentation_insufficient"}))
+    report = kpi_report(
+        session=session, documentation_causes=frozenset({"documentation_insufficient"})
+    )
     kpi = report["all"]
     assert kpi["claims_submitted"] == 7
     assert kpi["initial_denial_rate"] == {"count": D("0.666667"), "charges": D("0.869565")}
@@ -164,4 +166,4 @@ def test_clean_claim_rate_counts_the_first_scrub(session: Session, tiny: Tiny) -
     by_payer = front_end(session, by="payer")
     assert by_payer["ALPHA HEALTH"].clean_claim_rate == Rate(D(1), D(2))
     assert by_payer["BETA CARE"].clean_claim_rate == Rate(D(1), D(1))
-    assert kpi_report(session)["all"]["clean_claim_rate"] == D("0.666667")
+    assert kpi_report(session=session)["all"]["clean_claim_rate"] == D("0.666667")

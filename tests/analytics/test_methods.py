@@ -136,6 +136,14 @@ def test_events_register_by_call_and_yaml(session: Session, tmp_path: Path) -> N
         (3, None, "cardiology"),
         (6, "RMC-ED", None),
     ]
+    assert events[0].to_dict() == {
+        "id": events[0].id,
+        "date": dt.date(2025, 3, 1),
+        "kind": "payer_policy",
+        "department": None,
+        "service_line": "cardiology",
+        "description": "prior auth for echo",
+    }
 
 
 @pytest.mark.parametrize(

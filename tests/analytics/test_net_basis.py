@@ -69,7 +69,7 @@ def test_write_off_once_final(session: Session, tiny: Tiny) -> None:
     g = net_basis(session, as_of=dt.date(2026, 6, 1))["all"]
     assert g.written_off_net == D("450")  # C4 360 + C8 90
     assert g.open_net == D("90")  # C3: its item is open
-    report = kpi_report(session)["all"]
+    report = kpi_report(session=session)["all"]
     # the report's as-of date is the newest remit (2025-04-20): nothing is past a year
     assert report["denial_write_off_net"] == D("0")
     assert report["net_patient_service_revenue"] == D("485")
@@ -78,8 +78,8 @@ def test_write_off_once_final(session: Session, tiny: Tiny) -> None:
     item.status = "resolved"
     item.outcome = "upheld"
     session.commit()
-    assert kpi_report(session)["all"]["denial_write_off_net"] == D("90")
-    assert kpi_report(session)["all"]["denial_write_off_pct_of_npsr"] == D("0.185567")
+    assert kpi_report(session=session)["all"]["denial_write_off_net"] == D("90")
+    assert kpi_report(session=session)["all"]["denial_write_off_pct_of_npsr"] == D("0.185567")
 
 
 def _initial(session: Session, claim_id: int) -> int:
@@ -116,7 +116,7 @@ def test_group_by_attending_and_rendering_provider(session: Session, tiny: Tiny)
     assert by_attending["HOUSE GREGORY (1111111112)"]["count"] == Rate(D(1), D(2))
     assert by_attending["WILSON JAMES (2222222224)"]["count"] == Rate(D(1), D(1))
     assert by_attending["(none)"]["count"] == Rate(D(2), D(3))  # C4, C8 of C4, C5, C8
-    report = kpi_report(session, by="rendering_provider")
+    report = kpi_report(session=session, by="rendering_provider")
     assert report["WILSON JAMES (2222222224)"]["initial_denials"] == 1
     assert report["WILSON JAMES (2222222224)"]["claims_adjudicated"] == 2
     assert report["(none)"]["denied_charges"] == D("600")  # C3 100 + C4 400 + C8 100

@@ -47,7 +47,7 @@ def test_the_letter_carries_claim_remittance_chronology_argument_and_citations(
         payer_kind="medicare",
         carc="50",
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     item = _item(session, denial.claim_id)
     context = letter_context(
         session,
@@ -79,7 +79,7 @@ def test_the_letter_carries_claim_remittance_chronology_argument_and_citations(
         payer_code="COMM",
         payer_kind="commercial",
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     html = render_html(letter_context(session, _item(session, other.claim_id)), "level_of_care")
     assert "42 CFR 412.3" not in html
     assert "Write the argument" in html or "Severity of illness" in html
@@ -89,7 +89,7 @@ def test_letters_render_to_pdf_and_are_versioned(session: Session) -> None:
     denial = make_denied_claim(
         session, root_cause="medical_necessity", dollars=Decimal(3000), denied_on=DAY
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     item = _item(session, denial.claim_id)
     first = write_letter(session, item_id=item.id, actor="pat", letter_date=DAY, draft=True)
     second = write_letter(
@@ -118,7 +118,7 @@ def test_an_organization_template_overrides_the_shipped_one(
     denial = make_denied_claim(
         session, root_cause="modifier_missing_invalid", dollars=Decimal(90), denied_on=DAY
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     settings = Settings(data_dir=data_dir, database_url="sqlite://")
     context = letter_context(session, _item(session, denial.claim_id), settings=settings)
     html = render_html(context, "modifier", settings=settings)

@@ -45,7 +45,7 @@ def test_a_bundling_fix_becomes_a_replacement_claim_that_reads_back(
         lines=lines,
         diagnoses=("I10", "R0789"),
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     item = _item(session, denial.claim_id)
     settings = Settings(data_dir=data_dir, database_url="sqlite://")
     fixes = propose_fixes(session, item_id=item.id, actor="coder", settings=settings)
@@ -86,7 +86,7 @@ def test_a_diagnosis_fix_needs_the_coders_code_and_removing_a_line_reprices(
         lines=lines,
         diagnoses=("R69",),
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     item = _item(session, denial.claim_id)
     (dx,) = [f for f in propose_fixes(session, item_id=item.id) if f.kind == "replace_diagnosis"]
     assert (dx.current, dx.proposed) == ("R69", None)
@@ -104,7 +104,7 @@ def test_removing_a_line_renumbers_and_reprices(session: Session, tmp_path: Path
     denial = make_denied_claim(
         session, root_cause="ncci_bundling", dollars=Decimal(160), denied_on=DAY, lines=lines
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     item = _item(session, denial.claim_id)
     remove = next(
         f

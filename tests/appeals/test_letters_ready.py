@@ -60,7 +60,7 @@ def _level_of_care(session: Session, *, kind: str, code: str, two_midnight: bool
         session.add(attending)
         session.flush()
     claim.attending_provider_id = attending.id
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     item = session.scalar(select(WorkItem).where(WorkItem.claim_id == denial.claim_id))
     assert item is not None
     return item.id
@@ -166,7 +166,7 @@ def test_the_modifier_letter_needs_a_line_with_the_modifier(session: Session) ->
         denied_on=DAY,
         lines=[DeniedLine("20610", Decimal(90), modifiers="XS")],
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
 
     def item_of(claim_id: int | None) -> WorkItem:
         found = session.scalar(select(WorkItem).where(WorkItem.claim_id == claim_id))
@@ -189,7 +189,7 @@ def test_no_policy_is_cited_without_a_citation(session: Session, data_dir: Path)
     denial = make_denied_claim(
         session, root_cause="medical_necessity", dollars=Decimal(900), denied_on=DAY
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     item = session.scalar(select(WorkItem).where(WorkItem.claim_id == denial.claim_id))
     assert item is not None
     settings = Settings(data_dir=data_dir, database_url="sqlite://")

@@ -113,7 +113,7 @@ def test_the_proposals_use_the_tables_loaded_in_the_data_dir(
         denied_on=DAY,
         lines=[DeniedLine("99213", Decimal(120)), DeniedLine("93000", Decimal(40))],
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     item = session.scalar(select(WorkItem).where(WorkItem.claim_id == denial.claim_id))
     assert item is not None
     fixes = propose_fixes(

@@ -35,7 +35,7 @@ def loaded(db: Db, remits: list[Path], defaults: ClassificationConfig, data_dir:
 
 def _explain(db: Db, claim: str, config: ClassificationConfig) -> ClaimExplanation:
     with db.session() as session:
-        return explain_claim(session, claim, config=config)
+        return explain_claim(session=session, claim=claim, config=config)
 
 
 def test_a_claim_by_control_number_lists_its_payments_in_sequence(
@@ -91,7 +91,7 @@ def test_an_ambiguous_claim_lists_the_candidates(loaded: Db) -> None:
         candidates = find_claims(session, "PCN-DUP")
         assert len(candidates) == 2 and {c.payments for c in candidates} == {1}
         with pytest.raises(AmbiguousClaimError) as caught:
-            explain_claim(session, "PCN-DUP", config=load_config([]))
+            explain_claim(session=session, claim="PCN-DUP", config=load_config([]))
     message = caught.value.message
     assert all(f"id {c.id}" in message for c in candidates)
     assert [c["id"] for c in caught.value.to_dict()["candidates"]] == [c.id for c in candidates]
@@ -129,7 +129,7 @@ def test_official_text_shows_when_the_user_loaded_it(
     install_official_list(carc, data=data_dir)
     install_official_list(rarc, data=data_dir)
     with loaded.session() as session:
-        result = explain_claim(session, "PCN-B", config=defaults, data=data_dir)
+        result = explain_claim(session=session, claim="PCN-B", config=defaults, data=data_dir)
     adjustment = result.payments[0].adjustments[0]
     assert result.official_text_loaded
     assert adjustment.official_description == "Synthetic text sixteen"

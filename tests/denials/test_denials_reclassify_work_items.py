@@ -137,7 +137,9 @@ def test_an_item_a_person_chose_an_action_for_keeps_that_choice(
     db.ingest_all(remits, defaults)
     with db.session() as session:
         item = _items(session)["PCN-DUP"]
-        choose_action(session, item_id=item.id, action="resubmit", actor="ana", config=WORKQUEUE)
+        choose_action(
+            session=session, item_id=item.id, action="resubmit", actor="ana", config=WORKQUEUE
+        )
         recommended = (item.recommended_action, item.recommended_reason)
         session.commit()
         reclassify(session=session, config=override, workqueue=WORKQUEUE)

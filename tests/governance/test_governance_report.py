@@ -21,6 +21,7 @@ from denialscope.governance.report import (
     render_html,
     render_pdf,
 )
+from denialscope.governance.report_types import GovernanceReport
 from denialscope.governance.service import create_plan
 from factories.governance import FEW
 
@@ -42,7 +43,7 @@ def test_quarter_labels_and_the_default() -> None:
 
 
 @pytest.fixture
-def report(governed: Session) -> dict[str, object]:
+def report(governed: Session) -> GovernanceReport:
     create_plan(
         governed,
         settings=FEW,
@@ -59,8 +60,8 @@ def report(governed: Session) -> dict[str, object]:
     return governance_report(governed, quarter="2025Q2", as_of=LATER, min_claims=1)
 
 
-def test_report_content(report: dict[str, object]) -> None:
-    data: dict = report  # type: ignore[type-arg]
+def test_report_content(report: GovernanceReport) -> None:
+    data = report.to_dict()
     assert data["quarter"] == "2025-Q2"
     # Q2: ALPHA 10 claims (3 denied), BETA 2 (both denied).
     assert data["summary"]["claims_submitted"] == 12
@@ -93,7 +94,56 @@ def test_report_content(report: dict[str, object]) -> None:
     assert months[-3:] == ["2025-04", "2025-05", "2025-06"]
 
 
-def test_html_has_every_section_and_no_external_reference(report: dict[str, object]) -> None:
+def test_json_keys_are_the_documented_ones(report: GovernanceReport) -> None:
+    # The `report governance --format json` document of docs/analytics.md, key for key.
+    data = report.to_dict()
+    assert list(data) == [
+        "quarter", "period", "data_as_of", "summary", "appeals", "rework",
+        "top_root_causes", "action_plans", "trends", "payer_scorecard",
+    ]  # fmt: skip
+    assert list(data["period"]) == ["from", "to"]
+    assert data["period"] == {"from": dt.date(2025, 4, 1), "to": dt.date(2025, 6, 30)}
+    assert list(data["summary"]) == [
+        "claims_submitted", "claims_adjudicated", "initial_denials", "initial_denial_rate",
+        "denied_amount",
+    ]  # fmt: skip
+    assert data["summary"]["initial_denial_rate"] == Decimal("0.416667")  # 5 of 12
+    assert set(data["appeals"]) == {
+        "volume", "worked", "open", "overturned", "overturned_partly", "overturn_rate",
+        "denied_net_decided", "recovered_net", "recovery_per_worked", "cost_per_worked",
+        "mean_cycle_days", "mean_days_denial_to_appeal", "mean_days_denial_to_resolution",
+        "corrections",
+    }  # fmt: skip
+    assert list(data["rework"]) == [
+        "cost_per_reworked_claim", "reworked_claims", "rework_cost", "total_cost",
+    ]  # fmt: skip
+    assert list(data["top_root_causes"]) == ["clinical", "coding", "access", "billing"]
+    assert list(data["top_root_causes"]["coding"][0]) == [
+        "root_cause", "claims", "dollars", "share", "process_step", "owner_role", "owner_name",
+    ]  # fmt: skip
+    assert list(data["action_plans"][0]) == [
+        "id", "root_cause", "stream", "scope", "owner", "metric", "target", "due_date",
+        "status", "notes", "progress",
+    ]  # fmt: skip
+    plan = data["action_plans"][0]
+    assert plan["scope"] == "payer ALPHA" and plan["owner"] == "Sam (Coding lead)"
+    assert plan["target"] == "count -40% by 2025-12-31"
+    assert list(data["trends"]) == ["month", "payer", "service_line", "facility"]
+    assert list(data["trends"]["facility"][0]) == [
+        "facility", "claims_adjudicated", "initial_denials", "initial_denial_rate",
+        "initial_denial_rate_charges", "clinical_denials", "coding_denials", "access_denials",
+        "billing_denials", "data",
+    ]  # fmt: skip
+    assert list(data["payer_scorecard"][0]) == [
+        "payer", "claims", "claims_adjudicated", "initial_denial_rate_count",
+        "initial_denial_rate_charges", "denial_mix", "top_root_causes", "overturn_rate",
+        "avg_days_to_pay", "zero_pay_rate",
+    ]  # fmt: skip
+    assert "charts" not in data  # the SVGs belong to the page only
+    assert report.charts.pareto.startswith("<svg") and report.charts.trend.startswith("<svg")
+
+
+def test_html_has_every_section_and_no_external_reference(report: GovernanceReport) -> None:
     html = render_html(report)
     for section in ("summary", "top-root-causes", "action-plans", "trends", "payer-scorecard"):
         assert f'<section id="{section}">' in html
@@ -102,7 +152,7 @@ def test_html_has_every_section_and_no_external_reference(report: dict[str, obje
     assert "modifier_missing_invalid" in html and "ALPHA HEALTH" in html
 
 
-def test_pdf_renders(report: dict[str, object]) -> None:
+def test_pdf_renders(report: GovernanceReport) -> None:
     assert render_pdf(render_html(report)).startswith(b"%PDF")
 
 

@@ -105,8 +105,8 @@ def test_governance_defaults_to_the_latest_filled_quarter(governed: Session) -> 
     window = default_window(governed, months=3, minimum=2, quarters=True)
     assert (window.start, window.end, window.claims) == (M(2025, 4, 1), M(2025, 6, 30), 12)
     report = governance_report(governed, min_claims=2)
-    assert report["quarter"] == "2025-Q2"  # not 2025-Q4, which holds the one late claim
-    assert report["summary"]["claims_adjudicated"] == 12
+    assert report.quarter == "2025-Q2"  # not 2025-Q4, which holds the one late claim
+    assert report.summary.claims_adjudicated == 12
     with pytest.raises(NoPeriodError, match=r"2025-01 4, 2025-02 3, .*2025-11 1"):
         default_window(governed, months=3, minimum=5, quarters=True)
 

@@ -103,7 +103,7 @@ def _appealed(session: Session) -> list[int]:
 
 def test_kpi_report_has_rework_and_appeals(governed: Session) -> None:
     _work_items(governed)
-    report = kpi_report(governed, by="quarter")
+    report = kpi_report(session=governed, by="quarter")
     q1, q2 = report["2025-Q1"], report["2025-Q2"]
     # Q1: 4 coding denials x $46, 1 clinical x $110.
     assert q1["rework"]["reworked_claims"]["coding"] == 4
@@ -126,7 +126,7 @@ def test_kpi_report_has_rework_and_appeals(governed: Session) -> None:
     assert appeals["mean_days_denial_to_appeal"] == Decimal("15.0")  # (10 + 20) / 2
     assert appeals["mean_days_denial_to_resolution"] == Decimal("45.0")
     assert q2["appeals"]["worked"] == 0 and q2["appeals"]["overturn_rate"]["count"] is None
-    beta = kpi_report(governed, filters=Filters(payer="BETA"))["all"]["appeals"]
+    beta = kpi_report(session=governed, filters=Filters(payer="BETA"))["all"]["appeals"]
     assert beta["volume"] == 0
 
 
@@ -147,7 +147,7 @@ def test_the_payer_scorecard_shows_the_one_overturn_rate(governed: Session) -> N
 
     _work_items(governed)
     report = governance_report(governed, quarter="2025-Q1", min_claims=1)
-    alpha = next(row for row in report["payer_scorecard"] if row["payer"] == "ALPHA HEALTH")
+    alpha = next(row for row in report.payer_scorecard if row.payer == "ALPHA HEALTH")
     # The same HFMA rate as `report kpis`: 1 overturned of 2 decided appeals.
-    assert alpha["overturn_rate"] == Decimal("0.5")
-    assert "initial_denial_rate_charges" in alpha
+    assert alpha.overturn_rate == Decimal("0.5")
+    assert "initial_denial_rate_charges" in alpha.to_dict()

@@ -101,7 +101,7 @@ def test_sync_claims_touches_only_the_claims_it_is_given(ingest_db: Db, files: F
     with ingest_db.factory() as session:
         first = session.scalar(select(Claim.id).where(Claim.control_number == "PCN-1"))
         assert first is not None
-        assert sync_claims(session, claim_ids=[first]) == (1, 0)
-        assert sync_claims(session, claim_ids=[first]) == (0, 0)
+        assert sync_claims(session=session, claim_ids=[first]) == (1, 0)
+        assert sync_claims(session=session, claim_ids=[first]) == (0, 0)
         session.commit()
     assert ingest_db.rows(select(WorkItem.claim_id)) == [(first,)]

@@ -22,7 +22,7 @@ def test_a_model_estimate_wins_and_the_fallback_stays_in_the_basis(session: Sess
     make_denied_claim(
         session, root_cause="missing_information", dollars=Decimal(500), denied_on=DAY
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     items = {i.root_cause: i for i in session.scalars(select(WorkItem))}
     beta = {k: (i.p_recovery, i.p_basis) for k, i in items.items()}
 

@@ -86,7 +86,7 @@ def test_the_claim_decides_the_kind_and_its_windows(session: Session, tmp_path: 
     plain = make_denied_claim(
         session, root_cause="medical_necessity", dollars=D(5000), denied_on=DAY, kind="837I"
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
 
     item = _item(session, advantage.claim_id)
     assert (item.payer_kind, item.payer_kind_source) == ("medicare_advantage", "filing_indicator")

@@ -51,7 +51,7 @@ def test_a_co_denial_never_recommends_billing_the_patient(session: Session) -> N
         carc="96",
         lines=[DeniedLine("G0105", D(250), modifiers="GA"), DeniedLine("45380", D(150))],
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     item = _item(session, co.claim_id)
     assert item.recommended_action == "write_off"
     assert item.recommended_reason is not None
@@ -62,7 +62,7 @@ def test_a_co_denial_never_recommends_billing_the_patient(session: Session) -> N
     assert _item(session, half.claim_id).recommended_action == "write_off"
     # Nor may a person choose it.
     with pytest.raises(InputError, match="the patient may not be billed"):
-        choose_action(session, item_id=item.id, action="bill_patient", actor="kim")
+        choose_action(session=session, item_id=item.id, action="bill_patient", actor="kim")
     assert item.action is None
 
 
@@ -89,7 +89,7 @@ def test_an_expired_appeal_becomes_a_reopening_or_a_write_off(session: Session) 
         payer_code="MCARE",
         payer_kind="medicare",
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     expired = _item(session, late.claim_id)
     assert expired.recommended_action == "write_off"
     assert expired.recommended_reason == (
@@ -122,7 +122,7 @@ def test_medicare_timely_filing_asks_for_a_reopening_not_a_redetermination(
     commercial = make_denied_claim(
         session, root_cause="timely_filing", dollars=D(700), denied_on=DAY, carc="29"
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     item = _item(session, medicare.claim_id)
     assert item.recommended_action == "reopening"
     assert item.recommended_reason is not None
@@ -142,7 +142,7 @@ def test_the_letter_refuses_an_expired_appeal_unless_forced(session: Session) ->
     denial = make_denied_claim(
         session, root_cause="medical_necessity", dollars=D(3000), denied_on=DAY
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     item = _item(session, denial.claim_id)
     # Commercial level 1: 180 days, so the last day is 2026-08-29.
     assert write_letter(
@@ -172,7 +172,7 @@ def test_the_good_cause_is_printed_in_a_forced_letter(session: Session) -> None:
     denial = make_denied_claim(
         session, root_cause="medical_necessity", dollars=D(3000), denied_on=DAY
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     context = letter_context(session, _item(session, denial.claim_id), letter_date=DAY)
     context["good_cause"] = "Portal outage."
     html = render_html(context, "medical_necessity")
@@ -197,14 +197,17 @@ def test_professional_clinical_denials_go_to_the_professional_fee_queue(
     hospital = make_denied_claim(
         session, root_cause="medical_necessity", dollars=D(300), denied_on=DAY, kind="837I"
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     assert _item(session, profee.claim_id).queue == "profee"
     assert _item(session, documentation.claim_id).queue == "profee"
     assert _item(session, hospital.claim_id).queue == "ur"
     # A second-level appeal of a professional claim stays with the group, not the hospital's
     # physician advisor.
     item = choose_action(
-        session, item_id=_item(session, profee.claim_id).id, action="appeal_level_2", actor="x"
+        session=session,
+        item_id=_item(session, profee.claim_id).id,
+        action="appeal_level_2",
+        actor="x",
     )
     assert item.queue == "profee"
 
@@ -219,9 +222,9 @@ def test_the_next_level_after_an_upheld_decision_counts_from_that_decision(
     denial = make_denied_claim(
         session, root_cause="medical_necessity", dollars=D(5000), denied_on=DAY
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     item = _item(session, denial.claim_id)
-    choose_action(session, item_id=item.id, action="appeal_level_1", actor="pat")
+    choose_action(session=session, item_id=item.id, action="appeal_level_1", actor="pat")
     upheld_on = DAY + dt.timedelta(days=90)
     add_payment(session, denial, paid=D(0), on=upheld_on, is_denial=True)
     # Commercial level 2: 60 days from the decision that upheld level 1 (2026-05-31).

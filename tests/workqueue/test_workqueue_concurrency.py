@@ -25,7 +25,7 @@ def test_concurrent_workers_never_share_an_item(engine: Engine) -> None:
             make_denied_claim(
                 session, root_cause="ncci_bundling", dollars=Decimal(100 + n), denied_on=day
             )
-        sync_work_items(session, as_of=day)
+        sync_work_items(session=session, as_of=day)
         session.commit()
 
     taken: dict[str, list[int]] = {f"user{n}": [] for n in range(WORKERS)}
@@ -41,7 +41,7 @@ def test_concurrent_workers_never_share_an_item(engine: Engine) -> None:
             start.wait()
             while True:
                 with factory() as session:
-                    item = next_item(session, queue="coding", user=user)
+                    item = next_item(session=session, queue="coding", user=user)
                     session.commit()
                     if item is None:
                         return

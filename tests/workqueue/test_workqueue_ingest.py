@@ -85,7 +85,7 @@ def test_a_paying_remittance_after_the_appeal_closes_the_item(
         )
         assert all(not f.error for f in report.files), report.to_dict()
         with factory() as session:
-            assert sync_work_items(session) == 1
+            assert sync_work_items(session=session) == 1
             item = session.scalars(select(WorkItem)).one()
             # A professional claim (837P): the group's professional-fee queue, not hospital UR.
             assert (item.stream, item.root_cause, item.queue) == (
@@ -97,7 +97,7 @@ def test_a_paying_remittance_after_the_appeal_closes_the_item(
             # SBR09 of the 837 is stored and decides the payer kind.
             assert session.get(Claim, item.claim_id).filing_indicator == "CI"  # type: ignore[union-attr]
             assert (item.payer_kind, item.payer_kind_source) == ("commercial", "filing_indicator")
-            choose_action(session, item_id=item.id, action="appeal_level_1", actor="pat")
+            choose_action(session=session, item_id=item.id, action="appeal_level_1", actor="pat")
             session.commit()
 
         ingest_paths([tmp_path / "paid.835"], session_factory=factory, update_work_queues=False)
@@ -131,7 +131,7 @@ def test_ingest_keeps_the_work_queues_up_to_date(
         assert (first.work_items_created, first.work_items_closed) == (1, 0)
         with factory() as session:
             item = session.scalars(select(WorkItem)).one()
-            choose_action(session, item_id=item.id, action="appeal_level_1", actor="pat")
+            choose_action(session=session, item_id=item.id, action="appeal_level_1", actor="pat")
             session.commit()
         second = ingest_paths([tmp_path / "paid.835"], session_factory=factory)
         assert (second.work_items_created, second.work_items_closed, second.work_queue_error) == (

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from denialscope.workqueue.details import get_details
 from denialscope.workqueue.outcomes import apply_outcomes
 from denialscope.workqueue.service import (
     add_note,
     choose_action,
     get_or_raise,
-    item_to_dict,
     list_items,
     next_item,
     sync_work_items,
@@ -47,8 +47,8 @@ def test_one_item_per_denied_claim_routed_by_root_cause_and_created_once(
     # A second denial of the same claim joins its item instead of making another.
     add_payment(session, clinical, paid=D(0), on=DAY + dt.timedelta(days=40), is_denial=True)
 
-    assert sync_work_items(session, as_of=DAY) == 4
-    assert sync_work_items(session, as_of=DAY) == 0
+    assert sync_work_items(session=session, as_of=DAY) == 4
+    assert sync_work_items(session=session, as_of=DAY) == 0
 
     queues = {
         p.primary_root_cause: _item(session, p.claim_id).queue
@@ -84,13 +84,13 @@ def test_a_big_clinical_denial_near_its_deadline_outranks_a_small_coding_one(
         dollars=D(95),
         denied_on=as_of - dt.timedelta(days=2),
     )
-    sync_work_items(session, as_of=as_of)
+    sync_work_items(session=session, as_of=as_of)
     big, small = _item(session, clinical.claim_id), _item(session, coding.claim_id)
     assert big.deadline == as_of + dt.timedelta(days=10)
     assert small.deadline is not None and small.deadline > big.deadline
     assert big.priority is not None and small.priority is not None
     assert big.priority > small.priority
-    ranked = [i.id for i in list_items(session)]
+    ranked = [i.id for i in list_items(session=session)]
     assert ranked.index(big.id) < ranked.index(small.id)
     # Expected net recovery is the probability times the dollars less the cost to work it.
     assert big.p_recovery is not None and big.expected_net is not None
@@ -112,7 +112,7 @@ def test_a_missed_deadline_sinks_an_item(session: Session) -> None:
         dollars=D(1000),
         denied_on=as_of - dt.timedelta(days=5),
     )
-    sync_work_items(session, as_of=as_of)
+    sync_work_items(session=session, as_of=as_of)
     late_item, fresh_item = _item(session, late.claim_id), _item(session, fresh.claim_id)
     assert late_item.priority is not None and fresh_item.priority is not None
     assert late_item.priority < fresh_item.priority
@@ -123,7 +123,7 @@ def test_a_later_payment_closes_the_item_as_overturned_and_teaches_p_recovery(
 ) -> None:
     first = make_denied_claim(session, root_cause="level_of_care", dollars=D(6000), denied_on=DAY)
     second = make_denied_claim(session, root_cause="level_of_care", dollars=D(6000), denied_on=DAY)
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     before = _item(session, second.claim_id).p_recovery
     assert before is not None
 
@@ -149,10 +149,10 @@ def test_an_upheld_appeal_is_recorded_and_the_next_level_depends_on_the_dollars(
     small = make_denied_claim(
         session, root_cause="medical_necessity", dollars=D(900), denied_on=DAY
     )
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     for denial in (big, small):
         choose_action(
-            session,
+            session=session,
             item_id=_item(session, denial.claim_id).id,
             action="appeal_level_1",
             actor="pat",
@@ -165,7 +165,9 @@ def test_an_upheld_appeal_is_recorded_and_the_next_level_depends_on_the_dollars(
     assert small_item.recommended_action == "write_off"
 
     # Taking the second level reopens the item at the physician advisor.
-    reopened = choose_action(session, item_id=big_item.id, action="appeal_level_2", actor="pat")
+    reopened = choose_action(
+        session=session, item_id=big_item.id, action="appeal_level_2", actor="pat"
+    )
     assert (reopened.status, reopened.outcome) == ("action_chosen", None)
     assert (reopened.appeal_level, reopened.queue) == (2, "physician_advisor")
 
@@ -180,15 +182,17 @@ def test_actions_notes_and_history_say_who_did_what(session: Session) -> None:
         group="PR",
         carc="27",
     )
-    sync_work_items(session, as_of=DAY)
-    item = next_item(session, queue="access", user="robin")
+    sync_work_items(session=session, as_of=DAY)
+    item = next_item(session=session, queue="access", user="robin")
     assert item is not None and item.claim_id == denial.claim_id
     assert (item.assigned_to, item.status) == ("robin", "in_review")
-    add_note(session, item_id=item.id, actor="robin", text="called the plan; coverage ended")
-    choose_action(session, item_id=item.id, action="bill_patient", actor="robin")
-    item = get_or_raise(session, item.id)
+    add_note(
+        session=session, item_id=item.id, actor="robin", text="called the plan; coverage ended"
+    )
+    choose_action(session=session, item_id=item.id, action="bill_patient", actor="robin")
+    item = get_or_raise(session=session, item_id=item.id)
     assert (item.status, item.outcome) == ("resolved", "billed_to_patient")
-    history = item_to_dict(item, with_history=True)["history"]
+    history = get_details(session=session, item_id=item.id).to_dict()["history"]
     assert [(h["actor"], h["kind"]) for h in history] == [
         ("system", "created"),
         ("robin", "assigned"),
@@ -196,7 +200,7 @@ def test_actions_notes_and_history_say_who_did_what(session: Session) -> None:
         ("robin", "action"),
         ("robin", "outcome"),
     ]
-    assert next_item(session, queue="access", user="kim") is None
+    assert next_item(session=session, queue="access", user="kim") is None
 
 
 def test_kpis_count_worked_appeals_recovery_cost_and_cycle_time(session: Session) -> None:
@@ -209,7 +213,7 @@ def test_kpis_count_worked_appeals_recovery_cost_and_cycle_time(session: Session
     )
     fixed = make_denied_claim(session, root_cause="ncci_bundling", dollars=D(100), denied_on=DAY)
     make_denied_claim(session, root_cause="ncci_bundling", dollars=D(100), denied_on=DAY)
-    sync_work_items(session, as_of=DAY)
+    sync_work_items(session=session, as_of=DAY)
     add_payment(session, won, paid=D(3000), on=DAY + dt.timedelta(days=30))
     add_payment(session, lost, paid=D(0), on=DAY + dt.timedelta(days=50), is_denial=True)
     add_payment(session, fixed, paid=D(80), on=DAY + dt.timedelta(days=20))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,6 +43,17 @@ class ChangeEvent(Base):
     service_line: Mapped[str | None] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented row of ``event list`` (table and JSON)."""
+        return {
+            "id": self.id,
+            "date": self.event_date,
+            "kind": self.kind,
+            "department": self.department,
+            "service_line": self.service_line,
+            "description": self.description,
+        }
 
 
 class ClaimCube(Base):

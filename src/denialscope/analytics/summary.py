@@ -42,8 +42,8 @@ def _share(numerator: Decimal, denominator: Decimal) -> Rate:
 
 
 def kpi_report(
-    session: Session,
     *,
+    session: Session,
     filters: Filters = kpis.NO_FILTERS,
     by: str | None = None,
     documentation_causes: frozenset[str] = frozenset(),

@@ -172,7 +172,7 @@ def propose_fixes(
 ) -> list[WorkItemFix]:
     """Proposed fixes for a coding denial (kept, not duplicated, when asked again); the
     NCCI tables loaded in the data directory of ``settings`` judge bundling modifiers."""
-    item = get_or_raise(session, item_id)
+    item = get_or_raise(session=session, item_id=item_id)
     if item.fixes:
         return list(item.fixes)
     claim = session.get(Claim, item.claim_id)
@@ -197,10 +197,12 @@ def propose_fixes(
             for p in proposals
         ]
         for note in notes:
-            log_event(session, item, actor=actor, kind="fix_note", detail=note)
+            log_event(session=session, item=item, actor=actor, kind="fix_note", detail=note)
     item.fixes.extend(fixes)
     if fixes:
-        log_event(session, item, actor=actor, kind="fixes", detail=f"{len(fixes)} proposed")
+        log_event(
+            session=session, item=item, actor=actor, kind="fixes", detail=f"{len(fixes)} proposed"
+        )
     session.flush()
     return fixes
 
@@ -218,10 +220,10 @@ def review_fix(
         raise InputError(f"fix {fix_id} ({fix.kind}) needs a value: give the corrected code")
     fix.status = "approved" if approve else "rejected"
     fix.reviewed_by = actor
-    item = get_or_raise(session, fix.work_item_id)
+    item = get_or_raise(session=session, item_id=fix.work_item_id)
     log_event(
-        session,
-        item,
+        session=session,
+        item=item,
         actor=actor,
         kind="fix",
         detail=f"{fix.status} {fix.kind} line {fix.line_no}: {fix.current} -> {fix.proposed}",
@@ -296,7 +298,7 @@ def write_corrected(
     receiver: str | None = None,
 ) -> WorkItemDocument:
     """Write the replacement 837 with the approved fixes and store it with the item."""
-    item = get_or_raise(session, item_id)
+    item = get_or_raise(session=session, item_id=item_id)
     approved = [f for f in item.fixes if f.status == "approved"]
     if not approved:
         raise InputError(f"work item {item_id} has no approved fix: review the proposals first")

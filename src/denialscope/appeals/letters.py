@@ -305,7 +305,11 @@ def store_document(
     )
     session.add(document)
     log_event(
-        session, item, actor=actor, kind=kind, detail=f"{filename} version {document.version}"
+        session=session,
+        item=item,
+        actor=actor,
+        kind=kind,
+        detail=f"{filename} version {document.version}",
     )
     session.flush()
     return document
@@ -340,7 +344,7 @@ def write_letter(
     """
     from denialscope.workqueue.config import load_workqueue_config
 
-    item = get_or_raise(session, item_id)
+    item = get_or_raise(session=session, item_id=item_id)
     template = template or template_for(item.root_cause, settings=settings)
     day = letter_date or dt.date.today()
     window = letter_window(session, item, workqueue=load_workqueue_config(settings=settings))
@@ -355,7 +359,9 @@ def write_letter(
                 f"{late}; recommended: {item.recommended_action} ({item.recommended_reason}). "
                 "Use --force (and --good-cause TEXT) to write it anyway"
             )
-        log_event(session, item, actor=actor, kind="late_letter", detail=late + " (forced)")
+        log_event(
+            session=session, item=item, actor=actor, kind="late_letter", detail=late + " (forced)"
+        )
         if warn is not None:
             warn(f"warning: {late}; written because --force was given")
     context = letter_context(

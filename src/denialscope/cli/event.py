@@ -74,15 +74,5 @@ def register(app: typer.Typer) -> None:
         from denialscope.analytics.events import list_events
 
         with open_session(cli_settings(database, data_dir)) as session:
-            rows = [
-                {
-                    "id": e.id,
-                    "date": e.event_date,
-                    "kind": e.kind,
-                    "department": e.department,
-                    "service_line": e.service_line,
-                    "description": e.description,
-                }
-                for e in list_events(session)
-            ]
+            rows = [event.to_dict() for event in list_events(session)]
         emit(rows, fmt, title="Change events")

@@ -103,7 +103,9 @@ def register(app: typer.Typer) -> None:
         settings = _config(config, where)
         with open_session(where) as session:
             try:
-                explanation = explain_claim(session, claim, config=settings, data=where.data_dir)
+                explanation = explain_claim(
+                    session=session, claim=claim, config=settings, data=where.data_dir
+                )
             except AmbiguousClaimError as error:
                 if not as_json:
                     raise

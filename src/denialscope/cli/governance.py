@@ -153,10 +153,7 @@ def add_report_command(report: typer.Typer) -> None:
             document = governance_report(
                 session, quarter=quarter, min_claims=min_claims, settings=settings
             )
-        if fmt == "json":
-            text = dumps({k: v for k, v in document.items() if k != "charts"})
-        else:
-            text = render_html(document)
+        text = dumps(document.to_dict()) if fmt == "json" else render_html(document)
         if fmt == "pdf":
             assert out is not None
             write_atomic(out, render_pdf(text))
@@ -165,4 +162,4 @@ def add_report_command(report: typer.Typer) -> None:
         else:
             typer.echo(text)
             return
-        typer.echo(f"governance report {document['quarter']} written to {out}")
+        typer.echo(f"governance report {document.quarter} written to {out}")

@@ -211,7 +211,9 @@ def register(app: typer.Typer) -> None:
 
         settings = cli_settings(database, data_dir)
         with open_session(settings) as session:
-            assign(session, item_id=item_id, user=None if to == "-" else to, actor=_user(user))
+            assign(
+                session=session, item_id=item_id, user=None if to == "-" else to, actor=_user(user)
+            )
             session.commit()
         typer.echo(f"item {item_id} assigned to {to if to != '-' else 'its queue'}")
 

@@ -326,9 +326,9 @@ def _explain_adjustment(
 
 
 def explain_claim(
+    *,
     session: Session,
     claim: str,
-    *,
     config: ClassificationConfig | None = None,
     data: str | Path | None = None,
 ) -> ClaimExplanation:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from denialscope.analytics import kpis
 from denialscope.analytics.charts import pareto_svg, trend_svg
 from denialscope.analytics.cohort import Filters, claim_cohort, group_label
+from denialscope.analytics.kpi_types import AppealKpis, ReworkCost
 from denialscope.analytics.pareto import pareto
 from denialscope.analytics.periods import default_window
 from denialscope.analytics.results import Rate, jsonable, to_decimal
@@ -30,10 +31,20 @@ from denialscope.analytics.rework import (
     no_appeals,
     rework_costs,
 )
-from denialscope.analytics.trends import trend_rows
+from denialscope.analytics.trends import TrendPoint, trend_points
 from denialscope.classify.taxonomy import DENIAL_STREAMS
 from denialscope.errors import InputError
+from denialscope.governance.models import ActionPlan
+from denialscope.governance.report_types import (
+    GovernanceCharts,
+    GovernanceReport,
+    GovernanceSummary,
+    PlanRow,
+    ScorecardRow,
+    TopCause,
+)
 from denialscope.governance.service import (
+    PlanProgress,
     complete_period,
     governance_as_of,
     list_plans,
@@ -72,7 +83,11 @@ def parse_quarter(value: str | None, *, as_of: dt.date) -> tuple[str, dt.date, d
     return f"{year}-Q{quarter}", start, after - dt.timedelta(days=1)
 
 
-def _owners(session: Session, filters: Filters) -> dict[str, dict[str, str | None]]:
+Owner = tuple[str | None, str | None, str | None]  # process step, owner role, owner name
+NOBODY: Final[Owner] = (None, None, None)
+
+
+def _owners(session: Session, filters: Filters) -> dict[str, Owner]:
     """Per root cause, the layer-3 owner most of its denial adjustments name."""
     cohort = claim_cohort(filters)
     query = (
@@ -92,36 +107,27 @@ def _owners(session: Session, filters: Filters) -> dict[str, dict[str, str | Non
             Adjustment.owner_name,
         )
     )
-    votes: dict[str, Counter[tuple[str | None, str | None, str | None]]] = defaultdict(Counter)
+    votes: dict[str, Counter[Owner]] = defaultdict(Counter)
     for row in session.execute(query):
         votes[row.root_cause or "unclassified"][
             (row.process_step, row.owner_role, row.owner_name)
         ] += int(row.n)
-    out: dict[str, dict[str, str | None]] = {}
-    for cause, counter in votes.items():
-        # Most frequent first, then by name, so ties give the same owner every run.
-        (step, role, name), _ = sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[0]
-        out[cause] = {"process_step": step, "owner_role": role, "owner_name": name}
-    return out
+    # Most frequent first, then by name, so ties give the same owner every run.
+    return {
+        cause: sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[0][0]
+        for cause, counter in votes.items()
+    }
 
 
-def _top_causes(session: Session, filters: Filters) -> dict[str, list[dict[str, Any]]]:
+def _top_causes(session: Session, filters: Filters) -> dict[str, tuple[TopCause, ...]]:
     owners = _owners(session, filters)
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, tuple[TopCause, ...]] = {}
     for stream in DENIAL_STREAMS:
         result = pareto(session, filters=Filters(**{**_fields(filters), "stream": stream}))
-        out[stream] = [
-            {
-                "root_cause": e.root_cause,
-                "claims": e.claims,
-                "dollars": e.dollars,
-                "share": e.share,
-                **owners.get(
-                    e.root_cause, {"process_step": None, "owner_role": None, "owner_name": None}
-                ),
-            }
+        out[stream] = tuple(
+            TopCause(e.root_cause, e.claims, e.dollars, e.share, *owners.get(e.root_cause, NOBODY))
             for e in result.entries[:TOP_CAUSES]
-        ]
+        )
     return out
 
 
@@ -148,13 +154,13 @@ def _days_to_pay(session: Session, filters: Filters) -> dict[str, Decimal | None
 
 def _scorecard(
     session: Session, filters: Filters, workqueue: WorkqueueConfig
-) -> list[dict[str, Any]]:
+) -> tuple[ScorecardRow, ...]:
     totals = kpis.cohort_totals(session, filters=filters, by="payer", use_cube=False)
     streams = kpis.denials_by_stream(session, filters=filters, by="payer", use_cube=False)
     # The one overturn rate (HFMA: appeals paid fully or partly / appeals decided), by count.
     appeals = appeal_summary(session, filters=filters, by="payer", workqueue=workqueue)
     days = _days_to_pay(session, filters)
-    rows: list[dict[str, Any]] = []
+    rows: list[ScorecardRow] = []
     for payer, t in sorted(totals.items(), key=lambda kv: (-kv[1]["remitted"], kv[0])):
         if not t["remitted"] and not t["submitted"]:
             continue
@@ -163,25 +169,23 @@ def _scorecard(
         top = pareto(session, filters=Filters(**{**_fields(filters), "payer": payer}))
         overturn = (appeals.get(payer) or {}).get("overturn_rate") or {}
         rows.append(
-            {
-                "payer": payer,
-                "claims": int(t["submitted"]),
-                "claims_adjudicated": int(t["remitted"]),
-                "initial_denial_rate_count": Rate(denied, t["remitted"]).value,
-                "initial_denial_rate_charges": Rate(
-                    t["charges_denied"], t["charges_remitted"]
-                ).value,
-                "denial_mix": {
+            ScorecardRow(
+                payer=payer,
+                claims=int(t["submitted"]),
+                claims_adjudicated=int(t["remitted"]),
+                initial_denial_rate_count=Rate(denied, t["remitted"]).value,
+                initial_denial_rate_charges=Rate(t["charges_denied"], t["charges_remitted"]).value,
+                denial_mix={
                     s: Rate(mix.get(s, {}).get("count", Decimal(0)), denied).value
                     for s in DENIAL_STREAMS
                 },
-                "top_root_causes": [e.root_cause for e in top.entries[:3]],
-                "overturn_rate": overturn.get("count"),
-                "avg_days_to_pay": days.get(payer),
-                "zero_pay_rate": Rate(t["zero_pay"], t["remitted"]).value,
-            }
+                top_root_causes=tuple(e.root_cause for e in top.entries[:3]),
+                overturn_rate=overturn.get("count"),
+                avg_days_to_pay=days.get(payer),
+                zero_pay_rate=Rate(t["zero_pay"], t["remitted"]).value,
+            )
         )
-    return rows
+    return tuple(rows)
 
 
 def _month_back(day: dt.date, months: int) -> dt.date:
@@ -196,8 +200,8 @@ def governance_report(
     as_of: dt.date | None = None,
     min_claims: int | None = None,
     settings: Settings | None = None,
-) -> dict[str, Any]:
-    """Everything the quarterly report shows, as plain data (Decimals, dates, lists).
+) -> GovernanceReport:
+    """Everything the quarterly report shows (``to_dict()``: the ``--format json`` document).
 
     Without ``quarter``: the latest complete quarter whose every month holds enough claims
     (:func:`denialscope.analytics.periods.default_window`), not the quarter before the
@@ -220,74 +224,75 @@ def governance_report(
     label, start, end = parse_quarter(quarter, as_of=today)
     scope = Filters(date_from=start, date_to=end)
     totals = kpis.cohort_totals(session, filters=scope, use_cube=False).get("all", {})
-    plans = []
-    for plan in list_plans(session):
-        progress = plan_progress(
-            session, plan, as_of=min(today, end) if as_of_quarter else today, min_claims=min_claims
-        )
-        plans.append(
-            {
-                "id": plan.id,
-                "root_cause": plan.root_cause,
-                "stream": plan.stream,
-                "scope": ", ".join(
-                    f"{k} {v}"
-                    for k, v in (
-                        ("payer", plan.payer),
-                        ("department", plan.department),
-                        ("service line", plan.service_line),
-                    )
-                    if v
-                )
-                or "all",
-                "owner": f"{plan.owner_name} ({plan.owner_role})",
-                "metric": plan.metric,
-                "target": f"{plan.metric} {plan.change_pct:+.0f}% by {plan.due_date.isoformat()}",
-                "due_date": plan.due_date,
-                "status": plan.status,
-                "notes": plan.notes,
-                "progress": progress.to_dict(),
-            }
-        )
-    monthly = trend_rows(
-        session,
-        filters=Filters(date_from=_month_back(start, 9), date_to=end),
-        by="month",
-        min_claims=min_claims,
+    plan_as_of = min(today, end) if as_of_quarter else today
+    plans = tuple(
+        _plan_row(plan, plan_progress(session, plan, as_of=plan_as_of, min_claims=min_claims))
+        for plan in list_plans(session)
     )
-    return {
-        "quarter": label,
-        "period": {"from": start, "to": end},
-        "data_as_of": today,
-        "summary": {
-            "claims_submitted": int(to_decimal(totals.get("submitted"))),
-            "claims_adjudicated": int(to_decimal(totals.get("remitted"))),
-            "initial_denials": int(to_decimal(totals.get("denied"))),
-            "initial_denial_rate": Rate(
-                to_decimal(totals.get("denied")), to_decimal(totals.get("remitted"))
-            ).value,
-            "denied_amount": to_decimal(totals.get("denied_amount")),
-        },
-        "appeals": appeal_summary(session, filters=scope, workqueue=workqueue).get("all")
-        or no_appeals(),
-        "rework": rework_costs(
-            kpis.denials_by_stream(session, filters=scope, use_cube=False), workqueue.work_cost
-        ).get("all", {}),
-        "top_root_causes": _top_causes(session, scope),
-        "action_plans": plans,
-        "trends": {
-            "month": monthly,
-            **{
-                by: trend_rows(session, filters=scope, by=by, min_claims=min_claims)
-                for by in TREND_FIELDS
-            },
-        },
-        "payer_scorecard": _scorecard(session, scope, workqueue),
-        "charts": {
-            "pareto": pareto_svg(pareto(session, filters=scope)),
-            "trend": trend_svg([r for r in monthly if r["initial_denial_rate"] is not None]),
-        },
-    }
+    monthly = tuple(
+        trend_points(
+            session,
+            filters=Filters(date_from=_month_back(start, 9), date_to=end),
+            by="month",
+            min_claims=min_claims,
+        )
+    )
+    trends: dict[str, tuple[TrendPoint, ...]] = {"month": monthly}
+    for by in TREND_FIELDS:
+        trends[by] = tuple(trend_points(session, filters=scope, by=by, min_claims=min_claims))
+    denied = to_decimal(totals.get("denied"))
+    remitted = to_decimal(totals.get("remitted"))
+    return GovernanceReport(
+        quarter=label,
+        period_from=start,
+        period_to=end,
+        data_as_of=today,
+        summary=GovernanceSummary(
+            claims_submitted=int(to_decimal(totals.get("submitted"))),
+            claims_adjudicated=int(remitted),
+            initial_denials=int(denied),
+            initial_denial_rate=Rate(denied, remitted).value,
+            denied_amount=to_decimal(totals.get("denied_amount")),
+        ),
+        appeals=AppealKpis.of(
+            appeal_summary(session, filters=scope, workqueue=workqueue).get("all") or no_appeals()
+        ),
+        rework=ReworkCost.of(
+            rework_costs(
+                kpis.denials_by_stream(session, filters=scope, use_cube=False),
+                workqueue.work_cost,
+            ).get("all", {})
+        ),
+        top_root_causes=_top_causes(session, scope),
+        action_plans=plans,
+        trends=trends,
+        payer_scorecard=_scorecard(session, scope, workqueue),
+        charts=GovernanceCharts(
+            pareto=pareto_svg(pareto(session, filters=scope)),
+            trend=trend_svg([p.to_dict() for p in monthly if p.initial_denial_rate is not None]),
+        ),
+    )
+
+
+def _plan_row(plan: ActionPlan, progress: PlanProgress) -> PlanRow:
+    scope = (
+        ("payer", plan.payer),
+        ("department", plan.department),
+        ("service line", plan.service_line),
+    )
+    return PlanRow(
+        id=plan.id,
+        root_cause=plan.root_cause,
+        stream=plan.stream,
+        scope=", ".join(f"{k} {v}" for k, v in scope if v) or "all",
+        owner=f"{plan.owner_name} ({plan.owner_role})",
+        metric=plan.metric,
+        target=f"{plan.metric} {plan.change_pct:+.0f}% by {plan.due_date.isoformat()}",
+        due_date=plan.due_date,
+        status=plan.status,
+        notes=plan.notes,
+        progress=progress,
+    )
 
 
 def _inline_svg(svg: str) -> str:
@@ -311,7 +316,7 @@ def _metric(value: Any, metric: str) -> str:
     return "–" if value is None else str(int(value))
 
 
-def render_html(report: dict[str, Any]) -> str:
+def render_html(report: GovernanceReport) -> str:
     """The report as one self-contained HTML page."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -321,8 +326,8 @@ def render_html(report: dict[str, Any]) -> str:
     environment.filters["pct"] = _pct
     environment.filters["money"] = _money
     environment.filters["metric"] = _metric
-    charts = {name: _inline_svg(svg) for name, svg in report["charts"].items()}
-    data = jsonable({k: v for k, v in report.items() if k != "charts"})
+    charts = {name: _inline_svg(svg) for name, svg in report.charts.to_dict().items()}
+    data = jsonable(report.to_dict())
     template = environment.get_template("governance.html.j2")
     return template.render(report=data, charts=charts, streams=DENIAL_STREAMS)
 

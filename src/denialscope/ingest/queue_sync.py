@@ -63,7 +63,7 @@ def sync_file(
     marked for the catch-up.
     """
     with session.begin_nested():
-        result = sync_claims(session, claim_ids=sorted(set(claim_ids)), config=config)
+        result = sync_claims(session=session, claim_ids=sorted(set(claim_ids)), config=config)
         session.execute(
             update(SourceFile).where(SourceFile.id == source_file_id).values(queue_synced=True),
             execution_options={"synchronize_session": False},
@@ -78,7 +78,7 @@ def catch_up(session: Session, *, config: WorkqueueConfig | None = None) -> tupl
     if not pending:
         return 0, 0, 0
     created, closed = sync_claims(
-        session,
+        session=session,
         claim_ids=sorted(claims_of_files(session, source_file_ids=pending)),
         config=config,
     )

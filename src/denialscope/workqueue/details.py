@@ -51,10 +51,10 @@ def list_work(
 ) -> list[WorkItemSummary]:
     """Ranked items, highest priority first, after bringing the queues up to date (missing
     items created, outcomes of new remittances applied)."""
-    service.sync_work_items(session, config=config)
+    service.sync_work_items(session=session, config=config)
     apply_outcomes(session, config=config)
     items = service.list_items(
-        session, queue=queue, status=status, limit=limit, include_resolved=include_resolved
+        session=session, queue=queue, status=status, limit=limit, include_resolved=include_resolved
     )
     facts = claim_facts(session=session, items=items)
     return [WorkItemSummary.of(item, facts[item.id]) for item in items]
@@ -62,7 +62,7 @@ def list_work(
 
 def get_details(*, session: Session, item_id: int) -> WorkItemDetails:
     """One item with its claim, ranking basis, fixes, documents and history (NotFoundError)."""
-    item = service.get_or_raise(session, item_id)
+    item = service.get_or_raise(session=session, item_id=item_id)
     documents = session.execute(
         select(
             WorkItemDocument.kind,
@@ -90,7 +90,7 @@ def take_next(*, session: Session, queue: str, user: str) -> WorkItemDetails | N
 
     Commit right after: the claim on the item is visible to other workers once committed.
     """
-    item = service.next_item(session, queue=queue, user=user)
+    item = service.next_item(session=session, queue=queue, user=user)
     if item is None:
         return None
     return get_details(session=session, item_id=item.id)
@@ -114,10 +114,10 @@ def act(
     if not any((action, status, note, outcome)):
         raise InputError("give --action, --status, --note or --outcome")
     if note:
-        service.add_note(session, item_id=item_id, actor=actor, text=note)
+        service.add_note(session=session, item_id=item_id, actor=actor, text=note)
     if action:
         service.choose_action(
-            session,
+            session=session,
             item_id=item_id,
             action=action,
             actor=actor,
@@ -126,10 +126,15 @@ def act(
             config=config,
         )
     if status:
-        service.set_status(session, item_id=item_id, status=status, actor=actor)
+        service.set_status(session=session, item_id=item_id, status=status, actor=actor)
     if outcome:
         service.resolve(
-            session, item_id=item_id, outcome=outcome, actor=actor, recovered=recovered, force=force
+            session=session,
+            item_id=item_id,
+            outcome=outcome,
+            actor=actor,
+            recovered=recovered,
+            force=force,
         )
     return get_details(session=session, item_id=item_id)
 

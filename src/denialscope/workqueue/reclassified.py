@@ -158,7 +158,7 @@ def follow_classification(
         )
         if config_version:
             detail += f" (configuration {config_version})"
-        log_event(session, item, actor=actor, kind="reclassified", detail=detail)
+        log_event(session=session, item=item, actor=actor, kind="reclassified", detail=detail)
         changes.append(change)
     session.flush()
     if changes:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -40,7 +39,6 @@ __all__ = [
     "choose_action",
     "data_as_of",
     "get_or_raise",
-    "item_to_dict",
     "list_items",
     "log_event",
     "next_item",
@@ -53,7 +51,7 @@ __all__ = [
 _TERMINAL_ACTIONS = {"write_off": "written_off", "bill_patient": "billed_to_patient"}
 
 
-def log_event(session: Session, item: WorkItem, *, actor: str, kind: str, detail: str) -> None:
+def log_event(*, session: Session, item: WorkItem, actor: str, kind: str, detail: str) -> None:
     """Append one line to the item's history."""
     session.add(WorkItemEvent(work_item_id=item.id, actor=actor, kind=kind, detail=detail))
 
@@ -110,8 +108,8 @@ def _denials(
 
 
 def sync_claims(
-    session: Session,
     *,
+    session: Session,
     claim_ids: Sequence[int],
     config: WorkqueueConfig | None = None,
     as_of: dt.date | None = None,
@@ -135,8 +133,8 @@ def sync_claims(
 
 
 def sync_work_items(
-    session: Session,
     *,
+    session: Session,
     config: WorkqueueConfig | None = None,
     as_of: dt.date | None = None,
     batch: int = 500,
@@ -202,8 +200,8 @@ def _create_items(
             session.add(item)
             session.flush()
             log_event(
-                session,
-                item,
+                session=session,
+                item=item,
                 actor="system",
                 kind="created",
                 detail=f"{root_cause} denial of {dollars} routed to {item.queue}",
@@ -213,7 +211,7 @@ def _create_items(
     return created
 
 
-def get_or_raise(session: Session, item_id: int) -> WorkItem:
+def get_or_raise(*, session: Session, item_id: int) -> WorkItem:
     """The work item with this id, or NotFoundError."""
     item = session.get(WorkItem, item_id)
     if item is None:
@@ -222,8 +220,8 @@ def get_or_raise(session: Session, item_id: int) -> WorkItem:
 
 
 def list_items(
-    session: Session,
     *,
+    session: Session,
     queue: str | None = None,
     status: str | None = None,
     include_resolved: bool = False,
@@ -248,7 +246,7 @@ def list_items(
     return list(session.scalars(query))
 
 
-def next_item(session: Session, *, queue: str, user: str) -> WorkItem | None:
+def next_item(*, session: Session, queue: str, user: str) -> WorkItem | None:
     """Hand the highest-priority unassigned item of ``queue`` to ``user``; never to two users.
 
     PostgreSQL locks the chosen row with FOR UPDATE SKIP LOCKED, so a concurrent worker skips
@@ -287,7 +285,13 @@ def next_item(session: Session, *, queue: str, user: str) -> WorkItem | None:
         if claimed is not None:
             item = session.get(WorkItem, claimed, populate_existing=True)
             assert item is not None
-            log_event(session, item, actor=user, kind="assigned", detail=f"taken from {queue}")
+            log_event(
+                session=session,
+                item=item,
+                actor=user,
+                kind="assigned",
+                detail=f"taken from {queue}",
+            )
             session.flush()
             return item
         if bind.dialect.name != "postgresql":
@@ -295,35 +299,37 @@ def next_item(session: Session, *, queue: str, user: str) -> WorkItem | None:
     return None
 
 
-def assign(session: Session, *, item_id: int, user: str | None, actor: str) -> WorkItem:
+def assign(*, session: Session, item_id: int, user: str | None, actor: str) -> WorkItem:
     """Give an item to ``user`` (None: back to the queue)."""
-    item = get_or_raise(session, item_id)
+    item = get_or_raise(session=session, item_id=item_id)
     item.assigned_to = user
     item.assigned_at = dt.datetime.now(dt.UTC) if user else None
     if user and item.status == "new":
         item.status = "in_review"
-    log_event(session, item, actor=actor, kind="assigned", detail=f"to {user or 'the queue'}")
+    log_event(
+        session=session, item=item, actor=actor, kind="assigned", detail=f"to {user or 'the queue'}"
+    )
     session.flush()
     return item
 
 
-def set_status(session: Session, *, item_id: int, status: str, actor: str) -> WorkItem:
+def set_status(*, session: Session, item_id: int, status: str, actor: str) -> WorkItem:
     """Move an open item to another open status (resolve with ``resolve``)."""
     if status not in STATUSES or status == "resolved":
         raise InputError(f"status must be one of {', '.join(OPEN_STATUSES)}, not {status!r}")
-    item = get_or_raise(session, item_id)
+    item = get_or_raise(session=session, item_id=item_id)
     old = item.status
     item.status = status
     if status == "submitted" and item.submitted_on is None:
         item.submitted_on = dt.date.today()
-    log_event(session, item, actor=actor, kind="status", detail=f"{old} -> {status}")
+    log_event(session=session, item=item, actor=actor, kind="status", detail=f"{old} -> {status}")
     session.flush()
     return item
 
 
 def choose_action(
-    session: Session,
     *,
+    session: Session,
     item_id: int,
     action: str,
     actor: str,
@@ -335,17 +341,21 @@ def choose_action(
     (``force`` to replace the outcome of an item already resolved, see :func:`resolve`)."""
     if action not in ACTIONS:
         raise InputError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
-    item = get_or_raise(session, item_id)
+    item = get_or_raise(session=session, item_id=item_id)
     if action == "bill_patient":
         refuse_patient_billing(session, item)
     if action in _TERMINAL_ACTIONS:
         _check_not_resolved(item, force)
     item.action = action
     detail = action + (f": {reason}" if reason else "")
-    log_event(session, item, actor=actor, kind="action", detail=detail)
+    log_event(session=session, item=item, actor=actor, kind="action", detail=detail)
     if action in _TERMINAL_ACTIONS:
         return resolve(
-            session, item_id=item_id, outcome=_TERMINAL_ACTIONS[action], actor=actor, force=force
+            session=session,
+            item_id=item_id,
+            outcome=_TERMINAL_ACTIONS[action],
+            actor=actor,
+            force=force,
         )
     item.appeal_level = ACTION_LEVELS[action]
     if item.status == "resolved":  # a new level after an upheld decision reopens the item
@@ -369,17 +379,17 @@ def _claim_kind(session: Session, item: WorkItem) -> str | None:
     return claim.kind if claim else None
 
 
-def add_note(session: Session, *, item_id: int, actor: str, text: str) -> WorkItem:
+def add_note(*, session: Session, item_id: int, actor: str, text: str) -> WorkItem:
     """Attach a free-text note to the item's history."""
-    item = get_or_raise(session, item_id)
-    log_event(session, item, actor=actor, kind="note", detail=text)
+    item = get_or_raise(session=session, item_id=item_id)
+    log_event(session=session, item=item, actor=actor, kind="note", detail=text)
     session.flush()
     return item
 
 
 def resolve(
-    session: Session,
     *,
+    session: Session,
     item_id: int,
     outcome: str,
     actor: str,
@@ -394,7 +404,7 @@ def resolve(
     """
     if outcome not in OUTCOMES:
         raise InputError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
-    item = get_or_raise(session, item_id)
+    item = get_or_raise(session=session, item_id=item_id)
     _check_not_resolved(item, force)
     replaced = None
     if item.status == "resolved" and item.outcome is not None:
@@ -411,8 +421,8 @@ def resolve(
     if item.denied_on is not None:
         item.cycle_days = (item.resolved_on - item.denied_on).days
     log_event(
-        session,
-        item,
+        session=session,
+        item=item,
         actor=actor,
         kind="outcome",
         detail=outcome
@@ -430,41 +440,3 @@ def _check_not_resolved(item: WorkItem, force: bool) -> None:
             f"work item {item.id} is already resolved as {item.outcome}{when}; "
             "use --force to replace the outcome (the old one stays in the history)"
         )
-
-
-def item_to_dict(item: WorkItem, *, with_history: bool = False) -> dict[str, Any]:
-    """The JSON form the CLI and the web show."""
-
-    def text(value: object) -> str | None:
-        return None if value is None else str(value)
-
-    data: dict[str, Any] = {
-        "id": item.id,
-        "claim_id": item.claim_id,
-        "queue": item.queue,
-        "stream": item.stream,
-        "root_cause": item.root_cause,
-        "payer_kind_source": item.payer_kind_source,
-        "dollars_at_risk": text(item.dollars_at_risk),
-        "priority": text(item.priority),
-        "deadline": text(item.deadline),
-        "deadline_kind": item.deadline_kind,
-        "recommended_action": item.recommended_action,
-        "recommended_reason": item.recommended_reason,
-        "p_recovery": text(item.p_recovery),
-        "p_basis": item.p_basis,
-        "expected_net": text(item.expected_net),
-        "status": item.status,
-        "outcome": item.outcome,
-        "action": item.action,
-        "appeal_level": item.appeal_level,
-        "assigned_to": item.assigned_to,
-        "recovered_amount": text(item.recovered_amount),
-        "cycle_days": item.cycle_days,
-    }
-    if with_history:
-        data["history"] = [
-            {"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "detail": e.detail}
-            for e in item.events
-        ]
-    return data
