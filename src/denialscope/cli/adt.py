@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from denialscope.cli.options import (
     open_session,
 )
 from denialscope.errors import InputError
+from denialscope.output.jsonout import dumps
 
 __all__ = ["parse_moment", "register"]
 
@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
                 with session.begin():  # one transaction per file
                     results.append(load_file(session, path=path))
         if as_json:
-            typer.echo(json.dumps([r.to_dict() for r in results], indent=2))
+            typer.echo(dumps([r.to_dict() for r in results], indent=2))
             return
         for r in results:
             typer.echo(

@@ -5,13 +5,13 @@ Import-light: pyarrow and the services are imported inside the command.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from denialscope.cli.options import DatabaseOption, DataDirOption, JsonOption, cli_settings
+from denialscope.output.jsonout import dumps
 
 __all__ = ["register"]
 
@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
                     for f in report.files
                 ],
             }
-            typer.echo(json.dumps(data))
+            typer.echo(dumps(data, indent=None))
         else:
             for f in report.files:
                 line = f"{f.status.replace('_', ' ')}: {f.name}"

@@ -5,13 +5,13 @@ Import-light: LightGBM, numpy and SQLAlchemy load inside the commands.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings, open_session
+from denialscope.output.jsonout import dumps
 
 if TYPE_CHECKING:
     from denialscope.predict.service import ClaimRisk
@@ -125,7 +125,7 @@ def train_command(
         )
     if fmt == "json":
         meta = {k: v for k, v in saved.meta.items() if k != "vocabulary"}
-        typer.echo(json.dumps({"folder": str(saved.folder), **meta}, indent=2))
+        typer.echo(dumps({"folder": str(saved.folder), **meta}, indent=2))
         return
     window = saved.meta["training_window"]
     typer.echo(
@@ -156,7 +156,7 @@ def evaluate_command(
             test_months=test_months,
             calibration_months=calibration_months,
         )
-    typer.echo(json.dumps(report, indent=2) if fmt == "json" else render_evaluation(report))
+    typer.echo(dumps(report, indent=2) if fmt == "json" else render_evaluation(report))
 
 
 def score_command(
@@ -177,7 +177,7 @@ def score_command(
             session=session, settings=settings, records=records, explain=reasons
         )
     if fmt == "json":
-        typer.echo(json.dumps([r.to_dict() for r in risks], indent=2))
+        typer.echo(dumps([r.to_dict() for r in risks], indent=2))
         return
     typer.echo(render_scores(risks))
 

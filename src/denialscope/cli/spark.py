@@ -5,13 +5,13 @@ Import-light: pyspark is imported inside the command (the ``spark`` extra).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from denialscope.cli.options import DataDirOption, JsonOption, cli_settings
+from denialscope.output.jsonout import dumps
 
 __all__ = ["register"]
 
@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
             spark.stop()
         if as_json:
             typer.echo(
-                json.dumps(
+                dumps(
                     {
                         "out": str(report.out),
                         "files": report.files,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from denialscope.cli.options import (
     cli_settings,
     open_session,
 )
+from denialscope.output.jsonout import dumps
 
 __all__ = ["register"]
 
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
             )
         shown = rows[:limit] if limit else rows
         if fmt == "json":
-            typer.echo(json.dumps([r.to_dict() for r in shown], indent=2))
+            typer.echo(dumps([r.to_dict() for r in shown], indent=2))
             return
         table = [
             {
@@ -209,7 +209,7 @@ def register(app: typer.Typer) -> None:
         with open_session(cli_settings(database, data_dir)) as session, session.begin():
             record = stay_record(session, visit_number=visit)
         if as_json:
-            typer.echo(json.dumps(jsonable(record), indent=2))
+            typer.echo(dumps(jsonable(record), indent=2))
             return
         typer.echo(
             f"{record['visit']} {record['facility'] or ''}: {record['status']}, class "
@@ -260,7 +260,7 @@ def register(app: typer.Typer) -> None:
                 end=last.date() if last else None,
             )
         if as_json:
-            typer.echo(json.dumps(k.to_dict(), indent=2))
+            typer.echo(dumps(k.to_dict(), indent=2))
             return
         rows = [
             {"kpi": name, "count": share.part, "of_stays": share.whole, "rate": share.rate}
