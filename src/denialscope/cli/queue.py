@@ -47,6 +47,12 @@ def _user(user: str | None) -> str:
     return user or getpass.getuser()
 
 
+def _queue_config(settings: Settings) -> WorkqueueConfig:
+    from denialscope.workqueue.config import load_workqueue_config  # heavy: only when run
+
+    return load_workqueue_config(settings=settings)
+
+
 def _check_format(fmt: str) -> None:
     if fmt not in ("table", "json"):
         raise InputError(f"--format is table or json, not {fmt!r}")
@@ -90,13 +96,6 @@ def _show(details: WorkItemDetails, fmt: str) -> None:
                 typer.echo("  " + "  ".join(str(v) for v in entry.values() if v is not None))
 
 
-def load_workqueue_config(*, settings: Settings) -> WorkqueueConfig:
-    """The data directory's work-queue configuration over the defaults."""
-    from denialscope.workqueue.config import load_workqueue_config as load
-
-    return load(settings=settings)
-
-
 def _known_queue(value: str | None) -> str | None:
     """Typer callback: a misspelt queue would otherwise look like an empty one."""
     from denialscope.workqueue.models import QUEUES
@@ -130,7 +129,7 @@ def register(app: typer.Typer) -> None:
         with open_session(settings) as session:
             items = list_work(
                 session=session,
-                config=load_workqueue_config(settings=settings),
+                config=_queue_config(settings),
                 queue=queue,
                 status=status,
                 limit=limit or None,
@@ -268,7 +267,7 @@ def register(app: typer.Typer) -> None:
         with open_session(settings) as session:
             data = act(
                 session=session,
-                config=load_workqueue_config(settings=settings),
+                config=_queue_config(settings),
                 item_id=item_id,
                 actor=_user(user),
                 note=note,

@@ -40,8 +40,6 @@ __all__ = [
     "summarize",
 ]
 
-ORGANIZATION_PACK = "scrub_pack.yaml"
-
 
 @dataclass(frozen=True, slots=True)
 class ScrubSummary:
