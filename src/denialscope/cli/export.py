@@ -46,6 +46,10 @@ def register(app: typer.Typer) -> None:
 
         if bool(paths) == from_database:
             raise InputError("give X12 files or folders, or --from-database (not both)")
+        if paths:
+            from denialscope.input_paths import expand_paths
+
+            expand_paths(paths)  # a missing path or an empty folder: refused before any write
         settings = cli_settings(database, data_dir, create=False)
         if from_database:
             from denialscope.db.engine import open_database

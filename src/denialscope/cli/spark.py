@@ -44,7 +44,10 @@ def register(app: typer.Typer) -> None:
             raise ConfigurationError(
                 "pyspark is not installed: pip install 'denialscope[spark]' (and Java 17)"
             )
+        from denialscope.input_paths import expand_paths
         from denialscope.scale.spark_job import render, spark_ingest, spark_session
+
+        expand_paths(paths)  # a missing path or an empty folder: refused before Spark starts
 
         settings = cli_settings(None, data_dir, create=False)
         own = settings.classification_file
