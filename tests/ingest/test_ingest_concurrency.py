@@ -51,11 +51,19 @@ def _run_two(url: str, first: list[Path], second: list[Path]) -> list[dict[str, 
         )
         for paths in (first, second)
     ]
+    outputs = []
+    try:
+        for proc in procs:
+            outputs.append((*proc.communicate(timeout=240), proc.returncode))
+    finally:  # a failure must not leave the other process running into the next test
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
     reports = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=240)
+    for out, err, returncode in outputs:
         assert "Traceback" not in err, err
-        assert proc.returncode == 0, (out, err)
+        assert returncode == 0, (out, err)
         reports.append(json.loads(out))
     return reports
 

@@ -12,6 +12,8 @@ PostgreSQL goes through psycopg 3 (``postgresql+psycopg://``).
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -74,13 +76,34 @@ def _sqlite_on_connect(lock_timeout_s: int) -> Any:
             # The busy timeout first: switching a new file to WAL waits for a lock too. A
             # writer waits as long as the lock timeout for another process's write to end.
             cursor.execute(f"PRAGMA busy_timeout={lock_timeout_s * 1000}")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(cursor, lock_timeout_s)
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
             cursor.close()
 
     return on_connect
+
+
+def _switch_to_wal(cursor: Any, lock_timeout_s: int) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another process holds the file.
+
+    SQLite skips the busy handler when waiting could deadlock, and two processes opening a
+    new file at once do exactly that (each reads the header, then wants the exclusive lock
+    to switch it): one fails at once with "database is locked" whatever the busy timeout.
+    So the wait is done here, up to the same lock timeout.
+    """
+    deadline = time.monotonic() + lock_timeout_s
+    pause = 0.01
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 def _sqlite_on_begin(connection: Any) -> None:
