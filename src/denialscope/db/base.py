@@ -58,6 +58,7 @@ MODEL_MODULES: list[str] = [
     "denialscope.governance.models",
     "denialscope.adt.models",
     "denialscope.ur.models",
+    "denialscope.web.models",
 ]
 
 MONEY = Numeric(14, 2)

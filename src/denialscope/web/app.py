@@ -1,0 +1,111 @@
+"""The web application: ``create_app(settings=...)`` builds it; ``denialscope serve`` runs it.
+
+Layout of this package (a newcomer's map):
+
+* ``app.py`` — this factory: database, routers, static files, error pages, security headers;
+* ``auth.py`` — the one place identity is established (local users, sessions);
+* ``principal.py`` + ``permissions.yaml`` — roles, streams and the permission matrix;
+* ``deps.py`` — what routes ask for: ``require("permission")``, ``db_session``, CSRF;
+* ``render.py`` — a page and its JSON twin from one service call;
+* ``audit.py`` — the append-only audit trail; ``models.py`` its tables and the users';
+* ``routes/`` — one module per page group, each with a ``router``;
+* ``templates/`` (Jinja2) and ``static/`` (our CSS and JavaScript). plotly.js is served from
+  the installed plotly wheel: nothing is loaded from another host.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Final
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from denialscope.settings import Settings
+from denialscope.web.deps import Forbidden, NotSignedIn
+from denialscope.web.render import respond, wants_json
+from denialscope.web.routes import ROUTE_MODULES
+
+__all__ = ["CONTENT_SECURITY_POLICY", "create_app"]
+
+# Everything from this origin only; plotly sets inline styles on its SVG, hence 'unsafe-inline'
+# for styles (never for scripts). frame-ancestors: no other site may frame a PHI screen.
+CONTENT_SECURITY_POLICY: Final = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+
+
+def _plotly_js() -> bytes:
+    return resources.files("plotly").joinpath("package_data", "plotly.min.js").read_bytes()
+
+
+def create_app(*, settings: Settings) -> FastAPI:
+    """The application on ``settings.database_url`` (migrated on start)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from denialscope.db.engine import open_database
+
+        engine, factory = open_database(
+            settings.database_url, migrate=True, lock_timeout_s=settings.lock_timeout_s
+        )
+        app.state.engine = engine
+        app.state.session_factory = factory
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="denialscope",
+        description="Claim denial analytics, prevention and appeals. Every page has a JSON "
+        "twin (the same path with .json, or Accept: application/json).",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    for name in ROUTE_MODULES:
+        module = importlib.import_module(f"denialscope.web.routes.{name}")
+        app.include_router(module.router)
+
+    static = resources.files("denialscope.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    plotly_js = _plotly_js()
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_script() -> Response:
+        headers = {"Cache-Control": "public, max-age=86400"}
+        return Response(plotly_js, media_type="text/javascript", headers=headers)
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, _error: NotSignedIn) -> Response:
+        if request.method == "GET" and not wants_json(request):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return JSONResponse({"error": "sign in first"}, status_code=401)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, error: Forbidden) -> Response:
+        if wants_json(request) or request.method != "GET":
+            return JSONResponse({"error": error.reason}, status_code=403)
+        return respond(request, "error.html.j2", {"error": error.reason}, status_code=403)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.url.path != "/static" and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"  # pages hold PHI: never cached
+        return response
+
+    return app

@@ -1,0 +1,9 @@
+"""Routes of the events pages (being built)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+__all__ = ["router"]
+
+router = APIRouter()
