@@ -16,11 +16,11 @@ from sqlalchemy import select
 from denialscope.db.engine import open_database
 from denialscope.settings import Settings
 from denialscope.web.app import create_app
-from denialscope.web.auth import hash_password
+from denialscope.web.auth import LOGIN_CSRF_COOKIE, hash_password
 from denialscope.web.models import WebUser
 from denialscope.web.principal import Role
 
-__all__ = ["PASSWORD", "ROLES", "WebClients", "add_user"]
+__all__ = ["PASSWORD", "ROLES", "WebClients", "add_user", "login_form"]
 
 PASSWORD = "correct horse battery"
 ROLES: tuple[str, ...] = tuple(role.value for role in Role)
@@ -43,6 +43,14 @@ def add_user(url: str, username: str, role: str, password: str = PASSWORD) -> No
         engine.dispose()
 
 
+def login_form(client: TestClient, username: str, password: str) -> dict[str, str]:
+    """The login form's fields as a browser sends them: GET /login first (it sets the login
+    CSRF cookie the form's hidden field must match)."""
+    client.get("/login")
+    token = client.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    return {"username": username, "password": password, "csrf_token": token}
+
+
 class WebClients:
     def __init__(self, url: str, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -63,7 +71,7 @@ class WebClients:
     def as_user(self, username: str, role: str) -> TestClient:
         add_user(self.url, username, role)
         client = self._client()
-        response = client.post("/login", data={"username": username, "password": PASSWORD})
+        response = client.post("/login", data=login_form(client, username, PASSWORD))
         assert response.status_code == 303, response.text
         token = client.get("/session.json").json()["csrf_token"]
         client.headers["X-CSRF-Token"] = token

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from factories.browser import screenshot
-from factories.web import WebClients
+from factories.web import WebClients, login_form
 
 
 def test_signed_out_data_is_refused_and_pages_redirect_to_login(web: WebClients) -> None:
@@ -30,8 +30,8 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
 ) -> None:
     web.as_role("leader")
     client = web.anonymous()
-    wrong = client.post("/login", data={"username": "leader", "password": "nope nope nope"})
-    unknown = client.post("/login", data={"username": "ghost", "password": "nope nope nope"})
+    wrong = client.post("/login", data=login_form(client, "leader", "nope nope nope"))
+    unknown = client.post("/login", data=login_form(client, "ghost", "nope nope nope"))
     assert wrong.status_code == unknown.status_code == 401
     assert "Unknown user name or wrong password." in wrong.text
     assert "Unknown user name or wrong password." in unknown.text

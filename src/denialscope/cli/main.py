@@ -62,6 +62,8 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("ur", "denialscope.cli.ur", "Utilization review: worklist, reviews, physician advisor, KPIs."),
     CommandEntry("export", "denialscope.cli.export", "Export data in columnar formats for other engines."),
     CommandEntry("spark", "denialscope.cli.spark", "Run denialscope on Apache Spark (pip extra: spark)."),
+    CommandEntry("serve", "denialscope.cli.serve", "Run the web application (FastAPI on uvicorn) on the configured database."),
+    CommandEntry("users", "denialscope.cli.users", "Web application users: add, change password, list, disable, enable."),
 )
 # fmt: on
 

@@ -1,10 +1,15 @@
 """The one place identity is established: local users with argon2 hashes and server-side
-sessions.
+sessions, sign-in throttling, and session expiry.
 
-A single sign-on provider (OIDC: Entra ID, Okta) would plug in here: after its callback it
-calls :func:`open_session` for the matching local user, and every route keeps working on the
-:class:`Principal` this module builds. The cookie carries a random token; the database keeps
-its SHA-256 only, so a copy of the database opens no session.
+A single sign-on provider (OIDC: Entra ID, Okta) would plug in here: its callback route
+validates the ID token (issuer, audience, nonce, signature) and maps the ``sub`` or e-mail
+claim to a local :class:`WebUser` (whose role and disabled flag stay ours), then calls
+:func:`open_session`; every route keeps working on the :class:`Principal` this module builds
+(docs/web.md, "Single sign-on"). The cookie carries a random token; the database keeps its
+SHA-256 only, so a copy of the database opens no session.
+
+Every function takes ``now`` (default: the clock) so expiry and throttling are tested with
+an injected clock, never by waiting.
 """
 
 from __future__ import annotations
@@ -14,26 +19,39 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from denialscope.db.base import utcnow
 from denialscope.errors import DenialscopeError
-from denialscope.web.models import WebSession, WebUser
+from denialscope.web.models import LoginFailure, WebSession, WebUser
 from denialscope.web.principal import Principal, Role
 
 __all__ = [
+    "CLIENT_FAILURE_LIMIT",
+    "LOCKED_LOGIN",
+    "LOCKOUT",
+    "LOGIN_CSRF_COOKIE",
+    "MIN_PASSWORD_LENGTH",
     "SESSION_COOKIE",
     "SESSION_IDLE",
     "SESSION_LIFETIME",
+    "USER_FAILURE_LIMIT",
+    "WRONG_LOGIN",
     "AuthError",
+    "LoginRefused",
     "OpenSession",
+    "authenticate",
     "check_password",
+    "clear_failures",
     "close_session",
+    "close_user_sessions",
     "hash_password",
+    "is_locked",
+    "new_login_csrf",
     "open_session",
     "session_principal",
 ]
@@ -42,10 +60,34 @@ SESSION_COOKIE: Final = "denialscope_session"
 SESSION_LIFETIME: Final = dt.timedelta(hours=12)  # a working day, then sign in again
 SESSION_IDLE: Final = dt.timedelta(minutes=30)  # an unattended screen signs out
 MIN_PASSWORD_LENGTH: Final = 12
+# The pre-session cookie of the login form's CSRF token (double submit): a forged cross-site
+# form cannot read it, so it cannot sign a victim in to the attacker's account.
+LOGIN_CSRF_COOKIE: Final = "denialscope_login_csrf"
+# Throttling: this many failures within LOCKOUT lock the user name (or the address) until
+# the window has moved past them. An address gets more room: a hospital's users often share
+# one NAT address.
+USER_FAILURE_LIMIT: Final = 5
+CLIENT_FAILURE_LIMIT: Final = 20
+LOCKOUT: Final = dt.timedelta(minutes=15)
 
 
 class AuthError(DenialscopeError):
     """A user or password that cannot be used (shown to the administrator as is)."""
+
+
+class LoginRefused(DenialscopeError):
+    """A sign-in refused. The message never says whether the user name exists."""
+
+    def __init__(self, message: str, *, locked: bool) -> None:
+        super().__init__(message)
+        self.locked = locked
+
+
+WRONG_LOGIN: Final = "Unknown user name or wrong password."
+LOCKED_LOGIN: Final = (
+    "Too many failed sign-ins for this user name or from this address: "
+    f"try again in {int(LOCKOUT.total_seconds() // 60)} minutes."
+)
 
 
 @cache
@@ -63,6 +105,76 @@ def check_password(password: str, password_hash: str) -> bool:
     return bool(_hasher().verify(password, password_hash))
 
 
+@cache
+def _decoy_hash() -> str:
+    # Verified against when the user name is unknown, so both answers take as long.
+    return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def _recent_failures(session: Session, *, column: Any, value: str, now: dt.datetime) -> int:
+    since = now - LOCKOUT
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(column == value, LoginFailure.at > since)
+        )
+        or 0
+    )
+
+
+def is_locked(
+    session: Session, *, username: str, client: str | None, now: dt.datetime | None = None
+) -> bool:
+    """Whether sign-ins for ``username`` or from ``client`` are throttled at ``now``."""
+    now = now or utcnow()
+    if _recent_failures(session, column=LoginFailure.username, value=username, now=now) >= (
+        USER_FAILURE_LIMIT
+    ):
+        return True
+    return client is not None and (
+        _recent_failures(session, column=LoginFailure.client, value=client, now=now)
+        >= CLIENT_FAILURE_LIMIT
+    )
+
+
+def authenticate(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    client: str | None,
+    now: dt.datetime | None = None,
+) -> WebUser:
+    """The enabled user whose password this is, or :class:`LoginRefused` (a failure is
+    recorded; the caller commits either way). A throttled name or address is refused even
+    with the right password, with a message that is the same whether the user exists."""
+    now = now or utcnow()
+    username = username.strip()[:80]
+    if is_locked(session, username=username, client=client, now=now):
+        session.add(LoginFailure(at=now, username=username, client=client))
+        raise LoginRefused(LOCKED_LOGIN, locked=True)
+    user = session.scalars(select(WebUser).where(WebUser.username == username)).one_or_none()
+    valid = check_password(password, user.password_hash if user else _decoy_hash())
+    if user is None or user.disabled or not valid:
+        session.add(LoginFailure(at=now, username=username, client=client))
+        session.flush()
+        locked = is_locked(session, username=username, client=client, now=now)
+        raise LoginRefused(LOCKED_LOGIN if locked else WRONG_LOGIN, locked=locked)
+    # A success forgets the name's failures (the address's stay: they may be someone else's).
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    return user
+
+
+def clear_failures(session: Session, *, username: str) -> None:
+    """Unlock a user name (an administrator reset its password)."""
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+
+
+def new_login_csrf() -> str:
+    return secrets.token_urlsafe(32)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -74,9 +186,19 @@ class OpenSession:
     expires_at: dt.datetime
 
 
-def open_session(session: Session, user: WebUser, *, now: dt.datetime | None = None) -> OpenSession:
-    """A new signed-in session for ``user`` (the caller commits)."""
+def open_session(
+    session: Session,
+    user: WebUser,
+    *,
+    now: dt.datetime | None = None,
+    replacing: str | None = None,
+) -> OpenSession:
+    """A new signed-in session for ``user`` with a new random token (the caller commits).
+
+    ``replacing``: the token the browser sent, if any; that session ends, so a token planted
+    before sign-in (session fixation) never becomes a signed-in one."""
     now = now or utcnow()
+    close_session(session, replacing)
     token = secrets.token_urlsafe(32)
     row = WebSession(
         token_hash=_digest(token),
@@ -123,3 +245,9 @@ def session_principal(
 def close_session(session: Session, token: str | None) -> None:
     if token:
         session.execute(delete(WebSession).where(WebSession.token_hash == _digest(token)))
+
+
+def close_user_sessions(session: Session, user_id: int) -> int:
+    """Sign ``user_id`` out everywhere (password changed, user disabled); how many ended."""
+    ended = session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+    return int(getattr(ended, "rowcount", 0) or 0)

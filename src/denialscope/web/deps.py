@@ -9,6 +9,7 @@ the ``csrf_token`` form field, else 403.
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
@@ -16,9 +17,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from denialscope.db.base import utcnow
 from denialscope.settings import Settings
 from denialscope.web.auth import SESSION_COOKIE, session_principal
-from denialscope.web.principal import Principal
+from denialscope.web.principal import Principal, permission_matrix
 
 __all__ = [
     "CSRF_FIELD",
@@ -27,8 +29,10 @@ __all__ = [
     "Forbidden",
     "NotSignedIn",
     "SignedIn",
+    "client_address",
     "current_principal",
     "db_session",
+    "now_of",
     "require",
     "settings_of",
 ]
@@ -55,6 +59,18 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
+def now_of(request: Request) -> dt.datetime:
+    """The application's clock: ``app.state.clock`` when a test set one, else the time now
+    (expiry and throttling are tested with an injected clock, never by waiting)."""
+    clock: Callable[[], dt.datetime] | None = getattr(request.app.state, "clock", None)
+    return clock() if clock is not None else utcnow()
+
+
+def client_address(request: Request) -> str | None:
+    """The client's address (behind a proxy, as uvicorn's --forwarded-allow-ips trusts it)."""
+    return request.client.host if request.client else None
+
+
 def db_session(request: Request) -> Iterator[Session]:
     """One database session per request; committed by the route when it writes."""
     with request.app.state.session_factory() as session:
@@ -65,7 +81,7 @@ DbSession = Annotated[Session, Depends(db_session)]
 
 
 def current_principal(request: Request, session: DbSession) -> Principal:
-    found = session_principal(session, request.cookies.get(SESSION_COOKIE))
+    found = session_principal(session, request.cookies.get(SESSION_COOKIE), now=now_of(request))
     session.commit()  # last_seen_at, or the removal of an expired session
     if found is None:
         raise NotSignedIn()
@@ -100,6 +116,9 @@ def require(permission: str) -> Callable[..., Any]:
     Use it as ``principal: Annotated[Principal, Depends(require("view_claims"))]``.
     """
 
+    if permission not in permission_matrix():
+        raise KeyError(f"unknown permission {permission!r} (web/permissions.yaml)")
+
     async def dependency(request: Request, principal: SignedIn) -> Principal:
         if not principal.can(permission):
             action = permission.replace("_", " ")
@@ -107,4 +126,6 @@ def require(permission: str) -> Callable[..., Any]:
         await _check_csrf(request)
         return principal
 
+    # The route sweep test reads it: which permission guards a route (tests/web).
+    dependency.permission = permission  # type: ignore[attr-defined]
     return dependency

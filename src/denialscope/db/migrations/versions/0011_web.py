@@ -29,8 +29,6 @@ def upgrade() -> None:
         sa.Column("role", sa.String(20), nullable=False),
         sa.Column("password_hash", sa.String(255), nullable=False),
         sa.Column("disabled", sa.Boolean(), nullable=False),
-        sa.Column("failed_logins", sa.Integer(), nullable=False),
-        sa.Column("locked_until", UTCDateTime(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("password_changed_at", UTCDateTime(), nullable=False),
         sa.UniqueConstraint("username", name="uq_web_users_username"),
@@ -55,6 +53,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_web_sessions_user_id", "web_sessions", ["user_id"])
     op.create_table(
+        "web_login_failures",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("username", sa.String(80), nullable=False),
+        sa.Column("client", sa.String(64), nullable=True),
+    )
+    op.create_index("ix_web_login_failures_at", "web_login_failures", ["at"])
+    op.create_index("ix_web_login_failures_username", "web_login_failures", ["username"])
+    op.create_index("ix_web_login_failures_client", "web_login_failures", ["client"])
+    op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("at", UTCDateTime(), nullable=False),
@@ -75,6 +83,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("audit_events")
+    op.drop_table("web_login_failures")
     op.drop_index("ix_web_sessions_user_id", table_name="web_sessions")
     op.drop_table("web_sessions")
     op.drop_table("web_users")
