@@ -77,7 +77,7 @@ def _user(session: Session, username: str) -> WebUser:
     return user
 
 
-def _audit(session: Session, actor: Actor, action: str, username: str, detail: str) -> None:
+def _audit(session: Session, actor: Actor, action: str, username: str, detail: str | None) -> None:
     record_event(
         session,
         username=actor.username,
@@ -156,7 +156,7 @@ def set_disabled(session: Session, *, actor: Actor, username: str, disabled: boo
     user.disabled = disabled
     ended = close_user_sessions(session, user.id) if disabled else 0
     action = "user_disable" if disabled else "user_enable"
-    _audit(session, actor, action, username, f"{ended} session(s) ended" if disabled else "")
+    _audit(session, actor, action, username, f"{ended} session(s) ended" if disabled else None)
     return _row(session, user)
 
 
