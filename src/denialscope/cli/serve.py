@@ -8,13 +8,18 @@ cookies get the Secure flag) and the real client address (for throttling and the
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings
 
-__all__ = ["QueryStringFilter", "register"]
+if TYPE_CHECKING:
+    import uvicorn
+
+    from denialscope.settings import Settings
+
+__all__ = ["QueryStringFilter", "register", "server"]
 
 
 class QueryStringFilter(logging.Filter):
@@ -26,6 +31,27 @@ class QueryStringFilter(logging.Filter):
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
             record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
         return True
+
+
+def server(settings: Settings, *, host: str, port: int, forwarded_allow_ips: str) -> uvicorn.Server:
+    """The uvicorn server of ``denialscope serve`` (tests run it on a free port)."""
+    import uvicorn
+
+    from denialscope.web.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings=settings),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+    )
+    # After Config: it installs uvicorn's logging configuration, which this filter joins.
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, QueryStringFilter) for f in access.filters):
+        access.addFilter(QueryStringFilter())
+    return uvicorn.Server(config)
 
 
 def register(app: typer.Typer) -> None:
@@ -50,21 +76,9 @@ def register(app: typer.Typer) -> None:
 
         Sign in with a user made by `denialscope users add`.
         """
-        import uvicorn
-
         from denialscope.db.engine import redact_url
-        from denialscope.web.app import create_app
 
         settings = cli_settings(database, data_dir)
-        application = create_app(settings=settings)
+        running = server(settings, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips)
         typer.echo(f"denialscope on http://{host}:{port}/ ({redact_url(settings.database_url)})")
-        config: dict[str, Any] = {
-            "host": host,
-            "port": port,
-            "proxy_headers": True,
-            "forwarded_allow_ips": forwarded_allow_ips,
-            "server_header": False,
-        }
-        server = uvicorn.Server(uvicorn.Config(application, **config))
-        logging.getLogger("uvicorn.access").addFilter(QueryStringFilter())
-        server.run()
+        running.run()
