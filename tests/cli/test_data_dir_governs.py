@@ -100,13 +100,13 @@ class Run:
         self.ran: set[str] = set()
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, ok: bool = True) -> str:
+    def __call__(self, *args: str, ok: bool = True, stdin: str | None = None) -> str:
         words = [a for a in args if not a.startswith("-")]
         path = " ".join(words[:2]) if words[0] in _GROUPS else words[0]
         self.ran.add(path)
         database = self.database if "--database" in _options()[path] else []
         argv = [*args, "--data-dir", str(self.data), *database]
-        result = self.runner.invoke(_app(), argv)
+        result = self.runner.invoke(_app(), argv, input=stdin)
         failure = result.exception
         if isinstance(failure, SystemExit):
             failure = None
@@ -120,13 +120,14 @@ class Run:
 
 _GROUPS = {
     "codes", "db", "queue", "report", "plan", "event", "refdata",
-    "adt", "ur", "predict", "policy", "export", "spark",
+    "adt", "ur", "predict", "policy", "export", "spark", "users",
 }  # fmt: skip
 # Commands that take --data-dir but are not run here, and why; they build their Settings with
 # the same cli_settings call as the others.
 NOT_RUN = {
     "adt listen": "a server (tests/adt/test_adt_mllp.py drives it over loopback)",
     "policy serve-cds": "a server (tests/policy/test_cds_hooks.py drives its router)",
+    "serve": "a server (tests/web/test_auth_serve.py runs it on loopback)",
     "spark ingest": "starts a JVM (tests/scale/test_spark.py runs it in local mode)",
 }
 
@@ -291,6 +292,13 @@ def _newer_commands(run: Run, demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "parquet"
     report = json.loads(run("export", "parquet", "--from-database", "--out", str(out), "--json"))
     assert report and (out / "claims").is_dir()
+    # Web users live in D's database.
+    secret = "a long enough secret\n"
+    run("users", "add", "dana", "--role", "leader", "--password-stdin", stdin=secret)
+    run("users", "passwd", "dana", "--password-stdin", stdin=secret)
+    run("users", "disable", "dana")
+    run("users", "enable", "dana")
+    assert [u["username"] for u in json.loads(run("users", "list", "--json"))] == ["dana"]
 
 
 def test_the_option_beats_the_environment_which_beats_the_default(

@@ -150,12 +150,15 @@ def test_a_new_password_or_disabling_signs_out_everywhere(web: WebClients, chang
             if change == "password":
                 assert (
                     set_password(
-                        session, actor=actor, username="coder", password="a new long password"
+                        session=session,
+                        actor=actor,
+                        username="coder",
+                        password="a new long password",
                     )
                     == 2
                 )
             else:
-                set_disabled(session, actor=actor, username="coder", disabled=True)
+                set_disabled(session=session, actor=actor, username="coder", disabled=True)
             session.commit()
     finally:
         engine.dispose()

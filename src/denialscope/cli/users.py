@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         password = _password(password_stdin)
         with open_session(cli_settings(database, data_dir)) as session:
             added = add_user(
-                session,
+                session=session,
                 actor=_actor(),
                 username=username,
                 role=role,
@@ -107,7 +107,9 @@ def register(app: typer.Typer) -> None:
 
         password = _password(password_stdin)
         with open_session(cli_settings(database, data_dir)) as session:
-            ended = set_password(session, actor=_actor(), username=username, password=password)
+            ended = set_password(
+                session=session, actor=_actor(), username=username, password=password
+            )
             session.commit()
         typer.echo(f"password of {username} changed; {ended} session(s) signed out")
 
@@ -122,7 +124,7 @@ def register(app: typer.Typer) -> None:
         from denialscope.web.users import list_users
 
         with open_session(cli_settings(database, data_dir)) as session:
-            rows = list_users(session)
+            rows = list_users(session=session)
         if as_json:
             typer.echo(dumps(rows))
             return
@@ -143,7 +145,7 @@ def register(app: typer.Typer) -> None:
         from denialscope.web.users import set_disabled
 
         with open_session(cli_settings(database, data_dir)) as session:
-            set_disabled(session, actor=_actor(), username=username, disabled=disabled)
+            set_disabled(session=session, actor=_actor(), username=username, disabled=disabled)
             session.commit()
 
     @users.command("disable")

@@ -188,7 +188,7 @@ def _row(event_row: AuditEvent) -> AuditRow:
 
 
 def search_audit(
-    session: Session, *, query: AuditQuery, page: int = 1, page_size: int = 50
+    *, session: Session, query: AuditQuery, page: int = 1, page_size: int = 50
 ) -> AuditPage:
     """The rows matching ``query``, newest first, ``page_size`` at a time (pages from 1)."""
     if query.since and query.until and query.since > query.until:
@@ -211,7 +211,7 @@ def search_audit(
     )
 
 
-def iter_audit(session: Session, *, query: AuditQuery) -> Iterator[AuditRow]:
+def iter_audit(*, session: Session, query: AuditQuery) -> Iterator[AuditRow]:
     """Every row matching ``query``, newest first, read in batches (an export)."""
     statement = _filtered(query, select(AuditEvent)).order_by(
         AuditEvent.at.desc(), AuditEvent.id.desc()

@@ -91,8 +91,8 @@ def _audit(session: Session, actor: Actor, action: str, username: str, detail: s
 
 
 def add_user(
-    session: Session,
     *,
+    session: Session,
     actor: Actor,
     username: str,
     role: str,
@@ -125,7 +125,7 @@ def add_user(
     return _row(session, user)
 
 
-def set_password(session: Session, *, actor: Actor, username: str, password: str) -> int:
+def set_password(*, session: Session, actor: Actor, username: str, password: str) -> int:
     """A new password; signs the user out everywhere and unlocks the name. Returns how many
     sessions ended."""
     user = _user(session, username)
@@ -137,7 +137,7 @@ def set_password(session: Session, *, actor: Actor, username: str, password: str
     return ended
 
 
-def set_role(session: Session, *, actor: Actor, username: str, role: str) -> UserRow:
+def set_role(*, session: Session, actor: Actor, username: str, role: str) -> UserRow:
     """A new role (takes effect on the user's next request)."""
     user = _user(session, username)
     chosen = _role(role)
@@ -147,7 +147,7 @@ def set_role(session: Session, *, actor: Actor, username: str, role: str) -> Use
     return _row(session, user)
 
 
-def set_disabled(session: Session, *, actor: Actor, username: str, disabled: bool) -> UserRow:
+def set_disabled(*, session: Session, actor: Actor, username: str, disabled: bool) -> UserRow:
     """Disable (signs out everywhere) or enable a user. An administrator cannot disable
     their own account (the last admin would lock everyone out of user administration)."""
     user = _user(session, username)
@@ -172,7 +172,7 @@ def _row(session: Session, user: WebUser) -> UserRow:
     )
 
 
-def list_users(session: Session) -> list[UserRow]:
+def list_users(*, session: Session) -> list[UserRow]:
     """Every user, by name."""
     users = session.scalars(select(WebUser).order_by(WebUser.username))
     return [_row(session, user) for user in users]

@@ -83,7 +83,7 @@ def audit_log(
     }
     try:
         query = _query(user, action, subject_type, subject_id, since, until)
-        data = search_audit(session, query=query, page=page, page_size=page_size)
+        data = search_audit(session=session, query=query, page=page, page_size=page_size)
     except DenialscopeError as error:
         context = {"form": form, "links": {}}
         return respond(
@@ -121,7 +121,7 @@ def audit_export(
         query = _query(user, action, subject_type, subject_id, since, until)
     except DenialscopeError as error:
         return Response(error.message, status_code=400, media_type="text/plain")
-    body = "".join(audit_csv_lines(iter_audit(session, query=query)))
+    body = "".join(audit_csv_lines(iter_audit(session=session, query=query)))
     record(
         session,
         request,

@@ -46,7 +46,7 @@ def _actor(request: Request, principal: Principal) -> Actor:
 def _page(
     request: Request, session: DbSession, *, error: str | None = None, notice: str | None = None
 ) -> Response:
-    data = {"users": list_users(session)}
+    data = {"users": list_users(session=session)}
     context = {"roles": [role.value for role in Role], "error": error, "notice": notice}
     status = 400 if error else 200
     return respond(request, "admin_users/index.html.j2", data, context=context, status_code=status)
@@ -81,7 +81,7 @@ def add_user_form(
 ) -> Response:
     try:
         added = add_user(
-            session,
+            session=session,
             actor=_actor(request, principal),
             username=username,
             role=role,
@@ -104,7 +104,7 @@ def change_role(
     role: Annotated[str, Form()],
 ) -> Response:
     try:
-        set_role(session, actor=_actor(request, principal), username=username, role=role)
+        set_role(session=session, actor=_actor(request, principal), username=username, role=role)
     except AuthError as error:
         session.rollback()
         return _page(request, session, error=error.message)
@@ -127,7 +127,7 @@ def _toggle(
 ) -> Response:
     try:
         set_disabled(
-            session, actor=_actor(request, principal), username=username, disabled=disabled
+            session=session, actor=_actor(request, principal), username=username, disabled=disabled
         )
     except AuthError as error:
         session.rollback()
@@ -149,7 +149,7 @@ def reset_password(
 ) -> Response:
     try:
         set_password(
-            session, actor=_actor(request, principal), username=username, password=password
+            session=session, actor=_actor(request, principal), username=username, password=password
         )
     except AuthError as error:
         session.rollback()
