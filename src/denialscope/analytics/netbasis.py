@@ -68,6 +68,8 @@ class NetGroup:
     streams: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     # claim id -> (denied net, recovered net): what the appeal KPIs weigh each item by.
     claims: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    # claim id -> its expected net reimbursement ratio (denied net = denied charges × ratio)
+    claim_ratios: dict[int, Decimal] = field(default_factory=dict)
 
     def stream(self, name: str) -> dict[str, Decimal]:
         return self.streams.setdefault(name, {"charges": _ZERO, "net": _ZERO})
@@ -327,6 +329,7 @@ def net_basis(
                 g.overturned_partly += recovered > 0
         g.recovered_net += recovered
         g.claims[row.claim_id] = (denied_net, recovered)
+        g.claim_ratios[row.claim_id] = ratio
         lost = denied_net - recovered
         denied_on: dt.date | None = row.adjudicated_at
         if row.claim_id in settled:  # the work queue knows best whether it is settled

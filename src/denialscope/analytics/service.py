@@ -54,10 +54,16 @@ def scope_filters(
     facility: str | None = None,
     date_from: str | dt.date | None = None,
     date_to: str | dt.date | None = None,
+    payer_kind: str | None = None,
 ) -> Filters:
-    """The scope of a report, checked: a known denial stream, ISO dates (InputError)."""
+    """The scope of a report, checked: a known denial stream and payer kind, ISO dates
+    (InputError)."""
+    from denialscope.orgs.models import PAYER_KINDS
+
     if stream is not None and stream not in DENIAL_STREAMS:
         raise InputError(f"--stream {stream!r}: use one of {', '.join(DENIAL_STREAMS)}")
+    if payer_kind is not None and payer_kind not in PAYER_KINDS:
+        raise InputError(f"payer kind {payer_kind!r}: use one of {', '.join(PAYER_KINDS)}")
     return Filters(
         payer=payer,
         stream=stream,
@@ -66,6 +72,7 @@ def scope_filters(
         facility=facility,
         date_from=_date(date_from, "--from"),
         date_to=_date(date_to, "--to"),
+        payer_kind=payer_kind,
     )
 
 
