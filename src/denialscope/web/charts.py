@@ -41,11 +41,12 @@ FONT: Final = {"family": "system-ui, -apple-system, Segoe UI, Roboto, DejaVu San
 def _layout(**extra: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "font": FONT,
-        "margin": {"l": 70, "r": 70, "t": 40, "b": 90},
+        "margin": {"l": 70, "r": 70, "t": 50, "b": 60},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "hoverlabel": {"bgcolor": "#ffffff"},
-        "legend": {"orientation": "h", "y": -0.25},
+        # Above the plot: below, it would cover the x axis' title and long tick labels.
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"},
     }
     base.update(extra)
     return base
@@ -102,8 +103,14 @@ def pareto_figure(view: NetPareto, link: Callable[[ParetoEntry], str]) -> str:
                 "side": "right",
                 "range": [0, 1.05],
                 "tickformat": ".0%",
+                "dtick": 0.25,
+                "showgrid": False,
             },
-            xaxis={"title": {"text": "Root cause (vital few in red)"}, "tickangle": -30},
+            xaxis={
+                "title": {"text": "Root cause (vital few in red)"},
+                "tickangle": 0 if len(entries) <= 6 else -35,
+                "automargin": True,
+            },
             shapes=[
                 {
                     "type": "line",
@@ -202,7 +209,8 @@ def stream_figure(streams: Sequence[StreamSummary], link: Callable[[str], str]) 
 
 def funnel_figure(results: Sequence[DepartmentResult], link: Callable[[str], str]) -> str:
     """Funnel plot: O/E against expected denials with the 95% and 99.8% limits around 1."""
-    drawn = [r for r in results if r.expected > 0 and not math.isnan(r.ratio)]
+    # Below one expected denial the limits are meaningless (the table still lists them).
+    drawn = [r for r in results if r.expected >= 1 and not math.isnan(r.ratio)]
     top = max((r.expected for r in drawn), default=10.0) * 1.1
     xs = [top * i / 200 for i in range(1, 201)]
     figure = go.Figure()
@@ -222,6 +230,7 @@ def funnel_figure(results: Sequence[DepartmentResult], link: Callable[[str], str
         textposition="top center",
         marker={"size": 11, "color": [colours.get(r.flag, "#0b5cad") for r in drawn]},
         name="departments",
+        showlegend=False,
         customdata=[
             [link(r.department), r.encounters, float(r.per_1000), r.flag or "within limits"]
             for r in drawn
