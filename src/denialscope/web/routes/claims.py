@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from denialscope.analytics.claim_list import MAX_LIMIT, claim_list
+from denialscope.errors import InputError
 from denialscope.web import audit
 from denialscope.web.deps import DbSession, Forbidden, require
 from denialscope.web.filters import ScopeQuery, bar_context
@@ -50,15 +51,18 @@ def claims_page(
     visible = None if principal.streams == ALL_STREAMS else principal.streams
     root_cause = (root_cause or "").strip() or None
     carc = (carc or "").strip() or None
-    data = claim_list(
-        session=session,
-        filters=scope.filters,
-        root_cause=root_cause,
-        carc=carc,
-        streams=visible,
-        limit=limit,
-        offset=offset,
-    )
+    try:
+        data = claim_list(
+            session=session,
+            filters=scope.filters,
+            root_cause=root_cause,
+            carc=carc,
+            streams=visible,
+            limit=limit,
+            offset=offset,
+        )
+    except InputError as error:  # a malformed CARC: the reader's input, named
+        raise HTTPException(status_code=400, detail=str(error)) from None
     detail = scope.query(root_cause=root_cause, carc=carc) or "(all)"
     audit.record(session, request, principal, action="view", subject_type="claim_list",
                  detail=f"{detail}; offset={offset}")  # fmt: skip
