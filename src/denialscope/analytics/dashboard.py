@@ -106,6 +106,7 @@ def dashboard(*, session: Session, settings: Settings, filters: Filters) -> Dash
     """Every figure of the dashboard for ``filters`` (a stream filter narrows to that stream's
     column). The cube is refreshed first (flushed; the caller commits)."""
     from denialscope.analytics import kpis
+    from denialscope.analytics.netbasis import net_basis
     from denialscope.analytics.rework import appeal_summary
     from denialscope.analytics.service import kpi_summary, trends
     from denialscope.workqueue.config import load_workqueue_config
@@ -113,6 +114,11 @@ def dashboard(*, session: Session, settings: Settings, filters: Filters) -> Dash
     report = kpi_summary(session=session, settings=settings, filters=filters)
     group = report.groups.get("all")
     workqueue = load_workqueue_config(settings=settings)
+    # One net-basis pass gives every stream's (denied net, recovered net) per claim: what
+    # appeal_summary would compute for itself, once per stream, with the stream's filter.
+    per_claim: dict[int, dict[str, tuple[Decimal, Decimal]]] = {}
+    for net_group in net_basis(session, filters=with_fields(filters, stream=None)).values():
+        per_claim.update(net_group.claim_streams)
     streams: list[StreamSummary] = []
     for stream in DENIAL_STREAMS:
         if filters.stream not in (None, stream):
@@ -120,7 +126,10 @@ def dashboard(*, session: Session, settings: Settings, filters: Filters) -> Dash
         scoped = with_fields(filters, stream=stream)
         rates = kpis.initial_denial_rate(session, filters=scoped).get("all")
         found = group.denials_by_stream.get(stream) if group is not None else None
-        appeals = appeal_summary(session, filters=scoped, workqueue=workqueue).get("all")
+        claim_net = {cid: nets[stream] for cid, nets in per_claim.items() if stream in nets}
+        appeals = appeal_summary(
+            session, filters=scoped, claim_net=claim_net, workqueue=workqueue
+        ).get("all")
         streams.append(
             StreamSummary(
                 stream=stream,
