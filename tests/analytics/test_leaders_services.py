@@ -138,3 +138,20 @@ def test_scope_choices_list_what_is_stored(session: Session, tiny: Tiny) -> None
     assert choices.departments == ["D1", "D2"]
     assert choices.service_lines == ["cardiology", "orthopedics"]
     assert "medicare" in choices.payer_kinds
+
+
+def test_documentation_causes_reread_an_edited_classification_file(tmp_path: Path) -> None:
+    from denialscope.analytics.service import documentation_causes
+
+    settings = Settings.resolve(data_dir=tmp_path / "org")
+    assert "medical_necessity" not in documentation_causes(settings=settings)
+    path = settings.classification_file
+    path.write_text(
+        "root_causes:\n  medical_necessity:\n    documentation_driven: true\n", encoding="utf-8"
+    )
+    assert "medical_necessity" in documentation_causes(settings=settings)
+    # the same file edited (other size): read again, not the kept answer
+    path.write_text(
+        "root_causes:\n  medical_necessity:\n    documentation_driven: false\n", encoding="utf-8"
+    )
+    assert "medical_necessity" not in documentation_causes(settings=settings)
