@@ -132,6 +132,8 @@ def test_workers_see_only_their_streams(demo_web: WebClients) -> None:
     assert {s for row in mine["claims"] for s in row["streams"]} == {"coding"}
     assert coder.get("/claims.json", params={"stream": "clinical"}).status_code == 403
     assert coder.get("/claims", params={"stream": "clinical"}).status_code == 403
+    menu = coder.get("/claims").text
+    assert '<option value="coding"' in menu and '<option value="clinical"' not in menu
     leader = demo_web.as_role("leader")
     seen = {
         s for row in leader.get("/claims.json?limit=500").json()["claims"] for s in row["streams"]

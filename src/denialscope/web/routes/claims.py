@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from denialscope.analytics.claim_list import MAX_LIMIT, claim_list
+from denialscope.classify.taxonomy import DENIAL_STREAMS
 from denialscope.errors import InputError
 from denialscope.web import audit
 from denialscope.web.deps import DbSession, Forbidden, require
@@ -79,6 +80,8 @@ def claims_page(
         "root_cause": root_cause,
         "carc": carc,
         "visible": sorted(principal.streams),
+        # a worker's stream menu offers their own streams only
+        "stream_options": [s for s in DENIAL_STREAMS if principal.sees_stream(s)],
         "previous_link": page_link(max(0, offset - limit)) if offset > 0 else None,
         "next_link": page_link(offset + limit) if offset + limit < data.total else None,
         "pareto_link": scope.link("/pareto") if principal.can("view_aggregates") else None,
