@@ -40,11 +40,14 @@ def departments_page(
     results = department_report(session, filters=filters)
 
     def link(code: str) -> str:
-        return scope.link("/claims", department=code if code != "(none)" else None)
+        return scope.link("/claims", department=code)
 
     context = {
         **bar_context(session, scope),
-        "links": {r.department: link(r.department) for r in results},
-        "chart": funnel_figure(results, link),
+        # claims without a department cannot be asked for by code: no link for "(none)"
+        "links": {
+            r.department: None if r.department == "(none)" else link(r.department) for r in results
+        },
+        "chart": funnel_figure([r for r in results if r.department != "(none)"], link),
     }
     return respond(request, "departments/index.html.j2", results, context=context)
