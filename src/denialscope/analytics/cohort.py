@@ -83,6 +83,7 @@ class Filters:
     facility: str | None = None  # facility code
     date_from: dt.date | None = None  # cohort date, inclusive
     date_to: dt.date | None = None  # cohort date, inclusive
+    payer_kind: str | None = None  # payers.kind: medicare, medicaid, commercial ... (PAYER_KINDS)
 
 
 def initial_payment_condition(payment: Any) -> ColumnElement[bool]:
@@ -214,7 +215,7 @@ def claim_cohort(filters: Filters, *, by: str | None = None, stubs: bool = True)
     )
     # Join the organization tables only when a filter or the grouping reads them: on SQLite
     # each join is a lookup per claim.
-    if filters.payer or by == "payer":
+    if filters.payer or filters.payer_kind or by == "payer":
         query = query.outerjoin(Payer, Payer.id == Claim.payer_id)
     if filters.department or filters.service_line or by in ("department", "service_line"):
         query = query.outerjoin(Department, Department.id == Claim.department_id)
@@ -230,6 +231,8 @@ def claim_cohort(filters: Filters, *, by: str | None = None, stubs: bool = True)
         query = query.where(Claim.is_stub.is_(False))
     if filters.payer:
         query = query.where(payer_condition(filters.payer))
+    if filters.payer_kind:
+        query = query.where(Payer.kind == filters.payer_kind)
     if filters.department:
         query = query.where(func.upper(Department.code) == filters.department.strip().upper())
     if filters.facility:

@@ -201,7 +201,7 @@ def cube_query(
     if by not in groups:
         raise InputError(f"cannot group by {by!r}")
     query: Select[Any] = select().select_from(table)
-    if filters.payer or by == "payer":
+    if filters.payer or filters.payer_kind or by == "payer":
         query = query.outerjoin(Payer, Payer.id == table.payer_id)
     if filters.department or filters.service_line or by in ("department", "service_line"):
         query = query.outerjoin(Department, Department.id == table.department_id)
@@ -209,6 +209,8 @@ def cube_query(
         query = query.outerjoin(Facility, Facility.id == table.facility_id)
     if filters.payer:
         query = query.where(payer_condition(filters.payer))
+    if filters.payer_kind:
+        query = query.where(Payer.kind == filters.payer_kind)
     if filters.department:
         query = query.where(func.upper(Department.code) == filters.department.strip().upper())
     if filters.facility:

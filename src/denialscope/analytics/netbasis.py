@@ -68,6 +68,11 @@ class NetGroup:
     streams: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     # claim id -> (denied net, recovered net): what the appeal KPIs weigh each item by.
     claims: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    # claim id -> its expected net reimbursement ratio (denied net = denied charges × ratio)
+    claim_ratios: dict[int, Decimal] = field(default_factory=dict)
+    # claim id -> stream -> (denied net, recovered net) of that stream's denials alone: what
+    # ``claims`` holds when the filters name the stream (one pass serves every stream).
+    claim_streams: dict[int, dict[str, tuple[Decimal, Decimal]]] = field(default_factory=dict)
 
     def stream(self, name: str) -> dict[str, Decimal]:
         return self.streams.setdefault(name, {"charges": _ZERO, "net": _ZERO})
@@ -229,6 +234,14 @@ def _npsr(session: Session, filters: Filters, by: str | None) -> dict[str, Decim
     return {group_label(by, row.grp): to_decimal(row.npsr) for row in session.execute(query)}
 
 
+def _recovered(net: Decimal, later: bool, rise: Decimal | None) -> Decimal:
+    """What came back of ``net``: nothing without a later adjudication, all of it when that
+    is no longer a denial (``rise`` None), else the rise in paid + patient share at most."""
+    if not later:
+        return _ZERO
+    return net if rise is None else min(net, rise)
+
+
 def net_basis(
     session: Session,
     *,
@@ -306,27 +319,35 @@ def net_basis(
             g.denied_net_estimated += denied_net
         else:
             g.claims_allowed_basis += 1
+        decided_later = found is not None
+        rise: Decimal | None = None  # what a later, still-denied adjudication added
+        if found is not None and found[0].is_denial:
+            payment = found[0]
+            rise = max(
+                _ZERO,
+                to_decimal(payment.paid)
+                + to_decimal(payment.patient_responsibility)
+                - to_decimal(row.paid)
+                - to_decimal(row.patient),
+            )
+
+        streams_of_claim: dict[str, tuple[Decimal, Decimal]] = {}
         for stream, amount in per_stream.get(row.claim_id, []):
             s = g.stream(stream)
             s["charges"] += amount
-            s["net"] += (amount * ratio).quantize(CENT, ROUND_HALF_UP)
-        recovered = _ZERO
-        if found is not None:
-            payment = found[0]
-            if not payment.is_denial:
-                recovered = denied_net  # overturned in full: all of it came back
-                g.overturned_full += 1
+            stream_net = (amount * ratio).quantize(CENT, ROUND_HALF_UP)
+            s["net"] += stream_net
+            streams_of_claim[stream] = (stream_net, _recovered(stream_net, decided_later, rise))
+        recovered = _recovered(denied_net, decided_later, rise)
+        if decided_later:
+            if rise is None:
+                g.overturned_full += 1  # overturned in full: all of it came back
             else:
-                rise = (
-                    to_decimal(payment.paid)
-                    + to_decimal(payment.patient_responsibility)
-                    - to_decimal(row.paid)
-                    - to_decimal(row.patient)
-                )
-                recovered = min(denied_net, max(_ZERO, rise))
                 g.overturned_partly += recovered > 0
         g.recovered_net += recovered
         g.claims[row.claim_id] = (denied_net, recovered)
+        g.claim_ratios[row.claim_id] = ratio
+        g.claim_streams[row.claim_id] = streams_of_claim
         lost = denied_net - recovered
         denied_on: dt.date | None = row.adjudicated_at
         if row.claim_id in settled:  # the work queue knows best whether it is settled

@@ -13,6 +13,7 @@ organization's configuration (documentation-driven root causes, labor rates) fro
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -54,10 +55,16 @@ def scope_filters(
     facility: str | None = None,
     date_from: str | dt.date | None = None,
     date_to: str | dt.date | None = None,
+    payer_kind: str | None = None,
 ) -> Filters:
-    """The scope of a report, checked: a known denial stream, ISO dates (InputError)."""
+    """The scope of a report, checked: a known denial stream and payer kind, ISO dates
+    (InputError)."""
+    from denialscope.orgs.models import PAYER_KINDS
+
     if stream is not None and stream not in DENIAL_STREAMS:
         raise InputError(f"--stream {stream!r}: use one of {', '.join(DENIAL_STREAMS)}")
+    if payer_kind is not None and payer_kind not in PAYER_KINDS:
+        raise InputError(f"payer kind {payer_kind!r}: use one of {', '.join(PAYER_KINDS)}")
     return Filters(
         payer=payer,
         stream=stream,
@@ -66,6 +73,7 @@ def scope_filters(
         facility=facility,
         date_from=_date(date_from, "--from"),
         date_to=_date(date_to, "--to"),
+        payer_kind=payer_kind,
     )
 
 
@@ -80,10 +88,26 @@ def refresh_if_stale(*, session: Session) -> bool:
 
 
 def documentation_causes(*, settings: Settings) -> frozenset[str]:
-    """Root causes the organization's classification marks documentation-driven."""
+    """Root causes the organization's classification marks documentation-driven.
+
+    Parsing the classification YAML takes most of a second, and the web asks on every
+    dashboard view: the answer is kept per version of the organization's file (its path,
+    modification time and size), so an edited file is read again."""
+    path = settings.classification_file
+    try:
+        found = path.stat()
+    except OSError:
+        return _documentation_causes(None)
+    if not path.is_file():  # as load_config: only a file overrides the defaults
+        return _documentation_causes(None)
+    return _documentation_causes((str(path), found.st_mtime_ns, found.st_size))
+
+
+@lru_cache(maxsize=16)
+def _documentation_causes(version: tuple[str, int, int] | None) -> frozenset[str]:
     from denialscope.classify import load_config
 
-    config = load_config(settings=settings)
+    config = load_config([] if version is None else [version[0]])
     return frozenset(rc.id for rc in config.root_causes.values() if rc.documentation_driven)
 
 

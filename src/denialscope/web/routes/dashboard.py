@@ -1,9 +1,63 @@
-"""Routes of the dashboard pages (being built)."""
+"""The leaders' dashboard: the four streams side by side, the monthly trend, appeal outcomes.
+
+One service call (:func:`denialscope.analytics.dashboard.dashboard`, which is ``report
+kpis`` plus each stream's rates and appeals and ``report trends``) gives the page and its
+JSON twin. The KPI tiles carry their definitions (``web/kpi_definitions.yaml``, from
+docs/analytics.md) on hover and keyboard focus.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from functools import cache
+from importlib import resources
+from typing import Annotated
 
-__all__ = ["router"]
+import yaml
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
-router = APIRouter()
+from denialscope.analytics.dashboard import dashboard
+from denialscope.web.charts import stream_figure, trend_figure
+from denialscope.web.deps import DbSession, require, settings_of
+from denialscope.web.filters import ScopeQuery, bar_context, period_dates
+from denialscope.web.principal import Principal
+from denialscope.web.render import page_paths, respond
+
+__all__ = ["kpi_definitions", "router"]
+
+router = APIRouter(tags=["leaders"])
+
+
+@cache
+def kpi_definitions() -> dict[str, str]:
+    """KPI key -> its definition (docs/analytics.md), for the tiles' hover text."""
+    text = resources.files("denialscope.web").joinpath("kpi_definitions.yaml").read_text("utf-8")
+    found: dict[str, str] = yaml.safe_load(text)["definitions"]
+    return found
+
+
+@page_paths(
+    router,
+    "/dashboard",
+    summary="Denial dashboard: streams side by side, trend by month, appeal outcomes",
+)
+def dashboard_page(
+    request: Request,
+    session: DbSession,
+    principal: Annotated[Principal, Depends(require("view_aggregates"))],
+    scope: ScopeQuery,
+) -> Response:
+    data = dashboard(session=session, settings=settings_of(request), filters=scope.filters)
+    session.commit()  # the summary cube, when it was refreshed
+
+    def month_link(month: str) -> str:
+        first, last = period_dates(month)
+        return scope.link("/claims", period=None, from_=first.isoformat(), to=last.isoformat())
+
+    context = {
+        **bar_context(session, scope),
+        "definitions": kpi_definitions(),
+        "trend_chart": trend_figure(data.trend, month_link),
+        "stream_chart": stream_figure(data.streams, lambda s: scope.link("/claims", stream=s)),
+    }
+    return respond(request, "dashboard/index.html.j2", data, context=context)
