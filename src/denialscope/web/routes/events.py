@@ -147,11 +147,11 @@ def timeline_figure(data: dict[str, Any]) -> str | None:
         )
     rows = len({y for y in ys if y}) + len({e["scope"] for e in events})
     figure.update_layout(
-        height=max(260, 90 + 28 * rows),
-        margin={"l": 20, "r": 20, "t": 30, "b": 40},
+        height=max(360, 120 + 32 * rows),  # the .chart box is 360 px high at least
+        margin={"l": 20, "r": 20, "t": 60, "b": 40},
         xaxis={"type": "date", "title": "date"},
         yaxis={"automargin": True, "type": "category"},
-        legend={"orientation": "h", "y": 1.08},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         hovermode="closest",
     )
     return str(figure.to_json())

@@ -80,11 +80,11 @@ def top_causes_figure(report: dict[str, Any]) -> str | None:
         return None
     bars = sum(len(trace.y) for trace in figure.data)
     figure.update_layout(
-        height=max(300, 80 + 26 * bars),
-        margin={"l": 20, "r": 20, "t": 30, "b": 40},
+        height=max(360, 100 + 26 * bars),
+        margin={"l": 20, "r": 20, "t": 50, "b": 40},
         xaxis={"title": "denied dollars", "tickprefix": "$", "tickformat": ",.0f"},
         yaxis={"automargin": True},
-        legend={"orientation": "h", "y": 1.06},
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         barmode="group",
     )
     return str(figure.to_json())
