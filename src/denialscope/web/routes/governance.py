@@ -20,9 +20,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from denialscope.classify import load_config
 from denialscope.classify.taxonomy import DENIAL_STREAMS
 from denialscope.errors import InputError, NotFoundError
+from denialscope.governance.cache import cached_governance_report
 from denialscope.governance.forms import register_plan_form, update_plan_form
 from denialscope.governance.models import METRICS, PLAN_STATUSES, ActionPlan
-from denialscope.governance.report import governance_report, render_html, render_pdf
+from denialscope.governance.report import render_html, render_pdf
 from denialscope.governance.report_types import GovernanceReport
 from denialscope.output.jsonout import dumps, plain
 from denialscope.settings import Settings
@@ -48,7 +49,8 @@ def _quarter(request: Request) -> str | None:
 
 
 def _report(session: DbSession, settings: Settings, quarter: str | None) -> GovernanceReport:
-    return governance_report(session, quarter=quarter, settings=settings)
+    # Kept while the data, plans and configuration are unchanged: seconds on a big database.
+    return cached_governance_report(session, quarter=quarter, settings=settings)
 
 
 def top_causes_figure(report: dict[str, Any]) -> str | None:
