@@ -17,16 +17,15 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import QueryParams
 
 from denialscope.analytics.cohort import Filters
-from denialscope.analytics.events import impacts_of_registered, list_events
 from denialscope.analytics.models import EVENT_KINDS
-from denialscope.analytics.monitor import cusum_alerts
 from denialscope.analytics.service import scope_filters
 from denialscope.errors import InputError
+from denialscope.governance.cache import cached_event_analysis
 from denialscope.governance.forms import register_event_form
 from denialscope.output.jsonout import dumps, plain
 from denialscope.output.values import display
 from denialscope.web.audit import record
-from denialscope.web.deps import DbSession, require
+from denialscope.web.deps import DbSession, require, settings_of
 from denialscope.web.principal import Principal
 from denialscope.web.render import page_paths, respond, wants_json
 
@@ -72,22 +71,26 @@ def _window(query: QueryParams) -> int | None:
     return int(value)
 
 
-def _events_data(session: DbSession, query: QueryParams) -> dict[str, Any]:
+def _events_data(session: DbSession, query: QueryParams, database_url: str) -> dict[str, Any]:
     filters, given = _filters(query)
     level = _choice(query, "level", LEVELS)
     across = _choice(query, "across", ACROSS)
     window_days = _window(query)
-    registered = {event.id: event.to_dict() for event in list_events(session)}
-    impacts = impacts_of_registered(session=session, payer=filters.payer, window_days=window_days)
-    events = [{**registered[i.event_id or 0], **i.to_dict()} for i in impacts]
-    alerts = cusum_alerts(session, filters=filters, level=level, across=across)  # type: ignore[arg-type]
+    analysis = cached_event_analysis(
+        session,
+        filters=filters,
+        level=level,  # type: ignore[arg-type]
+        across=across,  # type: ignore[arg-type]
+        window_days=window_days,
+        database_url=database_url,
+    )
     return {
         "filters": given,
         "level": level,
         "across": across,
         "window_days": window_days,
-        "events": events,
-        "alerts": [alert.to_dict() for alert in alerts],
+        "events": list(analysis.events),
+        "alerts": [alert.to_dict() for alert in analysis.alerts],
     }
 
 
@@ -210,7 +213,7 @@ def events_page(
     session: DbSession,
 ) -> Response:
     try:
-        data = _events_data(session, request.query_params)
+        data = _events_data(session, request.query_params, settings_of(request).database_url)
     except InputError as error:  # a bad filter: say which, keep the page
         return respond(
             request,
@@ -250,7 +253,7 @@ async def register_event(
         fields = dict(error.context.get("fields") or {"form": error.message})
         if wants_json(request):
             return _json_error(error.message, fields)
-        data = _events_data(session, request.query_params)
+        data = _events_data(session, request.query_params, settings_of(request).database_url)
         return _page(request, data, form=form, errors=fields, status_code=422)
     record(
         session,

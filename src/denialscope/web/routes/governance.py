@@ -11,6 +11,8 @@ exports).
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -92,6 +94,23 @@ def top_causes_figure(report: dict[str, Any]) -> str | None:
     return str(figure.to_json())
 
 
+def _stamp(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0  # no override file: the shipped defaults
+
+
+@lru_cache(maxsize=8)
+def _cause_choices(settings: Settings, stamp: int) -> dict[str, list[str]]:
+    """The plan form's root causes by stream. Reading the classification configuration takes
+    most of a second: kept until its override file changes (``stamp``)."""
+    causes: dict[str, list[str]] = {}
+    for cause_id, cause in sorted(load_config(settings=settings).root_causes.items()):
+        causes.setdefault(str(getattr(cause, "stream", "none")), []).append(cause_id)
+    return causes
+
+
 def _context(
     settings: Settings,
     *,
@@ -101,13 +120,9 @@ def _context(
     quarter: str | None = None,
     notice: str | None = None,
 ) -> dict[str, Any]:
-    config = load_config(settings=settings)
-    causes: dict[str, list[str]] = {}
-    for cause_id, cause in sorted(config.root_causes.items()):
-        causes.setdefault(str(getattr(cause, "stream", "none")), []).append(cause_id)
     return {
         "streams": DENIAL_STREAMS,
-        "root_causes": causes,
+        "root_causes": _cause_choices(settings, _stamp(settings.classification_file)),
         "metrics": METRICS,
         "statuses": PLAN_STATUSES,
         "form": form or {},
