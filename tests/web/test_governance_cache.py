@@ -82,3 +82,31 @@ def build_governance_data_more(session: Session) -> None:
         )
     )  # fmt: skip
     session.commit()
+
+
+def test_the_events_analysis_is_kept_until_an_event_is_registered(
+    engine: Engine, session: Session
+) -> None:
+    from denialscope.analytics.cohort import Filters
+    from denialscope.analytics.events import create_event
+    from denialscope.governance.cache import EventAnalysis, cached_event_analysis
+
+    build_governance_data(session)
+    url = str(engine.url)
+
+    def analysis(filters: Filters | None = None) -> EventAnalysis:
+        return cached_event_analysis(
+            session, filters=filters or Filters(), level="stream", across="payer",
+            window_days=None,
+            database_url=url,
+        )  # fmt: skip
+
+    empty = analysis()
+    assert analysis() is empty
+    assert analysis(Filters(payer="BETA")) is not empty  # another scope, another entry
+    create_event(session, event_date=dt.date(2025, 4, 1), kind="template", department="D1")
+    session.commit()
+    registered = analysis()
+    assert registered is not empty
+    (event,) = registered.events
+    assert (event["claims_before"], event["claims_after"]) == (10, 12)
