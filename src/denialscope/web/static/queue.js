@@ -1,0 +1,24 @@
+// The work queue page: "select all" and the count of selected rows for a lead's bulk actions.
+"use strict";
+
+(function () {
+  const all = document.getElementById("select-all");
+  const count = document.getElementById("selected-count");
+  const picks = () => Array.from(document.querySelectorAll("input.pick"));
+  function update() {
+    const chosen = picks().filter((box) => box.checked).length;
+    if (count) { count.textContent = String(chosen); }
+    if (all) {
+      all.checked = chosen > 0 && chosen === picks().length;
+      all.indeterminate = chosen > 0 && chosen < picks().length;
+    }
+  }
+  if (all) {
+    all.addEventListener("change", () => {
+      for (const box of picks()) { box.checked = all.checked; }
+      update();
+    });
+  }
+  for (const box of picks()) { box.addEventListener("change", update); }
+  update();
+})();
