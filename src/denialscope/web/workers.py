@@ -25,13 +25,19 @@ class Worker:
     username: str
     display_name: str | None
     role: str
+    streams: frozenset[str]
 
-    def to_dict(self) -> dict[str, str | None]:
-        return {"username": self.username, "display_name": self.display_name, "role": self.role}
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "username": self.username,
+            "display_name": self.display_name,
+            "role": self.role,
+            "streams": sorted(self.streams),
+        }
 
 
 def workers(*, session: Session, streams: Collection[str]) -> list[Worker]:
-    """Enabled users who may work items and see every one of ``streams``, by name."""
+    """Enabled users who may work items of at least one of ``streams``, by name."""
     may_work = permission_matrix()["work_items"]
     wanted = set(streams)
     found = []
@@ -44,8 +50,8 @@ def workers(*, session: Session, streams: Collection[str]) -> list[Worker]:
             parsed = Role(role)
         except ValueError:
             continue  # a role this version does not know works nothing
-        if parsed in may_work and wanted <= streams_of(parsed):
-            found.append(Worker(username, display_name, parsed.value))
+        if parsed in may_work and wanted & streams_of(parsed):
+            found.append(Worker(username, display_name, parsed.value, streams_of(parsed)))
     return found
 
 
