@@ -21,4 +21,16 @@
   }
   for (const box of picks()) { box.addEventListener("change", update); }
   update();
+
+  // The bulk form shows the one choice its action needs (a user, or a status).
+  const op = document.getElementById("bulk-op");
+  function showChoices() {
+    for (const field of document.querySelectorAll("[data-for-op]")) {
+      field.hidden = field.dataset.forOp !== op.value;
+    }
+  }
+  if (op) {
+    op.addEventListener("change", showChoices);
+    showChoices();
+  }
 })();
