@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
@@ -212,12 +212,17 @@ def _allowed_ratio(found: Any, claim_charge: Decimal) -> Decimal | None:
 
 
 def claim_net_ratios(
-    session: Session, *, claim_ids: Sequence[int]
+    session: Session,
+    *,
+    claim_ids: Sequence[int],
+    estimates: Callable[[], dict[tuple[Any, ...], Decimal]] | None = None,
 ) -> dict[int, tuple[Decimal, bool]]:
     """Per claim: its expected net reimbursement ratio and whether it rests on the estimate.
 
     The same rule as :func:`net_basis`, for a handful of claims (a page of the work queue)
-    rather than the whole cohort: denied net = denied charges x this ratio.
+    rather than the whole cohort: denied net = denied charges x this ratio. ``estimates``:
+    where the payment-to-charge ratios come from (default: computed now; a caller showing
+    many pages may keep them while no remittance is loaded).
     """
     ids = sorted(set(claim_ids))
     if not ids:
@@ -249,7 +254,7 @@ def claim_net_ratios(
             result[row.id] = (ratio, False)
             continue
         if ratios is None:  # one aggregate query, only when some claim needs the estimate
-            ratios = payment_to_charge_ratios(session)
+            ratios = estimates() if estimates else payment_to_charge_ratios(session)
         result[row.id] = (_estimate(ratios, row.payer_id, row.kind, row.quarter), True)
     return result
 

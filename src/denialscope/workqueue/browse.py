@@ -11,7 +11,8 @@ adjudication loaded (the "today" the ranking used, :func:`data_as_of`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+import threading
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
@@ -19,9 +20,11 @@ from typing import Any, Final
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from denialscope.analytics.netbasis import claim_net_ratios
+from denialscope.analytics.netbasis import claim_net_ratios, payment_to_charge_ratios
+from denialscope.claims.models import Claim
 from denialscope.errors import InputError
 from denialscope.orgs.models import Payer
+from denialscope.remits.models import ClaimPayment
 from denialscope.workqueue.claim_facts import claim_facts
 from denialscope.workqueue.models import OPEN_STATUSES, QUEUES, STATUSES, WorkItem
 from denialscope.workqueue.outcomes import data_as_of
@@ -188,6 +191,31 @@ def _is_overdue(item: WorkItem, as_of: dt.date) -> bool:
     )
 
 
+# Payment-to-charge estimates per database and loaded data: the one aggregate over every
+# claim paid clean, so computed once per load rather than once per page view.
+_ESTIMATES: dict[tuple[object, ...], dict[tuple[Any, ...], Decimal]] = {}
+_ESTIMATES_LOCK = threading.Lock()
+
+
+def _estimates(session: Session) -> Callable[[], dict[tuple[Any, ...], Decimal]]:
+    def compute() -> dict[tuple[Any, ...], Decimal]:
+        payments = session.execute(
+            select(func.max(ClaimPayment.id), func.count(ClaimPayment.id))
+        ).one()
+        claims = session.scalar(select(func.max(Claim.id)))
+        key = (str(session.get_bind().engine.url), *payments, claims)
+        with _ESTIMATES_LOCK:
+            found = _ESTIMATES.get(key)
+        if found is None:
+            found = payment_to_charge_ratios(session)
+            with _ESTIMATES_LOCK:
+                _ESTIMATES.clear()  # one database and one load at a time is the usual case
+                _ESTIMATES[key] = found
+        return found
+
+    return compute
+
+
 def browse_queue(*, session: Session, filters: QueueFilters) -> QueuePage:
     """One page of the items of ``filters.streams`` (InputError for a filter not understood)."""
     filters.check()
@@ -197,7 +225,9 @@ def browse_queue(*, session: Session, filters: QueueFilters) -> QueuePage:
     page_query = _ordered(query, filters.sort).offset((filters.page - 1) * filters.per_page)
     items = list(session.scalars(page_query.limit(filters.per_page)))
     facts = claim_facts(session=session, items=items)
-    ratios = claim_net_ratios(session, claim_ids=[item.claim_id for item in items])
+    ratios = claim_net_ratios(
+        session, claim_ids=[item.claim_id for item in items], estimates=_estimates(session)
+    )
     rows = []
     for item in items:
         ratio, estimated = ratios.get(item.claim_id, (Decimal(1), True))

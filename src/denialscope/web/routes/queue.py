@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from denialscope.db.locks import WRITE_LOCK_OPTION
 from denialscope.errors import DenialscopeError, InputError
 from denialscope.web import audit
 from denialscope.web.deps import DbSession, Forbidden, require
@@ -83,6 +84,17 @@ def _item(session: Session, principal: Principal, item_id: int) -> WorkItem:
     return item
 
 
+def _begin_write(session: Session) -> None:
+    """End the reads so far and start a transaction that writes first.
+
+    On SQLite a transaction that read and then writes cannot wait for the write lock: it
+    fails at once ("database is locked") when another request committed in between. Taking
+    the lock at BEGIN (IMMEDIATE) lets it wait its turn instead; PostgreSQL needs nothing.
+    """
+    session.commit()
+    session.connection(execution_options={WRITE_LOCK_OPTION: True})
+
+
 def _problem(request: Request, error: DenialscopeError) -> Response:
     """A clear message (JSON, or the page) with the error's status: never a traceback."""
     data = {"error": error.message}
@@ -123,6 +135,9 @@ def queue_page(
         data = browse_queue(session=session, filters=filters)
     except InputError as error:
         return _problem(request, error)
+    lead = principal.can("assign_items")
+    people = workers(session=session, streams=filters.streams) if lead else []
+    _begin_write(session)
     audit.record(
         session,
         request,
@@ -133,8 +148,6 @@ def queue_page(
         detail=str(request.url.query)[:500] or None,
     )
     session.commit()
-    lead = principal.can("assign_items")
-    people = workers(session=session, streams=filters.streams) if lead else []
     context: dict[str, Any] = {
         "lead": lead,
         "people": people,
@@ -158,12 +171,14 @@ def item_page(request: Request, item_id: int, principal: Worker, session: DbSess
         details = get_details(session=session, item_id=item.id)
     except DenialscopeError as error:
         return _problem(request, error)
+    claim_id = item.claim_id
+    _begin_write(session)
     audit.record(
         session, request, principal, action="view", subject_type="work_item", subject_id=item_id
     )
     session.commit()
     if not wants_json(request):
-        return RedirectResponse(_claim_page(item.id, item.claim_id), status_code=303)
+        return RedirectResponse(_claim_page(item_id, claim_id), status_code=303)
     return respond(request, "queue/problem.html.j2", details)
 
 
@@ -179,6 +194,7 @@ def take_next_item(
         streams = _streams(principal, stream or None)
         if queue and queue not in QUEUES:
             raise InputError(f"queue must be one of {', '.join(QUEUES)}, not {queue!r}")
+        _begin_write(session)
         taken = take_next(
             session=session, queue=queue or None, user=principal.username, streams=streams
         )
@@ -232,6 +248,7 @@ def assign_item(
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
     try:
+        _begin_write(session)
         item = _item(session, principal, item_id)
         _assign(session, request, principal, item, user.strip() or None)
     except DenialscopeError as error:
@@ -260,6 +277,7 @@ def bulk_action(
     try:
         if op not in BULK_OPS:
             raise InputError(f"op must be one of {', '.join(BULK_OPS)}, not {op!r}")
+        _begin_write(session)
         ids = list(dict.fromkeys(item_ids or []))
         if not ids:
             raise InputError("select at least one item")
