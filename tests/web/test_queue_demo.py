@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from denialscope.analytics.netbasis import net_basis
 from denialscope.cli.main import _register, app
+from denialscope.db.engine import open_database
 from factories.browser import screenshot
 from factories.web import WebClients
 
@@ -51,6 +54,24 @@ def test_the_queue_json_is_the_cli_list_of_that_stream(
     for ours, theirs in zip(web_rows, cli, strict=True):
         assert {key: ours[key] for key in theirs} == theirs  # every CLI field, same value
         assert ours["days_left"] is None or isinstance(ours["days_left"], int)
+
+
+def test_the_net_dollars_are_the_net_basis_of_the_kpis(demo_web: WebClients) -> None:
+    """One implementation: each row's net dollars are what ``report kpis`` sums per claim."""
+    engine, factory = open_database(demo_web.url, migrate=False)
+    try:
+        with factory() as session:
+            per_claim: dict[int, Decimal] = {}
+            for group in net_basis(session).values():
+                per_claim.update({claim: net for claim, (net, _r) in group.claims.items()})
+    finally:
+        engine.dispose()
+    rows = demo_web.as_role("leader").get("/queue.json?per_page=200").json()["items"]
+    assert len(rows) == 200
+    assert {r["id"]: Decimal(r["dollars_at_risk_net"]) for r in rows} == {
+        r["id"]: per_claim[r["claim_id"]] for r in rows
+    }
+    assert {r["net_basis"] for r in rows} <= {"allowed", "estimate"}
 
 
 def test_a_coder_sorts_the_queue_and_takes_the_next_item(page_as: Any) -> None:
