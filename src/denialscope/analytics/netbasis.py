@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
@@ -40,7 +41,13 @@ from denialscope.analytics.results import to_decimal
 from denialscope.claims.models import Claim
 from denialscope.remits.models import ClaimPayment, ServicePayment
 
-__all__ = ["FINAL_AFTER_DAYS", "NetGroup", "net_basis", "payment_to_charge_ratios"]
+__all__ = [
+    "FINAL_AFTER_DAYS",
+    "NetGroup",
+    "claim_net_ratios",
+    "net_basis",
+    "payment_to_charge_ratios",
+]
 
 FINAL_AFTER_DAYS: Final = 365
 CENT: Final = Decimal("0.01")
@@ -195,6 +202,68 @@ def _later_payments(session: Session, claim_ids: list[int]) -> dict[int, Any]:
     return {claim_id: (row, line_allowed.get(row.id)) for claim_id, row in latest.items()}
 
 
+def _allowed_ratio(found: Any, claim_charge: Decimal) -> Decimal | None:
+    """The ratio a later adjudication shows (allowed ÷ charge), or None: no such adjudication."""
+    if found is None:
+        return None
+    payment, line_allowed = found
+    shown = line_allowed
+    if shown is None or shown <= 0:
+        shown = to_decimal(payment.paid) + to_decimal(payment.patient_responsibility)
+    base = to_decimal(payment.charge) or claim_charge
+    if shown > 0 and base > 0:
+        return Decimal(shown / base)
+    return None
+
+
+def claim_net_ratios(
+    session: Session,
+    *,
+    claim_ids: Sequence[int],
+    estimates: Callable[[], dict[tuple[Any, ...], Decimal]] | None = None,
+) -> dict[int, tuple[Decimal, bool]]:
+    """Per claim: its expected net reimbursement ratio and whether it rests on the estimate.
+
+    The same rule as :func:`net_basis`, for a handful of claims (a page of the work queue)
+    rather than the whole cohort: denied net = denied charges x this ratio. ``estimates``:
+    where the payment-to-charge ratios come from (default: computed now; a caller showing
+    many pages may keep them while no remittance is loaded).
+    """
+    ids = sorted(set(claim_ids))
+    if not ids:
+        return {}
+    initial = ClaimPayment
+    cohort_date = func.coalesce(Claim.submitted_at, initial.adjudicated_at)
+    rows: list[Any] = []
+    for start in range(0, len(ids), _CHUNK):
+        query = (
+            select(
+                Claim.id,
+                Claim.payer_id,
+                Claim.kind,
+                func.coalesce(Claim.total_charge, initial.charge, 0).label("charge"),
+                _quarter(cohort_date).label("quarter"),
+            )
+            .outerjoin(initial, and_(initial.claim_id == Claim.id, initial.seq == 1))
+            .where(Claim.id.in_(ids[start : start + _CHUNK]))
+        )
+        rows.extend(session.execute(query))
+    later = _later_payments(session, ids)
+    ratios: dict[tuple[Any, ...], Decimal] | None = None
+    result: dict[int, tuple[Decimal, bool]] = {}
+    for row in rows:
+        if row.id in result:
+            continue  # a claim with two first adjudications (a reversal and its redo)
+        ratio = _allowed_ratio(later.get(row.id), to_decimal(row.charge))
+        if ratio is not None:
+            result[row.id] = (ratio, False)
+            continue
+        if ratios is None:  # one aggregate query, only when some claim needs the estimate
+            ratios = estimates() if estimates else payment_to_charge_ratios(session)
+        result[row.id] = (_estimate(ratios, row.payer_id, row.kind, row.quarter), True)
+    return result
+
+
 def _final_items(session: Session, claim_ids: list[int], as_of: dt.date) -> dict[int, bool]:
     """Per claim with a work item: whether the item says the denial is settled (resolved,
     or a write-off chosen or recommended) rather than still being worked."""
@@ -299,15 +368,7 @@ def net_basis(
         g = groups[group_label(by, row.grp)]
         denied_charges = to_decimal(row.denied)
         found = later.get(row.claim_id)
-        ratio: Decimal | None = None
-        if found is not None:
-            payment, line_allowed = found
-            shown = line_allowed
-            if shown is None or shown <= 0:
-                shown = to_decimal(payment.paid) + to_decimal(payment.patient_responsibility)
-            base = to_decimal(payment.charge) or to_decimal(row.charge)
-            if shown > 0 and base > 0:
-                ratio = shown / base
+        ratio = _allowed_ratio(found, to_decimal(row.charge))
         estimated = ratio is None
         if ratio is None:
             ratio = _estimate(ratios, row.payer_id, row.kind, row.quarter)

@@ -31,17 +31,42 @@ def claim_facts(*, session: Session, items: Sequence[WorkItem]) -> dict[int, Cla
     facts: dict[int, ClaimFacts] = {}
     for start in range(0, len(items), _BATCH):
         part = items[start : start + _BATCH]
+        # Only the columns shown: whole ORM rows cost half of a queue page's time.
         claims = {
             c.id: c
-            for c in session.scalars(select(Claim).where(Claim.id.in_([i.claim_id for i in part])))
+            for c in session.execute(
+                select(
+                    Claim.id,
+                    Claim.control_number,
+                    Claim.kind,
+                    Claim.statement_from,
+                    Claim.statement_to,
+                    Claim.total_charge,
+                ).where(Claim.id.in_([i.claim_id for i in part]))
+            )
         }
         payment_ids = [i.denial_payment_id for i in part]
         payments = {
             p.id: p
-            for p in session.scalars(select(ClaimPayment).where(ClaimPayment.id.in_(payment_ids)))
+            for p in session.execute(
+                select(
+                    ClaimPayment.id,
+                    ClaimPayment.payer_claim_number,
+                    ClaimPayment.service_from,
+                    ClaimPayment.service_to,
+                    ClaimPayment.charge,
+                ).where(ClaimPayment.id.in_(payment_ids))
+            )
         }
         payer_ids = {i.payer_id for i in part if i.payer_id is not None}
-        payers = {p.id: p for p in session.scalars(select(Payer).where(Payer.id.in_(payer_ids)))}
+        payers = {
+            p.id: p
+            for p in session.execute(
+                select(Payer.id, Payer.name, Payer.payer_id, Payer.kind).where(
+                    Payer.id.in_(payer_ids)
+                )
+            )
+        }
         reasons: dict[int, set[str]] = defaultdict(set)
         for payment_id, group, reason in session.execute(
             select(

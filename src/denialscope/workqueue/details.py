@@ -8,7 +8,7 @@ services they combine live in :mod:`denialscope.workqueue.service`,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -85,12 +85,19 @@ def get_details(*, session: Session, item_id: int) -> WorkItemDetails:
     )
 
 
-def take_next(*, session: Session, queue: str, user: str) -> WorkItemDetails | None:
-    """Hand the top unassigned item of ``queue`` to ``user`` (None: nothing to take).
+def take_next(
+    *,
+    session: Session,
+    queue: str | None,
+    user: str,
+    streams: Collection[str] | None = None,
+) -> WorkItemDetails | None:
+    """Hand the top unassigned item of ``queue`` (None: any) of ``streams`` (None: any) to
+    ``user`` (None: nothing to take).
 
     Commit right after: the claim on the item is visible to other workers once committed.
     """
-    item = service.next_item(session=session, queue=queue, user=user)
+    item = service.next_item(session=session, queue=queue, user=user, streams=streams)
     if item is None:
         return None
     return get_details(session=session, item_id=item.id)

@@ -8,7 +8,7 @@ workers once committed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
@@ -246,24 +246,31 @@ def list_items(
     return list(session.scalars(query))
 
 
-def next_item(*, session: Session, queue: str, user: str) -> WorkItem | None:
+def next_item(
+    *,
+    session: Session,
+    queue: str | None,
+    user: str,
+    streams: Collection[str] | None = None,
+) -> WorkItem | None:
     """Hand the highest-priority unassigned item of ``queue`` to ``user``; never to two users.
+
+    ``queue`` None: any queue; ``streams``: only items of these streams (a worker's own).
 
     PostgreSQL locks the chosen row with FOR UPDATE SKIP LOCKED, so a concurrent worker skips
     it rather than waiting. SQLite has one writer at a time: a single conditional UPDATE
     (the choice is a subquery, guarded by ``assigned_to IS NULL``) claims the row atomically,
     and its row count says whether it did. Commit soon after: the claim is the commit.
     """
-    candidates = (
-        select(WorkItem.id)
-        .where(
-            WorkItem.queue == queue,
-            WorkItem.assigned_to.is_(None),
-            WorkItem.status.in_(("new", "in_review", "action_chosen")),
-        )
-        .order_by(WorkItem.priority.desc().nulls_last(), WorkItem.id)
-        .limit(1)
+    candidates = select(WorkItem.id).where(
+        WorkItem.assigned_to.is_(None),
+        WorkItem.status.in_(("new", "in_review", "action_chosen")),
     )
+    if queue is not None:
+        candidates = candidates.where(WorkItem.queue == queue)
+    if streams is not None:
+        candidates = candidates.where(WorkItem.stream.in_(sorted(streams)))
+    candidates = candidates.order_by(WorkItem.priority.desc().nulls_last(), WorkItem.id).limit(1)
     now = dt.datetime.now(dt.UTC)
     bind = session.get_bind()
     for _attempt in range(20):
@@ -290,7 +297,7 @@ def next_item(*, session: Session, queue: str, user: str) -> WorkItem | None:
                 item=item,
                 actor=user,
                 kind="assigned",
-                detail=f"taken from {queue}",
+                detail=f"taken from {queue or item.queue}",
             )
             session.flush()
             return item
