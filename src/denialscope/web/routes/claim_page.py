@@ -350,6 +350,8 @@ LETTER_FIELDS = (
     "admission_order",
     "order_status",
     "good_cause",
+    "draft",
+    "force",
 )
 
 
