@@ -86,9 +86,7 @@ def get_details(*, session: Session, item_id: int) -> WorkItemDetails:
     )
 
 
-def get_document(
-    *, session: Session, item_id: int, kind: str, version: int
-) -> WorkItemDocument:
+def get_document(*, session: Session, item_id: int, kind: str, version: int) -> WorkItemDocument:
     """One stored version of an item's letter or corrected claim, content included."""
     document = session.scalars(
         select(WorkItemDocument).where(

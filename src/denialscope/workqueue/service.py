@@ -50,7 +50,6 @@ __all__ = [
 ]
 
 
-
 class AlreadyResolvedError(InputError):
     """A second outcome over one already recorded, without ``force`` (the web asks for an
     explicit confirmation; the CLI for --force)."""
