@@ -61,7 +61,12 @@ def claim_stream(*, session: Session, claim_id: int) -> str | None:
         return stream
     return session.scalar(
         select(ClaimPayment.primary_stream)
-        .where(ClaimPayment.claim_id == claim_id, ClaimPayment.primary_stream.is_not(None))
+        .where(
+            ClaimPayment.claim_id == claim_id,
+            ClaimPayment.is_denial,
+            ClaimPayment.primary_stream.is_not(None),
+            ClaimPayment.primary_stream != "none",  # what a paid claim's payment says
+        )
         .order_by(ClaimPayment.seq.desc(), ClaimPayment.id.desc())
         .limit(1)
     )

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from denialscope.appeals.preview import LetterPreview, letter_templates
+from denialscope.classify import ClassificationConfig
 from denialscope.errors import DenialscopeError, NotFoundError
 from denialscope.output.jsonout import dumps
+from denialscope.settings import Settings
 from denialscope.web.audit import record
 from denialscope.web.deps import Forbidden, require, settings_of
 from denialscope.web.principal import Principal
@@ -30,6 +32,7 @@ __all__ = [
     "Viewer",
     "Worker",
     "changed",
+    "classification_of",
     "field",
     "item_for",
     "not_found",
@@ -39,6 +42,27 @@ __all__ = [
     "ticked",
     "web_words",
 ]
+
+_CLASSIFICATIONS: dict[tuple[str, int, int], ClassificationConfig] = {}
+
+
+def classification_of(settings: Settings) -> ClassificationConfig:
+    """The classification the payments are explained under (the data directory's
+    classification.yaml over the shipped one), loaded once per version of that file: loading
+    takes about a second, a page must not."""
+    from denialscope.classify import load_config
+
+    path = settings.classification_file
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = (str(path), -1, -1)  # no file of the organization's: the shipped mapping
+    config = _CLASSIFICATIONS.get(key)
+    if config is None:
+        config = _CLASSIFICATIONS[key] = load_config(settings=settings)
+    return config
+
 
 Viewer = Annotated[Principal, Depends(require("view_claims"))]
 Worker = Annotated[Principal, Depends(require("work_items"))]
@@ -101,14 +125,13 @@ def page_response(
     """The claim page (or its JSON twin), after the stream check; audited as a view."""
     from denialscope.appeals.letters import template_for
     from denialscope.claims.page import claim_page
-    from denialscope.classify import load_config
 
     settings = settings_of(request)
     try:
         page = claim_page(
             session=session,
             claim_id=claim_id,
-            config=load_config(settings=settings),
+            config=classification_of(settings),
             data=settings.data_dir,
         )
     except NotFoundError as missing:
