@@ -11,10 +11,31 @@ from typing import Any
 from sqlalchemy import select
 
 from denialscope.db.engine import open_database
+from denialscope.web.models import AuditEvent
 from denialscope.workqueue.models import WorkItem
 from denialscope.x12.claim837.records import Claim as ClaimRecord
 from denialscope.x12.reader import open_x12
 from factories.browser import screenshot
+
+
+def _submit_and_audit(page: Any, url: str, item: int, claim: int, user: str) -> list[str]:
+    """Mark the item submitted on its page; the item's status and the user's audit trail."""
+    page.select_option("#status", "submitted")
+    page.click("#form-status button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    engine, factory = open_database(url, migrate=False)
+    try:
+        with factory() as session:
+            status = session.scalar(select(WorkItem.status).where(WorkItem.id == item))
+            assert status == "submitted"
+            rows = session.execute(
+                select(AuditEvent.action, AuditEvent.subject_type, AuditEvent.subject_id)
+                .where(AuditEvent.username == user)
+                .order_by(AuditEvent.id)
+            ).tuples()
+            return [f"{a} {t} {i}" for a, t, i in rows if t != "session"]
+    finally:
+        engine.dispose()
 
 
 def _first_item(url: str, root_cause: str) -> tuple[int, int]:
@@ -61,12 +82,24 @@ def test_a_coder_proposes_approves_and_downloads_a_corrected_claim(
     assert record.frequency == "7"
     assert record.codes[0].code == "E119"
     assert f"/items/{item}/documents/corrected_837/1" in page.content()
+    trail = _submit_and_audit(page, live_demo.database_url, item, claim, "coder")
+    # Every step in the audit trail: each view of the page, each change, the download.
+    assert trail == [
+        f"view claim {claim}",
+        f"update work_item {item}",  # fixes proposed
+        f"view claim {claim}",
+        f"update work_item {item}",  # decision recorded, 837 written and read back
+        f"view claim {claim}",
+        f"export work_item {item}",  # the 837 downloaded
+        f"update work_item {item}",  # submitted
+        f"view claim {claim}",
+    ]
 
 
 def test_a_clinical_reviewer_previews_generates_and_downloads_a_letter(
     page_as: Any, live_demo: Any, tmp_path: Path
 ) -> None:
-    _item, claim = _first_item(live_demo.database_url, "medical_necessity")
+    item, claim = _first_item(live_demo.database_url, "medical_necessity")
     page = page_as("clinical")
     page.goto(f"/claims/{claim}#letters")
     page.fill("#signer", "Dr. Example Reviewer")
@@ -89,6 +122,16 @@ def test_a_clinical_reviewer_previews_generates_and_downloads_a_letter(
     target = tmp_path / "letter.pdf"
     download.value.save_as(str(target))
     assert target.read_bytes().startswith(b"%PDF")
+    trail = _submit_and_audit(page, live_demo.database_url, item, claim, "clinical")
+    assert trail == [
+        f"view claim {claim}",
+        f"view claim {claim}",  # the page again, with the preview
+        f"update work_item {item}",  # letter version 1
+        f"view claim {claim}",
+        f"export work_item {item}",  # the PDF downloaded
+        f"update work_item {item}",  # submitted
+        f"view claim {claim}",
+    ]
 
 
 def test_an_access_user_cannot_open_a_coding_claim(page_as: Any, live_demo: Any) -> None:
