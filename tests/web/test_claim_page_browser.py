@@ -112,7 +112,8 @@ def test_a_clinical_reviewer_previews_generates_and_downloads_a_letter(
     page.wait_for_load_state("networkidle")
     frame = page.frame_locator("iframe.letter-preview")
     assert "Dr. Example Reviewer" in frame.locator("body").inner_text()
-    page.evaluate("window.scrollTo(0, 0)")
+    # Full-page captures draw a frame only once it has been on screen.
+    page.locator("iframe.letter-preview").scroll_into_view_if_needed()
     screenshot(page, "letter")
     assert page.is_checked("#letter-draft") and page.is_checked("#letter-force")
     page.click("#letter-generate")
