@@ -111,7 +111,8 @@ def document_download(
         document = get_document(session=session, item_id=item_id, kind=kind, version=version)
     except NotFoundError as missing:
         return not_found(request, missing)
-    what = f"{kind} version {version}: {document.filename}"
+    content, media_type, filename = document.content, document.media_type, document.filename
+    session.commit()  # the read transaction ends; the audit row writes in its own
     record(
         session,
         request,
@@ -119,10 +120,10 @@ def document_download(
         action="export",
         subject_type="work_item",
         subject_id=item_id,
-        detail=what,
+        detail=f"{kind} version {version}: {filename}",
     )
     session.commit()
-    stem, dot, suffix = document.filename.rpartition(".")
-    name = f"{stem}-v{version}.{suffix}" if dot else f"{document.filename}-v{version}"
+    stem, dot, suffix = filename.rpartition(".")
+    name = f"{stem}-v{version}.{suffix}" if dot else f"{filename}-v{version}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(document.content, media_type=document.media_type, headers=headers)
+    return Response(content, media_type=media_type, headers=headers)

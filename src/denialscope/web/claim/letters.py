@@ -77,6 +77,7 @@ def letter_preview(
         return refused_item(request, session, principal, item_id, error, letter_form=values)
     if wants_json(request):
         what = f"letter preview {preview.template}"
+        session.commit()  # the read transaction ends; the audit row writes in its own
         record(
             session,
             request,

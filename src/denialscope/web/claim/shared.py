@@ -138,6 +138,9 @@ def page_response(
         return respond(request, "error.html.j2", {"error": missing.message}, status_code=404)
     if not principal.sees_stream(page.stream):
         raise Forbidden(f"claim {claim_id} belongs to the {page.stream or 'unclassified'} stream")
+    # End the read transaction first: the audit row then opens a write transaction of its own
+    # (SQLite refuses to turn a read transaction into a write once another writer committed).
+    session.commit()
     record(session, request, principal, action="view", subject_type="claim", subject_id=claim_id)
     session.commit()
     if error is not None and wants_json(request):
