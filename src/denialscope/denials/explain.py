@@ -67,6 +67,7 @@ __all__ = [
     "ClaimExplanation",
     "PaymentExplanation",
     "explain_claim",
+    "explain_claim_id",
     "find_claims",
 ]
 
@@ -250,6 +251,11 @@ def find_claims(session: Session, claim: str) -> list[ClaimCandidate]:
             reasons = matched.setdefault(claim_id, [])
             if how not in reasons:
                 reasons.append(how)
+    return _candidates(session, matched)
+
+
+def _candidates(session: Session, matched: dict[int, list[str]]) -> list[ClaimCandidate]:
+    cp = ClaimPayment
     if not matched:
         return []
     counts = Counter(_ids(session, select(cp.claim_id).where(cp.claim_id.in_(matched))))
@@ -342,7 +348,30 @@ def explain_claim(
         )
     if len(candidates) > 1:
         raise AmbiguousClaimError(claim.strip(), candidates)
-    target = candidates[0]
+    return _explain(session, candidates[0], config, data)
+
+
+def explain_claim_id(
+    *,
+    session: Session,
+    claim_id: int,
+    config: ClassificationConfig | None = None,
+    data: str | Path | None = None,
+) -> ClaimExplanation:
+    """:func:`explain_claim` of the claim with this ``claims.id`` (the claim page: an id
+    is never ambiguous, where a number typed on the command line may be)."""
+    candidates = _candidates(session, {claim_id: ["id"]})
+    if not candidates:
+        raise NotFoundError(f"no claim with id {claim_id}", claim=str(claim_id))
+    return _explain(session, candidates[0], config, data)
+
+
+def _explain(
+    session: Session,
+    target: ClaimCandidate,
+    config: ClassificationConfig | None,
+    data: str | Path | None,
+) -> ClaimExplanation:
     config = config if config is not None else load_config()
     official = official_codes("carc", data=data), official_codes("rarc", data=data)
     ids = _ids(

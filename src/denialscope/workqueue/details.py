@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from denialscope.errors import InputError
+from denialscope.errors import InputError, NotFoundError
 from denialscope.settings import Settings
 from denialscope.workqueue import service
 from denialscope.workqueue.claim_facts import claim_facts
@@ -34,6 +34,7 @@ __all__ = [
     "Resubmission",
     "act",
     "get_details",
+    "get_document",
     "list_work",
     "resubmit",
     "take_next",
@@ -83,6 +84,20 @@ def get_details(*, session: Session, item_id: int) -> WorkItemDetails:
         ),
         documents=tuple(DocumentVersion(k, v, f, b, a) for k, v, f, b, a in documents),
     )
+
+
+def get_document(*, session: Session, item_id: int, kind: str, version: int) -> WorkItemDocument:
+    """One stored version of an item's letter or corrected claim, content included."""
+    document = session.scalars(
+        select(WorkItemDocument).where(
+            WorkItemDocument.work_item_id == item_id,
+            WorkItemDocument.kind == kind,
+            WorkItemDocument.version == version,
+        )
+    ).one_or_none()
+    if document is None:
+        raise NotFoundError(f"work item {item_id} has no {kind} version {version}")
+    return document
 
 
 def take_next(

@@ -34,6 +34,7 @@ from denialscope.workqueue.routing import route
 from denialscope.workqueue.safety import guard_patient_billing, refuse_patient_billing
 
 __all__ = [
+    "AlreadyResolvedError",
     "add_note",
     "assign",
     "choose_action",
@@ -47,6 +48,14 @@ __all__ = [
     "sync_claims",
     "sync_work_items",
 ]
+
+
+class AlreadyResolvedError(InputError):
+    """A second outcome over one already recorded, without ``force`` (the web asks for an
+    explicit confirmation; the CLI for --force)."""
+
+    http_status = 409
+
 
 _TERMINAL_ACTIONS = {"write_off": "written_off", "bill_patient": "billed_to_patient"}
 
@@ -443,7 +452,9 @@ def resolve(
 def _check_not_resolved(item: WorkItem, force: bool) -> None:
     if item.status == "resolved" and item.outcome is not None and not force:
         when = f" on {item.resolved_on.isoformat()}" if item.resolved_on else ""
-        raise InputError(
+        raise AlreadyResolvedError(
             f"work item {item.id} is already resolved as {item.outcome}{when}; "
-            "use --force to replace the outcome (the old one stays in the history)"
+            "use --force to replace the outcome (the old one stays in the history)",
+            item=item.id,
+            outcome=item.outcome,
         )

@@ -1,0 +1,258 @@
+"""What the claim page's routes share: the page itself (built once, audited as a view, refused
+to a worker of another stream), the work item behind an action, and the answers to a change:
+committed and audited (303 back to the page, or the item as JSON) or refused (the page again
+with the reason, nothing changed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Final
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from denialscope.appeals.preview import LetterPreview, letter_templates
+from denialscope.classify import ClassificationConfig
+from denialscope.errors import DenialscopeError, NotFoundError
+from denialscope.output.jsonout import dumps
+from denialscope.settings import Settings
+from denialscope.web.audit import record
+from denialscope.web.deps import Forbidden, require, settings_of
+from denialscope.web.principal import Principal
+from denialscope.web.render import JSON_MEDIA_TYPE, respond, wants_json
+from denialscope.workqueue.models import ACTIONS, OPEN_STATUSES, OUTCOMES
+from denialscope.workqueue.schemas import WorkItemDetails
+
+__all__ = [
+    "CONFIRM_HINT",
+    "LETTER_FIELDS",
+    "Fields",
+    "Viewer",
+    "Worker",
+    "changed",
+    "classification_of",
+    "field",
+    "item_for",
+    "not_found",
+    "page_response",
+    "refused",
+    "refused_item",
+    "ticked",
+    "web_words",
+]
+
+_CLASSIFICATIONS: dict[tuple[str, int, int], ClassificationConfig] = {}
+
+
+def classification_of(settings: Settings) -> ClassificationConfig:
+    """The classification the payments are explained under (the data directory's
+    classification.yaml over the shipped one), loaded once per version of that file: loading
+    takes about a second, a page must not."""
+    from denialscope.classify import load_config
+
+    path = settings.classification_file
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = (str(path), -1, -1)  # no file of the organization's: the shipped mapping
+    config = _CLASSIFICATIONS.get(key)
+    if config is None:
+        config = _CLASSIFICATIONS[key] = load_config(settings=settings)
+    return config
+
+
+Viewer = Annotated[Principal, Depends(require("view_claims"))]
+Worker = Annotated[Principal, Depends(require("work_items"))]
+CONFIRM_HINT = (
+    "tick “Replace the recorded outcome” to replace it (the old outcome stays in the history)"
+)
+
+
+async def form_of(request: Request) -> FormData:
+    return await request.form()
+
+
+Fields = Annotated[FormData, Depends(form_of)]
+
+
+def field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def ticked(form: FormData, name: str) -> bool:
+    return field(form, name).lower() in ("on", "true", "1", "yes")
+
+
+# The services word their refusals for the command line; the page names its own fields.
+_WEB_WORDS: Final = (
+    ("Use --force (and --good-cause TEXT) to write it anyway",
+     "Tick “The appeal window has closed: write it anyway” (and give the good cause)"),
+    ("Supply them, or use --draft for a draft with visible placeholders",
+     "Fill them in, or tick “Draft” for a draft with visible placeholders"),
+    ("send a corrected claim (queue resubmit)", "send a corrected claim (Corrected claim below)"),
+    (" (--signer)", ""), (" (--contact)", ""), (" (--enclosure)", ""), (" (--attending)", ""),
+    (" (--admission-order)", ""), (" (--order-status)", ""),
+    (" (--argument / --argument-file)", ""),
+    (" (--criteria, e.g. InterQual, MCG, payer policy)", ""),
+)  # fmt: skip
+
+
+def web_words(message: str) -> str:
+    for cli, web in _WEB_WORDS:
+        message = message.replace(cli, web)
+    return message
+
+
+def error_status(error: DenialscopeError) -> int:
+    return error.http_status if error.http_status < 500 else 400
+
+
+def page_response(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    claim_id: int,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    preview: LetterPreview | None = None,
+    letter_form: dict[str, str] | None = None,
+) -> Response:
+    """The claim page (or its JSON twin), after the stream check; audited as a view."""
+    from denialscope.appeals.letters import template_for
+    from denialscope.claims.page import claim_page
+
+    settings = settings_of(request)
+    try:
+        page = claim_page(
+            session=session,
+            claim_id=claim_id,
+            config=classification_of(settings),
+            data=settings.data_dir,
+        )
+    except NotFoundError as missing:
+        return respond(request, "error.html.j2", {"error": missing.message}, status_code=404)
+    if not principal.sees_stream(page.stream):
+        raise Forbidden(f"claim {claim_id} belongs to the {page.stream or 'unclassified'} stream")
+    # End the read transaction first: the audit row then opens a write transaction of its own
+    # (SQLite refuses to turn a read transaction into a write once another writer committed).
+    session.commit()
+    record(session, request, principal, action="view", subject_type="claim", subject_id=claim_id)
+    session.commit()
+    if error is not None and wants_json(request):
+        return Response(
+            dumps({"error": error}), media_type=JSON_MEDIA_TYPE, status_code=status_code
+        )
+    work = page.work
+    context: dict[str, Any] = {
+        "today": dt.date.today(),
+        "payments": page.payments.to_dict()["payments"],
+        "can_work": principal.can("work_items"),
+        "actions": ACTIONS,
+        "outcomes": OUTCOMES,
+        "statuses": OPEN_STATUSES,
+        "error": error,
+        "preview": preview,
+        "letter_form": dict.fromkeys(LETTER_FIELDS, "") | (letter_form or {}),
+        "templates": letter_templates(settings=settings),
+        "default_template": template_for(work.item.root_cause, settings=settings) if work else None,
+    }
+    return respond(request, "claim/page.html.j2", page, context=context, status_code=status_code)
+
+
+def item_for(session: Session, principal: Principal, item_id: int) -> WorkItemDetails:
+    """The work item, if the principal works its stream (404 / 403 otherwise)."""
+    from denialscope.workqueue.details import get_details
+
+    details = get_details(session=session, item_id=item_id)
+    if not principal.sees_stream(details.item.stream):
+        raise Forbidden(f"work item {item_id} belongs to the {details.item.stream} stream")
+    return details
+
+
+def not_found(request: Request, error: NotFoundError) -> Response:
+    return respond(request, "error.html.j2", {"error": error.message}, status_code=404)
+
+
+def changed(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    item_id: int,
+    what: str,
+    *,
+    anchor: str = "work",
+) -> Response:
+    """Audit the change, commit it, and send the browser back to the page."""
+    from denialscope.workqueue.details import get_details
+
+    record(
+        session,
+        request,
+        principal,
+        action="update",
+        subject_type="work_item",
+        subject_id=item_id,
+        detail=what[:500],
+    )
+    session.commit()
+    details = get_details(session=session, item_id=item_id)
+    if wants_json(request):
+        return respond(request, "claim/page.html.j2", details)
+    return RedirectResponse(f"/claims/{details.item.claim_id}#{anchor}", status_code=303)
+
+
+def refused(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    claim_id: int,
+    error: DenialscopeError,
+    message: str | None = None,
+    **extra: Any,
+) -> Response:
+    session.rollback()  # nothing of a refused change stays
+    return page_response(
+        request,
+        session,
+        principal,
+        claim_id,
+        error=message or web_words(error.message),
+        status_code=error_status(error),
+        **extra,
+    )
+
+
+def refused_item(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    item_id: int,
+    error: DenialscopeError,
+    **extra: Any,
+) -> Response:
+    try:
+        details = item_for(session, principal, item_id)
+    except NotFoundError as missing:
+        return not_found(request, missing)
+    return refused(request, session, principal, details.item.claim_id, error, **extra)
+
+
+LETTER_FIELDS = (
+    "template",
+    "signer",
+    "contact",
+    "criteria",
+    "enclosures",
+    "argument",
+    "attending",
+    "admission_order",
+    "order_status",
+    "good_cause",
+    "draft",
+    "force",
+)
