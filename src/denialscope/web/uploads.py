@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Final
 
 from fastapi import HTTPException, Request
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from denialscope.errors import InputError
 from denialscope.files import dir_mode
@@ -31,6 +31,7 @@ __all__ = [
     "hide_folder",
     "read_uploads",
     "upload_folder",
+    "upload_form",
 ]
 
 MAX_FILES: Final = 100  # files in one upload request (a zip carries more)
@@ -46,11 +47,16 @@ class UploadRefused(InputError):
         self.http_status = status
 
 
-def check_upload_size(request: Request) -> None:
+def _size(count: int) -> str:
+    return f"{count:,} bytes" if count < 1_000_000 else f"{count / 1e6:,.1f} MB"
+
+
+async def check_upload_size(request: Request) -> AsyncIterator[None]:
     """A route dependency that refuses a body larger than the limit before it is read.
 
     Listed before the permission in a route's signature so no multi-gigabyte body is parsed
-    (the CSRF check reads form bodies).
+    (the CSRF check reads form bodies). When the request ends, however it ends (a 403 from
+    the CSRF check included), the parsed form's temporary files are closed.
     """
     limit = settings_of(request).upload_max_bytes
     raw = request.headers.get("content-length")
@@ -59,9 +65,23 @@ def check_upload_size(request: Request) -> None:
     if int(raw) > limit + 64_000:  # the form's own fields and boundaries
         raise HTTPException(
             413,
-            f"the upload is {int(raw) / 1e6:,.1f} MB, more than the limit of "
-            f"{limit / 1e6:,.0f} MB (DENIALSCOPE_UPLOAD_MAX_MB); nothing was read",
+            f"the upload is {_size(int(raw))}, more than the limit of {_size(limit)} "
+            "(DENIALSCOPE_UPLOAD_MAX_MB); nothing was read",
         )
+    try:
+        yield
+    finally:
+        await request.close()
+
+
+@asynccontextmanager
+async def upload_form(request: Request) -> AsyncIterator[FormData]:
+    """The request's form, its uploaded files closed (their temporary files gone) after."""
+    form = await request.form(max_files=MAX_FILES + 1)
+    try:
+        yield form
+    finally:
+        await form.close()
 
 
 @contextmanager
@@ -81,14 +101,15 @@ def _safe_name(raw: str | None, position: int) -> str:
     return name or f"upload-{position}"
 
 
-async def read_uploads(request: Request, folder: Path, *, field: str = "files") -> list[Path]:
+async def read_uploads(
+    request: Request, form: FormData, folder: Path, *, field: str = "files"
+) -> list[Path]:
     """Copy the request's files (form field ``field``) into ``folder``; their paths in order.
 
     Two files under one name are kept apart (``name (2)``). Refused with nothing kept: no
     file, more than :data:`MAX_FILES`, or more bytes than the limit.
     """
     limit = settings_of(request).upload_max_bytes
-    form = await request.form(max_files=MAX_FILES + 1)
     uploads = [item for item in form.getlist(field) if isinstance(item, UploadFile)]
     uploads = [item for item in uploads if item.filename or item.size]
     if not uploads:
@@ -110,7 +131,7 @@ async def read_uploads(request: Request, folder: Path, *, field: str = "files") 
                 written += len(chunk)
                 if written > limit:
                     raise UploadRefused(
-                        f"the upload holds more than the limit of {limit / 1e6:,.0f} MB "
+                        f"the upload holds more than the limit of {_size(limit)} "
                         "(DENIALSCOPE_UPLOAD_MAX_MB); nothing was kept",
                         status=413,
                     )

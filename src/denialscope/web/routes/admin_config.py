@@ -17,7 +17,7 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from denialscope.configfiles.service import KINDS, config_view, install_config
 from denialscope.configfiles.service import validate_config as check_config
@@ -27,7 +27,7 @@ from denialscope.web.audit import record
 from denialscope.web.deps import DbSession, require, settings_of
 from denialscope.web.principal import Principal
 from denialscope.web.render import page_paths, respond
-from denialscope.web.uploads import check_upload_size
+from denialscope.web.uploads import check_upload_size, upload_form
 
 __all__ = ["router"]
 
@@ -107,8 +107,7 @@ for _kind in KINDS:
     _register_view(_kind)
 
 
-async def _uploaded(request: Request) -> tuple[str, bytes]:
-    form = await request.form()
+async def _uploaded(form: FormData) -> tuple[str, bytes]:
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not (upload.filename or upload.size):
         raise ConfigurationError("choose a YAML file to upload")
@@ -153,7 +152,8 @@ async def validate_upload(
             request, "error.html.j2", {"error": f"no configuration {kind!r}"}, status_code=404
         )
     try:
-        name, content = await _uploaded(request)
+        async with upload_form(request) as form:
+            name, content = await _uploaded(form)
         verdict = check_config(settings=settings_of(request), kind=kind, content=content, name=name)
     except DenialscopeError as error:
         return _view(request, kind, error=error.message, status_code=400)
@@ -190,10 +190,10 @@ async def install_upload(
             request, "error.html.j2", {"error": f"no configuration {kind!r}"}, status_code=404
         )
     settings = settings_of(request)
-    form = await request.form()
-    wants_reclassify = kind == "mapping" and form.get("reclassify") in ("on", "true", "1")
     try:
-        name, content = await _uploaded(request)
+        async with upload_form(request) as form:
+            wants_reclassify = kind == "mapping" and form.get("reclassify") in ("on", "true", "1")
+            name, content = await _uploaded(form)
         installed = install_config(settings=settings, kind=kind, content=content, name=name)
     except DenialscopeError as error:
         context = error.context if isinstance(error, ConfigurationError) else {}

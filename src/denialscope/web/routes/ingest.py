@@ -22,7 +22,13 @@ from denialscope.web.audit import record
 from denialscope.web.deps import DbSession, require, settings_of
 from denialscope.web.principal import Principal
 from denialscope.web.render import page_paths, respond
-from denialscope.web.uploads import check_upload_size, hide_folder, read_uploads, upload_folder
+from denialscope.web.uploads import (
+    check_upload_size,
+    hide_folder,
+    read_uploads,
+    upload_folder,
+    upload_form,
+)
 
 __all__ = ["router"]
 
@@ -81,19 +87,27 @@ async def ingest_upload(
 
     settings = settings_of(request)
     factory = request.app.state.session_factory
-    with upload_folder("ingest") as folder:
-        try:
-            paths = await read_uploads(request, folder)
-        except DenialscopeError as error:
-            data = _page_data(request, session, error=hide_folder(error.message, folder))
-            status = getattr(error, "http_status", 400)
-            return respond(
-                request, "ingest/index.html.j2", data, context=_context(request), status_code=status
+    async with upload_form(request) as form:
+        with upload_folder("ingest") as folder:
+            try:
+                paths = await read_uploads(request, form, folder)
+            except DenialscopeError as error:
+                data = _page_data(request, session, error=hide_folder(error.message, folder))
+                return respond(
+                    request,
+                    "ingest/index.html.j2",
+                    data,
+                    context=_context(request),
+                    status_code=error.http_status,
+                )
+            # Ingest is slow work on a blocking database: off the event loop.
+            report = await run_in_threadpool(
+                ingest_uploads,
+                paths=paths,
+                folder=folder,
+                session_factory=factory,
+                settings=settings,
             )
-        # Ingest is slow work on a blocking database: off the event loop.
-        report = await run_in_threadpool(
-            ingest_uploads, paths=paths, folder=folder, session_factory=factory, settings=settings
-        )
     result = report.to_dict()
     totals = result["totals"]
     detail = (

@@ -23,7 +23,13 @@ from denialscope.web.deps import DbSession, settings_of
 from denialscope.web.deps import require as require_permission
 from denialscope.web.principal import Principal
 from denialscope.web.render import page_paths, respond
-from denialscope.web.uploads import check_upload_size, hide_folder, read_uploads, upload_folder
+from denialscope.web.uploads import (
+    check_upload_size,
+    hide_folder,
+    read_uploads,
+    upload_folder,
+    upload_form,
+)
 
 __all__ = ["router"]
 
@@ -74,6 +80,22 @@ def _result(report: ScrubReport, files: list[str]) -> dict[str, Any]:
     }
 
 
+def _refused(request: Request, message: str | None, error: DenialscopeError) -> Response:
+    data: dict[str, Any] = {
+        "upload_limit_bytes": settings_of(request).upload_max_bytes,
+        "result": None,
+        "error": message,
+    }
+    status = error.http_status if error.http_status < 500 else 400
+    return respond(
+        request,
+        "scrubber/index.html.j2",
+        data,
+        context=_form_context(request),
+        status_code=status,
+    )
+
+
 @router.post(
     "/scrubber",
     response_class=HTMLResponse,
@@ -86,29 +108,23 @@ async def scrub_upload(
     session: DbSession,
 ) -> Response:
     settings = settings_of(request)
-    form = await request.form()
-    store = form.get("store") in ("on", "true", "1")
-    with upload_folder("scrub") as folder:
-        try:
-            paths = await read_uploads(request, folder)
-            context = build_context(settings=settings)
-            report = scrub_files(paths=paths, context=context, session=session if store else None)
-            report = with_risks(report, settings=settings)
-        except DenialscopeError as error:
-            session.rollback()
-            message = hide_folder(error.message, folder)
-            data: dict[str, Any] = {"upload_limit_bytes": settings.upload_max_bytes, "result": None}
-            status = getattr(error, "http_status", 400)
-            return respond(
-                request,
-                "scrubber/index.html.j2",
-                data | {"error": message},
-                context=_form_context(request),
-                status_code=status if status < 500 else 400,
-            )
-        names = [p.name for p in paths]
-        result = _result(report, names)
-        result["summary"]["notes"] = [hide_folder(n, folder) for n in result["summary"]["notes"]]
+    async with upload_form(request) as form:
+        store = form.get("store") in ("on", "true", "1")
+        with upload_folder("scrub") as folder:
+            try:
+                paths = await read_uploads(request, form, folder)
+                context = build_context(settings=settings)
+                report = scrub_files(
+                    paths=paths, context=context, session=session if store else None
+                )
+                report = with_risks(report, settings=settings)
+            except DenialscopeError as error:
+                session.rollback()
+                return _refused(request, hide_folder(error.message, folder), error)
+            names = [p.name for p in paths]
+            result = _result(report, names)
+            notes = result["summary"]["notes"]
+            result["summary"]["notes"] = [hide_folder(n, folder) for n in notes]
     detail = f"{len(names)} file(s), {report.summary.claims} claim(s), stored={store}"
     record(session, request, principal, action="scrub", subject_type="upload", detail=detail)
     session.commit()
