@@ -67,6 +67,9 @@ def test_an_invalid_mapping_is_refused_with_its_line_and_nothing_installed(
     assert as_json["validation"]["line"] == 5
     assert as_json["validation"]["error"].startswith("site.yaml:5: ")
     assert as_json["override_installed"] is False
+    assert [5, "    root_cause: no_such_cause"] in as_json["validation"]["excerpt"]
+    nothing = client.post("/admin/mapping/install", files=_file("", b""), headers=JSON)
+    assert nothing.status_code == 400 and nothing.json()["error"] == "choose a YAML file to upload"
     syntax = client.post(
         "/admin/mapping/validate", files=_file("s.yaml", b"rules: [\n  - id: x\n"), headers=JSON
     ).json()["validation"]

@@ -65,6 +65,7 @@ def admin_home(request: Request, _principal: Admin) -> Response:
                 "title": view.title,
                 "path": f"/admin/{key}",
                 "override_installed": view.override_text is not None,
+                "shipped": view.shipped_name is not None,
                 "in_effect": view.in_effect.to_dict(),
             }
             for key, view in effect.items()
@@ -113,6 +114,15 @@ async def _uploaded(form: FormData) -> tuple[str, bytes]:
         raise ConfigurationError("choose a YAML file to upload")
     name = (upload.filename or "upload.yaml").replace("\\", "/").rsplit("/", 1)[-1]
     return name, await upload.read()
+
+
+def _excerpt(content: bytes, line: object, around: int = 2) -> list[tuple[int, str]]:
+    """The lines around ``line`` of the uploaded file, numbered, to show where it is wrong."""
+    if not isinstance(line, int) or line < 1:
+        return []
+    lines = content.decode("utf-8", errors="replace").splitlines()
+    first = max(1, line - around)
+    return [(n, lines[n - 1]) for n in range(first, min(len(lines), line + around) + 1)]
 
 
 def _reclassify(session: Session, settings: Settings) -> dict[str, Any]:
@@ -169,7 +179,8 @@ async def validate_upload(
     )
     session.commit()
     status = 200 if verdict.valid else 400
-    return _view(request, kind, validation=verdict.to_dict(), status_code=status)
+    shown = verdict.to_dict() | {"excerpt": _excerpt(content, verdict.line)}
+    return _view(request, kind, validation=shown, status_code=status)
 
 
 @router.post(
@@ -190,6 +201,7 @@ async def install_upload(
             request, "error.html.j2", {"error": f"no configuration {kind!r}"}, status_code=404
         )
     settings = settings_of(request)
+    content = b""
     try:
         async with upload_form(request) as form:
             wants_reclassify = kind == "mapping" and form.get("reclassify") in ("on", "true", "1")
@@ -205,6 +217,7 @@ async def install_upload(
             "line": context.get("line"),
             "key": context.get("key"),
             "summary": None,
+            "excerpt": _excerpt(content, context.get("line")),
         }
         return _view(request, kind, validation=validation, error=error.message, status_code=400)
     detail = f"installed {name} as {KINDS[kind].filename}; previous kept: {installed.previous}"
