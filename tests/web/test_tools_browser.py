@@ -52,6 +52,10 @@ def test_a_scrub_of_a_demo_837_shows_findings(page_as: Any, demo_files: DemoResu
     assert page.locator("tr.finding").count() > 0
     assert largest.name in page.inner_text("#upload-result h2")
     screenshot(page, "scrubber")
+    page.click("text=How each rule did on the claims already adjudicated")
+    page.wait_for_selector("table.backtest", timeout=120_000)
+    assert page.locator("table.backtest tbody tr").count() > 0
+    screenshot(page, "scrubber-backtest")
 
 
 def test_an_invalid_mapping_shows_its_line_and_the_admin_pages(page_as: Any) -> None:

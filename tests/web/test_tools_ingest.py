@@ -128,3 +128,16 @@ def test_an_upload_over_the_limit_or_without_a_file_is_refused(web: WebClients) 
     assert sneaky.status_code == 413
     assert "nothing was kept" in sneaky.json()["error"]
     assert client.get("/ingest.json").json()["loaded_total"] == 0
+
+
+def test_the_upload_limit_comes_from_the_environment(tmp_path: Path) -> None:
+    import pytest
+
+    from denialscope.errors import ConfigurationError
+    from denialscope.settings import Settings
+
+    env = {"DENIALSCOPE_UPLOAD_MAX_MB": "5"}
+    assert Settings.resolve(data_dir=tmp_path, environ=env).upload_max_bytes == 5_000_000
+    assert Settings.resolve(data_dir=tmp_path, environ={}).upload_max_bytes == 256_000_000
+    with pytest.raises(ConfigurationError, match="DENIALSCOPE_UPLOAD_MAX_MB"):
+        Settings.resolve(data_dir=tmp_path, environ={"DENIALSCOPE_UPLOAD_MAX_MB": "0"})
