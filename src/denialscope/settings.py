@@ -17,6 +17,7 @@ Limits read from the environment (whole numbers above 0)::
     DENIALSCOPE_ZIP_MAX_TOTAL_MB   4096   all members of one archive, decompressed
     DENIALSCOPE_ZIP_MAX_RATIO       100   decompressed / compressed size of one member
     DENIALSCOPE_ZIP_MAX_MEMBERS   10000   files in one archive
+    DENIALSCOPE_UPLOAD_MAX_MB       256   one web upload (all its files), MB of 10^6 bytes
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ LOCK_TIMEOUT_ENV: Final = "DENIALSCOPE_LOCK_TIMEOUT"
 MIN_CLAIMS_ENV: Final = "DENIALSCOPE_MIN_CLAIMS"
 DEFAULT_LOCK_TIMEOUT_S: Final = 300
 DEFAULT_MIN_CLAIMS: Final = 30
+DEFAULT_UPLOAD_MAX_MB: Final = 256
 # Organization overrides, all inside the data directory.
 CLASSIFICATION_FILE: Final = "classification.yaml"
 WORKQUEUE_FILE: Final = "workqueue.yaml"
@@ -64,6 +66,7 @@ class Settings:
     lock_timeout_s: int = DEFAULT_LOCK_TIMEOUT_S
     min_claims: int = DEFAULT_MIN_CLAIMS
     zip_limits: ZipLimits = field(default_factory=ZipLimits)
+    upload_max_bytes: int = DEFAULT_UPLOAD_MAX_MB * MB  # one web upload request, all files
 
     @classmethod
     def resolve(
@@ -104,6 +107,10 @@ class Settings:
                 max_ratio=_whole(env, "DENIALSCOPE_ZIP_MAX_RATIO", 100),
                 max_members=_whole(env, "DENIALSCOPE_ZIP_MAX_MEMBERS", 10_000),
             ),
+            upload_max_bytes=_whole(
+                env, "DENIALSCOPE_UPLOAD_MAX_MB", DEFAULT_UPLOAD_MAX_MB, "of MB "
+            )
+            * MB,
         )
 
     def ensure_data_dir(self) -> Path:

@@ -26,6 +26,7 @@ from denialscope.scrub.context import DuplicateKey, ScrubContext
 from denialscope.scrub.models import ScrubClaimResult, ScrubFinding, ScrubRun
 from denialscope.scrub.runner import ClaimResult
 from denialscope.x12.claim837.records import Claim
+from denialscope.x12.diagnostics import Severity
 
 if TYPE_CHECKING:
     from denialscope.settings import Settings
@@ -141,9 +142,18 @@ def _claims(paths: Sequence[Path], notes: list[str]) -> Iterator[Claim]:
                 if isinstance(record, Claim):
                     found += 1
                     yield record
+            # The first error with its position: a damaged file says where, not just "empty".
+            errors = [d for d in reader.diagnostics if d.severity == Severity.ERROR]
+            problem = ""
+            if errors:
+                more = f" ({len(errors) - 1:,} more errors)" if len(errors) > 1 else ""
+                problem = f"{errors[0].location()}: {errors[0].message}{more}"
             if not found:
                 kind = reader.summary.transaction or "no transaction set"
-                notes.append(f"{path}: no 837 claim to scrub (it holds {kind})")
+                where = f"; {problem}" if problem else ""
+                notes.append(f"{path}: no 837 claim to scrub (it holds {kind}){where}")
+            elif problem:
+                notes.append(f"{path}: {problem}")
 
 
 def _require_claims(results: list[ClaimResult], notes: list[str]) -> None:

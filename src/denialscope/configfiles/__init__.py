@@ -1,0 +1,1 @@
+"""Organization configuration files: view, validate, install (docs/web.md)."""
