@@ -73,6 +73,8 @@ def main() -> int:
             print("no stays: load the ADT feed first (denialscope adt load)", file=sys.stderr)
             return 1
         groups = {
+            "level_of_care (status)": targets(session, ("level_of_care",)),
+            "length_of_stay (days)": targets(session, ("length_of_stay",)),
             "level_of_care + length_of_stay": targets(session, ("level_of_care", "length_of_stay")),
             "+ concurrent_review": targets(
                 session, ("level_of_care", "length_of_stay", "concurrent_review")

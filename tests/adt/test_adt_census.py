@@ -199,3 +199,21 @@ def test_bad_fhir_bundles_name_the_entry(
     path.write_text(json.dumps(bundle), encoding="utf-8")
     with pytest.raises(InputError, match=problem):
         load_file(session, path=path)
+
+
+def test_the_expected_discharge_is_kept_from_the_message_that_set_it(session: Session) -> None:
+    admit = "202601050800"
+    handle_message(session, text=message("E1", "A01", "202601050800", admit=admit,
+                                         expected="202601061100"))  # fmt: skip
+    handle_message(session, text=message("E2", "A08", "202601051030", admit=admit,
+                                         expected="202601061100", dx=("I21.4",)))  # fmt: skip
+    stay = _stay(session)
+    assert stay.expected_discharge_at == T(2026, 1, 6, 11)
+    assert stay.expected_discharge_set_at == T(2026, 1, 5, 8)  # a repeat does not move it
+    # The physician revises the expectation: a later message moves both.
+    handle_message(session, text=message("E3", "A08", "202601061500", admit=admit,
+                                         expected="202601081100"))  # fmt: skip
+    session.expire_all()
+    stay = _stay(session)
+    assert stay.expected_discharge_at == T(2026, 1, 8, 11)
+    assert stay.expected_discharge_set_at == T(2026, 1, 6, 15)

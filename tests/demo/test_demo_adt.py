@@ -48,3 +48,24 @@ def test_every_stay_has_its_messages_in_order(demo: DemoData) -> None:
         assert events[-1] == "A03" and feed[cid][-1]["PV1"][2] == "O"
         assert feed[cid][-1]["PV1"][45][:8] == stays[cid].end
     assert {"A01", "A03", "A04", "A06", "A07", "A08", "A11"} <= events_seen
+
+
+def test_the_feed_carries_the_physicians_expected_discharge(demo: DemoData) -> None:
+    """PV2-9 on every inpatient order: the admission's expected midnights, which decide how
+    often a short stay is denied for its status (the two-midnight benchmark)."""
+    feed = _messages(demo)
+    stays = {c.claim_id: c for c in demo.claims if c.frequency == "1" and c.kind == "I" and c.drg}
+    short_expected = 0
+    for cid in stays:
+        orders = [m for m in feed[cid] if m["MSH"][8].split("^")[1] in ("A01", "A06")]
+        expected = orders[-1]["PV2"][9]
+        admit = orders[-1]["PV1"][44]
+        assert len(expected) == 12 and expected > admit
+        short_expected += expected[:8] <= _next_day(admit[:8])
+    assert 0.1 < short_expected / len(stays) < 0.5
+
+
+def _next_day(day: str) -> str:
+    import datetime as dt
+
+    return (dt.datetime.strptime(day, "%Y%m%d") + dt.timedelta(days=1)).strftime("%Y%m%d")

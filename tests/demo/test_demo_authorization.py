@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from denialscope.demo import denial_model as dm
 from factories.demo_text import DemoData
 
@@ -55,3 +57,17 @@ def test_every_inpatient_co197_in_the_truth_is_concurrent_review(demo: DemoData)
     assert {r["stream"] for r in inpatient_197} == {"clinical"}
     other_197 = [r for r in rows if r["carc"] == "197" and r["kind"] != "inpatient"]
     assert other_197 and {r["root_cause"] for r in other_197} == {"auth_not_obtained"}
+
+
+def test_a_short_stay_is_denied_for_status_mostly_when_ordered_as_short() -> None:
+    short_stay = replace(STAY, los=1, payer="MAH", payer_kind="medicare_advantage")
+    unknown = dm.cause_probabilities(short_stay)["level_of_care"]
+    ordered_short = dm.cause_probabilities(replace(short_stay, expected_midnights=1))
+    ordered_long = dm.cause_probabilities(replace(short_stay, expected_midnights=3))
+    assert ordered_short["level_of_care"] == pytest.approx(unknown * 1.7)
+    assert ordered_long["level_of_care"] == pytest.approx(unknown * 0.35)
+    # Fee-for-service Medicare protects a documented two-midnight expectation more.
+    medicare = replace(short_stay, payer="MCR", payer_kind="medicare")
+    assert dm.cause_probabilities(replace(medicare, expected_midnights=3))[
+        "level_of_care"
+    ] == pytest.approx(dm.cause_probabilities(medicare)["level_of_care"] * 0.15)

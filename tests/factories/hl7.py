@@ -20,6 +20,7 @@ def message(
     procedures: tuple[tuple[str, str], ...] = (),
     payer: tuple[str, str] | None = None,
     member: str = "MEM123456",
+    expected: str = "",
 ) -> str:
     """One ADT message; segments end with CR as HL7 requires."""
     doctor = "1234567893^HOUSE^GREGORY^^^^^^NPI"
@@ -31,6 +32,8 @@ def message(
         f"PID|1||{member}^^^F1^MR||TESTPATIENT^ALEX||19550304|M",
         "|".join(pv1),
     ]
+    if expected:  # PV2-9: the expected discharge date/time
+        segments.append("PV2" + "|" * 9 + expected)
     segments += [f"DG1|{i}||{code}^^I10||||W" for i, code in enumerate(dx, start=1)]
     segments += [f"PR1|{i}||{code}^^{system}" for i, (system, code) in enumerate(procedures, 1)]
     if payer is not None:

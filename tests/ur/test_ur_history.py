@@ -25,6 +25,7 @@ def _history(**extra: object) -> DenialHistory:
         kinds={"medicare_advantage": (6, 80)},
         payer_kinds={1: "medicare_advantage", 2: "medicare_advantage"},
         stages=extra.pop("stages", {}),  # type: ignore[arg-type]
+        expectations=extra.pop("expectations", {}),  # type: ignore[arg-type]
     )
 
 
@@ -71,6 +72,25 @@ def test_the_stay_stage_scales_the_payer_rate() -> None:
     pending = history.rate(payer_id=1, drg=None, gmlos=None, day=1)
     assert pending.rate == pytest.approx(PAYER_1 * ((5 + 20 * BASE) / (80 + 20)) / BASE)
     assert "day 1 5/80" in pending.basis
+
+
+def test_the_physicians_expectation_is_the_stage_once_past_stays_show_it() -> None:
+    stages = {("GMLOS 2-3", 0): (2, 100)}
+    expectations = {
+        ("expected under 2 midnights", 0): (6, 40),
+        ("expected 2+ midnights", 0): (1, 25),  # under the 30-stay floor
+    }
+    history = _history(stages=stages, expectations=expectations)
+    short = history.rate(payer_id=1, drg="195", gmlos=2.2, day=0, expected_midnights=1)
+    relative = ((6 + 20 * BASE) / (40 + 20)) / BASE
+    assert short.rate == pytest.approx(PAYER_1 * relative)
+    assert "expected under 2 midnights, day 0 6/40" in short.basis
+    # Too few past stays with a 2+ expectation: the GMLOS band is the stage.
+    longer = history.rate(payer_id=1, drg="195", gmlos=2.2, day=0, expected_midnights=3)
+    assert "GMLOS 2-3, day 0 2/100" in longer.basis
+    # No expectation in the feed: the GMLOS band, as before.
+    unknown = history.rate(payer_id=1, drg="195", gmlos=2.2, day=0)
+    assert unknown.rate == longer.rate
 
 
 def test_the_drg_cell_counts_only_past_its_volume_floor() -> None:

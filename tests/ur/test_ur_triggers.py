@@ -106,3 +106,21 @@ def test_authorized_days_used_up() -> None:
     assert before.next_at is not None and before.next_at <= T(2026, 1, 8)
     after = evaluate(facts, MEDICARE, now=T(2026, 1, 8, 0, 5), ipo=IPO)
     assert "authorized_days_used" in [h.rule for h in after.open]
+
+
+def test_the_physicians_expectation_decides_the_two_midnight_triggers() -> None:
+    # GMLOS 2.2 says "two midnights", but the physician ordered a one-midnight stay (PV2-9).
+    short = _inpatient(expected_discharge_at=T(2026, 1, 6, 11))
+    result = evaluate(short, MEDICARE, now=T(2026, 1, 5, 9), ipo=IPO)
+    hit = next(h for h in result.open if h.rule == "two_midnight_short")
+    assert hit.reason == "inpatient, physician expects 1 midnight(s) < two midnights"
+    # GMLOS 1.7 says "short", but the physician expects three midnights: no trigger.
+    longer = _inpatient(drg=AMI, expected_discharge_at=T(2026, 1, 8, 11))
+    assert "two_midnight_short" not in [
+        h.rule for h in evaluate(longer, MEDICARE, now=T(2026, 1, 5, 9), ipo=IPO).hits
+    ]
+    observation = StayFacts(patient_class="O", admit_at=T(2026, 1, 5, 14),
+                            class_since=T(2026, 1, 5, 14), drg=AMI,
+                            expected_discharge_at=T(2026, 1, 7, 14))  # fmt: skip
+    hits = evaluate(observation, MEDICARE, now=T(2026, 1, 6, 15), ipo=IPO).hits
+    assert "two_midnight_observation" in [h.rule for h in hits]

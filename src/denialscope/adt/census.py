@@ -118,6 +118,11 @@ def _update_facts(stay: Stay, event: AdtEvent) -> None:
         # diagnosis does not move it (a replayed census then sees the codes from the A08 on).
         if codes != stay.diagnoses:
             stay.diagnoses, stay.diagnoses_at = codes, event.at
+    # expected_discharge_set_at is when the expectation became known (a repeat keeps it).
+    newer = stay.expected_discharge_set_at is None or event.at >= stay.expected_discharge_set_at
+    expected = event.expected_discharge_at
+    if expected is not None and newer and expected != stay.expected_discharge_at:
+        stay.expected_discharge_at, stay.expected_discharge_set_at = expected, event.at
     if event.procedures:
         known = stay.procedures.split(",") if stay.procedures else []
         stay.procedures = ",".join(dict.fromkeys([*known, *event.procedures]))[:400]

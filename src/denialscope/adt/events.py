@@ -41,6 +41,7 @@ class AdtEvent:
     patient_class: str | None = None  # I, O, E ...
     admit_at: dt.datetime | None = None
     discharge_at: dt.datetime | None = None
+    expected_discharge_at: dt.datetime | None = None  # PV2-9
     attending_npi: str | None = None
     attending_name: str | None = None
     service: str | None = None

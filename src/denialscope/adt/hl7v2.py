@@ -154,6 +154,7 @@ def parse_message(text: str) -> AdtEvent:
         patient_class=_field(pv1, 2)[:1] or None,
         admit_at=_time(_field(pv1, 44), "PV1-44", control_id),
         discharge_at=_time(_field(pv1, 45), "PV1-45", control_id),
+        expected_discharge_at=_time(_field(first.get("PV2"), 9), "PV2-9", control_id),
         attending_npi=_field(pv1, 7) or None,
         attending_name=" ".join(p for p in (_field(pv1, 7, 3), _field(pv1, 7, 2)) if p) or None,
         service=_field(pv1, 10) or None,

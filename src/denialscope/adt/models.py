@@ -47,6 +47,10 @@ class Stay(Base):
     diagnoses_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
     procedures: Mapped[str | None] = mapped_column(String(400))  # "PCS:0SRC0J9,CPT:27447"
     authorized_days: Mapped[int | None]  # from the payer's authorization, when known
+    # PV2-9: the discharge the physician expected with the order (the two-midnight
+    # expectation), and when the feed said so (a replayed worklist sees it from then on).
+    expected_discharge_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    expected_discharge_set_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
     claim_id: Mapped[int | None] = mapped_column(
         ForeignKey("claims.id", ondelete="SET NULL"), index=True
     )  # the stay's 837I once it is stored (closing the loop)

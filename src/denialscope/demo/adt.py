@@ -6,6 +6,8 @@ inpatient order is changed to observation (the stay is billed as outpatient, typ
 when an admission was entered in error and cancelled; A03 at discharge. Admission and
 discharge times are the 837I's (DTP*435 admission hour, DTP*096 discharge hour; observation
 ends after the G0378 hours billed); PV1-7 is the claim's attending, PV1-19 its CLM01.
+PV2-9 carries the expected discharge the physician set with the order (inpatient: the midnights
+expected at admission, ``Claim.expected_midnights``; observation: the hours ordered).
 Files: ``adt/ADT_<facility>_<YYYYMM>.hl7``, segments ended by CR as HL7 requires.
 """
 
@@ -41,7 +43,8 @@ class _Feed:
 
     def message(self, event: str, moment: datetime, c: Claim, patient_class: str,
                 *, admitted: datetime, discharged: datetime | None = None,
-                diagnosis: tuple[str, str] | None = None) -> str:  # fmt: skip
+                diagnosis: tuple[str, str] | None = None,
+                expected: datetime | None = None) -> str:  # fmt: skip
         self.seq += 1
         p, pt, fac = c.provider, c.patient, c.billing
         structure = {"A01": "ADT_A01", "A04": "ADT_A01", "A08": "ADT_A01", "A03": "ADT_A03",
@@ -84,6 +87,8 @@ class _Feed:
             pv1[36] = c.discharge_status if c.kind == "inpatient" else "01"
             pv1[45] = _ts(discharged)
         segments.append(_segment("PV1", pv1))
+        if expected is not None:  # PV2-9: expected discharge date/time, set with the order
+            segments.append(_segment("PV2", {9: _ts(expected)}))
         if diagnosis is not None:
             code, kind = diagnosis
             segments.append(_segment("DG1", {1: "1", 3: f"{code}^^I10", 6: kind}))
@@ -105,31 +110,35 @@ def adt_messages(claims: list[Claim], rng: random.Random) -> dict[tuple[str, str
             admit = datetime(c.start.year, c.start.month, c.start.day, 14, 0)
             leave = admit + timedelta(hours=hours)
         working = (c.replaced_diagnosis or c.diagnoses[0], "W")
+        expected = leave  # observation: the hours ordered
+        if c.kind == "inpatient" and c.expected_midnights is not None:
+            day = c.start + timedelta(days=c.expected_midnights)
+            expected = datetime.combine(day, leave.time())
         msgs: list[str] = []
         if c.kind == "inpatient" and c.family == "inpatient_medical" and rng.random() < 0.25:
             # Started in observation, then admitted on the physician's inpatient order.
-            msgs.append(feed.message("A04", admit, c, "O", admitted=admit))
+            msgs.append(feed.message("A04", admit, c, "O", admitted=admit, expected=expected))
             msgs.append(feed.message("A06", admit + timedelta(hours=rng.randint(8, 20)), c,
-                                     "I", admitted=admit))  # fmt: skip
+                                     "I", admitted=admit, expected=expected))  # fmt: skip
         elif c.kind == "observation" and rng.random() < 0.10:
             # Ordered inpatient, then changed to observation by utilization review (the
             # claim is billed as outpatient: condition code 44 territory).
-            msgs.append(feed.message("A01", admit, c, "I", admitted=admit))
+            msgs.append(feed.message("A01", admit, c, "I", admitted=admit, expected=expected))
             msgs.append(feed.message("A07", admit + timedelta(hours=rng.randint(3, 10)), c,
-                                     "O", admitted=admit))  # fmt: skip
+                                     "O", admitted=admit, expected=expected))  # fmt: skip
         elif c.kind == "observation" and rng.random() < 0.03:
             # An admission entered in error, cancelled, then the right registration.
-            msgs.append(feed.message("A01", admit, c, "I", admitted=admit))
+            msgs.append(feed.message("A01", admit, c, "I", admitted=admit, expected=expected))
             msgs.append(feed.message("A11", admit + timedelta(minutes=20), c, "I",
-                                     admitted=admit))  # fmt: skip
+                                     admitted=admit, expected=expected))  # fmt: skip
             msgs.append(feed.message("A04", admit + timedelta(minutes=25), c, "O",
-                                     admitted=admit))  # fmt: skip
+                                     admitted=admit, expected=expected))  # fmt: skip
         else:
             event, cls = ("A01", "I") if c.kind == "inpatient" else ("A04", "O")
-            msgs.append(feed.message(event, admit, c, cls, admitted=admit))
+            msgs.append(feed.message(event, admit, c, cls, admitted=admit, expected=expected))
         cls = "I" if c.kind == "inpatient" else "O"
         msgs.append(feed.message("A08", admit + timedelta(hours=2, minutes=30), c, cls,
-                                 admitted=admit, diagnosis=working))  # fmt: skip
+                                 admitted=admit, diagnosis=working, expected=expected))  # fmt: skip
         final = (c.replaced_diagnosis or c.diagnoses[0], "F")
         msgs.append(feed.message("A03", leave, c, cls, admitted=admit, discharged=leave,
                                  diagnosis=final))  # fmt: skip

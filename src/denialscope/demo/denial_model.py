@@ -239,6 +239,7 @@ class ClaimFacts:
     timely_limit_days: int
     los: int = 0  # inpatient days (0 outside a stay)
     downgradable: bool = False  # dropping the MCC/CC would group the stay to a lower DRG
+    expected_midnights: int | None = None  # the physician's expectation at the inpatient order
 
 
 def _applies(needs: str, f: ClaimFacts) -> bool:
@@ -303,6 +304,24 @@ def payer_codes(cause: RootCause, payer_kind: str) -> tuple[ReasonCode, ...]:
     return tuple(dict.fromkeys(out))
 
 
+# A short inpatient stay is denied for its status mostly when the admission was ordered as a
+# short stay: under the two-midnight rule (42 CFR 412.3(d)) a stay the physician reasonably
+# expected to cross two midnights is payable as inpatient even when it ended sooner, and
+# auditors test the expectation documented at the order (CMS-1599-F; MA plans apply their own
+# criteria, so their protection is weaker). Factors keep the average over short stays near 1.
+EXPECTATION_FACTOR: dict[str, float] = {"short": 1.7, "two_plus": 0.35, "two_plus_medicare": 0.15}
+
+
+def expectation_factor(f: ClaimFacts) -> float:
+    """How the physician's expected midnights move a short stay's level-of-care risk."""
+    if f.expected_midnights is None:
+        return 1.0
+    if f.expected_midnights < 2:
+        return EXPECTATION_FACTOR["short"]
+    key = "two_plus_medicare" if f.payer_kind == "medicare" else "two_plus"
+    return EXPECTATION_FACTOR[key]
+
+
 def drg_factor(weight: Decimal | None) -> float:
     """Heavier stays draw more scrutiny: about x0.9 at weight 0.8, x1.3 at weight 3."""
     if weight is None:
@@ -354,6 +373,8 @@ def cause_probabilities(
             p *= boost
             if f.payer_kind == "medicare_advantage":
                 p *= MA_CAUSE.get(rc.id, 1.0)
+            if rc.id == "level_of_care":
+                p *= expectation_factor(f)
             out[rc.id] = min(p, MAX_SIGNAL_P if boost > 1 else MAX_CAUSE_P)
     total = sum(out.values())
     if total > MAX_TOTAL_P:  # stacked multipliers must still leave a probability

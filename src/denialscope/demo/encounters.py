@@ -84,6 +84,22 @@ class Line:
     family: str = ""
 
 
+# P(the physician expected fewer than two midnights | the stay's actual midnights): most
+# one-midnight admissions were ordered as short stays; some stays planned longer ended early
+# (the patient improved, left, was transferred), and a few planned short ran long.
+SHORT_EXPECTATION_P: dict[int, float] = {0: 0.7, 1: 0.65, 2: 0.35}
+SHORT_EXPECTATION_P_LONGER = 0.08
+
+
+def expected_midnights(claim_id: str, los: int) -> int:
+    """The midnights the admitting physician expected, drawn from the claim's own stream (a
+    seeded ``Random`` per claim) so that adding it left every other draw of the demo as it was."""
+    rng = random.Random(f"expected-midnights-{claim_id}")
+    if rng.random() < SHORT_EXPECTATION_P.get(los, SHORT_EXPECTATION_P_LONGER):
+        return 1
+    return max(2, los + rng.choice((-1, 0, 0, 1)))
+
+
 @dataclass(slots=True)
 class Claim:
     claim_id: str
@@ -114,6 +130,9 @@ class Claim:
     miscoding: str | None = None  # a planted coding-guideline miss (demo.inpatient)
     downgrade_drg: str | None = None  # the DRG without the MCC/CC (a payer's downgrade)
     downgrade_weight: Decimal | None = None
+    # Midnights the admitting physician expected at the inpatient order (the ADT feed's
+    # PV2-9 expected discharge): what the two-midnight benchmark is judged on.
+    expected_midnights: int | None = None
 
     def corrected(self) -> Claim:
         """The replacement claim a biller sends: the defect the payer named is fixed."""
@@ -388,6 +407,7 @@ class _ClaimFactory:
             miscoding=coded.miscoding,
             downgrade_drg=downgrade[0] if downgrade else None,
             downgrade_weight=downgrade[1] if downgrade else None,
+            expected_midnights=expected_midnights(claim_id, los),
         )
 
     # -- what the payer will do, and how it shows in the claim -----------------------------
@@ -416,6 +436,7 @@ class _ClaimFactory:
             timely_limit_days=c.payer.timely_filing_days,
             los=(c.end - c.start).days if c.kind == "inpatient" else 0,
             downgradable=c.downgrade_drg is not None,
+            expected_midnights=c.expected_midnights,
         )
 
     def _decide(self, c: Claim) -> None:

@@ -38,6 +38,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from denialscope.adt.models import Stay
 from denialscope.claims.models import Claim
 from denialscope.orgs.models import Payer
 from denialscope.reference.codesets import msdrg_weights
@@ -53,6 +54,7 @@ __all__ = [
     "Rate",
     "denial_history",
     "drg_family",
+    "expectation_label",
     "gmlos_band",
 ]
 
@@ -103,6 +105,11 @@ def gmlos_band(gmlos: float | Decimal) -> str:
     raise AssertionError("the last band is open")  # pragma: no cover
 
 
+def expectation_label(expected_midnights: int) -> str:
+    """The two-midnight benchmark's question about the physician's expectation at the order."""
+    return "expected under 2 midnights" if expected_midnights < 2 else "expected 2+ midnights"
+
+
 def _day_label(day: int) -> str:
     return f"day {LAST_DAY}+" if day >= LAST_DAY else f"day {day}"
 
@@ -129,6 +136,20 @@ class DenialHistory:
     payer_kinds: dict[int, str] = field(default_factory=dict)  # payer id -> its kind
     # (GMLOS band, midnights in house capped at LAST_DAY) -> stays in house at that stage
     stages: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    # (the physician's expectation at the order, midnights in house) -> stays at that stage,
+    # for past stays whose ADT feed carried it (PV2-9) and whose 837I closed the loop
+    expectations: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+
+    def _expectation_stage(
+        self, expected_midnights: int | None, day: int
+    ) -> tuple[str, tuple[int, int]] | None:
+        if expected_midnights is None:
+            return None
+        label = expectation_label(expected_midnights)
+        counts = self.expectations.get((label, min(day, LAST_DAY)), (0, 0))
+        if counts[1] < MIN_DRG_STAYS:  # too few past stays with the expectation known
+            return None
+        return f"{label}, {_day_label(min(day, LAST_DAY))}", counts
 
     def _stage(self, gmlos: float | Decimal | None, day: int) -> tuple[str, tuple[int, int]]:
         day = min(day, LAST_DAY)
@@ -146,9 +167,13 @@ class DenialHistory:
         drg: str | None,
         gmlos: float | Decimal | None = None,
         day: int | None = None,
+        expected_midnights: int | None = None,
     ) -> Rate:
-        """The shrunk rate for one payer, stage (working GMLOS, midnights so far) and DRG, with
-        the counts it rests on."""
+        """The shrunk rate for one payer, stage and DRG, with the counts it rests on.
+
+        The stage is the physician's expected midnights (PV2-9) x midnights so far when the
+        feed gives the expectation and past stays with it are enough to count; otherwise the
+        working DRG's GMLOS band x midnights so far."""
         d_all, n_all = self.overall
         base = (d_all + 1) / (n_all + 50)  # one denial in 50 stays before any data
         if payer_id is None:
@@ -162,7 +187,9 @@ class DenialHistory:
             basis = f"payer {d_p}/{n_p} ({kind or 'kind unknown'} {d_k}/{n_k})"
         estimate = payer_rate
         if day is not None:
-            label, counts = self._stage(gmlos, day)
+            label, counts = self._expectation_stage(expected_midnights, day) or self._stage(
+                gmlos, day
+            )
             relative = _shrunk(counts, base) / base
             estimate = min(payer_rate * relative, 1.0)
             basis += f" x {label} {counts[0]}/{counts[1]} vs all {d_all}/{n_all} (x{relative:.2f})"
@@ -177,29 +204,44 @@ class DenialHistory:
         return Rate(denied, stays, estimate, basis)
 
 
-def denial_history(session: Session, *, before: dt.date | None = None) -> DenialHistory:
-    """Counts of adjudicated inpatient stays and of those denied for UR causes, per payer, payer
-    kind, stage (GMLOS band x midnights in house) and payer x DRG family."""
+def denial_history(
+    session: Session,
+    *,
+    before: dt.date | None = None,
+    causes: tuple[str, ...] = UR_ROOT_CAUSES,
+) -> DenialHistory:
+    """Counts of adjudicated inpatient stays and of those denied for ``causes``, per payer,
+    payer kind, stage (GMLOS band, or the physician's expectation, x midnights in house) and
+    payer x DRG family."""
     query = (
         select(Claim.id, Claim.payer_id, Payer.kind, Claim.drg)
         .add_columns(Claim.statement_from, Claim.statement_to, Adjustment.root_cause)
+        .add_columns(Stay.admit_at, Stay.expected_discharge_at)
         .join(ClaimPayment, ClaimPayment.claim_id == Claim.id)
         .join(Payer, Payer.id == Claim.payer_id)
+        # The stay's ADT record, by the link ur.payers.link_claims stores (CLM01 = visit
+        # number), matched here directly so the history needs no write.
+        .outerjoin(Stay, Stay.visit_number == Claim.control_number)
         .outerjoin(
             Adjustment,
-            (Adjustment.claim_payment_id == ClaimPayment.id)
-            & Adjustment.root_cause.in_(UR_ROOT_CAUSES),
+            (Adjustment.claim_payment_id == ClaimPayment.id) & Adjustment.root_cause.in_(causes),
         )
         .where(Claim.kind == "837I", Claim.drg.is_not(None))
     )
     if before is not None:
         query = query.where(ClaimPayment.adjudicated_at < before)
-    stays: dict[int, tuple[int, str | None, str, int]] = {}
+    stays: dict[int, tuple[int, str | None, str, int, int | None]] = {}
     denied: set[int] = set()
-    for claim_id, payer_id, kind, drg, start, end, cause in session.execute(query):
+    for row_ in session.execute(query):
+        claim_id, payer_id, kind, drg, start, end, cause, admit_at, expected_at = row_
         # Midnights in house; without both dates the stay is known in house on its first day.
         length = max((end - start).days, 0) if start is not None and end is not None else 0
-        stays[claim_id] = (payer_id, kind, drg, length)
+        expected = (
+            midnights_between(admit_at, expected_at)
+            if admit_at is not None and expected_at is not None
+            else None
+        )
+        stays[claim_id] = (payer_id, kind, drg, length, expected)
         if cause is not None:
             denied.add(claim_id)
     weights = msdrg_weights()
@@ -207,8 +249,9 @@ def denial_history(session: Session, *, before: dt.date | None = None) -> Denial
     payers: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     stages: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    expectations: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
     payer_kinds: dict[int, str] = {}
-    for claim_id, (payer_id, kind, drg, length) in stays.items():
+    for claim_id, (payer_id, kind, drg, length, expected) in stays.items():
         counted = [cells[(payer_id, drg_family(drg))], payers[payer_id]]
         if kind:
             payer_kinds[payer_id] = kind
@@ -218,6 +261,9 @@ def denial_history(session: Session, *, before: dt.date | None = None) -> Denial
             # In house on each day 0..length (the last bucket counts the stay once).
             band = gmlos_band(row.gmlos)
             counted += [stages[(band, day)] for day in range(min(length, LAST_DAY) + 1)]
+        if expected is not None:
+            label = expectation_label(expected)
+            counted += [expectations[(label, d)] for d in range(min(length, LAST_DAY) + 1)]
         hit = int(claim_id in denied)
         for counts in counted:
             counts[0] += hit
@@ -229,7 +275,13 @@ def denial_history(session: Session, *, before: dt.date | None = None) -> Denial
         kinds=_frozen(kinds),
         payer_kinds=payer_kinds,
         stages=_frozen(stages),
+        expectations=_frozen(expectations),
     )
+
+
+def midnights_between(start: dt.datetime, end: dt.datetime) -> int:
+    """Midnights between two wall-clock moments (as ``ur.triggers.midnights`` counts them)."""
+    return max((end.date() - start.date()).days, 0)
 
 
 def _frozen(tallies: dict[_K, list[int]]) -> dict[_K, tuple[int, int]]:

@@ -28,6 +28,14 @@ class StayFacts:
     procedures: tuple[str, ...] = ()  # "<system>:<code>"
     authorized_days: int | None = None
     last_review_at: dt.datetime | None = None
+    # The physician's expected discharge with the order (ADT PV2-9), when the feed gives it.
+    expected_discharge_at: dt.datetime | None = None
+
+    @property
+    def expected_midnights(self) -> int | None:
+        if self.expected_discharge_at is None:
+            return None
+        return midnights(self.admit_at, self.expected_discharge_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,31 @@ def midnights(start: dt.datetime, moment: dt.datetime) -> int:
 def _day(start: dt.datetime, days: int) -> dt.datetime:
     """The midnight that begins day ``days`` after the admission day."""
     return dt.datetime.combine(start.date() + dt.timedelta(days=days), dt.time())
+
+
+def _two_midnight(f: StayFacts, inpatient: bool) -> list[tuple[str, dt.datetime, str]]:
+    """The two-midnight benchmark on the physician's expectation (PV2-9) when the feed gives
+    it, else on the working DRG's GMLOS."""
+    if f.expected_midnights is not None:
+        expected: float = f.expected_midnights
+        basis = f"physician expects {f.expected_midnights} midnight(s)"
+    elif f.drg is not None:
+        expected, basis = float(f.drg.gmlos), f"expected stay GMLOS {f.drg.gmlos}"
+    else:
+        return []
+    if inpatient and expected < 2:
+        return [("two_midnight_short", f.class_since, f"inpatient, {basis} < two midnights")]
+    if not inpatient and expected >= 2:
+        # Expected to cross a second midnight: the benchmark supports an inpatient order once
+        # the first midnight has passed in observation.
+        return [
+            (
+                "two_midnight_observation",
+                _day(f.class_since, 1),
+                f"observation, {basis} >= two midnights",
+            )
+        ]
+    return []
 
 
 def _candidates(
@@ -95,25 +128,8 @@ def _candidates(
                     f"observation past {hours} h",
                 )
             )
-    if r.two_midnight and f.drg is not None:
-        if inpatient and f.drg.gmlos < 2:
-            out.append(
-                (
-                    "two_midnight_short",
-                    f.class_since,
-                    f"inpatient, expected stay GMLOS {f.drg.gmlos} < two midnights",
-                )
-            )
-        if not inpatient and f.drg.gmlos >= 2:
-            # Expected to cross a second midnight: the benchmark supports an inpatient order
-            # once the first midnight has passed in observation.
-            out.append(
-                (
-                    "two_midnight_observation",
-                    _day(f.class_since, 1),
-                    f"observation, expected stay GMLOS {f.drg.gmlos} >= two midnights",
-                )
-            )
+    if r.two_midnight:
+        out += _two_midnight(f, inpatient)
     if not inpatient and r.inpatient_only_check:
         ipo_codes = sorted(
             p.split(":", 1)[1] for p in f.procedures if p.split(":", 1)[-1].upper() in ipo

@@ -190,6 +190,10 @@ def _row(
         procedures=tuple(stay.procedures.split(",")) if stay.procedures else (),
         authorized_days=stay.authorized_days,
         last_review_at=last_reviews.get(stay.id),
+        # Known from the message that set it on: a replayed worklist never sees it earlier.
+        expected_discharge_at=stay.expected_discharge_at
+        if stay.expected_discharge_set_at is not None and stay.expected_discharge_set_at <= now
+        else None,
     )
     triggers = evaluate(facts, rules, now=now, ipo=ipo)
     weight = drg.weight if drg else rules.unknown_drg_weight
@@ -206,6 +210,7 @@ def _row(
         drg=drg.drg if drg else None,
         gmlos=drg.gmlos if drg else None,
         day=day,
+        expected_midnights=facts.expected_midnights,
     )
     if triggers.open:
         hours, urgency_basis = 0.0, f"open now: {', '.join(h.rule for h in triggers.open)}"

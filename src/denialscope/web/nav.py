@@ -24,6 +24,7 @@ NAV: Final[tuple[NavEntry, ...]] = (
     NavEntry("My queue", "/queue", "work_items"),
     NavEntry("Claims", "/claims", "view_claims"),
     NavEntry("Scrubber", "/scrubber", "scrub_claims"),
+    NavEntry("Order check", "/policy", "view_claims"),
     NavEntry("Ingest", "/ingest", "upload_files"),
     NavEntry("Admin", "/admin", "administer"),
 )

@@ -4,7 +4,8 @@ Add a module here to add its pages. Owners: ``session`` (login, logout, the sign
 ``admin_users`` and ``admin_audit`` (administration of users and the audit log), the leaders'
 pages (``dashboard``, ``pareto``, ``departments``, ``claims``: claim lists for drill-down),
 ``events`` and ``governance``, the work screens (``queue``, ``claim_page``), ``scrubber``,
-``ingest`` and ``admin_config`` (mappings, rule packs, queue configuration).
+``ingest`` and ``admin_config`` (mappings, rule packs, queue configuration), ``policy`` (the
+order check against the payer policy library).
 """
 
 from __future__ import annotations
@@ -28,4 +29,5 @@ ROUTE_MODULES: Final[tuple[str, ...]] = (
     "scrubber",
     "ingest",
     "admin_config",
+    "policy",
 )
