@@ -82,7 +82,9 @@ def _generate(out_dir: Path, *, claims: int, seed: int, settings: dict[str, Any]
     rng = random.Random(seed)
     org = build_org(rng)
     strays = max(1, round(claims * RATES["unmatched"]))
-    encounters = make_claims(rng, org, claims + strays)
+    encounters = make_claims(
+        rng, org, claims + strays, certain_rng=random.Random(f"{seed}-near-certain")
+    )
     # Every k-th encounter was billed elsewhere: its remit arrives with no 837 here.
     step = len(encounters) // strays
     stray_list = encounters[step - 1 :: step][:strays]
