@@ -6,12 +6,16 @@ import csv
 import random
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
-from denialscope.demo import certain
+from denialscope.demo import certain, generate_demo
 from denialscope.demo import denial_model as dm
+from denialscope.demo.load import load_demo
 from denialscope.demo.period import TODAY
+from denialscope.scrub.packs import load_pack
+from denialscope.settings import Settings
 from factories.demo_text import DemoData
 
 VISIT = dm.ClaimFacts(
@@ -95,3 +99,20 @@ def test_the_generated_truth_holds_the_near_certain_claims(demo: DemoData) -> No
     # The other claims stay below the near-certain level (the old 0.9 cap).
     others = [r for r in rows if r not in late + stale + noncovered]
     assert max(float(r["p_denial"]) for r in others) <= 0.9
+
+
+def test_the_demo_payers_filing_limits_become_the_data_directorys_rule_pack(
+    tmp_path: Path,
+) -> None:
+    result = generate_demo(tmp_path / "demo", claims=150, seed=3)
+    assert result.scrub_pack is not None
+    pack = load_pack(result.scrub_pack)
+    assert pack.filing_limit("SHP01") == 90 and pack.filing_limit("04312") == 365
+    fresh = Settings.resolve(data_dir=tmp_path / "fresh", environ={})
+    load_demo(result=result, where=fresh)
+    assert load_pack(fresh.scrub_pack_file).filing_limit("SHP01") == 90
+    # A data directory with a pack of its own keeps it.
+    own = Settings.resolve(data_dir=tmp_path / "own", environ={})
+    own.scrub_pack_file.write_text("version: 1\n", encoding="utf-8")
+    load_demo(result=result, where=own)
+    assert own.scrub_pack_file.read_text(encoding="utf-8") == "version: 1\n"
