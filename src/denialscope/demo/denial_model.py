@@ -6,7 +6,10 @@
                             x signal multiplier(cause, claim)
 
 The causes are mutually exclusive, so one uniform draw picks at most one; the ground truth
-can therefore state the exact expected rates. Payer reason codes per cause follow
+can therefore state the exact expected rates. Near-certain denials (``demo.certain``: sent
+past the filing limit, coverage ended, a non-covered procedure) come first with their own
+probability (0.97-0.985); only what they leave is shared by the product above, whose total
+stays capped at ``MAX_TOTAL_P``. Payer reason codes per cause follow
 /work/briefs/taxonomy.md; where the taxonomy left a choice open, ``CODE_CHOICES`` says
 what we picked.
 """
