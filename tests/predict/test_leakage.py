@@ -149,3 +149,20 @@ def test_a_duplicate_counts_only_claims_submitted_on_an_earlier_day(session: Ses
     store.add(submitted=D(2025, 3, 2), served=served, remit=None, patient="p2")
     rows = _rows(session)
     assert [rows[f"C0000{n}"][DUPLICATES] for n in range(1, 6)] == [0, 0, 2, 0, 0]
+
+
+def test_a_replacement_claim_is_not_a_duplicate_of_its_original() -> None:
+    from dataclasses import replace
+
+    from denialscope.predict.priors import duplicate_counts
+    from denialscope.predict.records import ClaimInput
+
+    original = ClaimInput(
+        key="a", control_number="A", payer="P1", payer_name="P1", payer_kind="commercial",
+        kind="837P", facility_code="11", department="PT", service_line="rehab", provider="",
+        patient="p1", submitted=D(2025, 2, 10), service_from=D(2025, 2, 3), charge=100.0,
+        lines=(), diagnoses=(), drg="", prior_auth=False, referral=False,
+    )  # fmt: skip
+    resent = replace(original, key="b", submitted=D(2025, 3, 1))
+    corrected = replace(resent, key="c", frequency="7")
+    assert list(duplicate_counts([original, resent, corrected], {})) == [0, 1, 0]

@@ -5,7 +5,8 @@
   coverage. Per patient x payer: how many such denials were known before the submission
   day, and whether the latest outcome known then was one (a paid claim since means fixed).
 - Duplicates: how many claims for the same patient, payer, first service date and
-  procedures were already submitted on an earlier day (an exact duplicate, CARC 18).
+  procedures were already submitted on an earlier day (an exact duplicate, CARC 18). A
+  replacement or void (frequency 7 or 8) is meant to match its original: never counted.
 
 Outcomes count from their remit date, strictly before the submission day, never the claim's
 own (as in ``history``); submissions count from their submission day, strictly before.
@@ -27,6 +28,7 @@ __all__ = ["ELIGIBILITY_CAUSES", "duplicate_counts", "eligibility_history"]
 ELIGIBILITY_CAUSES = frozenset({"eligibility_terminated", "patient_not_identified", "wrong_payer"})
 
 Array = npt.NDArray[np.float64]
+_CORRECTIONS = frozenset({"7", "8"})
 
 
 def _cell(c: ClaimInput) -> str:
@@ -97,6 +99,8 @@ def duplicate_counts(claims: Sequence[ClaimInput], known: Mapping[str, ClaimInpu
         sig = _signature(c)
         if not sig:
             out[i] = np.nan
+            continue
+        if c.frequency in _CORRECTIONS:
             continue
         day = day_number(c.submitted)
         out[i] = sum(1 for d, key in days[sig] if d < day and key != c.key)

@@ -55,6 +55,7 @@ class ClaimInput:
     # against the payer's limit as the organization configured it (``predict.filing``).
     filing_from: dt.date | None = None
     filing_limit_days: int | None = None
+    frequency: str = "1"  # CLM05-3: 1 original, 7 replacement, 8 void
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,4 +149,5 @@ def claim_input(
         scrub_rejects=sum(1 for _, severity in found if severity == "reject"),
         filing_from=(record.service_to if record.kind == "837I" else None) or record.service_from,
         filing_limit_days=filing_limit_days,
+        frequency=record.frequency or "1",
     )
