@@ -175,7 +175,12 @@ def test_event_signal_shows_in_the_835s(demo: DemoData) -> None:
     # At least threefold; a before-period with no denial counts as one, to stay conservative.
     assert d_after / n_after >= 3 * max(d_before, 1) / n_before
     assert event["expected"]["ratio"] >= 3
-    for rates in event["other_causes_expected"].values():
+    for cause, rates in event["other_causes_expected"].items():
+        if cause == "timely_filing":
+            # A late claim is only in the data when its remit came before the demo's today:
+            # late claims for services of the last months are not sent yet (censored by the
+            # data's end, not by the go-live), so this near-certain cause falls after June.
+            continue
         assert (
             abs(rates["rate_after"] - rates["rate_before"])
             <= 0.35 * max(rates["rate_before"], 1e-4) + 0.002
@@ -315,7 +320,8 @@ def test_dates_cover_one_year_and_remits_follow(demo: DemoData) -> None:
     originals = _originals(demo)
     per_month = Counter(c.start[:6] for c in originals.values())
     assert sorted(per_month) == [f"2025{m:02d}" for m in range(1, 13)]
-    assert min(per_month.values()) > 0.7 * max(per_month.values())
+    # About 250 claims a month at 3,000: Poisson noise alone spans +-3 SD = +-50 claims.
+    assert min(per_month.values()) > 0.65 * max(per_month.values())
     assert all(c.end <= "20251231" for c in originals.values())
     assert set(_initial_remits(demo)) == set(originals)
     truth = json.loads(demo.result.ground_truth.read_text())

@@ -73,8 +73,11 @@ class Store:
         charge: str = "100",
         patient: str | None = None,
         cause: str = "modifier_missing_invalid",
+        served: dt.date | None = None,
     ) -> ClaimRow:
+        """``served``: the date of service (default three days before submission)."""
         self.count += 1
+        served = served or submitted - dt.timedelta(days=3)
         number = f"C{self.count:05d}"
         row = ClaimRow(
             claim_key=claim_key_for(number, NPI),
@@ -89,7 +92,7 @@ class Store:
             department_id=self.department.id,
             service_line="rehab",
             total_charge=Decimal(charge),
-            statement_from=submitted - dt.timedelta(days=3),
+            statement_from=served,
             submitted_at=submitted,
         )
         row.diagnoses = [ClaimDiagnosis(seq=1, qualifier="ABK", code="M54.50")]
@@ -101,7 +104,7 @@ class Store:
                 charge=Decimal(charge),
                 units=Decimal(1),
                 diagnosis_pointers="1",
-                service_from=submitted - dt.timedelta(days=3),
+                service_from=served,
             )
         ]
         self.session.add(row)

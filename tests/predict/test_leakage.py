@@ -10,7 +10,10 @@ from predict_support import Store
 from sqlalchemy.orm import Session
 
 from denialscope.predict.features import FEATURES, build_vocabulary, feature_frame
+from denialscope.predict.filing import FilingLimits
 from denialscope.predict.stored import load_history
+from denialscope.scrub.packs import PayerLimits, RulePack
+from denialscope.workqueue.config import load_workqueue_config
 
 D = dt.date
 PP_CLAIMS = FEATURES.index("payer_procedure_claims")
@@ -71,3 +74,95 @@ def test_the_submission_day_itself_is_excluded(session: Session) -> None:
     rows = _rows(session)
     assert rows["C00002"][PP_CLAIMS] == 0
     assert rows["C00003"][PP_CLAIMS] == 1
+
+
+PAST_LIMIT = FEATURES.index("days_past_filing_limit")
+ELIGIBILITY = FEATURES.index("patient_payer_eligibility_denials")
+LAST_ELIGIBILITY = FEATURES.index("patient_payer_last_eligibility")
+DUPLICATES = FEATURES.index("same_service_prior_submissions")
+
+
+def _rows_with(session: Session, limits: FilingLimits | None) -> dict[str, np.ndarray]:
+    history = load_history(session, limits=limits)
+    frame = feature_frame(
+        history.claims, history=history.labelled(), vocabulary=build_vocabulary(history.claims)
+    )
+    return {c.control_number: frame.matrix[i] for i, c in enumerate(history.claims)}
+
+
+def test_days_past_the_filing_limit_read_only_the_claims_own_dates(session: Session) -> None:
+    store = Store(session)
+    # Sent 400 days after the service; the pack gives payer P1 a 365-day limit: 35 days late.
+    store.add(submitted=D(2025, 6, 5), served=D(2024, 5, 1), remit=D(2025, 6, 20), denied=True)
+    store.add(submitted=D(2025, 6, 5), remit=None, payer="P2")  # 3 days: 177 left of 180
+    pack = RulePack(payers={"P1": PayerLimits("P1", filing_limit_days=365)})
+    limits = FilingLimits(pack, load_workqueue_config())
+    rows = _rows_with(session, limits)
+    assert rows["C00001"][PAST_LIMIT] == 400 - 365
+    # P2 is not in the pack: the work queues' window for its kind (commercial, 180 days).
+    assert rows["C00002"][PAST_LIMIT] == 3 - 180
+    assert math.isnan(_rows_with(session, None)["C00001"][PAST_LIMIT])  # no limits known
+    # A later claim, remit or outcome changes nothing: the feature is the claim's own.
+    store.add(submitted=D(2025, 6, 6), served=D(2024, 5, 1), remit=D(2025, 6, 7), denied=True)
+    np.testing.assert_array_equal(_rows_with(session, limits)["C00001"][PAST_LIMIT], 35)
+
+
+def test_eligibility_denials_count_only_when_known_before_submission(session: Session) -> None:
+    store = Store(session)
+    elig = "eligibility_terminated"
+    # X: coverage ended, denied on 20 March. A (15 March) cannot know; B (25 March) does.
+    x = store.add(submitted=D(2025, 3, 10), remit=D(2025, 3, 20), denied=True, patient="p1",
+                  cause=elig)  # fmt: skip
+    store.add(submitted=D(2025, 3, 15), remit=D(2025, 4, 20), patient="p1")  # A
+    store.add(submitted=D(2025, 3, 25), remit=None, patient="p1")  # B
+    store.add(submitted=D(2025, 3, 25), remit=None, patient="p1", payer="P2")  # other payer
+    # Y: paid on 1 April (registration fixed the coverage); C (5 April) sees a paid last.
+    store.add(submitted=D(2025, 3, 26), remit=D(2025, 4, 1), patient="p1")  # Y
+    store.add(submitted=D(2025, 4, 5), remit=None, patient="p1")  # C
+    rows = _rows(session)
+    a, b, other, c = rows["C00002"], rows["C00003"], rows["C00004"], rows["C00006"]
+    assert a[ELIGIBILITY] == 0 and math.isnan(a[LAST_ELIGIBILITY])
+    assert b[ELIGIBILITY] == 1 and b[LAST_ELIGIBILITY] == 1
+    assert other[ELIGIBILITY] == 0 and math.isnan(other[LAST_ELIGIBILITY])
+    assert c[ELIGIBILITY] == 1 and c[LAST_ELIGIBILITY] == 0
+    assert rows["C00001"][ELIGIBILITY] == 0  # never its own outcome
+    # Another cause on X: B no longer sees a coverage denial (the test can fail).
+    from denialscope.remits.models import ClaimPayment
+
+    session.query(ClaimPayment).filter(ClaimPayment.claim_id == x.id).update(
+        {"primary_root_cause": "missing_information"}
+    )
+    session.flush()
+    again = _rows(session)
+    assert again["C00003"][ELIGIBILITY] == 0 and again["C00003"][LAST_ELIGIBILITY] == 0
+    np.testing.assert_array_equal(again["C00002"], a)
+
+
+def test_a_duplicate_counts_only_claims_submitted_on_an_earlier_day(session: Session) -> None:
+    store = Store(session)
+    served = D(2025, 2, 3)
+    store.add(submitted=D(2025, 2, 10), served=served, remit=None, patient="p1")  # original
+    store.add(submitted=D(2025, 2, 10), served=served, remit=None, patient="p1")  # same day
+    store.add(submitted=D(2025, 3, 1), served=served, remit=None, patient="p1")  # resent
+    store.add(submitted=D(2025, 3, 2), served=served, remit=None, patient="p1",
+              procedure="97112")  # fmt: skip
+    store.add(submitted=D(2025, 3, 2), served=served, remit=None, patient="p2")
+    rows = _rows(session)
+    assert [rows[f"C0000{n}"][DUPLICATES] for n in range(1, 6)] == [0, 0, 2, 0, 0]
+
+
+def test_a_replacement_claim_is_not_a_duplicate_of_its_original() -> None:
+    from dataclasses import replace
+
+    from denialscope.predict.priors import duplicate_counts
+    from denialscope.predict.records import ClaimInput
+
+    original = ClaimInput(
+        key="a", control_number="A", payer="P1", payer_name="P1", payer_kind="commercial",
+        kind="837P", facility_code="11", department="PT", service_line="rehab", provider="",
+        patient="p1", submitted=D(2025, 2, 10), service_from=D(2025, 2, 3), charge=100.0,
+        lines=(), diagnoses=(), drg="", prior_auth=False, referral=False,
+    )  # fmt: skip
+    resent = replace(original, key="b", submitted=D(2025, 3, 1))
+    corrected = replace(resent, key="c", frequency="7")
+    assert list(duplicate_counts([original, resent, corrected], {})) == [0, 1, 0]

@@ -6,7 +6,10 @@
                             x signal multiplier(cause, claim)
 
 The causes are mutually exclusive, so one uniform draw picks at most one; the ground truth
-can therefore state the exact expected rates. Payer reason codes per cause follow
+can therefore state the exact expected rates. Near-certain denials (``demo.certain``: sent
+past the filing limit, coverage ended, a non-covered procedure) come first with their own
+probability (0.97-0.985); only what they leave is shared by the product above, whose total
+stays capped at ``MAX_TOTAL_P``. Payer reason codes per cause follow
 /work/briefs/taxonomy.md; where the taxonomy left a choice open, ``CODE_CHOICES`` says
 what we picked.
 """
@@ -16,10 +19,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from denialscope.demo.period import TODAY
+from denialscope.demo.certain import certain_causes, combine
 
 __all__ = [
     "BASE",
@@ -146,10 +149,12 @@ CODE_CHOICES: dict[str, str] = {
 
 # Initial denial propensity by payer: Medicare fee-for-service lowest, Medicare Advantage
 # and Medicaid (fee-for-service and managed) highest (see docs/demo.md for the sources);
-# scaled so the realized initial denial rate stays near 13-14% with the planted signals.
+# scaled so the realized initial denial rate stays near 13-14% with the planted signals and
+# the near-certain denials (demo.certain: Medicare's base lowered for its non-covered
+# routine physicals, commercial bases for their stale coverage).
 BASE: dict[str, float] = {
-    "MCR": 0.060, "MAH": 0.102, "MAP": 0.090, "MCD": 0.177, "MMC": 0.167, "SHP": 0.105,
-    "BHH": 0.097, "PCI": 0.117,
+    "MCR": 0.052, "MAH": 0.102, "MAP": 0.090, "MCD": 0.177, "MMC": 0.167, "SHP": 0.099,
+    "BHH": 0.091, "PCI": 0.110,
 }  # fmt: skip
 # Remark codes only Medicare contractors send (the MA-prefixed series); Medicare Advantage
 # plans follow CMS remittance conventions and may send them too, other payers never do.
@@ -165,9 +170,11 @@ FAMILY: dict[str, float] = {
 }  # fmt: skip
 # Only orthopedics carries a true excess (signal b); every other department is 1.
 DEPARTMENT: dict[str, float] = {"RMC-ORTH": 2.2}
+# Access is lower than the streams' published shares alone would give: the near-certain
+# coverage-ended and non-covered denials (demo.certain) add to it on top.
 STREAM_SHARE: dict[str, dict[str, float]] = {
-    "inpatient": {"clinical": 0.46, "access": 0.24, "coding": 0.16, "billing": 0.14},
-    "other": {"clinical": 0.11, "access": 0.40, "coding": 0.27, "billing": 0.22},
+    "inpatient": {"clinical": 0.46, "access": 0.22, "coding": 0.16, "billing": 0.14},
+    "other": {"clinical": 0.11, "access": 0.35, "coding": 0.27, "billing": 0.22},
 }
 # Medicare Advantage plans deny what fee-for-service Medicare does not review before payment:
 # authorizations, inpatient status on short stays, DRG-level clinical validation (OIG
@@ -240,6 +247,10 @@ class ClaimFacts:
     los: int = 0  # inpatient days (0 outside a stay)
     downgradable: bool = False  # dropping the MCC/CC would group the stay to a lower DRG
     expected_midnights: int | None = None  # the physician's expectation at the inpatient order
+    # Near-certain denials (demo.certain), all known on the submission day:
+    days_past_limit: int = 0  # days after the payer's filing limit the claim was sent
+    coverage_ended: bool = False  # the plan on file ended before the date of service
+    noncovered_lines: int = 0  # lines whose procedure is on the payer's non-covered list
 
 
 def _applies(needs: str, f: ClaimFacts) -> bool:
@@ -282,10 +293,9 @@ def _applies(needs: str, f: ClaimFacts) -> bool:
         case "commercial":
             return f.payer_kind == "commercial"
         case "timely_limit":
-            # A late claim (sent 5-30 days past the limit) is only in the data if its remit
-            # (up to 5 weeks later) came before the demo's today.
-            late_remit = f.service_date + timedelta(days=f.timely_limit_days + 30 + 35)
-            return f.timely_limit_days <= 120 and late_remit <= TODAY
+            # Only a claim sent past the limit is denied for it, and then almost surely: a
+            # near-certain cause (demo.certain), never a draw among the others.
+            return False
     raise ValueError(f"unknown applicability {needs!r}")
 
 
@@ -379,4 +389,9 @@ def cause_probabilities(
     total = sum(out.values())
     if total > MAX_TOTAL_P:  # stacked multipliers must still leave a probability
         out = {k: v * MAX_TOTAL_P / total for k, v in out.items()}
-    return out
+    certain = certain_causes(
+        days_past_limit=f.days_past_limit,
+        coverage_ended=f.coverage_ended,
+        noncovered=f.noncovered_lines,
+    )
+    return combine(certain, out) if certain else out

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from denialscope.demo import catalog as cat
+from denialscope.demo import certain
 from denialscope.demo.denial_model import AUTH_FAMILIES, ClaimFacts, cause_probabilities
 from denialscope.demo.drg import Grouper
 from denialscope.demo.inpatient import code_outpatient, code_stay
@@ -65,6 +66,8 @@ class Patient:
     city: str
     zip: str
     dual_medicaid: bool  # Medicare primary with Medicaid secondary (crossover)
+    # The day the coverage with this payer ended, registration told late (demo.certain).
+    coverage_end: date | None = None
 
     def age_on(self, day: date) -> int:
         years = day.year - self.birth_date.year
@@ -162,8 +165,9 @@ class Claim:
 
 
 class _PatientPool:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, certain_rng: random.Random) -> None:
         self.rng = rng
+        self.certain_rng = certain_rng
         self.by_payer: dict[str, list[Patient]] = {k: [] for k in PAYER_ORDER}
         self._seq = 0
 
@@ -198,6 +202,7 @@ class _PatientPool:
             city=city,
             zip=zip_code,
             dual_medicaid=payer.kind == "medicare" and rng.random() < 0.15,
+            coverage_end=certain.coverage_end(self.certain_rng, payer.kind),
         )
         pool.append(patient)
         return patient
@@ -215,11 +220,14 @@ def _service_date(rng: random.Random, *, weekdays_only: bool) -> date:
 
 
 class _ClaimFactory:
-    def __init__(self, rng: random.Random, org: Org, grouper: Grouper) -> None:
+    def __init__(
+        self, rng: random.Random, org: Org, grouper: Grouper, certain_rng: random.Random
+    ) -> None:
         self.rng = rng
+        self.certain_rng = certain_rng
         self.org = org
         self.grouper = grouper
-        self.patients = _PatientPool(rng)
+        self.patients = _PatientPool(rng, certain_rng)
         self.weights = msdrg_weights()
         self.severity = cc_mcc()
         self.seq: dict[str, int] = {}
@@ -253,6 +261,12 @@ class _ClaimFactory:
         day = _service_date(rng, weekdays_only=t.kind in ("office", "outpatient"))
         end = day
         main = rng.choice(t.main)
+        if certain.noncovered_lines(payer.key, [main.code]) and not certain.billed_anyway(
+            self.certain_rng
+        ):
+            # The payer's covered alternative (Medicare's annual wellness visit for a routine
+            # physical); only some visits are still billed with the non-covered code.
+            main = cat.Service(certain.COVERED_ALTERNATIVE[main.code])
         # The diagnosis supports the procedure billed (a knee code for a knee scope), and
         # an extra is billed only for the diagnoses it goes with.
         principal = rng.choice(main.dx or t.diagnoses)
@@ -412,7 +426,7 @@ class _ClaimFactory:
 
     # -- what the payer will do, and how it shows in the claim -----------------------------
 
-    def _facts(self, c: Claim) -> ClaimFacts:
+    def _facts(self, c: Claim, days_past_limit: int) -> ClaimFacts:
         cpt_lines = sum(1 for ln in c.lines if ln.code)
         # A modifier can be missing where an E/M meets a same-day procedure (25) or where
         # laterality / the professional component (RT, LT, 26) must be stated.
@@ -437,11 +451,19 @@ class _ClaimFactory:
             los=(c.end - c.start).days if c.kind == "inpatient" else 0,
             downgradable=c.downgrade_drg is not None,
             expected_midnights=c.expected_midnights,
+            days_past_limit=days_past_limit,
+            coverage_ended=certain.coverage_ended(c.patient.coverage_end, c.start),
+            noncovered_lines=certain.noncovered_lines(c.payer.key, [ln.code for ln in c.lines]),
         )
 
     def _decide(self, c: Claim) -> None:
         rng = self.rng
-        c.facts = self._facts(c)
+        # Filing limits count from the service (from discharge for a stay). A late claim is a
+        # fact of the submission, decided before the payer's response.
+        late = certain.late_days(
+            self.certain_rng, filing_from=c.end, limit_days=c.payer.timely_filing_days
+        )
+        c.facts = self._facts(c, late - c.payer.timely_filing_days if late else 0)
         c.expected = dict(cause_probabilities(c.facts))
         u = rng.random()
         acc = 0.0
@@ -453,8 +475,8 @@ class _ClaimFactory:
         cause = c.root_cause
         # Submission lag: days after discharge / visit.
         lag = rng.randint(2, 9) if c.kind != "inpatient" else rng.randint(3, 14)
-        if cause == "timely_filing":
-            lag = c.payer.timely_filing_days + rng.randint(5, 30)
+        if late:
+            lag = late
         c.submitted = c.end + timedelta(days=lag)
         needs_auth = c.family in AUTH_FAMILIES and c.payer.kind != "medicare"
         if needs_auth and cause != "auth_not_obtained" and rng.random() < 0.93:
@@ -487,10 +509,13 @@ def _drop_modifier(lines: list[Line]) -> tuple[int, str] | None:
     return None
 
 
-def make_claims(rng: random.Random, org: Org, count: int) -> list[Claim]:
-    """``count`` original claims, sorted by service date."""
+def make_claims(
+    rng: random.Random, org: Org, count: int, *, certain_rng: random.Random | None = None
+) -> list[Claim]:
+    """``count`` original claims, sorted by service date. ``certain_rng`` draws the
+    near-certain denials' facts (late filing, coverage ended: demo.certain)."""
     with Grouper() as grouper:
-        factory = _ClaimFactory(rng, org, grouper)
+        factory = _ClaimFactory(rng, org, grouper, certain_rng or random.Random(0))
         claims = [factory.make() for _ in range(count)]
     claims.sort(key=lambda c: (c.start, c.claim_id))
     return claims

@@ -17,7 +17,7 @@ from denialscope.demo.acks import ack_summary, write_ack_files
 from denialscope.demo.adt import write_adt_files
 from denialscope.demo.encounters import make_claims
 from denialscope.demo.lifecycle import RATES, run_lifecycle
-from denialscope.demo.org import build_org, write_org_yaml
+from denialscope.demo.org import build_org, write_org_yaml, write_payer_pack
 from denialscope.demo.profile import build_profile, write_claims_truth
 from denialscope.demo.settings import demo_settings
 from denialscope.demo.truth import build_ground_truth, write_denials_csv
@@ -45,6 +45,7 @@ class DemoResult:
     denial_rate: float
     seconds: float
     signals: list[dict[str, Any]] = field(default_factory=list)
+    scrub_pack: Path | None = None  # the payers' filing limits, a scrub rule pack
 
     @property
     def files(self) -> list[Path]:
@@ -82,7 +83,9 @@ def _generate(out_dir: Path, *, claims: int, seed: int, settings: dict[str, Any]
     rng = random.Random(seed)
     org = build_org(rng)
     strays = max(1, round(claims * RATES["unmatched"]))
-    encounters = make_claims(rng, org, claims + strays)
+    encounters = make_claims(
+        rng, org, claims + strays, certain_rng=random.Random(f"{seed}-near-certain")
+    )
     # Every k-th encounter was billed elsewhere: its remit arrives with no 837 here.
     step = len(encounters) // strays
     stray_list = encounters[step - 1 :: step][:strays]
@@ -102,6 +105,8 @@ def _generate(out_dir: Path, *, claims: int, seed: int, settings: dict[str, Any]
     files_adt = write_adt_files(out_dir / "adt", claim_list, random.Random(f"{seed}-adt"))
     org_yaml = out_dir / "org.yaml"
     write_org_yaml(org, org_yaml)
+    scrub_pack = out_dir / "scrub_pack.yaml"
+    write_payer_pack(org, scrub_pack)
     denials_csv = out_dir / "ground_truth_denials.csv"
     write_denials_csv(denials_csv, claim_list, remits)
     claims_csv = out_dir / "ground_truth_claims.csv"
@@ -141,4 +146,5 @@ def _generate(out_dir: Path, *, claims: int, seed: int, settings: dict[str, Any]
         denial_rate=truth["summary"]["denial_rate"],
         seconds=time.perf_counter() - started,
         signals=[{"id": s["id"], "type": s["type"]} for s in truth["signals"]],
+        scrub_pack=scrub_pack,
     )

@@ -80,6 +80,14 @@ def check_demo_target(
         )
 
 
+def _install_pack(result: DemoResult, target: Path) -> None:
+    """The demo payers' filing limits become the data directory's rule pack, unless the
+    directory has its own (``denialscope scrub`` and the risk model read it)."""
+    if result.scrub_pack is not None and result.scrub_pack.is_file() and not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(result.scrub_pack.read_text(encoding="utf-8"), encoding="utf-8")
+
+
 def load_demo(*, result: DemoResult, where: Settings, reset: bool = False) -> DemoLoad:
     """Load the generated files (837s first, so remits find their claims) and find the
     largest clinical denial to show next. Each file is its own transaction (ingest)."""
@@ -114,6 +122,7 @@ def load_demo(*, result: DemoResult, where: Settings, reset: bool = False) -> De
             org_yaml=result.org_yaml,
             settings=where,
         )
+        _install_pack(result, where.scrub_pack_file)
         with factory() as session:
             example = session.execute(
                 select(Claim.control_number)

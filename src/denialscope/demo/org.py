@@ -200,6 +200,20 @@ def build_org(rng: random.Random) -> Org:
     )
 
 
+def write_payer_pack(org: Org, path: Path) -> None:
+    """The demo payers' timely-filing limits as a scrub rule pack (``scrub_pack.yaml``): the
+    scrubber's filing-limit rule and the risk model's days past the limit read them."""
+    doc = {
+        "version": 1,
+        "payers": {
+            p.payer_id: {"name": p.name, "filing_limit_days": p.timely_filing_days}
+            for p in org.payers.values()
+        },
+    }
+    header = "# Demo payers' filing limits (synthetic contracts): a denialscope rule pack.\n"
+    path.write_text(header + yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+
+
 def write_org_yaml(org: Org, path: Path) -> None:
     """The organisation mapping the ingest loads: facilities, departments, NPI mappings.
 

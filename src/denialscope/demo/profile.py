@@ -29,7 +29,8 @@ REGISTRATION_CAUSES = frozenset(
 )
 _FEATURES = ("payer", "payer_kind", "kind", "family", "department", "service_line", "template",
              "drg_weight", "cpt_lines", "has_modifier_line", "has_multi_unit", "professional",
-             "timely_limit_days", "los", "downgradable")  # fmt: skip
+             "timely_limit_days", "los", "downgradable", "days_past_limit", "coverage_ended",
+             "noncovered_lines")  # fmt: skip
 
 
 def _share(num: float, den: float) -> float:
@@ -99,9 +100,24 @@ def build_profile(claims: list[Claim], remits: list[Remit], acks: dict[str, Any]
         "payer_kinds": {k: len(v) for k, v in sorted(by_kind.items())},
         "months_with_claims": len(months),
         "claims_by_month": dict(sorted(months.items())),
+        "near_certain_claims": _near_certain(remitted),
         "planted_miscodings": dict(Counter(c.miscoding for c in claims if c.miscoding)),
         "rejections_999_277ca": acks,
     }
+
+
+def _near_certain(remitted: list[Claim]) -> dict[str, dict[str, float]]:
+    """Claims with a near-certain denial condition (demo.certain) and the share denied."""
+    groups = {
+        "sent_past_filing_limit": [c for c in remitted if c.facts and c.facts.days_past_limit > 0],
+        "coverage_ended": [c for c in remitted if c.facts and c.facts.coverage_ended],
+        "noncovered_procedure": [c for c in remitted if c.facts and c.facts.noncovered_lines],
+    }
+    return {
+        name: {"claims": len(group), "denied_share": _share(sum(1 for c in group if c.root_cause),
+                                                             len(group))}
+        for name, group in groups.items()
+    }  # fmt: skip
 
 
 def write_claims_truth(path: Path, claims: list[Claim], remits: list[Remit]) -> None:

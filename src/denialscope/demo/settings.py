@@ -16,6 +16,7 @@ and key, never a silently ignored setting), and the tables are restored after th
     signals: {ed_template_v2: 120}                     # planted signal multipliers
     miscoding_rate: 0.05                               # inpatient combination-code miscodings
     lifecycle_rates: {appeal: 0.5, front_end_reject: 0.03}
+    near_certain: {late_filing_rate: 0.01, timely_filing_p: 0.99}  # demo/certain.py
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from denialscope.demo import denial_model, inpatient, lifecycle
+from denialscope.demo import certain, denial_model, inpatient, lifecycle
 from denialscope.errors import InputError
 
 __all__ = ["SETTING_KEYS", "demo_settings", "load_settings"]
@@ -40,9 +41,12 @@ _TABLES: dict[str, tuple[Any, str]] = {
     "family_factors": (denial_model, "FAMILY"),
     "medicare_advantage_factors": (denial_model, "MA_CAUSE"),
     "lifecycle_rates": (lifecycle, "RATES"),
+    "near_certain": (certain, "NEAR_CERTAIN"),
 }
 # Rates that are probabilities must stay in [0, 1]; factors only need to be >= 0.
-_PROBABILITIES = frozenset({"payer_base_rates", "lifecycle_rates", "miscoding_rate"})
+_PROBABILITIES = frozenset(
+    {"payer_base_rates", "lifecycle_rates", "miscoding_rate", "near_certain"}
+)
 SETTING_KEYS = (
     *_TABLES,
     "department_factors",

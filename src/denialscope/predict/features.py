@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from denialscope.predict.history import Events, day_number, prior_counts
+from denialscope.predict.priors import duplicate_counts, eligibility_history
 from denialscope.predict.records import ClaimInput, Outcome, procedure_keys
 
 __all__ = [
@@ -44,6 +45,7 @@ NUMERIC = (
     "charge_log",
     "max_units",
     "days_to_submit",
+    "days_past_filing_limit",
     "prior_auth",
     "referral",
     "modifier_lines",
@@ -62,6 +64,9 @@ HISTORY = (
     "patient_prior_claims",
     "department_rate_90d",
     "payer_rate_90d",
+    "patient_payer_eligibility_denials",
+    "patient_payer_last_eligibility",
+    "same_service_prior_submissions",
 )
 FEATURES = CATEGORICAL + NUMERIC + HISTORY
 WINDOW_DAYS = 90
@@ -115,6 +120,11 @@ def _static(c: ClaimInput) -> list[float]:
         sum(len(d) - 3 for d in c.diagnoses) / len(c.diagnoses) if c.diagnoses else math.nan
     )
     days = (c.submitted - c.service_from).days if c.service_from else math.nan
+    past_limit = (
+        (c.submitted - c.filing_from).days - c.filing_limit_days
+        if c.filing_from is not None and c.filing_limit_days is not None
+        else math.nan
+    )
     return [
         float(len(c.lines)),
         float(len(c.diagnoses)),
@@ -122,6 +132,7 @@ def _static(c: ClaimInput) -> list[float]:
         math.log1p(max(c.charge, 0.0)),
         max((ln.units for ln in c.lines), default=0.0),
         float(days),
+        float(past_limit),
         float(c.prior_auth),
         float(c.referral),
         float(sum(1 for ln in c.lines if ln.modifiers)),
@@ -251,6 +262,8 @@ def feature_frame(
     dept = _history(claims, history, own, "department", WINDOW_DAYS)
     payer = _history(claims, history, own, "payer", WINDOW_DAYS)
     patient_denied = np.nan_to_num(patient[0]) * patient[1]
+    eligibility, last_eligibility = eligibility_history(claims, history)
+    duplicates = duplicate_counts(claims, {c.key: c for c, _ in history})
     cols += [
         pp[0],
         pp[1],
@@ -262,6 +275,9 @@ def feature_frame(
         patient[1],
         dept[0],
         payer[0],
+        eligibility,
+        last_eligibility,
+        duplicates,
     ]
     matrix = np.column_stack(cols) if claims else np.zeros((0, len(FEATURES)))
     facts = [

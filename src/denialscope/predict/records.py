@@ -51,6 +51,11 @@ class ClaimInput:
     referral: bool
     scrub_rules: tuple[str, ...] = ()  # rules that flagged it (reject or warn)
     scrub_rejects: int = 0
+    # Timely filing counts from the service (from discharge, the statement end, on an 837I)
+    # against the payer's limit as the organization configured it (``predict.filing``).
+    filing_from: dt.date | None = None
+    filing_limit_days: int | None = None
+    frequency: str = "1"  # CLM05-3: 1 original, 7 replacement, 8 void
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,7 @@ def claim_input(
     patient: str,
     submitted: dt.date,
     scrub: Iterable[tuple[str, str]] = (),
+    filing_limit_days: int | None = None,
 ) -> ClaimInput:
     """The model's view of one 837 record; ``scrub`` is (rule, severity) of its findings."""
     rendering = record.rendering_provider
@@ -141,4 +147,7 @@ def claim_input(
         referral=bool(record.referral_number),
         scrub_rules=tuple(sorted({rule for rule, _ in found})),
         scrub_rejects=sum(1 for _, severity in found if severity == "reject"),
+        filing_from=(record.service_to if record.kind == "837I" else None) or record.service_from,
+        filing_limit_days=filing_limit_days,
+        frequency=record.frequency or "1",
     )

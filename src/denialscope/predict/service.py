@@ -23,6 +23,7 @@ from denialscope.orgs.service import OrgResolver
 from denialscope.predict import store
 from denialscope.predict.explain import Reason, explain_rows
 from denialscope.predict.features import FEATURES, feature_frame
+from denialscope.predict.filing import FilingLimits, filing_limits
 from denialscope.predict.model import Calibration, RiskModel
 from denialscope.predict.records import ClaimInput, claim_input
 from denialscope.predict.stored import History, load_history, load_outcome_history
@@ -60,7 +61,8 @@ def evaluate(
     *, session: Session, settings: Settings, test_months: int = 3, calibration_months: int = 2
 ) -> dict[str, Any]:
     """Fit on the early months, calibrate on the next, report on the latest ones."""
-    history = load_history(session, context=scrub_context(settings.data_dir))
+    context = scrub_context(settings.data_dir)
+    history = load_history(session, context=context, limits=filing_limits(settings, context.pack))
     return _evaluate(history, settings, test_months, calibration_months)
 
 
@@ -78,7 +80,8 @@ def train(
 ) -> store.ModelFiles:
     """Evaluate on the time split, then fit on every month (the latest calibration months
     calibrate) and save the model as a new version with its window and the evaluation."""
-    history = load_history(session, context=scrub_context(settings.data_dir))
+    context = scrub_context(settings.data_dir)
+    history = load_history(session, context=context, limits=filing_limits(settings, context.pack))
     metrics = _evaluate(history, settings, test_months, calibration_months)
     fitted = fit_split(history.labelled(), test_months=0, calibration_months=calibration_months)
     streams = Counter((o.root_cause, o.stream) for o in history.outcomes.values() if o.denied)
@@ -185,6 +188,7 @@ def _inputs(
     records: list[Claim],
     submitted: dt.date | None,
     findings: list[list[tuple[str, str]]],
+    limits: FilingLimits,
 ) -> list[ClaimInput]:
     resolver = OrgResolver(session)
     kinds = dict(session.execute(select(Payer.payer_key, Payer.kind)).tuples().all())
@@ -218,6 +222,10 @@ def _inputs(
                 patient=patient or key,
                 submitted=submitted or record.submission.created or dt.date.today(),
                 scrub=found,
+                filing_limit_days=limits.days(
+                    payer_id=(record.payer.identifier or payer).strip().upper(),
+                    payer_kind=kinds.get(payer) or "",
+                ),
             )
         )
     return out
@@ -266,11 +274,12 @@ def score_claims(
             "train` first"
         )
     claims = list(records)
+    context = scrub_context(settings.data_dir)
     findings: list[list[tuple[str, str]]] = [
         [(f.rule, f.severity) for f in result.findings]
-        for result in scrub_claims(claims, context=scrub_context(settings.data_dir))
+        for result in scrub_claims(claims, context=context)
     ]
-    inputs = _inputs(session, claims, submitted, findings)
+    inputs = _inputs(session, claims, submitted, findings, filing_limits(settings, context.pack))
     history = load_outcome_history(session)
     frame = feature_frame(inputs, history=history, vocabulary=loaded.vocabulary)
     p = loaded.model.probability(frame.matrix)

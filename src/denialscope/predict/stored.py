@@ -17,6 +17,7 @@ from denialscope.claims.models import Claim as ClaimRow
 from denialscope.claims.models import ClaimLine, Patient
 from denialscope.claims.record import stored_claims
 from denialscope.orgs.models import Department, Payer, Provider
+from denialscope.predict.filing import FilingLimits
 from denialscope.predict.records import ClaimInput, LineInput, Outcome, claim_input
 from denialscope.remits.models import ClaimPayment
 from denialscope.scrub.context import ScrubContext
@@ -46,6 +47,8 @@ class _Meta:
     service_line: str
     patient: str
     submitted: dt.date | None
+    start: dt.date | None
+    payer_id: str
 
 
 def _meta(session: Session) -> dict[int, _Meta]:
@@ -60,6 +63,7 @@ def _meta(session: Session) -> dict[int, _Meta]:
             Patient.patient_key,
             ClaimRow.submitted_at,
             ClaimRow.statement_from,
+            Payer.payer_id,
         )
         .outerjoin(Payer, Payer.id == ClaimRow.payer_id)
         .outerjoin(Department, Department.id == ClaimRow.department_id)
@@ -68,9 +72,17 @@ def _meta(session: Session) -> dict[int, _Meta]:
     ).tuples()
     return {
         cid: _Meta(
-            key, payer or "", kind or "", dept or "", line or "", patient or "", submitted or start
+            key,
+            payer or "",
+            kind or "",
+            dept or "",
+            line or "",
+            patient or "",
+            submitted or start,
+            start,
+            payer_id or payer or "",
         )
-        for cid, key, payer, kind, dept, line, patient, submitted, start in rows
+        for cid, key, payer, kind, dept, line, patient, submitted, start, payer_id in rows
     }
 
 
@@ -97,8 +109,14 @@ def _outcomes(session: Session) -> dict[int, Outcome]:
     return out
 
 
-def load_history(session: Session, *, context: ScrubContext | None = None) -> History:
-    """Every stored claim as a model input (scrubbed when ``context`` is given)."""
+def load_history(
+    session: Session,
+    *,
+    context: ScrubContext | None = None,
+    limits: FilingLimits | None = None,
+) -> History:
+    """Every stored claim as a model input (scrubbed when ``context`` is given; with its
+    payer's filing limit when ``limits`` are given)."""
     meta = _meta(session)
     outcomes = _outcomes(session)
     pairs = list(stored_claims(session=session))
@@ -127,6 +145,9 @@ def load_history(session: Session, *, context: ScrubContext | None = None) -> Hi
             patient=m.patient,
             submitted=m.submitted,
             scrub=found,
+            filing_limit_days=(
+                limits.days(payer_id=m.payer_id, payer_kind=m.payer_kind) if limits else None
+            ),
         )
         claims.append(claim)
         if cid in outcomes:
@@ -136,8 +157,9 @@ def load_history(session: Session, *, context: ScrubContext | None = None) -> Hi
 
 def load_outcome_history(session: Session) -> list[tuple[ClaimInput, Outcome]]:
     """Adjudicated claims with only what the history features read (payer, procedures and
-    modifiers, DRG, provider, patient, department), straight from SQL: scoring a few claims
-    must not rebuild every stored 837. Same cells as :func:`load_history` gives."""
+    modifiers, DRG, provider, patient, department, first service date), straight from SQL:
+    scoring a few claims must not rebuild every stored 837. Same cells as
+    :func:`load_history` gives."""
     meta = _meta(session)
     outcomes = _outcomes(session)
     npi = dict(session.execute(select(Provider.id, Provider.npi)).tuples().all())
@@ -183,7 +205,7 @@ def load_outcome_history(session: Session) -> list[tuple[ClaimInput, Outcome]]:
             provider=provider or "",
             patient=m.patient,
             submitted=m.submitted,
-            service_from=None,
+            service_from=m.start,
             charge=0.0,
             diagnoses=(),
             drg=drg or "",

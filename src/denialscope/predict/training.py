@@ -129,6 +129,9 @@ def measure(fitted: Fitted, *, oracle: Mapping[str, float] | None = None) -> dic
         "scrubber": _ranking(scrub, y, dollars, charges),
     }
     report["baselines"] = baselines
+    # The isotonic map is a step function: claims in one step tie, and a threshold cannot
+    # split them. The trees' own score orders them (same order, ties broken): shown apart.
+    report["uncalibrated"] = _ranking(fitted.model.raw(x), y, dollars, charges)
     report["baseline_recall_at_95_precision"] = baselines["payer_procedure"][
         "recall_at_95_precision"
     ]
