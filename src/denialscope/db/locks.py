@@ -26,6 +26,7 @@ __all__ = [
     "LOCK_TIMEOUT_OPTION",
     "MIGRATION_LOCK",
     "WRITE_LOCK_OPTION",
+    "begin_writing",
     "lock_connection",
     "lock_timeout_seconds",
     "take_write_lock",
@@ -68,3 +69,23 @@ def take_write_lock(session: Session, key: int = INGEST_LOCK) -> None:
     """
     connection = session.connection(execution_options={WRITE_LOCK_OPTION: True})
     lock_connection(connection, key)
+
+
+def begin_writing(session: Session) -> None:
+    """Make the session's transaction one that may write, without the ingest lock.
+
+    On SQLite a transaction that began by reading cannot start writing once another
+    connection has committed meanwhile ("database is locked" at once, whatever the busy
+    timeout): a web request that reads a page and then writes its audit row, or touches its
+    session, would fail under concurrent users. So a transaction still holding the read lock
+    only is committed (it wrote nothing yet, or what it wrote is kept) and a new one begins
+    with the write lock (BEGIN IMMEDIATE, waiting up to the lock timeout). PostgreSQL has
+    no such upgrade failure: nothing to do.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        if session.connection().get_execution_options().get(WRITE_LOCK_OPTION):
+            return
+        session.commit()
+    session.connection(execution_options={WRITE_LOCK_OPTION: True})

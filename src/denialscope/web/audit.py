@@ -24,6 +24,7 @@ from fastapi import Request
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from denialscope.db.locks import begin_writing
 from denialscope.errors import DenialscopeError
 from denialscope.web.models import AuditEvent, AuditTampering, install_append_only_guard
 from denialscope.web.principal import Principal
@@ -74,6 +75,7 @@ def record_event(
     values: dict[str, Any] = {}
     if at is not None:
         values["at"] = at
+    begin_writing(session)  # a page that read first must still be able to write its row
     session.add(
         AuditEvent(
             username=username[:80],

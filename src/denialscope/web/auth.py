@@ -22,10 +22,11 @@ from functools import cache
 from typing import Any, Final
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from denialscope.db.base import utcnow
+from denialscope.db.locks import begin_writing
 from denialscope.errors import DenialscopeError
 from denialscope.web.models import LoginFailure, WebSession, WebUser
 from denialscope.web.principal import Principal, Role
@@ -39,6 +40,7 @@ __all__ = [
     "SESSION_COOKIE",
     "SESSION_IDLE",
     "SESSION_LIFETIME",
+    "SESSION_TOUCH",
     "USER_FAILURE_LIMIT",
     "WRONG_LOGIN",
     "AuthError",
@@ -59,6 +61,9 @@ __all__ = [
 SESSION_COOKIE: Final = "denialscope_session"
 SESSION_LIFETIME: Final = dt.timedelta(hours=12)  # a working day, then sign in again
 SESSION_IDLE: Final = dt.timedelta(minutes=30)  # an unattended screen signs out
+# last_seen_at is moved at most this often (one write a minute per user, not one a request):
+# idle time is counted from up to a minute earlier than the last request.
+SESSION_TOUCH: Final = dt.timedelta(minutes=1)
 MIN_PASSWORD_LENGTH: Final = 12
 # The pre-session cookie of the login form's CSRF token (double submit): a forged cross-site
 # form cannot read it, so it cannot sign a victim in to the attacker's account.
@@ -151,6 +156,7 @@ def authenticate(
     with the right password, with a message that is the same whether the user exists."""
     now = now or utcnow()
     username = username.strip()[:80]
+    begin_writing(session)  # every attempt writes (a failure, or clearing them)
     if is_locked(session, username=username, client=client, now=now):
         session.add(LoginFailure(at=now, username=username, client=client))
         raise LoginRefused(LOCKED_LOGIN, locked=True)
@@ -217,7 +223,13 @@ def session_principal(
     session: Session, token: str | None, *, now: dt.datetime | None = None
 ) -> tuple[Principal, str] | None:
     """The principal and CSRF token of a live session, or None (unknown, expired, idle too
-    long, or user disabled). Touches ``last_seen_at`` (the caller commits)."""
+    long, or user disabled).
+
+    Reading is all most requests do: ``last_seen_at`` is moved at most once a minute
+    (:data:`SESSION_TOUCH`), and that write, or the removal of an ended session, runs in a
+    transaction that holds the write lock from its start (``db.locks.begin_writing``), so
+    concurrent requests on SQLite never fail on upgrading a read lock. Commits its writes.
+    """
     if not token:
         return None
     now = now or utcnow()
@@ -229,10 +241,19 @@ def session_principal(
     if found is None:
         return None
     row, user = found
-    if user.disabled or row.expires_at <= now or row.last_seen_at + SESSION_IDLE <= now:
-        session.delete(row)
-        return None
-    row.last_seen_at = now
+    ended = user.disabled or row.expires_at <= now or row.last_seen_at + SESSION_IDLE <= now
+    if ended or row.last_seen_at + SESSION_TOUCH <= now:
+        session_id = row.id
+        begin_writing(session)
+        if ended:
+            session.execute(delete(WebSession).where(WebSession.id == session_id))
+        else:
+            session.execute(
+                update(WebSession).where(WebSession.id == session_id).values(last_seen_at=now)
+            )
+        session.commit()
+        if ended:
+            return None
     principal = Principal(
         user_id=user.id,
         username=user.username,

@@ -16,8 +16,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from denialscope.db.base import utcnow
+from denialscope.db.locks import begin_writing
 from denialscope.settings import Settings
 from denialscope.web.auth import SESSION_COOKIE, session_principal
 from denialscope.web.principal import Principal, permission_matrix
@@ -82,7 +84,7 @@ DbSession = Annotated[Session, Depends(db_session)]
 
 def current_principal(request: Request, session: DbSession) -> Principal:
     found = session_principal(session, request.cookies.get(SESSION_COOKIE), now=now_of(request))
-    session.commit()  # last_seen_at, or the removal of an expired session
+    session.rollback()  # end the read; session_principal committed any write itself
     if found is None:
         raise NotSignedIn()
     principal, csrf = found
@@ -119,11 +121,15 @@ def require(permission: str) -> Callable[..., Any]:
     if permission not in permission_matrix():
         raise KeyError(f"unknown permission {permission!r} (web/permissions.yaml)")
 
-    async def dependency(request: Request, principal: SignedIn) -> Principal:
+    async def dependency(request: Request, principal: SignedIn, session: DbSession) -> Principal:
         if not principal.can(permission):
             action = permission.replace("_", " ")
             raise Forbidden(f"the {principal.role.value} role may not {action}")
         await _check_csrf(request)
+        if request.method not in SAFE_METHODS:
+            # A write's transaction holds the write lock from its start (SQLite cannot upgrade
+            # a read transaction once another request has committed).
+            await run_in_threadpool(begin_writing, session)
         return principal
 
     # The route sweep test reads it: which permission guards a route (tests/web).
