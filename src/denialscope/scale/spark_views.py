@@ -30,7 +30,7 @@ from denialscope.scale.schema import TABLES, arrow_schema
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["EMPTY_TABLES", "VIEW_SOURCES", "register_parquet_views"]
+__all__ = ["EMPTY_TABLES", "VIEW_SOURCES", "check_parquet_folder", "register_parquet_views"]
 
 # Database tables the analytics read that the Parquet does not hold: empty views (no scrub
 # run: the clean-claim rate is "not scrubbed"; no cube: the live queries answer).
@@ -280,6 +280,16 @@ def _check_links(spark: SparkSession, parquet: Path) -> None:
         )
 
 
+def check_parquet_folder(parquet: Path) -> None:
+    """InputError unless ``parquet`` holds the Parquet tables (checked before Spark starts)."""
+    if not (parquet / "claims").is_dir():
+        raise InputError(
+            f"{parquet}: no Parquet tables here (no claims/ folder); write them with "
+            "`denialscope export parquet --from-database --out DIR`",
+            file=str(parquet),
+        )
+
+
 def register_parquet_views(spark: SparkSession, parquet: Path) -> list[str]:
     """Register every database table the analytics read as a view over ``parquet``.
 
@@ -289,12 +299,7 @@ def register_parquet_views(spark: SparkSession, parquet: Path) -> list[str]:
     from denialscope.db.base import load_models
     from denialscope.scale.spark_sql import spark_type
 
-    if not (parquet / "claims").is_dir():
-        raise InputError(
-            f"{parquet}: no Parquet tables here (no claims/ folder); write them with "
-            "`denialscope export parquet --from-database --out DIR`",
-            file=str(parquet),
-        )
+    check_parquet_folder(parquet)
     for table in TABLES:
         _read_table(spark, parquet, table).createOrReplaceTempView(f"pq_{table}")
     _check_links(spark, parquet)
@@ -307,6 +312,8 @@ def register_parquet_views(spark: SparkSession, parquet: Path) -> list[str]:
         )
         where = " WHERE false" if name in EMPTY_TABLES else ""
         view = spark.sql(f"SELECT {columns} FROM {source} AS source{where}")
+        if spark.catalog.tableExists(name):
+            spark.catalog.uncacheTable(name)  # the previous folder's, if any
         # Each report runs a dozen queries over the same views: read the Parquet once.
         view.cache().createOrReplaceTempView(name)
     return [*VIEW_SOURCES, *EMPTY_TABLES]
