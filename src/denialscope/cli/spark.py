@@ -145,7 +145,7 @@ def _register_reports(spark_app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Every KPI, as `report kpis` computes it, on Spark from the Parquet tables."""
-        from denialscope.scale.spark_reports import spark_kpis
+        from denialscope.scale.spark_reports import parquet_session, spark_kpis
 
         filters = build_filters(
             payer, stream, department, service_line, facility, date_from, date_to
@@ -153,9 +153,8 @@ def _register_reports(spark_app: typer.Typer) -> None:
         settings = cli_settings(None, data_dir, create=False)
         spark = _report_session(master, parquet)
         try:
-            report = spark_kpis(
-                spark=spark, parquet=parquet, settings=settings, filters=filters, by=by
-            )
+            session = parquet_session(spark=spark, parquet=parquet)
+            report = spark_kpis(session=session, settings=settings, filters=filters, by=by)
         finally:
             spark.stop()
         rows = [{"group": label, **group.to_dict()} for label, group in report.groups.items()]
@@ -178,7 +177,7 @@ def _register_reports(spark_app: typer.Typer) -> None:
     ) -> None:
         """The Pareto of root causes, as `report pareto` computes it, on Spark."""
         from denialscope.errors import InputError
-        from denialscope.scale.spark_reports import spark_pareto
+        from denialscope.scale.spark_reports import parquet_session, spark_pareto
 
         filters = build_filters(
             payer, stream, department, service_line, facility, date_from, date_to
@@ -189,9 +188,8 @@ def _register_reports(spark_app: typer.Typer) -> None:
             raise InputError(f"--target {target!r} is not a number") from None
         spark = _report_session(master, parquet)
         try:
-            result = spark_pareto(
-                spark=spark, parquet=parquet, filters=filters, target=share, measure=measure
-            )
+            session = parquet_session(spark=spark, parquet=parquet)
+            result = spark_pareto(session=session, filters=filters, target=share, measure=measure)
         finally:
             spark.stop()
         rows = [e.to_dict() for e in result.entries]
@@ -210,12 +208,13 @@ def _register_reports(spark_app: typer.Typer) -> None:
         master: MasterOption = "local[2]",
     ) -> None:
         """Department rates, case-mix adjusted, as `report departments` computes them."""
-        from denialscope.scale.spark_reports import spark_departments
+        from denialscope.scale.spark_reports import parquet_session, spark_departments
 
         filters = build_filters(payer, stream, None, service_line, facility, date_from, date_to)
         spark = _report_session(master, parquet)
         try:
-            results = spark_departments(spark=spark, parquet=parquet, filters=filters)
+            session = parquet_session(spark=spark, parquet=parquet)
+            results = spark_departments(session=session, filters=filters)
         finally:
             spark.stop()
         emit([r.to_dict() for r in results], fmt, title="Departments (case-mix adjusted, Spark)")
