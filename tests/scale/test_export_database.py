@@ -89,9 +89,7 @@ def _files(folder: Path) -> Path:
 def _comparable(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[Any, ...]]]:
     return {
         table: sorted(
-            tuple(
-                sorted((k, str(v)) for k, v in row.items() if k not in _DIFFERENT | _RELATIONAL)
-            )
+            tuple(sorted((k, str(v)) for k, v in row.items() if k not in _DIFFERENT | _RELATIONAL))
             for row in rows
         )
         for table, rows in tables.items()
