@@ -128,6 +128,8 @@ NOT_RUN = {
     "adt listen": "a server (tests/adt/test_adt_mllp.py drives it over loopback)",
     "policy serve-cds": "a server (tests/policy/test_cds_hooks.py drives its router)",
     "spark ingest": "starts a JVM (tests/scale/test_spark.py runs it in local mode)",
+    "spark kpis": "starts a JVM (tests/scale/test_spark_reports.py runs its service with the "
+    "settings of a data directory)",
 }
 
 
