@@ -129,6 +129,8 @@ NOT_RUN = {
     "policy serve-cds": "a server (tests/policy/test_cds_hooks.py drives its router)",
     "serve": "a server (tests/web/test_auth_serve.py runs it on loopback)",
     "spark ingest": "starts a JVM (tests/scale/test_spark.py runs it in local mode)",
+    "spark kpis": "starts a JVM (tests/scale/test_spark_reports.py runs its service with the "
+    "settings of a data directory)",
 }
 
 

@@ -24,8 +24,27 @@ from factories.x12text import Ack277, Cas, Clm, Clp, Line, Svc, x12_277ca, x12_8
 D = Decimal
 DAY = dt.date(2024, 3, 1)
 # Where the two exports differ by design: keys (file position vs row id), the file columns
-# (the database keeps the ingest day, not the envelope date).
+# (the database keeps the ingest day, not the envelope date), and what ingest decides after
+# reading (claim links, adjudication order, organization mapping: null in a file export).
 _DIFFERENT = {"claim_key", "payment_key", "file_date", "source_file", "file_sha256"}
+_RELATIONAL = {
+    "is_stub",
+    "payer_key",
+    "department",
+    "department_service_line",
+    "facility",
+    "service_line",
+    "attending_npi",
+    "attending_name",
+    "rendering_npi",
+    "rendering_name",
+    "seq",
+    "payer_responsibility",
+    "is_reversal",
+    "reverses_payment_key",
+    "adjudicated_at",
+}
+_DB_ONLY = {"claim_versions", "work_items"}
 
 
 def _files(folder: Path) -> Path:
@@ -70,10 +89,11 @@ def _files(folder: Path) -> Path:
 def _comparable(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[Any, ...]]]:
     return {
         table: sorted(
-            tuple(sorted((k, str(v)) for k, v in row.items() if k not in _DIFFERENT))
+            tuple(sorted((k, str(v)) for k, v in row.items() if k not in _DIFFERENT | _RELATIONAL))
             for row in rows
         )
         for table, rows in tables.items()
+        if table not in _DB_ONLY
     }
 
 
@@ -93,8 +113,19 @@ def test_database_export_equals_file_export(engine: Engine, tmp_path: Path) -> N
         "adjustments": 2,
         "provider_adjustments": 0,
         "acknowledgments": 2,
+        "claim_versions": 2,
+        "work_items": 0,
     }
     assert _comparable(from_db) == _comparable(from_files)
+    # The relational columns: each payment names the claim it matched, as its initial
+    # primary adjudication; a file export leaves them null.
+    claim_of = {r["patient_control_number"]: r["claim_key"] for r in from_db["claims"]}
+    for payment in from_db["claim_payments"]:
+        assert payment["claim_key"] == claim_of[payment["patient_control_number"]]
+        assert (payment["seq"], payment["is_reversal"]) == (1, False)
+    assert all(r["claim_key"] is None for r in from_files["claim_payments"])
+    assert [r["is_stub"] for r in from_db["claims"]] == [False, False]
+    assert {v["claim_key"] for v in from_db["claim_versions"]} == set(claim_of.values())
     denied = {r["patient_control_number"]: r for r in from_db["claim_payments"]}
     assert denied["C200"]["denial_type"] == "full_denial"
     assert denied["C200"]["denied_amount"] == D("150.00")

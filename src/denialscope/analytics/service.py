@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "documentation_causes",
+    "kpi_groups_configured",
     "kpi_summary",
     "refresh_if_stale",
     "scope_filters",
@@ -116,12 +117,20 @@ def kpi_summary(
 ) -> KpiReport:
     """Every KPI of docs/analytics.md per group ("all" without ``by``), with the
     organization's documentation-driven causes and labor rates; the cube is refreshed first."""
+    refresh_if_stale(session=session)
+    return kpi_groups_configured(session=session, settings=settings, filters=filters, by=by)
+
+
+def kpi_groups_configured(
+    *, session: Session, settings: Settings, filters: Filters, by: str | None = None
+) -> KpiReport:
+    """:func:`kpi_summary` without the cube refresh: for a read-only session (Spark SQL,
+    :mod:`denialscope.scale.spark_reports`), where the live queries answer."""
     from denialscope.analytics.kpi_types import KpiReport
     from denialscope.analytics.rework import load_rework_config
     from denialscope.analytics.summary import kpi_groups
     from denialscope.workqueue.config import load_workqueue_config
 
-    refresh_if_stale(session=session)
     groups = kpi_groups(
         session,
         filters=filters,

@@ -1,24 +1,75 @@
-"""`denialscope spark ingest PATHS --out DIR`: the Parquet tables, read in parallel on Spark.
+"""`denialscope spark ingest PATHS --out DIR`: the Parquet tables, read in parallel on Spark;
+`denialscope spark kpis|pareto|departments --parquet DIR`: the reports, computed on Spark.
 
 Import-light: pyspark is imported inside the command (the ``spark`` extra).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from denialscope.cli.analytics_options import (
+    ByOption,
+    DepartmentOption,
+    FacilityOption,
+    FormatOption,
+    FromOption,
+    PayerOption,
+    ServiceLineOption,
+    StreamOption,
+    ToOption,
+    build_filters,
+)
 from denialscope.cli.options import DataDirOption, JsonOption, cli_settings
+from denialscope.cli.render import emit
 from denialscope.output.jsonout import dumps
 
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
 __all__ = ["register"]
+
+MasterOption = Annotated[
+    str, typer.Option("--master", help="Spark master: local[N], spark://host:port ...")
+]
+ParquetOption = Annotated[
+    Path,
+    typer.Option(
+        "--parquet", help="Folder of `export parquet --from-database`: one subfolder per table."
+    ),
+]
+
+
+def _require_pyspark() -> None:
+    import importlib.util
+
+    from denialscope.errors import ConfigurationError
+
+    if importlib.util.find_spec("pyspark") is None:
+        raise ConfigurationError(
+            "pyspark is not installed: pip install 'denialscope[spark]' (and Java 17)"
+        )
+
+
+def _report_session(master: str, parquet: Path) -> SparkSession:
+    from denialscope.scale.spark_job import spark_session
+    from denialscope.scale.spark_views import check_parquet_folder
+
+    check_parquet_folder(parquet)  # a wrong folder is refused before the JVM starts
+    _require_pyspark()
+    spark = spark_session(master)
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 def register(app: typer.Typer) -> None:
     spark_app = typer.Typer(help="Run denialscope on Apache Spark (pip extra: spark).")
     app.add_typer(spark_app, name="spark")
+    _register_reports(spark_app)
 
     @spark_app.command("ingest")
     def ingest(
@@ -36,14 +87,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Read files in parallel (one task per file or part) with our reader and classifier
         and write the Parquet tables; files already written add nothing (manifest)."""
-        import importlib.util
-
-        from denialscope.errors import ConfigurationError
-
-        if importlib.util.find_spec("pyspark") is None:
-            raise ConfigurationError(
-                "pyspark is not installed: pip install 'denialscope[spark]' (and Java 17)"
-            )
+        _require_pyspark()
         from denialscope.input_paths import expand_paths
         from denialscope.scale.spark_job import render, spark_ingest, spark_session
 
@@ -82,3 +126,95 @@ def register(app: typer.Typer) -> None:
             typer.echo(render(report))
         if report.refused:
             raise typer.Exit(1)
+
+
+def _register_reports(spark_app: typer.Typer) -> None:
+    @spark_app.command("kpis")
+    def kpis_command(
+        parquet: ParquetOption,
+        payer: PayerOption = None,
+        stream: StreamOption = None,
+        department: DepartmentOption = None,
+        service_line: ServiceLineOption = None,
+        facility: FacilityOption = None,
+        date_from: FromOption = None,
+        date_to: ToOption = None,
+        by: ByOption = None,
+        fmt: FormatOption = "table",
+        master: MasterOption = "local[2]",
+        data_dir: DataDirOption = None,
+    ) -> None:
+        """Every KPI, as `report kpis` computes it, on Spark from the Parquet tables."""
+        from denialscope.scale.spark_reports import parquet_session, spark_kpis
+
+        filters = build_filters(
+            payer, stream, department, service_line, facility, date_from, date_to
+        )
+        settings = cli_settings(None, data_dir, create=False)
+        spark = _report_session(master, parquet)
+        try:
+            session = parquet_session(spark=spark, parquet=parquet)
+            report = spark_kpis(session=session, settings=settings, filters=filters, by=by)
+        finally:
+            spark.stop()
+        rows = [{"group": label, **group.to_dict()} for label, group in report.groups.items()]
+        emit(rows, fmt, title="KPIs (Spark)", document=report.to_dict(), transpose=True)
+
+    @spark_app.command("pareto")
+    def pareto_command(
+        parquet: ParquetOption,
+        payer: PayerOption = None,
+        stream: StreamOption = None,
+        department: DepartmentOption = None,
+        service_line: ServiceLineOption = None,
+        facility: FacilityOption = None,
+        date_from: FromOption = None,
+        date_to: ToOption = None,
+        target: Annotated[str, typer.Option("--target", help="Share to reach, e.g. 0.7.")] = "0.8",
+        measure: Annotated[str, typer.Option("--measure", help="count or dollars.")] = "count",
+        fmt: FormatOption = "table",
+        master: MasterOption = "local[2]",
+    ) -> None:
+        """The Pareto of root causes, as `report pareto` computes it, on Spark."""
+        from denialscope.errors import InputError
+        from denialscope.scale.spark_reports import parquet_session, spark_pareto
+
+        filters = build_filters(
+            payer, stream, department, service_line, facility, date_from, date_to
+        )
+        try:
+            share = Decimal(target)
+        except InvalidOperation:
+            raise InputError(f"--target {target!r} is not a number") from None
+        spark = _report_session(master, parquet)
+        try:
+            session = parquet_session(spark=spark, parquet=parquet)
+            result = spark_pareto(session=session, filters=filters, target=share, measure=measure)
+        finally:
+            spark.stop()
+        rows = [e.to_dict() for e in result.entries]
+        emit(rows, fmt, title=f"Pareto ({measure}, target {target}, Spark)", document=result)
+
+    @spark_app.command("departments")
+    def departments_command(
+        parquet: ParquetOption,
+        payer: PayerOption = None,
+        stream: StreamOption = None,
+        service_line: ServiceLineOption = None,
+        facility: FacilityOption = None,
+        date_from: FromOption = None,
+        date_to: ToOption = None,
+        fmt: FormatOption = "table",
+        master: MasterOption = "local[2]",
+    ) -> None:
+        """Department rates, case-mix adjusted, as `report departments` computes them."""
+        from denialscope.scale.spark_reports import parquet_session, spark_departments
+
+        filters = build_filters(payer, stream, None, service_line, facility, date_from, date_to)
+        spark = _report_session(master, parquet)
+        try:
+            session = parquet_session(spark=spark, parquet=parquet)
+            results = spark_departments(session=session, filters=filters)
+        finally:
+            spark.stop()
+        emit([r.to_dict() for r in results], fmt, title="Departments (case-mix adjusted, Spark)")

@@ -3,7 +3,10 @@
 Rows come out in chunks of claims or claim payments (memory: one chunk) with the
 classification ingest stored. ``file_date`` is the day the source file was ingested (the
 database does not keep the envelope date); keys are ``db:<id>``. Stub claims (placeholders
-for payments whose 837 never came) are not claims anyone sent, so they are not exported.
+for payments whose 837 never came) are exported flagged ``is_stub`` so that every payment's
+``claim_key`` names a claim row. The relational columns (claim links, adjudication order,
+organization mapping) and the db-only tables (claim versions, work items) are what KPIs on
+Spark read (:mod:`denialscope.scale.spark_views`).
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import aliased
 
 from denialscope.acks.models import Acknowledgment
-from denialscope.claims.models import Claim, ClaimDiagnosis, ClaimLine
-from denialscope.orgs.models import Payer, Provider
+from denialscope.claims.models import Claim, ClaimDiagnosis, ClaimLine, ClaimVersion
+from denialscope.orgs.models import Department, Facility, Payer, Provider
 from denialscope.remits.models import (
     Adjustment,
     ClaimPayment,
@@ -27,6 +30,7 @@ from denialscope.remits.models import (
     ServicePayment,
 )
 from denialscope.sources.models import SourceFile
+from denialscope.workqueue.models import WorkItem
 
 __all__ = ["CHUNK", "database_chunks"]
 
@@ -61,7 +65,7 @@ def _rows(conn: Connection, query: Select[Any]) -> list[dict[str, Any]]:
 def database_chunks(engine: Engine) -> Iterator[tuple[str, Rows]]:
     """(chunk name, rows per table) for the whole database, claims first."""
     with engine.connect() as conn:
-        for number, ids in enumerate(_ids(conn, Claim.id, [Claim.is_stub.is_(False)])):
+        for number, ids in enumerate(_ids(conn, Claim.id)):
             yield f"claims-{number}", _claims(conn, ids)
         for number, ids in enumerate(_ids(conn, ClaimPayment.id)):
             yield f"payments-{number}", _payments(conn, ids)
@@ -73,6 +77,8 @@ def database_chunks(engine: Engine) -> Iterator[tuple[str, Rows]]:
 
 def _claims(conn: Connection, ids: list[int]) -> Rows:
     billing = aliased(Provider)
+    attending = aliased(Provider)
+    rendering = aliased(Provider)
     claims = _rows(
         conn,
         select(
@@ -97,10 +103,24 @@ def _claims(conn: Connection, ids: list[int]) -> Rows:
             Claim.prior_auth,
             Claim.original_payer_claim_number,
             Claim.submitted_at,
+            Claim.is_stub,
+            Payer.payer_key,
+            Department.code.label("department"),
+            Department.service_line.label("department_service_line"),
+            Facility.code.label("facility"),
+            Claim.service_line,
+            attending.npi.label("attending_npi"),
+            attending.name.label("attending_name"),
+            rendering.npi.label("rendering_npi"),
+            rendering.name.label("rendering_name"),
         )
         .outerjoin(SourceFile, SourceFile.id == Claim.source_file_id)
         .outerjoin(Payer, Payer.id == Claim.payer_id)
         .outerjoin(billing, billing.id == Claim.billing_provider_id)
+        .outerjoin(attending, attending.id == Claim.attending_provider_id)
+        .outerjoin(rendering, rendering.id == Claim.rendering_provider_id)
+        .outerjoin(Department, Department.id == Claim.department_id)
+        .outerjoin(Facility, Facility.id == Claim.facility_id)
         .where(Claim.id.in_(ids))
         .order_by(Claim.id),
     )
@@ -143,10 +163,60 @@ def _claims(conn: Connection, ids: list[int]) -> Rows:
         .where(ClaimDiagnosis.claim_id.in_(ids))
         .order_by(ClaimDiagnosis.claim_id, ClaimDiagnosis.seq),
     )
-    for row in (*lines, *diagnoses):
+    versions = _rows(
+        conn,
+        select(
+            *_file_columns(),
+            ClaimVersion.claim_id,
+            ClaimVersion.version_no,
+            ClaimVersion.frequency,
+            ClaimVersion.submitted_at,
+            ClaimVersion.total_charge,
+            ClaimVersion.transaction_control,
+        )
+        .outerjoin(SourceFile, SourceFile.id == ClaimVersion.source_file_id)
+        .where(ClaimVersion.claim_id.in_(ids))
+        .order_by(ClaimVersion.id),
+    )
+    items = _rows(
+        conn,
+        select(
+            WorkItem.claim_id,
+            WorkItem.queue,
+            WorkItem.stream,
+            WorkItem.root_cause,
+            WorkItem.denial_type,
+            WorkItem.status,
+            WorkItem.outcome,
+            WorkItem.dollars_at_risk,
+            WorkItem.recovered_amount,
+            WorkItem.recommended_action,
+            WorkItem.action,
+            WorkItem.denied_on,
+            WorkItem.deadline,
+            WorkItem.submitted_on,
+            WorkItem.resolved_on,
+            WorkItem.cycle_days,
+        )
+        .where(WorkItem.claim_id.in_(ids))
+        .order_by(WorkItem.id),
+    )
+    for row in (*lines, *diagnoses, *items):
         claim_id = row.pop("claim_id")
         row.update(common[claim_id], claim_key=f"db:{claim_id}")
-    return {"claims": claims, "claim_lines": lines, "diagnoses": diagnoses}
+    for row in versions:
+        row["claim_key"] = f"db:{row.pop('claim_id')}"
+    return {
+        "claims": claims,
+        "claim_lines": lines,
+        "diagnoses": diagnoses,
+        "claim_versions": versions,
+        "work_items": items,
+    }
+
+
+def _key(prefix: str, value: int | None) -> str | None:
+    return None if value is None else f"{prefix}{value}"
 
 
 def _common(row: dict[str, Any]) -> dict[str, Any]:
@@ -187,6 +257,12 @@ def _payments(conn: Connection, ids: list[int]) -> Rows:
             ClaimPayment.primary_root_cause,
             ClaimPayment.denied_amount,
             ClaimPayment.config_version,
+            ClaimPayment.claim_id,
+            ClaimPayment.seq,
+            ClaimPayment.payer_responsibility,
+            ClaimPayment.is_reversal,
+            ClaimPayment.reverses_payment_id,
+            ClaimPayment.adjudicated_at,
         )
         .join(Remittance, Remittance.id == ClaimPayment.remittance_id)
         .join(SourceFile, SourceFile.id == Remittance.source_file_id)
@@ -212,6 +288,8 @@ def _payments(conn: Connection, ids: list[int]) -> Rows:
     for p in payments:
         p["remarks"] = claim_remarks.get(p["id"])
         p["payment_key"] = f"db:{p.pop('id')}"
+        p["claim_key"] = _key("db:", p.pop("claim_id"))
+        p["reverses_payment_key"] = _key("db:", p.pop("reverses_payment_id"))
     services = _rows(
         conn,
         select(
@@ -301,7 +379,7 @@ def _plb(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
 
 
 def _acks(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
-    return _rows(
+    rows = _rows(
         conn,
         select(
             *_file_columns(),
@@ -313,8 +391,12 @@ def _acks(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
             Acknowledgment.category_codes,
             Acknowledgment.status_codes,
             Acknowledgment.acknowledged_at,
+            Acknowledgment.claim_id,
         )
         .join(SourceFile, SourceFile.id == Acknowledgment.source_file_id)
         .where(Acknowledgment.id.in_(ids))
         .order_by(Acknowledgment.id),
     )
+    for row in rows:
+        row["claim_key"] = _key("db:", row.pop("claim_id"))
+    return rows
