@@ -16,10 +16,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from denialscope.db.base import utcnow
-from denialscope.db.locks import begin_writing
 from denialscope.settings import Settings
 from denialscope.web.auth import SESSION_COOKIE, session_principal
 from denialscope.web.principal import Principal, permission_matrix
@@ -121,15 +119,14 @@ def require(permission: str) -> Callable[..., Any]:
     if permission not in permission_matrix():
         raise KeyError(f"unknown permission {permission!r} (web/permissions.yaml)")
 
-    async def dependency(request: Request, principal: SignedIn, session: DbSession) -> Principal:
+    async def dependency(request: Request, principal: SignedIn) -> Principal:
         if not principal.can(permission):
             action = permission.replace("_", " ")
             raise Forbidden(f"the {principal.role.value} role may not {action}")
         await _check_csrf(request)
-        if request.method not in SAFE_METHODS:
-            # A write's transaction holds the write lock from its start (SQLite cannot upgrade
-            # a read transaction once another request has committed).
-            await run_in_threadpool(begin_writing, session)
+        # No write lock here: a route that runs a service with its own sessions (ingest of an
+        # upload, reclassify) would wait for its own request. A route that reads then writes
+        # calls db.locks.begin_writing first; audit.record does it for its row.
         return principal
 
     # The route sweep test reads it: which permission guards a route (tests/web).
