@@ -60,3 +60,17 @@ def test_the_login_page_in_chromium(page_as: Any) -> None:
     page.goto("/session")
     assert "Signed in as analyst" in page.content()
     screenshot(page, "session")
+
+
+def test_a_browser_gets_a_page_for_a_bad_request_and_json_clients_get_json(
+    web: WebClients,
+) -> None:
+    client = web.as_role("leader")
+    page = client.get("/dashboard?period=2025-13")
+    assert page.status_code == 400
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Cannot show this" in page.text and "period" in page.text
+    twin = client.get("/dashboard.json?period=2025-13")
+    assert twin.status_code == 400 and "period" in twin.json()["detail"]
+    missing = client.get("/claims/999999")
+    assert missing.status_code == 404 and "Not found" in missing.text

@@ -22,8 +22,10 @@ from importlib import resources
 from typing import Final
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from denialscope.settings import Settings
 from denialscope.web.deps import Forbidden, NotSignedIn
@@ -39,6 +41,10 @@ CONTENT_SECURITY_POLICY: Final = (
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
+
+
+# Errors a browser page shows as a page, with their title.
+PAGE_ERRORS: Final = {400: "Cannot show this", 404: "Not found", 409: "Conflict", 413: "Too large"}
 
 
 def _plotly_js() -> bytes:
@@ -94,7 +100,21 @@ def create_app(*, settings: Settings) -> FastAPI:
     async def forbidden(request: Request, error: Forbidden) -> Response:
         if wants_json(request) or request.method != "GET":
             return JSONResponse({"error": error.reason}, status_code=403)
-        return respond(request, "error.html.j2", {"error": error.reason}, status_code=403)
+        return respond(
+            request,
+            "error.html.j2",
+            {"title": "Not allowed", "error": error.reason},
+            status_code=403,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        # A page asked by a browser gets a page (a bad filter, an unknown claim); the JSON
+        # twin and every other client keep FastAPI's {"detail": ...}.
+        if request.method == "GET" and not wants_json(request) and error.status_code in PAGE_ERRORS:
+            data = {"title": PAGE_ERRORS[error.status_code], "error": str(error.detail)}
+            return respond(request, "error.html.j2", data, status_code=error.status_code)
+        return await http_exception_handler(request, error)
 
     @app.middleware("http")
     async def security_headers(
