@@ -18,7 +18,6 @@ from starlette.datastructures import QueryParams
 
 from denialscope.analytics.cohort import Filters
 from denialscope.analytics.models import EVENT_KINDS
-from denialscope.analytics.service import scope_filters
 from denialscope.errors import InputError
 from denialscope.governance.cache import cached_event_analysis
 from denialscope.governance.forms import register_event_form
@@ -26,6 +25,8 @@ from denialscope.output.jsonout import dumps, plain
 from denialscope.output.values import display
 from denialscope.web.audit import record
 from denialscope.web.deps import DbSession, require, settings_of
+from denialscope.web.filters import SCOPE_PARAMETERS, read_scope
+from denialscope.web.forms import submitted_fields
 from denialscope.web.principal import Principal
 from denialscope.web.render import page_paths, respond, wants_json
 
@@ -33,26 +34,17 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["events"])
 
-FILTER_FIELDS = ("from", "to", "payer", "facility", "department", "service_line", "stream")
 LEVELS = ("stream", "root_cause")
 ACROSS = ("payer", "department")
 CAUSES_SHOWN = 5  # per event in the table; the JSON twin has every cause
 
 
 def _filters(query: QueryParams) -> tuple[Filters, dict[str, str]]:
-    """The page's scope from the query string (private until the shared web filters land:
-    the same parameter names, checked by ``scope_filters``)."""
-    given = {name: query[name].strip() for name in FILTER_FIELDS if query.get(name, "").strip()}
-    filters = scope_filters(
-        payer=given.get("payer"),
-        stream=given.get("stream"),
-        department=given.get("department"),
-        service_line=given.get("service_line"),
-        facility=given.get("facility"),
-        date_from=given.get("from"),
-        date_to=given.get("to"),
-    )
-    return filters, given
+    """The page's scope from the query string: the shared filter bar's contract
+    (``web.filters``: period, from/to, payer, payer kind, facility, department, service line,
+    stream)."""
+    scope = read_scope({name: query.get(name) for name in SCOPE_PARAMETERS})
+    return scope.filters, scope.values
 
 
 def _choice(query: QueryParams, name: str, allowed: tuple[str, ...]) -> str:
@@ -246,7 +238,7 @@ async def register_event(
 ) -> Response:
     form: dict[str, str] = {}
     try:
-        form = await _submitted(request)
+        form = await submitted_fields(request)
         event = register_event_form(session, form=form)
     except InputError as error:
         session.rollback()
@@ -268,20 +260,6 @@ async def register_event(
     if wants_json(request):
         return Response(dumps(event.to_dict()), media_type="application/json", status_code=201)
     return RedirectResponse(f"/events?registered={event.id}#event-{event.id}", status_code=303)
-
-
-async def _submitted(request: Request) -> dict[str, str]:
-    """The form fields, from a form post or a JSON body."""
-    if request.headers.get("content-type", "").startswith("application/json"):
-        try:
-            body = await request.json()
-        except ValueError:
-            raise InputError("the request body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise InputError("expected a JSON object of form fields")
-        return {str(k): "" if v is None else str(v) for k, v in body.items()}
-    submitted = await request.form()
-    return {k: v for k, v in submitted.items() if isinstance(v, str) and k != "csrf_token"}
 
 
 def _json_error(message: str, fields: dict[str, str]) -> Response:

@@ -31,6 +31,7 @@ from denialscope.output.jsonout import dumps, plain
 from denialscope.settings import Settings
 from denialscope.web.audit import record
 from denialscope.web.deps import DbSession, require, settings_of
+from denialscope.web.forms import submitted_fields
 from denialscope.web.principal import Principal
 from denialscope.web.render import page_paths, respond, wants_json
 
@@ -178,20 +179,6 @@ def governance_page(
     return _page(request, session, settings_of(request))
 
 
-async def _submitted(request: Request) -> dict[str, str]:
-    """The form fields, from a form post or a JSON body."""
-    if request.headers.get("content-type", "").startswith("application/json"):
-        try:
-            body = await request.json()
-        except ValueError:
-            raise InputError("the request body is not valid JSON") from None
-        if not isinstance(body, dict):
-            raise InputError("expected a JSON object of form fields")
-        return {str(k): "" if v is None else str(v) for k, v in body.items()}
-    submitted = await request.form()
-    return {k: v for k, v in submitted.items() if isinstance(v, str) and k != "csrf_token"}
-
-
 def _plan_json(plan: ActionPlan, status_code: int) -> Response:
     document = {
         "id": plan.id,
@@ -233,7 +220,7 @@ async def create_plan_route(
 ) -> Response:
     form: dict[str, str] = {}
     try:
-        form = await _submitted(request)
+        form = await submitted_fields(request)
         plan = register_plan_form(session, form=form, settings=settings_of(request))
     except InputError as error:
         return _refused(request, session, error, form)
@@ -260,7 +247,7 @@ async def update_plan_route(
 ) -> Response:
     form: dict[str, str] = {}
     try:
-        form = await _submitted(request)
+        form = await submitted_fields(request)
         plan = update_plan_form(session, plan_id=plan_id, form=form)
     except NotFoundError as error:
         session.rollback()
