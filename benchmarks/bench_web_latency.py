@@ -37,6 +37,7 @@ import httpx2
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = "/static/app.css"
+LOGIN_CSRF_COOKIE = "denialscope_login_csrf"  # web.auth.LOGIN_CSRF_COOKIE
 URLS = ("/dashboard", "/dashboard.json", "/pareto", "/pareto.json")
 # The demo writes about 2.5 claim lines per original claim (measured: --claims 1000 gave
 # 2,515 lines, resubmissions included): 210,000 claims clear 500,000 lines.
@@ -163,8 +164,12 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
 
 def sign_in(base: str, username: str) -> httpx2.Client:
     client = httpx2.Client(base_url=base, timeout=120, follow_redirects=False)
-    answer = client.post("/login", data={"username": username, "password": PASSWORD})
+    client.get("/login")  # as a browser: the form sets the login CSRF cookie its field repeats
+    token = client.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    form = {"username": username, "password": PASSWORD, "csrf_token": token}
+    answer = client.post("/login", data=form)
     if answer.status_code != 303:
+        client.close()
         raise SystemExit(f"signing in {username} failed: HTTP {answer.status_code}")
     return client
 
