@@ -38,6 +38,10 @@ __all__ = [
 
 SQLITE_BUSY_TIMEOUT_MS = DEFAULT_LOCK_TIMEOUT_S * 1000  # unless DENIALSCOPE_LOCK_TIMEOUT says
 _CONNECT_TIMEOUT_S = 10
+# The web server runs sync routes on up to 40 threads, each holding one connection for its
+# request: SQLAlchemy's default pool (5 + 10 overflow) made the 16th concurrent request wait
+# 30 s and fail. Connections are opened only when used, so the CLI opens one or two as before.
+_POOL: dict[str, int] = {"pool_size": 10, "max_overflow": 40}
 
 
 def _parse(url: str) -> URL:
@@ -160,7 +164,10 @@ def make_engine(url: str, *, lock_timeout_s: int = DEFAULT_LOCK_TIMEOUT_S) -> En
                 )
             _create_private(Path(database).expanduser())
         engine = create_engine(
-            parsed, connect_args={"timeout": lock_timeout_s}, execution_options=options
+            parsed,
+            connect_args={"timeout": lock_timeout_s},
+            execution_options=options,
+            **_POOL,
         )
         event.listen(engine, "connect", _sqlite_on_connect(lock_timeout_s))
         event.listen(engine, "begin", _sqlite_on_begin)
@@ -169,6 +176,7 @@ def make_engine(url: str, *, lock_timeout_s: int = DEFAULT_LOCK_TIMEOUT_S) -> En
         return create_engine(
             parsed,
             pool_pre_ping=True,
+            **_POOL,
             # No server-side prepared statements: after five runs psycopg would switch to a
             # generic plan chosen while ingest's tables were still small (a sequential scan),
             # and keep it as they grow within the same transaction.
