@@ -4,6 +4,7 @@ filters and dates, checked by :func:`denialscope.analytics.service.scope_filters
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -102,3 +103,11 @@ def build_filters(
         date_from=date_from,
         date_to=date_to,
     )
+
+
+def pareto_target(target: str) -> Decimal:
+    """``--target`` of a Pareto (``report pareto``, ``spark pareto``) as a Decimal share."""
+    try:
+        return Decimal(target)
+    except InvalidOperation:
+        raise InputError(f"--target {target!r} is not a number") from None

@@ -6,7 +6,6 @@ function and render its result as a table, JSON or CSV (and a chart on request).
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 import typer
@@ -26,6 +25,7 @@ from denialscope.cli.analytics_options import (
     StreamOption,
     ToOption,
     build_filters,
+    pareto_target,
 )
 from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings, open_session
 from denialscope.cli.render import emit, write_chart
@@ -102,10 +102,7 @@ def register(app: typer.Typer) -> None:
         filters = build_filters(
             payer, stream, department, service_line, facility, date_from, date_to
         )
-        try:
-            share = Decimal(target)
-        except InvalidOperation:
-            raise InputError(f"--target {target!r} is not a number") from None
+        share = pareto_target(target)
         with open_session(cli_settings(database, data_dir)) as session:
             result = pareto(session, filters=filters, target=share, measure=measure)  # type: ignore[arg-type]
         rows = [e.to_dict() for e in result.entries]

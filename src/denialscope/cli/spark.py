@@ -6,7 +6,8 @@ Import-light: pyspark is imported inside the command (the ``spark`` extra).
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,13 +24,14 @@ from denialscope.cli.analytics_options import (
     StreamOption,
     ToOption,
     build_filters,
+    pareto_target,
 )
 from denialscope.cli.options import DataDirOption, JsonOption, cli_settings
 from denialscope.cli.render import emit
 from denialscope.output.jsonout import dumps
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from denialscope.scale.spark_sql import SparkSqlSession
 
 __all__ = ["register"]
 
@@ -55,15 +57,21 @@ def _require_pyspark() -> None:
         )
 
 
-def _report_session(master: str, parquet: Path) -> SparkSession:
+@contextmanager
+def _parquet_reports(master: str, parquet: Path) -> Iterator[SparkSqlSession]:
+    """The Parquet tables as the analytics' views on a Spark session, stopped afterwards."""
     from denialscope.scale.spark_job import spark_session
+    from denialscope.scale.spark_reports import parquet_session
     from denialscope.scale.spark_views import check_parquet_folder
 
     check_parquet_folder(parquet)  # a wrong folder is refused before the JVM starts
     _require_pyspark()
     spark = spark_session(master)
     spark.sparkContext.setLogLevel("ERROR")
-    return spark
+    try:
+        yield parquet_session(spark=spark, parquet=parquet)
+    finally:
+        spark.stop()
 
 
 def register(app: typer.Typer) -> None:
@@ -145,18 +153,14 @@ def _register_reports(spark_app: typer.Typer) -> None:
         data_dir: DataDirOption = None,
     ) -> None:
         """Every KPI, as `report kpis` computes it, on Spark from the Parquet tables."""
-        from denialscope.scale.spark_reports import parquet_session, spark_kpis
+        from denialscope.scale.spark_reports import spark_kpis
 
         filters = build_filters(
             payer, stream, department, service_line, facility, date_from, date_to
         )
         settings = cli_settings(None, data_dir, create=False)
-        spark = _report_session(master, parquet)
-        try:
-            session = parquet_session(spark=spark, parquet=parquet)
+        with _parquet_reports(master, parquet) as session:
             report = spark_kpis(session=session, settings=settings, filters=filters, by=by)
-        finally:
-            spark.stop()
         rows = [{"group": label, **group.to_dict()} for label, group in report.groups.items()]
         emit(rows, fmt, title="KPIs (Spark)", document=report.to_dict(), transpose=True)
 
@@ -176,22 +180,14 @@ def _register_reports(spark_app: typer.Typer) -> None:
         master: MasterOption = "local[2]",
     ) -> None:
         """The Pareto of root causes, as `report pareto` computes it, on Spark."""
-        from denialscope.errors import InputError
-        from denialscope.scale.spark_reports import parquet_session, spark_pareto
+        from denialscope.scale.spark_reports import spark_pareto
 
         filters = build_filters(
             payer, stream, department, service_line, facility, date_from, date_to
         )
-        try:
-            share = Decimal(target)
-        except InvalidOperation:
-            raise InputError(f"--target {target!r} is not a number") from None
-        spark = _report_session(master, parquet)
-        try:
-            session = parquet_session(spark=spark, parquet=parquet)
+        share = pareto_target(target)
+        with _parquet_reports(master, parquet) as session:
             result = spark_pareto(session=session, filters=filters, target=share, measure=measure)
-        finally:
-            spark.stop()
         rows = [e.to_dict() for e in result.entries]
         emit(rows, fmt, title=f"Pareto ({measure}, target {target}, Spark)", document=result)
 
@@ -208,13 +204,9 @@ def _register_reports(spark_app: typer.Typer) -> None:
         master: MasterOption = "local[2]",
     ) -> None:
         """Department rates, case-mix adjusted, as `report departments` computes them."""
-        from denialscope.scale.spark_reports import parquet_session, spark_departments
+        from denialscope.scale.spark_reports import spark_departments
 
         filters = build_filters(payer, stream, None, service_line, facility, date_from, date_to)
-        spark = _report_session(master, parquet)
-        try:
-            session = parquet_session(spark=spark, parquet=parquet)
+        with _parquet_reports(master, parquet) as session:
             results = spark_departments(session=session, filters=filters)
-        finally:
-            spark.stop()
         emit([r.to_dict() for r in results], fmt, title="Departments (case-mix adjusted, Spark)")
