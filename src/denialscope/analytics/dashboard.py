@@ -111,13 +111,20 @@ def dashboard(*, session: Session, settings: Settings, filters: Filters) -> Dash
     from denialscope.analytics.service import kpi_summary, trends
     from denialscope.workqueue.config import load_workqueue_config
 
-    report = kpi_summary(session=session, settings=settings, filters=filters)
+    # One net-basis pass gives every stream's (denied net, recovered net) per claim: what
+    # appeal_summary would compute for itself, once per stream, with the stream's filter;
+    # without a stream filter it is also the KPI report's own (the slowest figure: once).
+    unstreamed = net_basis(session, filters=with_fields(filters, stream=None))
+    report = kpi_summary(
+        session=session,
+        settings=settings,
+        filters=filters,
+        net=unstreamed if filters.stream is None else None,
+    )
     group = report.groups.get("all")
     workqueue = load_workqueue_config(settings=settings)
-    # One net-basis pass gives every stream's (denied net, recovered net) per claim: what
-    # appeal_summary would compute for itself, once per stream, with the stream's filter.
     per_claim: dict[int, dict[str, tuple[Decimal, Decimal]]] = {}
-    for net_group in net_basis(session, filters=with_fields(filters, stream=None)).values():
+    for net_group in unstreamed.values():
         per_claim.update(net_group.claim_streams)
     streams: list[StreamSummary] = []
     for stream in DENIAL_STREAMS:

@@ -25,6 +25,7 @@ from denialscope.errors import InputError
 
 if TYPE_CHECKING:
     from denialscope.analytics.kpi_types import KpiReport
+    from denialscope.analytics.netbasis import NetGroup
     from denialscope.analytics.trends import TrendPoint
     from denialscope.settings import Settings
 
@@ -113,16 +114,29 @@ def _documentation_causes(version: tuple[str, int, int] | None) -> frozenset[str
 
 
 def kpi_summary(
-    *, session: Session, settings: Settings, filters: Filters, by: str | None = None
+    *,
+    session: Session,
+    settings: Settings,
+    filters: Filters,
+    by: str | None = None,
+    net: dict[str, NetGroup] | None = None,
 ) -> KpiReport:
     """Every KPI of docs/analytics.md per group ("all" without ``by``), with the
-    organization's documentation-driven causes and labor rates; the cube is refreshed first."""
+    organization's documentation-driven causes and labor rates; the cube is refreshed first.
+    ``net``: the net basis of these filters and grouping, when the caller computed it."""
     refresh_if_stale(session=session)
-    return kpi_groups_configured(session=session, settings=settings, filters=filters, by=by)
+    return kpi_groups_configured(
+        session=session, settings=settings, filters=filters, by=by, net=net
+    )
 
 
 def kpi_groups_configured(
-    *, session: Session, settings: Settings, filters: Filters, by: str | None = None
+    *,
+    session: Session,
+    settings: Settings,
+    filters: Filters,
+    by: str | None = None,
+    net: dict[str, NetGroup] | None = None,
 ) -> KpiReport:
     """:func:`kpi_summary` without the cube refresh: for a read-only session (Spark SQL,
     :mod:`denialscope.scale.spark_reports`), where the live queries answer."""
@@ -138,6 +152,7 @@ def kpi_groups_configured(
         documentation_causes=documentation_causes(settings=settings),
         rework=load_rework_config(settings=settings),
         workqueue=load_workqueue_config(settings=settings),
+        net=net,
     )
     return KpiReport(by=by, groups=groups)
 

@@ -70,6 +70,7 @@ def kpi_groups(
     documentation_causes: frozenset[str] = frozenset(),
     rework: ReworkConfig | None = None,
     workqueue: WorkqueueConfig | None = None,
+    net: dict[str, NetGroup] | None = None,
 ) -> dict[str, KpiGroup]:
     """Every KPI of docs/analytics.md per group (one group "all" without by), typed.
 
@@ -78,12 +79,14 @@ def kpi_groups(
     ``clean_claim_rate`` is None for a group none of whose claims was scrubbed, and
     ``clean_claim_rate_note`` says why (or what it includes). ``rework``
     holds the labor rates (default: those of ``workqueue``, the work-queue configuration,
-    itself by default the package's, see :mod:`denialscope.analytics.rework`).
+    itself by default the package's, see :mod:`denialscope.analytics.rework`). ``net``: the
+    :func:`net_basis` of these filters and grouping when the caller has it already.
     """
     totals = kpis.cohort_totals(session, filters=filters, by=by)
     streams = kpis.denials_by_stream(session, filters=filters, by=by)
     dupes = kpis.duplicates(session, filters=filters, by=by)
-    net = net_basis(session, filters=filters, by=by)
+    if net is None:
+        net = net_basis(session, filters=filters, by=by)
     categories = kpis.adjustments_by_category(session, filters=filters, by=by)
     documentation = kpis.documentation_driven_share(
         session, root_causes=documentation_causes, filters=filters, by=by

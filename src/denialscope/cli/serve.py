@@ -40,7 +40,7 @@ def server(settings: Settings, *, host: str, port: int, forwarded_allow_ips: str
     from denialscope.web.app import create_app
 
     config = uvicorn.Config(
-        create_app(settings=settings),
+        create_app(settings=settings, warm_figures=True),
         host=host,
         port=port,
         proxy_headers=True,

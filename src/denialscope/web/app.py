@@ -29,6 +29,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from denialscope.settings import Settings
 from denialscope.web.deps import Forbidden, NotSignedIn
+from denialscope.web.figures import FigureWarmer
+from denialscope.web.figures import install as install_figures
 from denialscope.web.render import respond, wants_json
 from denialscope.web.routes import ROUTE_MODULES
 
@@ -51,8 +53,10 @@ def _plotly_js() -> bytes:
     return resources.files("plotly").joinpath("package_data", "plotly.min.js").read_bytes()
 
 
-def create_app(*, settings: Settings) -> FastAPI:
-    """The application on ``settings.database_url`` (migrated on start)."""
+def create_app(*, settings: Settings, warm_figures: bool = False) -> FastAPI:
+    """The application on ``settings.database_url`` (migrated on start). ``warm_figures``
+    (``denialscope serve``) keeps the leaders' figures computed in a background thread
+    (:mod:`denialscope.web.figures`)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,9 +67,14 @@ def create_app(*, settings: Settings) -> FastAPI:
         )
         app.state.engine = engine
         app.state.session_factory = factory
+        warmer = FigureWarmer(app) if warm_figures else None
+        if warmer is not None:
+            warmer.start()
         try:
             yield
         finally:
+            if warmer is not None:
+                warmer.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -77,6 +86,7 @@ def create_app(*, settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    install_figures(app)
     for name in ROUTE_MODULES:
         module = importlib.import_module(f"denialscope.web.routes.{name}")
         app.include_router(module.router)

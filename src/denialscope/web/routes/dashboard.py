@@ -1,9 +1,9 @@
 """The leaders' dashboard: the four streams side by side, the monthly trend, appeal outcomes.
 
-One service call (:func:`denialscope.analytics.dashboard.dashboard`, which is ``report
-kpis`` plus each stream's rates and appeals and ``report trends``) gives the page and its
-JSON twin. The KPI tiles carry their definitions (``web/kpi_definitions.yaml``, from
-docs/analytics.md) on hover and keyboard focus.
+One service call (:func:`denialscope.analytics.dashboard.dashboard`, which is ``report kpis``
+plus each stream's rates and appeals and ``report trends``, kept per scope for the data version
+by :mod:`denialscope.web.figures`) gives the page and its JSON twin. The KPI tiles carry their
+definitions (``web/kpi_definitions.yaml``, from docs/analytics.md) on hover and keyboard focus.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ import yaml
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from denialscope.analytics.dashboard import dashboard
+from denialscope.analytics.dashboard import Dashboard
 from denialscope.web.charts import stream_figure, trend_figure
-from denialscope.web.deps import DbSession, require, settings_of
+from denialscope.web.deps import DbSession, require
+from denialscope.web.figures import figure
 from denialscope.web.filters import ScopeQuery, bar_context, period_dates
 from denialscope.web.principal import Principal
 from denialscope.web.render import page_paths, respond
@@ -47,8 +48,7 @@ def dashboard_page(
     principal: Annotated[Principal, Depends(require("view_aggregates"))],
     scope: ScopeQuery,
 ) -> Response:
-    data = dashboard(session=session, settings=settings_of(request), filters=scope.filters)
-    session.commit()  # the summary cube, when it was refreshed
+    data: Dashboard = figure(request, "dashboard", scope.filters)
 
     def month_link(month: str) -> str:
         first, last = period_dates(month)

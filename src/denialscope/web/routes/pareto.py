@@ -3,8 +3,9 @@
 "Which 5 root causes are 70% of clinical denials with payer X?": ``/pareto?stream=clinical&
 payer=X&target=0.7``. The page and its JSON twin come from
 :func:`denialscope.analytics.dashboard.pareto_both_bases` (``report pareto`` plus each cause's
-net dollars). Each bar and each table row links to ``/claims`` with the page's filters, the
-cause's stream and the root cause.
+net dollars), kept per scope for the data version by :mod:`denialscope.web.figures`. Each bar
+and each table row links to ``/claims`` with the page's filters, the cause's stream and the
+root cause.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from denialscope.analytics.dashboard import pareto_both_bases
+from denialscope.analytics.dashboard import NetPareto
 from denialscope.analytics.pareto import ParetoEntry
 from denialscope.classify.taxonomy import DENIAL_STREAMS
 from denialscope.web.charts import pareto_figure
 from denialscope.web.deps import DbSession, require
+from denialscope.web.figures import figure
 from denialscope.web.filters import Scope, ScopeQuery, bar_context
 from denialscope.web.principal import Principal
 from denialscope.web.render import page_paths, respond
@@ -64,7 +66,7 @@ def pareto_page(
     ] = "count",
 ) -> Response:
     share = _target(target)
-    view = pareto_both_bases(session=session, filters=scope.filters, target=share, measure=measure)
+    view: NetPareto = figure(request, "pareto", scope.filters, share, measure)
     links = {(e.root_cause, e.stream): claims_link(scope, e) for e in view.result.entries}
     context = {
         **bar_context(session, scope),

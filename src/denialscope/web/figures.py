@@ -1,0 +1,163 @@
+"""The leaders' figures as the pages get them: through the figure cache, kept warm.
+
+A page asks :func:`figure` for (kind, parameters); the value comes from
+:class:`~denialscope.analytics.figure_cache.FigureCache` for the current data version, or is
+computed once by the recipe of that kind (:data:`RECIPES`: the same service call the CLI
+makes). The computation runs in its own database sessions, not the request's: the summary
+cube is brought up to date first (once at a time in this process: twenty requests after an
+835 batch rebuild it once), then the figure is computed on a session that sees the rebuilt
+cube, so its version is the one the figure is kept under.
+
+With ``warm`` (``denialscope serve``), a background thread looks at the data version every
+``interval`` seconds and, when it moved (an ingest by the CLI, an outcome set in a page),
+computes again the default dashboard and Pareto and the scopes asked for last, so the first
+leader after a change does not wait either. Tests call :func:`warm_once` instead (no thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Hashable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final
+
+from fastapi import FastAPI, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from denialscope.analytics.cohort import Filters
+from denialscope.analytics.figure_cache import FigureCache, data_version
+
+if TYPE_CHECKING:
+    from denialscope.settings import Settings
+
+__all__ = ["RECIPES", "FigureWarmer", "figure", "install", "warm_once"]
+
+log = logging.getLogger(__name__)
+
+WARM_RECENT: Final = 8  # scopes recomputed after a data change, besides the defaults
+WARM_INTERVAL_S: Final = 15.0
+
+
+def _dashboard(session: Session, settings: Settings, filters: Filters) -> Any:
+    from denialscope.analytics.dashboard import dashboard
+
+    return dashboard(session=session, settings=settings, filters=filters)
+
+
+def _pareto(
+    session: Session, settings: Settings, filters: Filters, target: Decimal, measure: str
+) -> Any:
+    from denialscope.analytics.dashboard import pareto_both_bases
+
+    return pareto_both_bases(
+        session=session,
+        filters=filters,
+        target=target,
+        measure="dollars" if measure == "dollars" else "count",
+    )
+
+
+# kind -> the service call (session, settings, *parameters); parameters are hashable.
+RECIPES: Final[dict[str, Callable[..., Any]]] = {
+    "dashboard": _dashboard,
+    "pareto": _pareto,
+}
+# What a leader opens first: warmed even before anyone asked.
+DEFAULTS: Final[tuple[tuple[str, tuple[Hashable, ...]], ...]] = (
+    ("dashboard", (Filters(),)),
+    ("pareto", (Filters(), Decimal("0.7"), "count")),
+)
+
+
+class _State:
+    """What one application keeps: the cache and the lock of the cube rebuild."""
+
+    def __init__(self) -> None:
+        self.cache = FigureCache()
+        self.cube_lock = threading.Lock()
+
+
+def install(app: FastAPI) -> None:
+    app.state.figures = _State()
+
+
+def _refresh_cube(factory: sessionmaker[Session], state: _State) -> None:
+    from denialscope.analytics.service import refresh_if_stale
+
+    with state.cube_lock, factory() as session:
+        if refresh_if_stale(session=session):
+            session.commit()
+
+
+def compute(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    state: _State,
+    kind: str,
+    params: tuple[Hashable, ...],
+) -> Any:
+    """The figure for the data as it is now (kept, waited for, or computed here)."""
+    recipe = RECIPES[kind]
+    _refresh_cube(factory, state)
+    with factory() as session:
+        version = data_version(session, settings)
+        session.rollback()  # the computation below reads its own snapshot
+
+        def run() -> Any:
+            value = recipe(session, settings, *params)
+            session.commit()  # the cube, if data arrived in between and it was rebuilt
+            return value
+
+        return state.cache.get((kind, params), version, run)
+
+
+def figure(request: Request, kind: str, *params: Hashable) -> Any:
+    """A page's figure: ``figure(request, "dashboard", filters)``."""
+    app = request.app
+    return compute(app.state.session_factory, app.state.settings, app.state.figures, kind, params)
+
+
+def warm_once(app: FastAPI) -> int:
+    """Compute the default figures and the recent scopes for the current data version (kept
+    ones cost a lookup); the number of figures looked at."""
+    state: _State = app.state.figures
+    wanted: list[tuple[str, tuple[Hashable, ...]]] = list(DEFAULTS)
+    for key in state.cache.recent(WARM_RECENT):
+        recent: tuple[str, tuple[Hashable, ...]] = key  # type: ignore[assignment]
+        if recent not in wanted:
+            wanted.append(recent)
+    for kind, params in wanted:
+        compute(app.state.session_factory, app.state.settings, state, kind, params)
+    return len(wanted)
+
+
+class FigureWarmer:
+    """The background thread of ``denialscope serve`` that keeps the figures warm."""
+
+    def __init__(self, app: FastAPI, interval_s: float = WARM_INTERVAL_S) -> None:
+        self._app = app
+        self._interval = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="figure-warmer", daemon=True)
+        self._seen: str | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with self._app.state.session_factory() as session:
+                    version = data_version(session, self._app.state.settings)
+                if version != self._seen:
+                    warm_once(self._app)
+                    with self._app.state.session_factory() as session:  # the cube moved it
+                        self._seen = data_version(session, self._app.state.settings)
+            except Exception:  # a failed warm costs the next reader time, nothing else
+                log.exception("warming the leaders' figures failed")
+            self._stop.wait(self._interval)
