@@ -55,16 +55,17 @@ def test_warming_computes_the_defaults_before_anyone_asks(web: WebClients) -> No
     leader = web.as_role("leader")
     _store_denial(web.url, "120.00", dt.date(2025, 4, 2))
     cache = web.app.state.figures.cache
-    assert warm_once(web.app) == 2  # the default dashboard and the default Pareto
+    assert warm_once(web.app) == 3  # the filter bar's choices, the default dashboard, Pareto
     computed, hits = cache.computed, cache.hits
     assert leader.get("/dashboard.json").json()["kpis"]["claims_submitted"] == 1
     assert leader.get("/pareto.json").json()["total"] == "1"
-    assert (cache.computed, cache.hits) == (computed, hits + 2)  # both read, none computed
+    assert (cache.computed, cache.hits) == (computed, hits + 4)  # read (2 pages x figure and
+    # the filter bar's choices), none computed
 
     scoped = leader.get("/dashboard.json", params={"stream": "access"})
     assert scoped.status_code == 200
     _store_denial(web.url, "80.00", dt.date(2025, 4, 9))
-    assert warm_once(web.app) == 3  # the defaults and the scope asked for last
+    assert warm_once(web.app) == 4  # the defaults and the scope asked for last
     computed = cache.computed
     assert leader.get("/dashboard.json", params={"stream": "access"}).status_code == 200
     assert cache.computed == computed

@@ -4,12 +4,13 @@ service line) cell, so the dashboard summary reads a few thousand rows instead o
 :func:`refresh_cube` rebuilds both cubes from the live cohort query (INSERT ... SELECT, on the
 server) and records a fingerprint of the source tables: the highest id of claims, claim
 payments, adjustments, claim versions, classification changes, provider mappings and
-departments, and the number of claim payments and mappings (each a one-index-probe query:
-no full scan, so the check stays in milliseconds at millions of rows). Ingest only adds
-rows, and ``reclassify`` writes a classification change for every adjustment it changes,
-so those changes move the fingerprint. An edit that rewrites existing rows in place (an org
-mapping's values, a claim's department by hand) does not: call :func:`refresh_cube` after
-it. :func:`cube_is_fresh` compares it; ``kpis.cohort_totals`` and
+departments and stored files, and the number of mappings (each a one-index-probe query; the
+mappings table is small: no scan of a large table, so the check stays in a millisecond or two
+at millions of rows; claim payments are never deleted, so their highest id is enough). Ingest
+only adds rows, and ``reclassify`` writes a classification change for every adjustment it
+changes, so those changes move the fingerprint. An edit that rewrites existing rows in place
+(an org mapping's values, a claim's department by hand) does not: call :func:`refresh_cube`
+after it. :func:`cube_is_fresh` compares it; ``kpis.cohort_totals`` and
 ``kpis.denials_by_stream`` read the cube only when it is fresh and the filters fall on whole
 cells (no stream filter on the totals, dates on month boundaries), and the live query
 otherwise, so a stale or unusable cube can never change a result, only its speed.
@@ -45,6 +46,7 @@ from denialscope.denials.models import ClassificationChange
 from denialscope.errors import InputError
 from denialscope.orgs.models import Department, Facility, Payer, ProviderMapping
 from denialscope.remits.models import Adjustment, ClaimPayment
+from denialscope.sources.models import SourceFile
 
 __all__ = [
     "cube_can_answer",
@@ -54,7 +56,7 @@ __all__ = [
     "refresh_cube",
 ]
 
-CUBE_VERSION = "v2"
+CUBE_VERSION = "v3"
 _MEASURES = (
     "submitted",
     "remitted",
@@ -74,7 +76,7 @@ def fingerprint(session: Session) -> str:
         select(
             select(func.max(Claim.id)).scalar_subquery(),
             select(func.max(ClaimPayment.id)).scalar_subquery(),
-            select(func.count()).select_from(ClaimPayment).scalar_subquery(),
+            select(func.max(SourceFile.id)).scalar_subquery(),
             select(func.max(Adjustment.id)).scalar_subquery(),
             select(func.max(ClaimVersion.id)).scalar_subquery(),
             select(func.max(ClassificationChange.id)).scalar_subquery(),
@@ -85,7 +87,8 @@ def fingerprint(session: Session) -> str:
         )
     ).one()
     # The version moves when a measure's definition changes, so a cube built by an older
-    # release is rebuilt rather than read (v2: duplicates left the adjudicated count).
+    # release is rebuilt rather than read (v2: duplicates left the adjudicated count; v3: the
+    # fingerprint's parts changed).
     return CUBE_VERSION + "|" + "|".join("" if p is None else str(p) for p in parts)
 
 

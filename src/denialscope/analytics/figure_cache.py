@@ -47,8 +47,12 @@ def _file_stamp(path: Any) -> tuple[str, int, int] | None:
     return (str(path), found.st_mtime_ns, found.st_size)
 
 
-def data_version(session: Session, settings: Settings) -> str:
-    """A short text that changes whenever a leader's figure could (see the module doc)."""
+def data_version(
+    session: Session, settings: Settings, *, cube_fingerprint: str | None = None
+) -> str:
+    """A short text that changes whenever a leader's figure could (see the module doc);
+    ``cube_fingerprint``: :func:`~denialscope.analytics.cube.fingerprint` when the caller has
+    just read it."""
     from denialscope.acks.models import Acknowledgment
     from denialscope.analytics.cube import fingerprint
     from denialscope.analytics.models import CubeState
@@ -65,9 +69,8 @@ def data_version(session: Session, settings: Settings) -> str:
         )
     ).one()
     files = [_file_stamp(p) for p in (settings.classification_file, settings.workqueue_file)]
-    return "|".join(
-        [fingerprint(session), *("" if p is None else str(p) for p in parts), repr(files)]
-    )
+    cube = fingerprint(session) if cube_fingerprint is None else cube_fingerprint
+    return "|".join([cube, *("" if p is None else str(p) for p in parts), repr(files)])
 
 
 @dataclass(slots=True)

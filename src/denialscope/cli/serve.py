@@ -7,30 +7,19 @@ cookies get the Secure flag) and the real client address (for throttling and the
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from denialscope.cli.options import DatabaseOption, DataDirOption, cli_settings
+from denialscope.web.access_log import QueryStringFilter, filter_access_log
 
 if TYPE_CHECKING:
     import uvicorn
 
     from denialscope.settings import Settings
 
-__all__ = ["QueryStringFilter", "register", "server"]
-
-
-class QueryStringFilter(logging.Filter):
-    """Drops the query string from uvicorn's access log lines: a search box's text (a
-    patient's name typed into a filter) must not reach the log."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
-        return True
+__all__ = ["QueryStringFilter", "register", "run_workers", "server"]
 
 
 def server(settings: Settings, *, host: str, port: int, forwarded_allow_ips: str) -> uvicorn.Server:
@@ -47,11 +36,40 @@ def server(settings: Settings, *, host: str, port: int, forwarded_allow_ips: str
         forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
     )
-    # After Config: it installs uvicorn's logging configuration, which this filter joins.
-    access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, QueryStringFilter) for f in access.filters):
-        access.addFilter(QueryStringFilter())
+    filter_access_log()  # after Config: it installs uvicorn's logging, which this joins
     return uvicorn.Server(config)
+
+
+def run_workers(
+    settings: Settings, *, host: str, port: int, forwarded_allow_ips: str, workers: int
+) -> None:
+    """``workers`` server processes on one socket (uvicorn's supervisor). Each builds the
+    application from the environment (:func:`denialscope.web.app.app_from_environment`), so the
+    settings travel as the two variables every command reads; the database is migrated here,
+    once, before they start (two processes must not migrate at the same time)."""
+    import os
+
+    import uvicorn
+
+    from denialscope.db.engine import open_database
+    from denialscope.settings import DATA_DIR_ENV, DATABASE_URL_ENV
+
+    engine, _factory = open_database(
+        settings.database_url, migrate=True, lock_timeout_s=settings.lock_timeout_s
+    )
+    engine.dispose()
+    os.environ[DATABASE_URL_ENV] = settings.database_url
+    os.environ[DATA_DIR_ENV] = str(settings.data_dir)
+    uvicorn.run(
+        "denialscope.web.app:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -69,6 +87,16 @@ def register(app: typer.Typer) -> None:
                 "headers are trusted (https scheme, client address); '*' trusts any.",
             ),
         ] = "127.0.0.1",
+        workers: Annotated[
+            int,
+            typer.Option(
+                "--workers",
+                min=1,
+                max=64,
+                help="Server processes (one per core answers more users at once; each keeps "
+                "its own figures).",
+            ),
+        ] = 1,
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
     ) -> None:
@@ -79,6 +107,15 @@ def register(app: typer.Typer) -> None:
         from denialscope.db.engine import redact_url
 
         settings = cli_settings(database, data_dir)
-        running = server(settings, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips)
         typer.echo(f"denialscope on http://{host}:{port}/ ({redact_url(settings.database_url)})")
+        if workers > 1:
+            run_workers(
+                settings,
+                host=host,
+                port=port,
+                forwarded_allow_ips=forwarded_allow_ips,
+                workers=workers,
+            )
+            return
+        running = server(settings, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips)
         running.run()

@@ -34,7 +34,7 @@ from denialscope.web.figures import install as install_figures
 from denialscope.web.render import respond, wants_json
 from denialscope.web.routes import ROUTE_MODULES
 
-__all__ = ["CONTENT_SECURITY_POLICY", "create_app"]
+__all__ = ["CONTENT_SECURITY_POLICY", "app_from_environment", "create_app"]
 
 # Everything from this origin only; plotly sets inline styles on its SVG, hence 'unsafe-inline'
 # for styles (never for scripts). frame-ancestors: no other site may frame a PHI screen.
@@ -139,3 +139,12 @@ def create_app(*, settings: Settings, warm_figures: bool = False) -> FastAPI:
         return response
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application of one ``denialscope serve --workers N`` process: the settings from
+    the environment the command set, the figures kept warm, the access log filtered."""
+    from denialscope.web.access_log import filter_access_log
+
+    filter_access_log()
+    return create_app(settings=Settings.resolve(create=False), warm_figures=True)

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from fastapi import FastAPI, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from denialscope.analytics.cohort import Filters
@@ -31,12 +33,14 @@ from denialscope.analytics.figure_cache import FigureCache, data_version
 if TYPE_CHECKING:
     from denialscope.settings import Settings
 
-__all__ = ["RECIPES", "FigureWarmer", "figure", "install", "warm_once"]
+__all__ = ["RECIPES", "FigureWarmer", "figure", "install", "page_part", "warm_once"]
 
 log = logging.getLogger(__name__)
 
 WARM_RECENT: Final = 8  # scopes recomputed after a data change, besides the defaults
 WARM_INTERVAL_S: Final = 15.0
+PARTS_KEPT: Final = 512
+T = TypeVar("T")
 
 
 def _dashboard(session: Session, settings: Settings, filters: Filters) -> Any:
@@ -58,13 +62,21 @@ def _pareto(
     )
 
 
+def _choices(session: Session, settings: Settings) -> Any:
+    from denialscope.analytics.claim_list import scope_choices
+
+    return scope_choices(session=session)
+
+
 # kind -> the service call (session, settings, *parameters); parameters are hashable.
 RECIPES: Final[dict[str, Callable[..., Any]]] = {
     "dashboard": _dashboard,
     "pareto": _pareto,
+    "choices": _choices,  # what the filter bar offers (a scan of the claims' service lines)
 }
 # What a leader opens first: warmed even before anyone asked.
 DEFAULTS: Final[tuple[tuple[str, tuple[Hashable, ...]], ...]] = (
+    ("choices", ()),
     ("dashboard", (Filters(),)),
     ("pareto", (Filters(), Decimal("0.7"), "count")),
 )
@@ -76,18 +88,41 @@ class _State:
     def __init__(self) -> None:
         self.cache = FigureCache()
         self.cube_lock = threading.Lock()
+        self.parts_lock = threading.Lock()
+        self.parts: OrderedDict[tuple[int, Hashable], tuple[Any, Any]] = OrderedDict()
 
 
 def install(app: FastAPI) -> None:
     app.state.figures = _State()
 
 
-def _refresh_cube(factory: sessionmaker[Session], state: _State) -> None:
+def _cube_checked(session: Session, factory: sessionmaker[Session], state: _State) -> str:
+    """The cube's fingerprint after bringing the cube up to date (rebuilt by one request at a
+    time; the others wait, then find it fresh)."""
+    from denialscope.analytics.cube import fingerprint
+    from denialscope.analytics.models import CubeState
+
+    def built_from() -> str | None:
+        return session.scalar(select(CubeState.fingerprint).order_by(CubeState.id.desc()).limit(1))
+
+    current = fingerprint(session)
+    if built_from() == current:
+        return current
     from denialscope.analytics.service import refresh_if_stale
 
-    with state.cube_lock, factory() as session:
-        if refresh_if_stale(session=session):
-            session.commit()
+    with state.cube_lock, factory() as writer:
+        if refresh_if_stale(session=writer):
+            writer.commit()
+    session.rollback()  # a new snapshot: the one that sees the rebuilt cube
+    return fingerprint(session)
+
+
+def current_version(factory: sessionmaker[Session], settings: Settings, state: _State) -> str:
+    """The data version, the cube brought up to date first (its rebuild moves the version)."""
+    with factory() as session:
+        return data_version(
+            session, settings, cube_fingerprint=_cube_checked(session, factory, state)
+        )
 
 
 def compute(
@@ -96,26 +131,50 @@ def compute(
     state: _State,
     kind: str,
     params: tuple[Hashable, ...],
+    *,
+    version: str | None = None,
 ) -> Any:
     """The figure for the data as it is now (kept, waited for, or computed here)."""
     recipe = RECIPES[kind]
-    _refresh_cube(factory, state)
-    with factory() as session:
-        version = data_version(session, settings)
-        session.rollback()  # the computation below reads its own snapshot
+    if version is None:
+        version = current_version(factory, settings, state)
 
-        def run() -> Any:
+    def run() -> Any:
+        with factory() as session:
             value = recipe(session, settings, *params)
             session.commit()  # the cube, if data arrived in between and it was rebuilt
             return value
 
-        return state.cache.get((kind, params), version, run)
+    return state.cache.get((kind, params), version, run)
 
 
 def figure(request: Request, kind: str, *params: Hashable) -> Any:
-    """A page's figure: ``figure(request, "dashboard", filters)``."""
+    """A page's figure: ``figure(request, "dashboard", filters)``. The data version is read
+    once per request: a page's figures all belong to one version."""
     app = request.app
-    return compute(app.state.session_factory, app.state.settings, app.state.figures, kind, params)
+    factory, settings, state = app.state.session_factory, app.state.settings, app.state.figures
+    version = getattr(request.state, "data_version", None)
+    if version is None:
+        version = request.state.data_version = current_version(factory, settings, state)
+    return compute(factory, settings, state, kind, params, version=version)
+
+
+def page_part(request: Request, value: Any, key: Hashable, build: Callable[[], T]) -> T:
+    """Something a page derives from a kept figure (its charts, whose links carry the page's
+    query): built once per figure object and ``key``, dropped with the figure."""
+    state: _State = request.app.state.figures
+    slot = (id(value), key)
+    with state.parts_lock:
+        found = state.parts.get(slot)
+        if found is not None and found[0] is value:  # the same figure, not a reused id
+            state.parts.move_to_end(slot)
+            return found[1]  # type: ignore[no-any-return]
+    part = build()
+    with state.parts_lock:
+        state.parts[slot] = (value, part)
+        while len(state.parts) > PARTS_KEPT:
+            state.parts.popitem(last=False)
+    return part
 
 
 def warm_once(app: FastAPI) -> int:

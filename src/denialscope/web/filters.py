@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Final
 from urllib.parse import urlencode
 
-from fastapi import Depends, HTTPException, Query
-from sqlalchemy.orm import Session
+from fastapi import Depends, HTTPException, Query, Request
 
 from denialscope.analytics.cohort import Filters
 from denialscope.analytics.service import scope_filters
@@ -173,8 +172,9 @@ def _scope_dependency(
 ScopeQuery = Annotated[Scope, Depends(_scope_dependency)]
 
 
-def bar_context(session: Session, scope: Scope, *, streams: bool = True) -> dict[str, Any]:
-    """What ``filters/bar.html.j2`` needs: the scope and the values each select offers."""
-    from denialscope.analytics.claim_list import scope_choices
+def bar_context(request: Request, scope: Scope, *, streams: bool = True) -> dict[str, Any]:
+    """What ``filters/bar.html.j2`` needs: the scope and the values each select offers (kept
+    per data version: :mod:`denialscope.web.figures`)."""
+    from denialscope.web.figures import figure
 
-    return {"scope": scope, "choices": scope_choices(session=session), "show_streams": streams}
+    return {"scope": scope, "choices": figure(request, "choices"), "show_streams": streams}

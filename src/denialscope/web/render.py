@@ -22,7 +22,14 @@ from denialscope.output.jsonout import dumps, plain
 from denialscope.output.values import display
 from denialscope.web.nav import nav_for
 
-__all__ = ["JSON_MEDIA_TYPE", "page_paths", "respond", "templates", "wants_json"]
+__all__ = [
+    "JSON_MEDIA_TYPE",
+    "data_json",
+    "page_paths",
+    "respond",
+    "templates",
+    "wants_json",
+]
 
 JSON_MEDIA_TYPE = "application/json"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -73,11 +80,13 @@ def respond(
     *,
     context: Mapping[str, Any] | None = None,
     status_code: int = 200,
+    json_body: str | None = None,
 ) -> Response:
     """``data`` as JSON (the twin) or rendered into ``template`` (which sees ``data``,
     ``plain_data`` (numbers as numbers, for charts) and ``context``'s keys)."""
     if wants_json(request):
-        return Response(dumps(data), media_type=JSON_MEDIA_TYPE, status_code=status_code)
+        body = dumps(data) if json_body is None else json_body  # serialized once, kept
+        return Response(body, media_type=JSON_MEDIA_TYPE, status_code=status_code)
     values = {
         "request": request,
         "data": data,
@@ -90,6 +99,11 @@ def respond(
         request, template, values, status_code=status_code
     )
     return response
+
+
+def data_json(data: Any) -> Callable[[], str]:
+    """What builds the JSON twin of ``data`` (for :func:`denialscope.web.figures.page_part`)."""
+    return lambda: dumps(data)
 
 
 def page_paths(router: APIRouter, path: str, **options: Any) -> Callable[[F], F]:

@@ -75,7 +75,7 @@ def claims_page(
         return scope.link("/claims", root_cause=root_cause, carc=carc, offset=offset_text)
 
     context = {
-        **bar_context(session, scope, streams=True),
+        **bar_context(request, scope, streams=True),
         "extra_fields": extra,
         "root_cause": root_cause,
         "carc": carc,

@@ -18,11 +18,11 @@ from fastapi.responses import Response
 
 from denialscope.analytics.dashboard import Dashboard
 from denialscope.web.charts import stream_figure, trend_figure
-from denialscope.web.deps import DbSession, require
-from denialscope.web.figures import figure
+from denialscope.web.deps import require
+from denialscope.web.figures import figure, page_part
 from denialscope.web.filters import ScopeQuery, bar_context, period_dates
 from denialscope.web.principal import Principal
-from denialscope.web.render import page_paths, respond
+from denialscope.web.render import data_json, page_paths, respond, wants_json
 
 __all__ = ["kpi_definitions", "router"]
 
@@ -44,20 +44,28 @@ def kpi_definitions() -> dict[str, str]:
 )
 def dashboard_page(
     request: Request,
-    session: DbSession,
     principal: Annotated[Principal, Depends(require("view_aggregates"))],
     scope: ScopeQuery,
 ) -> Response:
     data: Dashboard = figure(request, "dashboard", scope.filters)
+    if wants_json(request):  # the twin: the figure serialized once per data version
+        return respond(
+            request, "", data, json_body=page_part(request, data, "json", data_json(data))
+        )
 
     def month_link(month: str) -> str:
         first, last = period_dates(month)
         return scope.link("/claims", period=None, from_=first.isoformat(), to=last.isoformat())
 
+    def charts() -> dict[str, str]:
+        return {
+            "trend_chart": trend_figure(data.trend, month_link),
+            "stream_chart": stream_figure(data.streams, lambda s: scope.link("/claims", stream=s)),
+        }
+
     context = {
-        **bar_context(session, scope),
+        **bar_context(request, scope),
         "definitions": kpi_definitions(),
-        "trend_chart": trend_figure(data.trend, month_link),
-        "stream_chart": stream_figure(data.streams, lambda s: scope.link("/claims", stream=s)),
+        **page_part(request, data, ("charts", scope.query()), charts),
     }
     return respond(request, "dashboard/index.html.j2", data, context=context)

@@ -43,7 +43,7 @@ def departments_page(
         return scope.link("/claims", department=code)
 
     context = {
-        **bar_context(session, scope),
+        **bar_context(request, scope),
         # claims without a department cannot be asked for by code: no link for "(none)"
         "links": {
             r.department: None if r.department == "(none)" else link(r.department) for r in results

@@ -20,11 +20,11 @@ from denialscope.analytics.dashboard import NetPareto
 from denialscope.analytics.pareto import ParetoEntry
 from denialscope.classify.taxonomy import DENIAL_STREAMS
 from denialscope.web.charts import pareto_figure
-from denialscope.web.deps import DbSession, require
-from denialscope.web.figures import figure
+from denialscope.web.deps import require
+from denialscope.web.figures import figure, page_part
 from denialscope.web.filters import Scope, ScopeQuery, bar_context
 from denialscope.web.principal import Principal
-from denialscope.web.render import page_paths, respond
+from denialscope.web.render import data_json, page_paths, respond, wants_json
 
 __all__ = ["claims_link", "router"]
 
@@ -55,7 +55,6 @@ def _target(text: str) -> Decimal:
 )
 def pareto_page(
     request: Request,
-    session: DbSession,
     principal: Annotated[Principal, Depends(require("view_aggregates"))],
     scope: ScopeQuery,
     target: Annotated[
@@ -67,13 +66,22 @@ def pareto_page(
 ) -> Response:
     share = _target(target)
     view: NetPareto = figure(request, "pareto", scope.filters, share, measure)
+    if wants_json(request):  # the twin: the figure serialized once per data version
+        return respond(
+            request, "", view, json_body=page_part(request, view, "json", data_json(view))
+        )
     links = {(e.root_cause, e.stream): claims_link(scope, e) for e in view.result.entries}
     context = {
-        **bar_context(session, scope),
+        **bar_context(request, scope),
         "extra_fields": {"target": target, "measure": measure},
         "target": target,
         "measure": measure,
         "links": links,
-        "chart": pareto_figure(view, lambda e: links[(e.root_cause, e.stream)]),
+        "chart": page_part(
+            request,
+            view,
+            ("chart", scope.query()),
+            lambda: pareto_figure(view, lambda e: links[(e.root_cause, e.stream)]),
+        ),
     }
     return respond(request, "pareto/index.html.j2", view, context=context)
