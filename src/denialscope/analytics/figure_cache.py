@@ -149,5 +149,7 @@ class FigureCache:
             return list(reversed(self._recent))[:limit]
 
     def clear(self) -> None:
+        """Forget every kept value (a computation in progress still answers its waiters)."""
         with self._lock:
             self._values.clear()
+            self._recent.clear()

@@ -20,11 +20,9 @@ Twenty users opening a page at once compute it once: the others wait for that re
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,6 +30,7 @@ from sqlalchemy.orm import Session
 from denialscope.analytics.cohort import Filters
 from denialscope.analytics.cube import fingerprint
 from denialscope.analytics.events import impacts_of_registered, list_events
+from denialscope.analytics.figure_cache import FigureCache
 from denialscope.analytics.models import ChangeEvent
 from denialscope.analytics.monitor import Across, Alert, Level, cusum_alerts
 from denialscope.governance.models import ActionPlan
@@ -52,9 +51,7 @@ KEPT: Final = 16  # reports kept (quarters × databases); the oldest is dropped 
 Key = tuple[str, ...]
 T = TypeVar("T")
 
-_kept_values: OrderedDict[Key, object] = OrderedDict()
-_computing: dict[Key, threading.Lock] = {}
-_guard = threading.Lock()
+_cache = FigureCache(max_entries=KEPT)
 
 
 def _mtime(path: object) -> str:
@@ -81,23 +78,9 @@ def _key(session: Session, quarter: str | None, settings: Settings) -> Key:
 
 
 def _kept(key: Key, compute: Callable[[], T]) -> T:
-    """The value kept under ``key``, else ``compute()`` once (concurrent callers wait)."""
-    with _guard:
-        if key in _kept_values:
-            _kept_values.move_to_end(key)
-            return cast(T, _kept_values[key])
-        lock = _computing.setdefault(key, threading.Lock())
-    with lock:  # one computation per key; the others wait for it
-        with _guard:
-            if key in _kept_values:
-                return cast(T, _kept_values[key])
-        value = compute()
-        with _guard:
-            _kept_values[key] = value
-            while len(_kept_values) > KEPT:
-                _kept_values.popitem(last=False)
-            _computing.pop(key, None)
-        return value
+    """The value kept under ``key``, else ``compute()`` once (concurrent callers wait); the
+    key holds every version part, so the cache's own version is constant."""
+    return _cache.get(key, "", compute)
 
 
 def cached_governance_report(
@@ -153,6 +136,4 @@ def cached_event_analysis(
 
 def clear_governance_cache() -> None:
     """Forget every kept report (tests)."""
-    with _guard:
-        _kept_values.clear()
-        _computing.clear()
+    _cache.clear()
