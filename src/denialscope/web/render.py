@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from denialscope.output.jsonout import dumps, plain
+from denialscope.output.jsonout import dumps
 from denialscope.output.values import display
 from denialscope.web.nav import nav_for
 
@@ -83,14 +83,13 @@ def respond(
     json_body: str | None = None,
 ) -> Response:
     """``data`` as JSON (the twin) or rendered into ``template`` (which sees ``data``,
-    ``plain_data`` (numbers as numbers, for charts) and ``context``'s keys)."""
+    and ``context``'s keys: charts come built as figure JSON from ``web/charts.py``)."""
     if wants_json(request):
         body = dumps(data) if json_body is None else json_body  # serialized once, kept
         return Response(body, media_type=JSON_MEDIA_TYPE, status_code=status_code)
     values = {
         "request": request,
         "data": data,
-        "plain_data": plain(data, exact=False),
         "principal": getattr(request.state, "principal", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         **(context or {}),
