@@ -156,8 +156,13 @@ def _estimate(ratios: dict[tuple[Any, ...], Decimal], payer: Any, kind: Any, q: 
 
 def _later_payments(session: Session, claim_ids: list[int]) -> dict[int, Any]:
     """Per claim: its latest later primary adjudication that still stands, if any."""
-    reversed_ids = select(ClaimPayment.reverses_payment_id).where(
-        ClaimPayment.is_reversal.is_(True), ClaimPayment.reverses_payment_id.is_not(None)
+    # Read once: as a NOT IN subquery SQLite scanned every claim payment for each chunk.
+    reversed_ids = set(
+        session.scalars(
+            select(ClaimPayment.reverses_payment_id).where(
+                ClaimPayment.is_reversal.is_(True), ClaimPayment.reverses_payment_id.is_not(None)
+            )
+        )
     )
     latest: dict[int, Any] = {}
     for start in range(0, len(claim_ids), _CHUNK):
@@ -177,12 +182,12 @@ def _later_payments(session: Session, claim_ids: list[int]) -> dict[int, Any]:
                 ClaimPayment.is_reversal.is_(False),
                 ClaimPayment.payer_responsibility.notin_(("secondary", "tertiary")),
                 or_(ClaimPayment.denial_type.is_(None), ClaimPayment.denial_type != "duplicate"),
-                ClaimPayment.id.notin_(reversed_ids),
             )
             .order_by(ClaimPayment.claim_id, ClaimPayment.seq, ClaimPayment.id)
         )
         for row in session.execute(query):
-            latest[row.claim_id] = row
+            if row.id not in reversed_ids:
+                latest[row.claim_id] = row
     ids = [row.id for row in latest.values()]
     line_allowed: dict[int, Decimal] = {}
     for start in range(0, len(ids), _CHUNK):
