@@ -177,7 +177,7 @@ def _net_by_cause(session: Session, filters: Filters) -> dict[tuple[str, str], D
     from denialscope.analytics.netbasis import net_basis
 
     ratios: dict[int, Decimal] = {}
-    for group in net_basis(session, filters=filters).values():
+    for group in net_basis(session, filters=filters, per_claim_only=True).values():
         ratios.update(group.claim_ratios)
     cohort = claim_cohort(with_fields(filters, stream=None))
     query = (

@@ -323,11 +323,14 @@ def net_basis(
     by: str | None = None,
     as_of: dt.date | None = None,
     final_after_days: int = FINAL_AFTER_DAYS,
+    per_claim_only: bool = False,
 ) -> dict[str, NetGroup]:
     """Per group: initial denials on the charge and net bases, recovery, write-off, NPSR.
 
     ``as_of`` (default: the newest adjudication date loaded) decides which unworked denials
-    are past ``final_after_days`` and so written off.
+    are past ``final_after_days`` and so written off. ``per_claim_only``: the caller reads
+    only the per-claim figures (ratios, denied and recovered net), so the group's NPSR and
+    the written-off/open split are not computed (left zero): a third of the time.
     """
     if as_of is None:
         as_of = session.scalar(select(func.max(ClaimPayment.adjudicated_at))) or dt.date.today()
@@ -364,11 +367,12 @@ def net_basis(
         per_stream[claim_id].append((stream or "unclassified", to_decimal(amount)))
     claim_ids = [row.claim_id for row in rows]
     later = _later_payments(session, claim_ids)
-    settled = _final_items(session, claim_ids, as_of)
+    settled = {} if per_claim_only else _final_items(session, claim_ids, as_of)
     ratios = payment_to_charge_ratios(session)
     groups: dict[str, NetGroup] = defaultdict(NetGroup)
-    for label, npsr in _npsr(session, filters, by).items():
-        groups[label].npsr = npsr
+    if not per_claim_only:
+        for label, npsr in _npsr(session, filters, by).items():
+            groups[label].npsr = npsr
     for row in rows:
         g = groups[group_label(by, row.grp)]
         denied_charges = to_decimal(row.denied)
@@ -414,6 +418,8 @@ def net_basis(
         g.claims[row.claim_id] = (denied_net, recovered)
         g.claim_ratios[row.claim_id] = ratio
         g.claim_streams[row.claim_id] = streams_of_claim
+        if per_claim_only:
+            continue
         lost = denied_net - recovered
         denied_on: dt.date | None = row.adjudicated_at
         if row.claim_id in settled:  # the work queue knows best whether it is settled
