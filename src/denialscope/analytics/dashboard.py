@@ -107,7 +107,7 @@ def dashboard(*, session: Session, settings: Settings, filters: Filters) -> Dash
     column). The cube is refreshed first (flushed; the caller commits)."""
     from denialscope.analytics import kpis
     from denialscope.analytics.netbasis import net_basis
-    from denialscope.analytics.rework import appeal_summary
+    from denialscope.analytics.rework import appeal_kpis_of, appeal_rows
     from denialscope.analytics.service import kpi_summary, trends
     from denialscope.workqueue.config import load_workqueue_config
 
@@ -126,16 +126,24 @@ def dashboard(*, session: Session, settings: Settings, filters: Filters) -> Dash
     per_claim: dict[int, dict[str, tuple[Decimal, Decimal]]] = {}
     for net_group in unstreamed.values():
         per_claim.update(net_group.claim_streams)
+    # Every stream's rate and appeal rows from one query each (the same figures as each
+    # stream's own filter, which would scan the cohort four times).
+    rates_of = kpis.initial_denial_rate_per_stream(
+        session, filters=with_fields(filters, stream=None)
+    )
+    rows = appeal_rows(session, filters=with_fields(filters, stream=None))
     streams: list[StreamSummary] = []
     for stream in DENIAL_STREAMS:
         if filters.stream not in (None, stream):
             continue
-        scoped = with_fields(filters, stream=stream)
-        rates = kpis.initial_denial_rate(session, filters=scoped).get("all")
+        rates = rates_of.get(stream)
         found = group.denials_by_stream.get(stream) if group is not None else None
         claim_net = {cid: nets[stream] for cid, nets in per_claim.items() if stream in nets}
-        appeals = appeal_summary(
-            session, filters=scoped, claim_net=claim_net, workqueue=workqueue
+        appeals = appeal_kpis_of(
+            [row for row in rows if row.stream == stream],
+            by=None,
+            claim_net=claim_net,
+            workqueue=workqueue,
         ).get("all")
         streams.append(
             StreamSummary(

@@ -39,6 +39,7 @@ __all__ = [
     "documentation_driven_share",
     "duplicates",
     "initial_denial_rate",
+    "initial_denial_rate_per_stream",
     "initial_denial_rate_trailing",
     "zero_and_partial_pay_rates",
 ]
@@ -193,6 +194,47 @@ def initial_denial_rate(
             "charges": Rate(t["charges_denied"], t["charges_remitted"]),
         }
     return out
+
+
+def initial_denial_rate_per_stream(
+    session: Session, *, filters: Filters = NO_FILTERS
+) -> dict[str, dict[str, Rate]]:
+    """:func:`initial_denial_rate` with each stream's filter, every stream from one query:
+    stream -> {"count", "charges"} (streams without a denial are left out).
+
+    The denominators do not depend on the stream (claims adjudicated and their charges); the
+    numerator of a stream is the adjudicated claims with at least one denial adjustment of
+    that stream on the initial adjudication, and their gross charges: one row per claim and
+    stream of :func:`stream_denials`, so nothing is counted twice. Every denial stream is
+    there (a rate of zero when none was denied) when the scope has claims.
+    """
+    if filters.stream:
+        raise ValueError("initial_denial_rate_per_stream: every stream, no stream filter")
+    totals = cohort_totals(session, filters=filters).get("all")
+    if totals is None:
+        return {}
+    c = claim_cohort(filters)
+    d = stream_denials()
+    query = (
+        select(
+            d.c.stream,
+            func.count().label("claims"),
+            func.sum(c.c.charge, type_=c.c.charge.type).label("charges"),
+        )
+        .join(d, d.c.payment_id == c.c.payment_id)
+        .where(counted_remit(c))
+        .group_by(d.c.stream)
+    )
+    found = {row.stream: row for row in session.execute(query) if row.stream is not None}
+    zero = Decimal(0)
+    return {
+        stream: {
+            "count": Rate(to_decimal(row.claims) if row else zero, totals["remitted"]),
+            "charges": Rate(to_decimal(row.charges) if row else zero, totals["charges_remitted"]),
+        }
+        for stream in dict.fromkeys([*DENIAL_STREAMS, *found])
+        for row in (found.get(stream),)
+    }
 
 
 def zero_and_partial_pay_rates(

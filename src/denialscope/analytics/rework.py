@@ -146,8 +146,6 @@ def appeal_summary(
     ``workqueue``: the work-queue configuration (default: the shipped one).
     """
     from denialscope.workqueue.config import load_workqueue_config
-    from denialscope.workqueue.models import WorkItem
-    from denialscope.workqueue.priority import work_cost
 
     if claim_net is None:
         from denialscope.analytics.netbasis import net_basis
@@ -155,11 +153,23 @@ def appeal_summary(
         claim_net = {}
         for group in net_basis(session, filters=filters).values():
             claim_net.update(group.claims)
-    config = workqueue or load_workqueue_config()
+    rows = appeal_rows(session, filters=filters, by=by)
+    return appeal_kpis_of(
+        rows, by=by, claim_net=claim_net, workqueue=workqueue or load_workqueue_config()
+    )
+
+
+def appeal_rows(session: Session, *, filters: Filters, by: str | None = None) -> list[Any]:
+    """The work items of the claims in scope (of the filter's stream, when one is set), with
+    the cohort's group key: what :func:`appeal_kpis_of` adds up. A caller wanting every
+    stream's figures reads them once and splits them by ``row.stream``."""
+    from denialscope.workqueue.models import WorkItem
+
     cohort = claim_cohort(filters, by=by)
     query = select(
         cohort.c.grp,
         WorkItem.claim_id,
+        WorkItem.stream,
         WorkItem.queue,
         WorkItem.root_cause,
         WorkItem.denial_type,
@@ -175,8 +185,22 @@ def appeal_summary(
     ).join(WorkItem, WorkItem.claim_id == cohort.c.claim_id)
     if filters.stream:
         query = query.where(WorkItem.stream == filters.stream)
+    return list(session.execute(query))
+
+
+def appeal_kpis_of(
+    rows: list[Any],
+    *,
+    by: str | None,
+    claim_net: dict[int, tuple[Decimal, Decimal]],
+    workqueue: WorkqueueConfig,
+) -> dict[str, dict[str, Any]]:
+    """:func:`appeal_summary`'s figures per group from :func:`appeal_rows`."""
+    from denialscope.workqueue.priority import work_cost
+
+    config = workqueue
     groups: dict[str, _Appeals] = defaultdict(_Appeals)
-    for row in session.execute(query):
+    for row in rows:
         g = groups[group_label(by, row.grp)]
         pursued = pursued_action(config, row)
         decided = row.outcome in RESOLVED
