@@ -41,7 +41,7 @@ def test_demo_never_mixes_with_other_data_and_reset_starts_fresh(tmp_path: Path)
     assert first.exit_code == 0, first.output
     again = runner.invoke(app, ["demo", "--claims", "120", "--seed", "3", "--data-dir", str(data)])
     assert again.exit_code == 0, again.output  # the same demo again: already ingested
-    assert "claims 0," in again.output
+    assert "claim submissions 0," in again.output
 
     written = sorted(p.name for p in (data / "demo" / "835").iterdir())
     other = runner.invoke(app, ["demo", "--claims", "120", "--seed", "4", "--data-dir", str(data)])

@@ -87,10 +87,19 @@ def register(app: typer.Typer) -> None:
         loaded = load_demo(result=result, where=resolved, reset=reset)
         report, example = loaded.report, loaded.example_claim
         totals = report.totals()
-        shown = ("files", "claims", "claim_payments", "matched", "unmatched", "errors")
+        # Ingest counts each CLM it stores: resubmissions are versions of one claim, so the
+        # line says "claim submissions" (the claims are the line above).
+        shown = {
+            "files": "files",
+            "claims": "claim submissions",
+            "claim_payments": "claim payments",
+            "matched": "matched",
+            "unmatched": "unmatched",
+            "errors": "errors",
+        }
         typer.echo(
             "Loaded: "
-            + ", ".join(f"{k.replace('_', ' ')} {totals[k]:,}" for k in shown if k in totals)
+            + ", ".join(f"{label} {totals[k]:,}" for k, label in shown.items() if k in totals)
         )
         typer.echo(f"Database: {redact_url(resolved.database_url)}")
         typer.echo("Next:")
