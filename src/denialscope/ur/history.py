@@ -1,5 +1,6 @@
 """The payer's history of level-of-care and length-of-stay denials: how likely this payer is to
-deny this stay's status or days, from the denial database.
+deny this stay's status or days, from the denial database (``ur.risk`` keeps one history
+per cause).
 
 Three things drive these denials, and each is estimated where it has the volume to be:
 
@@ -14,6 +15,9 @@ Three things drive these denials, and each is estimated where it has the volume 
   that stage (billed DRG's GMLOS, statement dates), over all payers and shrunk toward the
   overall rate, scales the payer's rate as a relative risk (the payer and the stage act
   independently);
+* the hospital service (ADT PV1-10 of the past stay, linked by visit number): its relative
+  risk scales the estimate when the caller names the stay's service (a days denial follows
+  the service more than the stage);
 * the DRG: the payer x DRG-family rate, only once the cell holds ``MIN_DRG_STAYS`` stays,
   shrunk toward the estimate above. A thin cell is noise, and pooled over payers a DRG family
   says little: these denials follow the payer and the stay's length, not the diagnosis.
