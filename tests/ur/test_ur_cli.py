@@ -66,6 +66,7 @@ def test_load_census_worklist_review_escalate_kpis(cli: CliRunner, tmp_path: Pat
     table = _run(cli, "ur", "worklist", "--as-of", "2026-01-05T12:00")
     assert "DRG 195 weight 0.6285" in table
     assert "status: P " in table and "days: P " in table
+    assert "expected_loss_dollars" in table and "at_risk_dollars" in table
     likely = json.loads(_run(cli, "ur", "worklist", "--as-of", "2026-01-05T12:00",
                              "--sort", "likely", "--format", "json"))  # fmt: skip
     assert [r["visit_number"] for r in likely] == ["V100"]

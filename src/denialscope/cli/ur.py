@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
                 "next_checkpoint": r.triggers.next_at.isoformat(sep=" ", timespec="minutes")
                 if r.triggers.next_at
                 else None,
-                "expected_loss": r.expected_loss,
+                "expected_loss_dollars": r.expected_loss,
                 "denial_rate": r.denial_rate,
                 "at_risk_dollars": r.dollars,
                 "urgency": round(r.urgency, 2),
