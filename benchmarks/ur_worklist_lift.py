@@ -6,9 +6,11 @@ those stays land, against their share of the census (and against each factor alo
     .venv/bin/denialscope adt load --data-dir /tmp/d /tmp/d/demo/adt/*.hl7
     .venv/bin/python benchmarks/ur_worklist_lift.py --data-dir /tmp/d
 
-The worklist of each snapshot uses only remittances adjudicated before it (the history is
-taken as of the Monday of the snapshot's week); the denials that mark the targets come from
-the 835s that arrive later.
+The worklist of each snapshot uses only remittances adjudicated before it (the risk model,
+``ur.risk.risk_model``, is built as of the Monday of the snapshot's week); the denials that
+mark the targets come from the 835s that arrive later. Rankings: the worklist's score
+(expected loss x urgency), the "likely" sort (P of a status or days denial), and each
+factor alone. docs/ur.md defines "near the top" and keeps the figures.
 """
 
 from __future__ import annotations
@@ -28,14 +30,22 @@ from denialscope.db.engine import open_database
 from denialscope.remits.models import Adjustment, ClaimPayment
 from denialscope.settings import Settings
 from denialscope.ur.drg import WorkingGrouper
-from denialscope.ur.history import denial_history
+from denialscope.ur.risk import risk_model
 from denialscope.ur.rules import load_rules
 from denialscope.ur.worklist import Row, build_worklist
 
+
+def _p(cause: str) -> Callable[[Row], float]:
+    return lambda r: next((c.probability for c in r.risks if c.cause == cause), 0.0)
+
+
 RANKINGS: dict[str, Callable[[Row], float]] = {
-    "score (dollars x history x urgency)": lambda r: r.score,
-    "dollars at risk alone": lambda r: float(r.dollars),
-    "history (payer x stage x DRG) alone": lambda r: r.denial_rate,
+    "score (expected loss x urgency)": lambda r: r.score,
+    "expected loss alone": lambda r: float(r.expected_loss),
+    "likely denial (P status + P days)": lambda r: r.denial_rate,
+    "P status alone": _p("level_of_care"),
+    "P days alone": _p("length_of_stay"),
+    "status impact dollars alone": lambda r: float(r.dollars),
     "urgency alone": lambda r: r.urgency,
 }
 
@@ -89,9 +99,9 @@ def main() -> int:
         while day <= last:
             monday = day.date() - dt.timedelta(days=day.weekday())
             if monday not in histories:
-                histories[monday] = denial_history(session, before=monday)
+                histories[monday] = risk_model(session, before=monday)
             rows = build_worklist(
-                session, as_of=day, rules=book, history=histories[monday], grouper=grouper,
+                session, as_of=day, rules=book, model=histories[monday], grouper=grouper,
                 inpatient_only_file=settings.inpatient_only_file,
             )  # fmt: skip
             snapshots.append(rows)
@@ -126,7 +136,7 @@ def main() -> int:
             first_base = census_first / census if census else 0
             first_lift = first_share / first_base if first_base else 0
             print(
-                f"  {name:38s} target stay-days {seen:5,}: {share:6.1%} in the top "
+                f"  {name:36s} target stay-days {seen:5,}: {share:6.1%} in the top "
                 f"{args.top:.0%} (rows there: {base:5.1%} of the census) lift {lift:4.2f}x; "
                 f"{first_share:5.1%} in the first {args.first} a day "
                 f"({first_base:5.1%} of the census, lift {first_lift:4.2f}x); "

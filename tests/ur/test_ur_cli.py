@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -58,8 +59,17 @@ def test_load_census_worklist_review_escalate_kpis(cli: CliRunner, tmp_path: Pat
     )
     assert rows[0]["visit_number"] == "V100" and rows[0]["drg"] == "195"
     assert rows[0]["open_triggers"] == ["status_review"]
+    assert rows[0]["causes"][0]["cause"] == "level_of_care"
+    assert rows[0]["expected_loss"] == str(
+        sum(Decimal(c["expected_loss"]) for c in rows[0]["causes"])
+    )
     table = _run(cli, "ur", "worklist", "--as-of", "2026-01-05T12:00")
     assert "DRG 195 weight 0.6285" in table
+    assert "status: P " in table and "days: P " in table
+    assert "expected_loss_dollars" in table and "at_risk_dollars" in table
+    likely = json.loads(_run(cli, "ur", "worklist", "--as-of", "2026-01-05T12:00",
+                             "--sort", "likely", "--format", "json"))  # fmt: skip
+    assert [r["visit_number"] for r in likely] == ["V100"]
     out = _run(cli, "ur", "review", "V100", "--outcome", "escalate", "--criteria-set", "MCG",
                "--reviewer", "RN Lee", "--at", "2026-01-05T13:00")  # fmt: skip
     assert "escalate (MCG)" in out
@@ -86,3 +96,6 @@ def test_errors_are_clear(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(application, ["ur", "worklist", "--as-of", "yesterday"])
     assert isinstance(result.exception, DenialscopeError)
     assert "--as-of 'yesterday'" in str(result.exception)
+    result = cli.invoke(application, ["ur", "worklist", "--sort", "cost"])
+    assert isinstance(result.exception, DenialscopeError)
+    assert "--sort 'cost': expected one of dollars, likely" in str(result.exception)

@@ -41,11 +41,18 @@ def register(app: typer.Typer) -> None:
     def worklist_command(
         as_of: AsOfOption = None,
         limit: Annotated[int, typer.Option("--limit", help="Rows to show (0: all).")] = 50,
+        sort: Annotated[
+            str,
+            typer.Option(
+                "--sort",
+                help="dollars: expected loss x urgency (default); likely: P(denial) first.",
+            ),
+        ] = "dollars",
         fmt: FormatOption = "table",
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
     ) -> None:
-        """Stays ranked by dollars at risk x payer UR-denial history x time to checkpoint."""
+        """Stays ranked by expected loss (P(status or days denial) x what it takes) x urgency."""
         from denialscope.cli.render import emit
         from denialscope.ur.worklist import build_worklist
 
@@ -56,6 +63,7 @@ def register(app: typer.Typer) -> None:
                 as_of=parse_moment(as_of, "--as-of"),
                 rules_file=rules_file,
                 inpatient_only_file=ipo_file,
+                sort=sort,
             )
         shown = rows[:limit] if limit else rows
         if fmt == "json":
@@ -73,8 +81,9 @@ def register(app: typer.Typer) -> None:
                 "next_checkpoint": r.triggers.next_at.isoformat(sep=" ", timespec="minutes")
                 if r.triggers.next_at
                 else None,
-                "at_risk_dollars": r.dollars,
+                "expected_loss_dollars": r.expected_loss,
                 "denial_rate": r.denial_rate,
+                "at_risk_dollars": r.dollars,
                 "urgency": round(r.urgency, 2),
                 "score": round(r.score, 1),
                 "basis": f"{r.dollars_basis}; {r.denial_basis}; {r.urgency_basis}",

@@ -1,5 +1,6 @@
 """The payer's history of level-of-care and length-of-stay denials: how likely this payer is to
-deny this stay's status or days, from the denial database.
+deny this stay's status or days, from the denial database (``ur.risk`` keeps one history
+per cause).
 
 Three things drive these denials, and each is estimated where it has the volume to be:
 
@@ -14,6 +15,9 @@ Three things drive these denials, and each is estimated where it has the volume 
   that stage (billed DRG's GMLOS, statement dates), over all payers and shrunk toward the
   overall rate, scales the payer's rate as a relative risk (the payer and the stage act
   independently);
+* the hospital service (ADT PV1-10 of the past stay, linked by visit number): its relative
+  risk scales the estimate when the caller names the stay's service (a days denial follows
+  the service more than the stage);
 * the DRG: the payer x DRG-family rate, only once the cell holds ``MIN_DRG_STAYS`` stays,
   shrunk toward the estimate above. A thin cell is noise, and pooled over payers a DRG family
   says little: these denials follow the payer and the stay's length, not the diagnosis.
@@ -139,6 +143,8 @@ class DenialHistory:
     # (the physician's expectation at the order, midnights in house) -> stays at that stage,
     # for past stays whose ADT feed carried it (PV2-9) and whose 837I closed the loop
     expectations: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    # the hospital service of the stay (ADT PV1-10: MED, ORT, PSY ...) -> counts
+    services: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def _expectation_stage(
         self, expected_midnights: int | None, day: int
@@ -168,12 +174,14 @@ class DenialHistory:
         gmlos: float | Decimal | None = None,
         day: int | None = None,
         expected_midnights: int | None = None,
+        service: str | None = None,
     ) -> Rate:
         """The shrunk rate for one payer, stage and DRG, with the counts it rests on.
 
         The stage is the physician's expected midnights (PV2-9) x midnights so far when the
         feed gives the expectation and past stays with it are enough to count; otherwise the
-        working DRG's GMLOS band x midnights so far."""
+        working DRG's GMLOS band x midnights so far. With ``service`` (PV1-10), the relative
+        risk of the stays of that hospital service scales it too."""
         d_all, n_all = self.overall
         base = (d_all + 1) / (n_all + 50)  # one denial in 50 stays before any data
         if payer_id is None:
@@ -193,6 +201,11 @@ class DenialHistory:
             relative = _shrunk(counts, base) / base
             estimate = min(payer_rate * relative, 1.0)
             basis += f" x {label} {counts[0]}/{counts[1]} vs all {d_all}/{n_all} (x{relative:.2f})"
+        if service is not None:
+            counts = self.services.get(service, (0, 0))
+            relative = _shrunk(counts, base) / base
+            estimate = min(estimate * relative, 1.0)
+            basis += f" x service {service} {counts[0]}/{counts[1]} (x{relative:.2f})"
         family = drg_family(drg)
         cell = self.cells.get((payer_id, family), (0, 0)) if payer_id is not None else (0, 0)
         if family and cell[1] >= MIN_DRG_STAYS:
@@ -216,7 +229,7 @@ def denial_history(
     query = (
         select(Claim.id, Claim.payer_id, Payer.kind, Claim.drg)
         .add_columns(Claim.statement_from, Claim.statement_to, Adjustment.root_cause)
-        .add_columns(Stay.admit_at, Stay.expected_discharge_at)
+        .add_columns(Stay.admit_at, Stay.expected_discharge_at, Stay.service)
         .join(ClaimPayment, ClaimPayment.claim_id == Claim.id)
         .join(Payer, Payer.id == Claim.payer_id)
         # The stay's ADT record, by the link ur.payers.link_claims stores (CLM01 = visit
@@ -230,10 +243,10 @@ def denial_history(
     )
     if before is not None:
         query = query.where(ClaimPayment.adjudicated_at < before)
-    stays: dict[int, tuple[int, str | None, str, int, int | None]] = {}
+    stays: dict[int, tuple[int, str | None, str, int, int | None, str | None]] = {}
     denied: set[int] = set()
     for row_ in session.execute(query):
-        claim_id, payer_id, kind, drg, start, end, cause, admit_at, expected_at = row_
+        claim_id, payer_id, kind, drg, start, end, cause, admit_at, expected_at, service = row_
         # Midnights in house; without both dates the stay is known in house on its first day.
         length = max((end - start).days, 0) if start is not None and end is not None else 0
         expected = (
@@ -241,7 +254,7 @@ def denial_history(
             if admit_at is not None and expected_at is not None
             else None
         )
-        stays[claim_id] = (payer_id, kind, drg, length, expected)
+        stays[claim_id] = (payer_id, kind, drg, length, expected, service)
         if cause is not None:
             denied.add(claim_id)
     weights = msdrg_weights()
@@ -250,9 +263,12 @@ def denial_history(
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     stages: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
     expectations: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    services: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     payer_kinds: dict[int, str] = {}
-    for claim_id, (payer_id, kind, drg, length, expected) in stays.items():
+    for claim_id, (payer_id, kind, drg, length, expected, service) in stays.items():
         counted = [cells[(payer_id, drg_family(drg))], payers[payer_id]]
+        if service:
+            counted.append(services[service])
         if kind:
             payer_kinds[payer_id] = kind
             counted.append(kinds[kind])
@@ -276,6 +292,7 @@ def denial_history(
         payer_kinds=payer_kinds,
         stages=_frozen(stages),
         expectations=_frozen(expectations),
+        services=_frozen(services),
     )
 
 

@@ -1,15 +1,18 @@
 """The UR worklist: stays in house ranked by what a review can save, soonest first.
 
-    score = dollars at risk x the payer's UR-denial rate for this stay x urgency
+    score = expected loss x urgency
+    expected loss = sum over causes of P(the payer denies this stay for it) x what it takes
 
-* dollars at risk: the status-change impact, DRG weight x the payer's base rate minus what
-  the stay pays as observation (an inpatient stay the payer downgrades loses it; an
-  observation stay that meets inpatient criteria leaves it on the table);
-* the payer's level-of-care / length-of-stay denial rate, scaled by the stay's stage (expected
-  length, midnights so far) and refined by its DRG where the payer has the volume (``history``);
+* the causes: level of care (status) and length of stay (days), each with its probability
+  from the organization's own history (``ur.risk``: payer, stage, hospital service, DRG,
+  observation) and its dollars: the status-change impact (DRG weight x the payer's base rate
+  minus what the stay pays as observation) for status, the share past days denials took of
+  the inpatient payment for days;
 * urgency: 1 when a trigger is open now, else 24 / (24 + hours to the next checkpoint).
 
-Each row carries the basis of its three factors, so a case manager sees why it is where it is.
+``sort="likely"`` orders by the probability of a denial instead (then the score): the stays a
+case manager should look at first when dollars are not the question.
+Each row carries the basis of its factors, so a case manager sees why it is where it is.
 """
 
 from __future__ import annotations
@@ -25,16 +28,19 @@ from sqlalchemy.orm import Session
 
 from denialscope.adt.census import census, state_at
 from denialscope.adt.models import Stay
+from denialscope.errors import InputError
 from denialscope.ur.drg import WorkingDrg, WorkingGrouper
-from denialscope.ur.history import DenialHistory, denial_history
 from denialscope.ur.models import Review
 from denialscope.ur.payers import payers_for
+from denialscope.ur.risk import CauseRisk, RiskModel, risk_model
 from denialscope.ur.rules import RuleBook, inpatient_only, load_rules
 from denialscope.ur.triggers import StayFacts, Triggers, evaluate, midnights
 
-__all__ = ["Row", "build_worklist"]
+__all__ = ["SORTS", "Row", "build_worklist"]
 
 NO_CHECKPOINT_HOURS = 72  # urgency of a stay with nothing ahead: as if due in three days
+# dollars: by expected loss x urgency (the issue's ranking); likely: by P(denial), then score
+SORTS = ("dollars", "likely")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +59,15 @@ class Row:
     drg: WorkingDrg | None
     triggers: Triggers
     last_review_at: dt.datetime | None
-    dollars: Decimal
+    dollars: Decimal  # the status-change impact: what a level-of-care denial takes
     dollars_basis: str
-    denial_rate: float
+    denial_rate: float  # P(a level-of-care or length-of-stay denial)
     denial_basis: str
     urgency: float
     urgency_basis: str
-    score: float
+    score: float  # expected loss x urgency
+    expected_loss: Decimal = Decimal("0.00")
+    risks: tuple[CauseRisk, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +105,8 @@ class Row:
             "dollars_basis": self.dollars_basis,
             "denial_rate": round(self.denial_rate, 4),
             "denial_basis": self.denial_basis,
+            "expected_loss": str(self.expected_loss),
+            "causes": [c.to_dict() for c in self.risks],
             "urgency": round(self.urgency, 3),
             "urgency_basis": self.urgency_basis,
             "score": round(self.score, 2),
@@ -110,15 +120,19 @@ def build_worklist(
     rules_file: Path | None = None,
     inpatient_only_file: Path | None = None,
     rules: RuleBook | None = None,
-    history: DenialHistory | None = None,
+    model: RiskModel | None = None,
     grouper: WorkingGrouper | None = None,
+    sort: str = "dollars",
 ) -> list[Row]:
-    """The ranked worklist of the census at ``as_of`` (default now: the live census)."""
+    """The ranked worklist of the census at ``as_of`` (default now: the live census), by
+    expected loss x urgency, or with ``sort="likely"`` by the probability of a denial."""
+    if sort not in SORTS:
+        raise InputError(f"--sort {sort!r}: expected one of {', '.join(SORTS)}")
     now = as_of or dt.datetime.now()
     book = rules or load_rules(path=rules_file)
     ipo = inpatient_only(path=inpatient_only_file)
     stays = census(session, as_of=as_of)
-    history = history or denial_history(session, before=now.date())
+    model = model or risk_model(session, before=now.date())
     payers = payers_for(session, stays=stays)
     last_reviews = _last_reviews(session, [s.id for s in stays], now)
     own_grouper = grouper is None
@@ -128,16 +142,17 @@ def build_worklist(
             row
             for stay in stays
             if (
-                row := _row(
-                    stay, now, book, ipo, history, payers.get(stay.id), last_reviews, grouper
-                )
+                row := _row(stay, now, book, ipo, model, payers.get(stay.id), last_reviews, grouper)
             )
             is not None
         ]
     finally:
         if own_grouper:
             grouper.close()
-    rows.sort(key=lambda r: (-r.score, r.admit_at, r.stay_id))
+    if sort == "likely":
+        rows.sort(key=lambda r: (-r.denial_rate, -r.score, r.admit_at, r.stay_id))
+    else:
+        rows.sort(key=lambda r: (-r.score, r.admit_at, r.stay_id))
     return rows
 
 
@@ -158,7 +173,7 @@ def _row(
     now: dt.datetime,
     book: RuleBook,
     ipo: frozenset[str],
-    history: DenialHistory,
+    model: RiskModel,
     payer: Any,
     last_reviews: dict[int, dt.datetime],
     grouper: WorkingGrouper,
@@ -205,12 +220,16 @@ def _row(
         f" - observation ${rules.observation_payment:,.2f}"
     )
     day = midnights(stay.admit_at, now)
-    rate = history.rate(
+    risk = model.assess(
         payer_id=payer.id if payer else None,
         drg=drg.drg if drg else None,
         gmlos=drg.gmlos if drg else None,
         day=day,
         expected_midnights=facts.expected_midnights,
+        service=stay.service,
+        patient_class=cls,
+        inpatient_pay=inpatient_pay,
+        observation_pay=rules.observation_payment,
     )
     if triggers.open:
         hours, urgency_basis = 0.0, f"open now: {', '.join(h.rule for h in triggers.open)}"
@@ -237,9 +256,12 @@ def _row(
         last_review_at=facts.last_review_at,
         dollars=dollars,
         dollars_basis=dollars_basis,
-        denial_rate=rate.rate,
-        denial_basis=rate.basis,
+        denial_rate=risk.probability,
+        denial_basis=risk.basis,
         urgency=urgency,
         urgency_basis=urgency_basis,
-        score=float(dollars) * rate.rate * urgency,
+        # Unrounded, so stays whose expected loss rounds to the same cent still rank apart.
+        score=sum(c.probability * float(c.dollars) for c in risk.causes) * urgency,
+        expected_loss=risk.expected_loss,
+        risks=risk.causes,
     )
