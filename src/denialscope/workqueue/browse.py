@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -261,9 +262,11 @@ class _Choices:
 
 # The filter choices (queues, payers, root causes present in a worker's streams) change only
 # when an item is created, re-routed, re-classified or removed: kept per database and streams
-# until the newest change (``ix_work_items_updated_at``), the newest id or the count moves.
-_CHOICES: dict[tuple[object, ...], _Choices] = {}
+# until the newest change (``ix_work_items_updated_at``), the newest id or the count moves,
+# and a minute at most (a change committed late with an earlier time stamp shows then).
+_CHOICES: dict[tuple[object, ...], tuple[float, _Choices]] = {}
 _CHOICES_LOCK = threading.Lock()
+_CHOICES_SECONDS: Final = 60.0
 
 
 def _choices(session: Session, streams: frozenset[str]) -> _Choices:
@@ -277,10 +280,11 @@ def _choices(session: Session, streams: frozenset[str]) -> _Choices:
         )
     ).one()
     key = (str(session.get_bind().engine.url), tuple(sorted(streams)), *stamp)
+    now = time.monotonic()
     with _CHOICES_LOCK:
-        found = _CHOICES.get(key)
-    if found is not None:
-        return found
+        cached = _CHOICES.get(key)
+    if cached is not None and now - cached[0] < _CHOICES_SECONDS:
+        return cached[1]
     # One pass over the scope for the three lists.
     present = session.execute(
         select(WorkItem.queue, WorkItem.root_cause, WorkItem.payer_id)
@@ -305,7 +309,7 @@ def _choices(session: Session, streams: frozenset[str]) -> _Choices:
     with _CHOICES_LOCK:
         if len(_CHOICES) > 64:  # a few databases x the roles' stream sets
             _CHOICES.clear()
-        _CHOICES[key] = found
+        _CHOICES[key] = (now, found)
     return found
 
 
