@@ -23,8 +23,9 @@ form's POST /queue/next with the session's CSRF token, answered by a 303 to the 
 (the redirect is not followed: the claim page is its own row). A role that may assign
 (leader, admin) then gives the item back to the queue (POST /queue/items/{id}/assign with no
 user, not timed but sent under the same load), so every round takes from the same queue and
-a run leaves the queue as it found it; any other role keeps what it took (users x rounds
-items leave the unassigned queue per run). The baseline, a static file
+a run leaves every item unassigned as it found it (a taken item stays "in review", and its
+history shows the take and the give-back); any other role keeps what it took (users x
+rounds items leave the unassigned queue per run). The baseline, a static file
 (``/static/app.css``), is measured the same way in the same run, so the ratio still means
 something on a loaded machine. A URL that answers 404 prints "not available" (pages merged
 later are measured when they exist). Target: p95 <= 300 ms on SQLite for the dashboard,
