@@ -4,14 +4,28 @@
     python benchmarks/bench_web_latency.py --claims 20000        # a smaller demo, quicker
     python benchmarks/bench_web_latency.py --data-dir DIR        # reuse a demo built before
     python benchmarks/bench_web_latency.py --url /departments --url /departments.json
+    python benchmarks/bench_web_latency.py --role coder --url /queue --claim-pages 20 --take-next
 
 Steps: build the demo in ``--data-dir`` with ``denialscope demo --claims N`` unless that
 folder already holds its database (building 500,000 lines takes many minutes; its output is
 streamed as progress); count its claim lines; add ``--users`` leader accounts; start
+``--role`` accounts (default leader); start
 ``denialscope serve`` (a subprocess on loopback, SQLite; the same application built by
 ``create_app`` through uvicorn when this checkout has no ``serve`` command yet); sign every
 user in through the login form; then, per URL, every user thread sends ``--rounds``
-requests back to back, all threads released at once. The baseline, a static file
+requests back to back, all threads released at once.
+
+The work screens: ``--claim-pages N`` measures the claim page of N claims picked from the
+database (the N highest-priority open work items of the role's streams, as a worker opens
+them from the queue); user ``u`` asks claim ``(u + round) mod N``, so users read different
+claims at once. ``--take-next`` measures "take next" as the browser sends it: the queue
+form's POST /queue/next with the session's CSRF token, answered by a 303 to the claim page
+(the redirect is not followed: the claim page is its own row). A role that may assign
+(leader, admin) then gives the item back to the queue (POST /queue/items/{id}/assign with no
+user, not timed but sent under the same load), so every round takes from the same queue and
+a run leaves every item unassigned as it found it (a taken item stays "in review", and its
+history shows the take and the give-back); any other role keeps what it took (users x
+rounds items leave the unassigned queue per run). The baseline, a static file
 (``/static/app.css``), is measured the same way in the same run, so the ratio still means
 something on a loaded machine. A URL that answers 404 prints "not available" (pages merged
 later are measured when they exist). Target: p95 <= 300 ms on SQLite for the dashboard,
@@ -23,6 +37,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -30,6 +45,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +61,7 @@ FULL_CLAIMS = 210_000
 TARGET_LINES = 500_000
 PASSWORD = "bench password 1234"
 ROLE = "leader"
+TAKE_NEXT = "POST /queue/next"
 
 
 @dataclass
@@ -94,15 +111,16 @@ def count_lines(data_dir: Path) -> tuple[int, int]:
     return int(claims), int(lines)
 
 
-def add_users(data_dir: Path, count: int) -> list[str]:
-    """``count`` leader accounts (kept when they exist), through the application's models."""
+def add_users(data_dir: Path, count: int, role: str = ROLE) -> list[str]:
+    """``count`` accounts of ``role`` (kept when they exist), through the application's models."""
     from sqlalchemy import select
 
     from denialscope.db.engine import open_database
     from denialscope.web.auth import hash_password
     from denialscope.web.models import WebUser
 
-    names = [f"bench{number:02d}" for number in range(1, count + 1)]
+    prefix = "bench" if role == ROLE else f"bench-{role}-"  # the leaders keep their old names
+    names = [f"{prefix}{number:02d}" for number in range(1, count + 1)]
     engine, factory = open_database(f"sqlite:///{_database(data_dir)}", migrate=True)
     try:
         with factory() as session:
@@ -110,11 +128,28 @@ def add_users(data_dir: Path, count: int) -> list[str]:
             hashed = hash_password(PASSWORD)
             for name in names:
                 if name not in known:
-                    session.add(WebUser(username=name, role=ROLE, password_hash=hashed))
+                    session.add(WebUser(username=name, role=role, password_hash=hashed))
             session.commit()
     finally:
         engine.dispose()
     return names
+
+
+def claim_ids(data_dir: Path, role: str, count: int) -> list[int]:
+    """The claims of the ``count`` highest-priority open work items of ``role``'s streams."""
+    from denialscope.web.principal import Role, streams_of
+    from denialscope.workqueue.models import OPEN_STATUSES
+
+    streams = sorted(streams_of(Role(role)))
+    marks = ", ".join("?" * len(streams))
+    statuses = ", ".join("?" * len(OPEN_STATUSES))
+    query = (
+        f"SELECT claim_id FROM work_items WHERE stream IN ({marks}) AND status IN ({statuses})"
+        " ORDER BY priority IS NULL, priority DESC, id LIMIT ?"
+    )
+    with sqlite3.connect(_database(data_dir)) as connection:
+        rows = connection.execute(query, (*streams, *OPEN_STATUSES, count)).fetchall()
+    return [int(row[0]) for row in rows]
 
 
 def _free_port() -> int:
@@ -162,6 +197,15 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not answer /login within 180 s")
 
 
+def csrf_token(client: httpx2.Client) -> str:
+    """The session's CSRF token, as a page carries it (``<meta name="csrf-token">``)."""
+    page = client.get("/session").text
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+    if found is None:
+        raise SystemExit("no CSRF token on /session: cannot measure take next")
+    return found.group(1)
+
+
 def sign_in(base: str, username: str) -> httpx2.Client:
     client = httpx2.Client(base_url=base, timeout=120, follow_redirects=False)
     client.get("/login")  # as a browser: the form sets the login CSRF cookie its field repeats
@@ -174,39 +218,100 @@ def sign_in(base: str, username: str) -> httpx2.Client:
     return client
 
 
-def measure(clients: list[httpx2.Client], url: str, rounds: int) -> Measured:
-    """Every client sends ``rounds`` requests to ``url`` back to back, all starting at once."""
+Send = Callable[[httpx2.Client, int, int], httpx2.Response]  # (client, user, round)
+
+
+def getter(urls: list[str]) -> Send:
+    """User ``u`` in round ``r`` asks ``urls[(u + r) % len(urls)]``."""
+
+    def send(client: httpx2.Client, user: int, round_: int) -> httpx2.Response:
+        return client.get(urls[(user + round_) % len(urls)])
+
+    return send
+
+
+def measure(
+    clients: list[httpx2.Client],
+    url: str,
+    rounds: int,
+    send: Send | None = None,
+    expect: int = 200,
+    after: Callable[[httpx2.Client, httpx2.Response], None] | None = None,
+) -> Measured:
+    """Every client sends ``rounds`` requests back to back, all starting at once.
+
+    ``send`` makes one request (default: GET ``url``); ``expect`` is the status of a success;
+    ``after`` runs, untimed, after each request (take next's give-back)."""
     result = Measured(url)
-    probe = clients[0].get(url)
-    if probe.status_code == 404:
-        result.available = False
-        return result
+    send = send or getter([url])
+    if url != TAKE_NEXT:  # a POST is not probed: it would take an item
+        probe = send(clients[0], 0, 0)
+        if probe.status_code == 404:
+            result.available = False
+            return result
     lock = threading.Lock()
     start = threading.Barrier(len(clients))
 
-    def user(client: httpx2.Client) -> None:
+    def user(number: int, client: httpx2.Client) -> None:
         start.wait()
-        for _ in range(rounds):
+        for round_ in range(rounds):
+            answer = None
             began = time.perf_counter()
             try:
-                answer = client.get(url)
+                answer = send(client, number, round_)
                 _ = answer.content
-                failure = None if answer.status_code == 200 else f"HTTP {answer.status_code}"
+                ok = answer.status_code == expect
+                failure = None if ok else f"HTTP {answer.status_code}"
             except httpx2.HTTPError as error:  # a reset connection counts, it does not stop us
                 failure = type(error).__name__
             took = time.perf_counter() - began
+            if failure is None and after is not None and answer is not None:
+                try:
+                    after(client, answer)
+                except (httpx2.HTTPError, ValueError) as error:
+                    failure = f"give-back {type(error).__name__}: {error}"[:80]
             with lock:
                 result.seconds.append(took)
                 if failure is not None:
                     result.errors += 1
                     result.failures[failure] = result.failures.get(failure, 0) + 1
 
-    threads = [threading.Thread(target=user, args=(client,)) for client in clients]
+    threads = [
+        threading.Thread(target=user, args=(number, client))
+        for number, client in enumerate(clients)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     return result
+
+
+def take_next(
+    clients: list[httpx2.Client], rounds: int, role: str, queue_url: str = "/queue/next"
+) -> Measured:
+    """``rounds`` "take next" per user (the form's POST, 303 to the claim page); a lead gives
+    the item back after each (untimed), anyone else keeps it."""
+    from denialscope.web.principal import Role, permission_matrix
+
+    tokens = {id(client): csrf_token(client) for client in clients}
+    gives_back = Role(role) in permission_matrix()["assign_items"]
+
+    def send(client: httpx2.Client, user: int, round_: int) -> httpx2.Response:
+        return client.post(queue_url, data={"csrf_token": tokens[id(client)]})
+
+    def give_back(client: httpx2.Client, answer: httpx2.Response) -> None:
+        target = answer.headers.get("location", "")
+        found = re.search(r"[?&]item=(\d+)", target)
+        if found is None:  # "/queue?notice=empty": nothing left to take
+            raise ValueError(f"nothing taken ({target})")
+        if gives_back:
+            form = {"csrf_token": tokens[id(client)], "user": ""}
+            back = client.post(f"/queue/items/{found.group(1)}/assign", data=form)
+            if back.status_code != 303:
+                raise ValueError(f"HTTP {back.status_code}")
+
+    return measure(clients, TAKE_NEXT, rounds, send=send, expect=303, after=give_back)
 
 
 def report(rows: list[Measured], baseline: Measured, target_ms: float) -> str:
@@ -241,6 +346,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="Requests per user and URL.")
     parser.add_argument("--url", action="append", help="A URL to measure (repeatable).")
     parser.add_argument("--target-ms", type=float, default=300.0)
+    parser.add_argument("--role", default=ROLE, help="Role of the signed-in users.")
+    parser.add_argument(
+        "--claim-pages", type=int, default=0, metavar="N",
+        help="Measure the claim page of N claims of the role's streams (each user cycles).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--take-next", action="store_true", help='Measure "take next" (POST /queue/next).'
+    )
     args = parser.parse_args(argv)
     data_dir = args.data_dir or ROOT / "benchmarks" / "out" / f"web-latency-{args.claims}"
     if not _database(data_dir).exists():
@@ -250,21 +363,33 @@ def main(argv: list[str] | None = None) -> int:
     claims, lines = count_lines(data_dir)
     note = "" if lines >= TARGET_LINES else f" (below the {TARGET_LINES:,} of the target)"
     print(f"database: {claims:,} claims, {lines:,} claim lines{note}", flush=True)
-    users = add_users(data_dir, args.users)
+    users = add_users(data_dir, args.users, args.role)
+    claims_read = claim_ids(data_dir, args.role, args.claim_pages) if args.claim_pages else []
+    if args.claim_pages and not claims_read:
+        raise SystemExit(f"no open work item of the {args.role} role's streams: no claim page")
     port = _free_port()
     server = start_server(data_dir, port)
     clients: list[httpx2.Client] = []
     try:
         base = f"http://127.0.0.1:{port}"
         clients = [sign_in(base, name) for name in users]
-        print(f"{len(clients)} users signed in; warming up each URL once", flush=True)
-        urls = tuple(args.url or URLS)
-        for url in (BASELINE, *urls):
+        print(
+            f"{len(clients)} users signed in as {args.role}; warming up each URL once", flush=True
+        )
+        work = bool(claims_read or args.take_next)
+        urls = tuple(args.url or ([] if work else URLS))
+        claim_urls = [f"/claims/{claim}" for claim in claims_read]
+        for url in (BASELINE, *urls, *claim_urls[:1]):
             clients[0].get(url)  # first requests fill caches (the summary cube, templates)
         baseline = measure(clients, BASELINE, args.rounds)
         rows = [measure(clients, url, args.rounds) for url in urls]
+        if claim_urls:
+            label = f"/claims/{{id}} ×{len(claim_urls)}"
+            rows.append(measure(clients, label, args.rounds, send=getter(claim_urls)))
+        if args.take_next:
+            rows.append(take_next(clients, args.rounds, args.role))
         print(
-            f"\n{args.users} concurrent users × {args.rounds} requests per URL, "
+            f"\n{args.users} concurrent users ({args.role}) × {args.rounds} requests per URL, "
             f"SQLite, {lines:,} claim lines, loopback"
         )
         print(report(rows, baseline, args.target_ms))

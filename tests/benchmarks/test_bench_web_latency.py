@@ -53,3 +53,44 @@ def test_the_harness_measures_a_baseline_and_skips_a_missing_page(
     assert re.search(r"^/static/app\.css\s+6\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+0\s", out, re.M)
     assert re.search(r"^/session\.json\s+6\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+0\s", out, re.M)
     assert re.search(r"^/no-such-page\s+not available \(HTTP 404\)$", out, re.M)
+
+
+def _assigned(database: Path) -> dict[int, str]:
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT id, assigned_to FROM work_items WHERE assigned_to IS NOT NULL"
+        ).fetchall()
+    return {int(item): str(user) for item, user in rows}
+
+
+def test_the_work_screens_claim_pages_and_take_next(
+    demo_database: DemoDatabase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = _load()
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copyfile(demo_database.path, data / "denialscope.db")
+    before = _assigned(data / "denialscope.db")
+    # A lead: 2 users x 2 rounds of claim pages (3 claims, cycled) and of take next; every
+    # item taken is given back, so the queue is as it was.
+    argv = ["--data-dir", str(data), "--users", "2", "--rounds", "2",
+            "--claim-pages", "3", "--take-next"]  # fmt: skip
+    assert bench.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "2 users signed in as leader" in out
+    assert re.search(r"^/claims/\{id\} ×3\s+4\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+0\s", out, re.M)
+    assert re.search(r"^POST /queue/next\s+4\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+0\s", out, re.M)
+    assert "/dashboard" not in out  # the work screens alone when no --url is given
+    assert _assigned(data / "denialscope.db") == before
+
+    # A coder keeps what it takes: four more coding items are assigned, to the bench coders.
+    argv = ["--data-dir", str(data), "--users", "2", "--rounds", "2",
+            "--role", "coder", "--take-next"]  # fmt: skip
+    assert bench.main(argv) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^POST /queue/next\s+4\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+0\s", out, re.M)
+    after = _assigned(data / "denialscope.db")
+    new = {item: user for item, user in after.items() if item not in before}
+    assert len(new) == 4 and set(new.values()) == {"bench-coder-01", "bench-coder-02"}

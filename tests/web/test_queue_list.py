@@ -212,3 +212,38 @@ def test_the_page_renders_money_and_no_raw_fractions(web: WebClients) -> None:
     assert "$1,000.00" in html and "$300.00 net" in html
     assert "Take next" in html and 'name="csrf_token"' in html
     assert "TESTPATIENT" not in html and "SYNMEM" not in html
+
+
+def test_the_queue_filter_offers_every_queue_of_the_streams_and_follows_a_reroute(
+    web: WebClients,
+) -> None:
+    ids = seed_queue(web.url)
+    lead = web.as_role("leader")
+    # The seed's items sit in three queues (coding x3, access, ur): all three are offered,
+    # in the queues' own order, not only the first one found.
+    assert lead.get("/queue.json").json()["choices"]["queues"] == ["ur", "coding", "access"]
+    assert web.as_role("coder").get("/queue.json").json()["choices"]["queues"] == ["coding"]
+    # An item re-routed to another queue: the choices follow at once (the cached choices
+    # are keyed on the newest change of an item).
+    set_item(web.url, ids["coding_mid"], queue="profee")
+    choices = lead.get("/queue.json").json()["choices"]["queues"]
+    assert choices == ["ur", "coding", "access", "profee"]
+    assert 'id="f-queue"' in (page := lead.get("/queue").text)
+    assert '<option value="profee">profee</option>' in page.split('id="f-queue"')[1]
+
+
+def test_a_leads_row_choices_select_its_assignee_only(web: WebClients) -> None:
+    ids = seed_queue(web.url)
+    web.as_user("coder1", "coder")
+    set_item(web.url, ids["coding_big"], assigned_to="coder1", status="in_review")
+    page = web.as_role("leader").get("/queue").text
+
+    def row(label: str) -> str:
+        return page.split(f'id="assign-user-{ids[label]}"')[1].split("</select>")[0]
+
+    assert '<option value="coder1" selected>coder1</option>' in row("coding_big")
+    # The unassigned rows of the same stream share one rendering: nobody selected there.
+    for label in ("coding_small", "coding_mid"):
+        assert '<option value="coder1">coder1</option>' in row(label)
+        assert "selected" not in row(label)
+    assert "coder1" not in row("access")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from denialscope.acks.models import Acknowledgment
 from denialscope.claims.models import Claim
@@ -45,10 +45,6 @@ __all__ = ["FREQUENCY_LABELS", "ClaimPage", "claim_page", "claim_stream"]
 
 # CLM05-3 claim frequency: what each submission was.
 FREQUENCY_LABELS: Final = {"1": "original", "7": "replacement", "8": "void"}
-
-
-def _file(source: SourceFile | None) -> str | None:
-    return Path(source.name).name if source is not None else None
 
 
 def claim_stream(*, session: Session, claim_id: int) -> str | None:
@@ -149,7 +145,15 @@ def _codes(claim: Claim) -> tuple[CodeRow, ...]:
     return (*procedures, *others)
 
 
-def _versions(session: Session, claim: Claim) -> tuple[VersionRow, ...]:
+def _file_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """File names (without their folder) by source file id, in one query."""
+    if not ids:
+        return {}
+    rows = session.execute(select(SourceFile.id, SourceFile.name).where(SourceFile.id.in_(ids)))
+    return {file_id: Path(name).name for file_id, name in rows}
+
+
+def _versions(claim: Claim, files: dict[int, str]) -> tuple[VersionRow, ...]:
     return tuple(
         VersionRow(
             version_no=v.version_no,
@@ -158,13 +162,13 @@ def _versions(session: Session, claim: Claim) -> tuple[VersionRow, ...]:
             submitted_at=v.submitted_at,
             total_charge=v.total_charge,
             original_payer_claim_number=v.original_payer_claim_number,
-            file=_file(session.get(SourceFile, v.source_file_id) if v.source_file_id else None),
+            file=files.get(v.source_file_id) if v.source_file_id else None,
         )
         for v in claim.versions
     )
 
 
-def _acknowledgments(session: Session, claim: Claim) -> tuple[AckRow, ...]:
+def _acknowledgments(session: Session, claim: Claim) -> list[Acknowledgment]:
     """The claim's 277CA rows and the 999s of the transaction sets that carried it."""
     controls = [v.transaction_control for v in claim.versions if v.transaction_control]
     match = Acknowledgment.claim_id == claim.id
@@ -173,11 +177,16 @@ def _acknowledgments(session: Session, claim: Claim) -> tuple[AckRow, ...]:
             match,
             (Acknowledgment.kind == "999") & Acknowledgment.control_number.in_(controls),
         )
-    rows = session.scalars(
-        select(Acknowledgment)
-        .where(match)
-        .order_by(Acknowledgment.acknowledged_at.asc().nulls_first(), Acknowledgment.id)
+    return list(
+        session.scalars(
+            select(Acknowledgment)
+            .where(match)
+            .order_by(Acknowledgment.acknowledged_at.asc().nulls_first(), Acknowledgment.id)
+        )
     )
+
+
+def _ack_rows(acks: list[Acknowledgment], files: dict[int, str]) -> tuple[AckRow, ...]:
     return tuple(
         AckRow(
             kind=a.kind,
@@ -187,9 +196,9 @@ def _acknowledgments(session: Session, claim: Claim) -> tuple[AckRow, ...]:
             category_codes=a.category_codes,
             status_codes=a.status_codes,
             acknowledged_at=a.acknowledged_at,
-            file=_file(a.source_file),
+            file=files.get(a.source_file_id) if a.source_file_id else None,
         )
-        for a in rows
+        for a in acks
     )
 
 
@@ -251,12 +260,22 @@ def claim_page(
     """The claim with this id, whole (NotFoundError when there is none). ``config``: the
     classification the payments are re-explained under; ``data``: where official code texts
     were loaded (the data directory)."""
-    claim = session.get(Claim, claim_id)
+    # The payer and the patient come with the claim (one query, not two more).
+    claim = session.get(
+        Claim, claim_id, options=[joinedload(Claim.payer), joinedload(Claim.patient)]
+    )
     if claim is None:
         raise NotFoundError(f"no claim with id {claim_id}", claim=str(claim_id))
     known = providers_of(session=session, claim=claim)
     patient = claim.patient
-    item_id = session.scalar(select(WorkItem.id).where(WorkItem.claim_id == claim.id))
+    item = session.scalars(select(WorkItem).where(WorkItem.claim_id == claim.id)).first()
+    acks = _acknowledgments(session, claim)
+    # The files of the versions and of the acknowledgments in one query, not one each.
+    files = _file_names(
+        session,
+        {v.source_file_id for v in claim.versions if v.source_file_id}
+        | {a.source_file_id for a in acks if a.source_file_id},
+    )
     return ClaimPage(
         claim=_header(session, claim),
         patient=None
@@ -267,14 +286,17 @@ def claim_page(
             birth_date=patient.birth_date,
             sex=patient.sex,
         ),
-        stream=claim_stream(session=session, claim_id=claim.id),
+        # A work item's stream is the claim's (claim_stream's first answer, already loaded).
+        stream=item.stream
+        if item is not None
+        else claim_stream(session=session, claim_id=claim.id),
         diagnoses=tuple(DiagnosisRow(d.seq, d.qualifier, d.code, d.poa) for d in claim.diagnoses),
         codes=_codes(claim),
         lines=_lines(claim, known),
         providers=_providers(claim, known),
-        versions=_versions(session, claim),
-        acknowledgments=_acknowledgments(session, claim),
+        versions=_versions(claim, files),
+        acknowledgments=_ack_rows(acks, files),
         payments=explain_claim_id(session=session, claim_id=claim.id, config=config, data=data),
         related=_related(session, claim),
-        work=None if item_id is None else get_details(session=session, item_id=item_id),
+        work=None if item is None else get_details(session=session, item_id=item.id),
     )

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Boolean, ColumnElement, Select, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from denialscope.analytics.netbasis import claim_net_ratios, payment_to_charge_ratios
@@ -25,12 +26,21 @@ from denialscope.claims.models import Claim
 from denialscope.errors import InputError
 from denialscope.orgs.models import Payer
 from denialscope.remits.models import ClaimPayment
+from denialscope.sources.models import SourceFile
 from denialscope.workqueue.claim_facts import claim_facts
 from denialscope.workqueue.models import OPEN_STATUSES, QUEUES, STATUSES, WorkItem
 from denialscope.workqueue.outcomes import data_as_of
 from denialscope.workqueue.schemas import WorkItemSummary
 
-__all__ = ["SORTS", "QueueFilters", "QueuePage", "QueueRow", "browse_queue", "items_in_streams"]
+__all__ = [
+    "SORTS",
+    "QueueFilters",
+    "QueuePage",
+    "QueueRow",
+    "browse_queue",
+    "items_in_streams",
+    "likely",
+]
 
 SORTS: Final = ("priority", "deadline", "dollars")
 ASSIGNED: Final = ("me", "unassigned")
@@ -38,6 +48,7 @@ ASSIGNED: Final = ("me", "unassigned")
 _SENT: Final = ("submitted", "awaiting_payer")
 _CENT: Final = Decimal("0.01")
 MAX_PER_PAGE: Final = 200
+TAKEABLE: Final = ("new", "in_review", "action_chosen")  # what "take next" hands out
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,29 +155,49 @@ def items_in_streams(streams: Collection[str]) -> Select[tuple[WorkItem]]:
     return select(WorkItem).where(WorkItem.stream.in_(sorted(streams)))
 
 
-def _filtered(f: QueueFilters, as_of: dt.date) -> Select[tuple[WorkItem]]:
-    query = items_in_streams(f.streams)
+def likely(session: Session, term: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``term``, marked for SQLite's planner as true for most rows.
+
+    A worker's streams and the open statuses match a large share of the items, but SQLite
+    (no statistics unless ANALYZE ran) takes any equality as selective: it would read every
+    item of the streams through ``ix_work_items_open`` and sort them all for a page of 50.
+    Marked likely, it walks ``ix_work_items_rank`` in the queue's order and stops at the
+    page. PostgreSQL keeps statistics and plans this itself: the term is left alone.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return term
+    return func.likelihood(term, literal_column("0.9"), type_=Boolean)
+
+
+def _conditions(
+    session: Session, f: QueueFilters, as_of: dt.date, *, ranked: bool
+) -> list[ColumnElement[bool]]:
+    """The filters as SQL terms; ``ranked``: for the page in the queue's order (the broad
+    terms marked :func:`likely`), else for counting (``ix_work_items_open`` answers)."""
+    stream: ColumnElement[bool] = WorkItem.stream.in_(sorted(f.streams))
+    status: ColumnElement[bool] = WorkItem.status.in_((f.status,) if f.status else OPEN_STATUSES)
+    terms: list[ColumnElement[bool]] = (
+        [likely(session, stream), likely(session, status)] if ranked else [stream, status]
+    )
     if f.queue:
-        query = query.where(WorkItem.queue == f.queue)
+        terms.append(WorkItem.queue == f.queue)
     if f.payer_id is not None:
-        query = query.where(WorkItem.payer_id == f.payer_id)
+        terms.append(WorkItem.payer_id == f.payer_id)
     if f.root_cause:
-        query = query.where(WorkItem.root_cause == f.root_cause)
-    if f.status:
-        query = query.where(WorkItem.status == f.status)
-    else:
-        query = query.where(WorkItem.status.in_(OPEN_STATUSES))
+        terms.append(WorkItem.root_cause == f.root_cause)
     if f.assigned == "me":
-        query = query.where(WorkItem.assigned_to == f.user)
+        terms.append(WorkItem.assigned_to == f.user)
     elif f.assigned == "unassigned":
-        query = query.where(WorkItem.assigned_to.is_(None))
+        terms.append(WorkItem.assigned_to.is_(None))
     if f.overdue:
-        query = query.where(
-            WorkItem.deadline < as_of,
-            WorkItem.status.in_(OPEN_STATUSES),
-            WorkItem.status.not_in(_SENT),
+        terms.extend(
+            (
+                WorkItem.deadline < as_of,
+                WorkItem.status.in_(OPEN_STATUSES),
+                WorkItem.status.not_in(_SENT),
+            )
         )
-    return query
+    return terms
 
 
 def _ordered(query: Select[tuple[WorkItem]], sort: str) -> Select[tuple[WorkItem]]:
@@ -192,18 +223,24 @@ def _is_overdue(item: WorkItem, as_of: dt.date) -> bool:
 
 
 # Payment-to-charge estimates per database and loaded data: the one aggregate over every
-# claim paid clean, so computed once per load rather than once per page view.
+# claim paid clean, so computed once per load rather than once per page view. The load is
+# recognized by the newest payment, claim and file ids (primary keys: one index step each;
+# nothing deletes payments, and a file removed would change the files' count).
 _ESTIMATES: dict[tuple[object, ...], dict[tuple[Any, ...], Decimal]] = {}
 _ESTIMATES_LOCK = threading.Lock()
 
 
 def _estimates(session: Session) -> Callable[[], dict[tuple[Any, ...], Decimal]]:
     def compute() -> dict[tuple[Any, ...], Decimal]:
-        payments = session.execute(
-            select(func.max(ClaimPayment.id), func.count(ClaimPayment.id))
+        loaded = session.execute(
+            select(
+                select(func.max(ClaimPayment.id)).scalar_subquery(),
+                select(func.max(Claim.id)).scalar_subquery(),
+                select(func.max(SourceFile.id)).scalar_subquery(),
+                select(func.count(SourceFile.id)).scalar_subquery(),
+            )
         ).one()
-        claims = session.scalar(select(func.max(Claim.id)))
-        key = (str(session.get_bind().engine.url), *payments, claims)
+        key = (str(session.get_bind().engine.url), *loaded)
         with _ESTIMATES_LOCK:
             found = _ESTIMATES.get(key)
         if found is None:
@@ -216,13 +253,76 @@ def _estimates(session: Session) -> Callable[[], dict[tuple[Any, ...], Decimal]]
     return compute
 
 
+@dataclass(frozen=True, slots=True)
+class _Choices:
+    queues: tuple[str, ...]
+    payers: tuple[tuple[int, str], ...]
+    root_causes: tuple[str, ...]
+
+
+# The filter choices (queues, payers, root causes present in a worker's streams) change only
+# when an item is created, re-routed, re-classified or removed: kept per database and streams
+# until the newest change (``ix_work_items_updated_at``), the newest id or the count moves,
+# and a minute at most (a change committed late with an earlier time stamp shows then).
+_CHOICES: dict[tuple[object, ...], tuple[float, _Choices]] = {}
+_CHOICES_LOCK = threading.Lock()
+_CHOICES_SECONDS: Final = 60.0
+
+
+def _choices(session: Session, streams: frozenset[str]) -> _Choices:
+    # Three subqueries, not one select of three aggregates: SQLite answers a lone max() from
+    # the index's end, a max() beside another aggregate by reading every row.
+    stamp = session.execute(
+        select(
+            select(func.max(WorkItem.updated_at)).scalar_subquery(),
+            select(func.max(WorkItem.id)).scalar_subquery(),
+            select(func.count(WorkItem.id)).scalar_subquery(),
+        )
+    ).one()
+    key = (str(session.get_bind().engine.url), tuple(sorted(streams)), *stamp)
+    now = time.monotonic()
+    with _CHOICES_LOCK:
+        cached = _CHOICES.get(key)
+    if cached is not None and now - cached[0] < _CHOICES_SECONDS:
+        return cached[1]
+    # One pass over the scope for the three lists.
+    present = session.execute(
+        select(WorkItem.queue, WorkItem.root_cause, WorkItem.payer_id)
+        .where(WorkItem.stream.in_(sorted(streams)))
+        .distinct()
+    ).all()
+    payer_ids = {payer for _q, _c, payer in present if payer is not None}
+    names = {
+        int(i): name
+        for i, name in session.execute(select(Payer.id, Payer.name).where(Payer.id.in_(payer_ids)))
+    }
+    payers = sorted(
+        ((int(i), str(names.get(i) or f"payer {i}")) for i in payer_ids if i in names),
+        key=lambda pair: (names[pair[0]] is None, names[pair[0]] or "", pair[0]),
+    )
+    seen_queues = {queue for queue, _c, _p in present}
+    found = _Choices(
+        queues=tuple(q for q in QUEUES if q in seen_queues),
+        payers=tuple(payers),
+        root_causes=tuple(sorted({cause for _q, cause, _p in present})),
+    )
+    with _CHOICES_LOCK:
+        if len(_CHOICES) > 64:  # a few databases x the roles' stream sets
+            _CHOICES.clear()
+        _CHOICES[key] = (now, found)
+    return found
+
+
 def browse_queue(*, session: Session, filters: QueueFilters) -> QueuePage:
     """One page of the items of ``filters.streams`` (InputError for a filter not understood)."""
     filters.check()
     as_of = data_as_of(session)
-    query = _filtered(filters, as_of)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page_query = _ordered(query, filters.sort).offset((filters.page - 1) * filters.per_page)
+    # Counted from the index (ix_work_items_open covers stream, status and assignee).
+    counted = _conditions(session, filters, as_of, ranked=False)
+    total = session.scalar(select(func.count(WorkItem.id)).where(*counted)) or 0
+    ranked = _conditions(session, filters, as_of, ranked=filters.sort == "priority")
+    page_query = _ordered(select(WorkItem).where(*ranked), filters.sort)
+    page_query = page_query.offset((filters.page - 1) * filters.per_page)
     items = list(session.scalars(page_query.limit(filters.per_page)))
     facts = claim_facts(session=session, items=items)
     ratios = claim_net_ratios(
@@ -240,22 +340,12 @@ def browse_queue(*, session: Session, filters: QueueFilters) -> QueuePage:
                 overdue=_is_overdue(item, as_of),
             )
         )
-    scope = items_in_streams(filters.streams).subquery()
-    queues = session.scalars(select(scope.c.queue).distinct())
-    causes = session.scalars(select(scope.c.root_cause).distinct())
-    payers = session.execute(
-        select(Payer.id, Payer.name)
-        .where(Payer.id.in_(select(scope.c.payer_id)))
-        .order_by(Payer.name)
-    )
+    choices = _choices(session, filters.streams)
     unassigned = session.scalar(
-        select(func.count()).select_from(
-            items_in_streams(filters.streams)
-            .where(
-                WorkItem.assigned_to.is_(None),
-                WorkItem.status.in_(("new", "in_review", "action_chosen")),
-            )
-            .subquery()
+        select(func.count(WorkItem.id)).where(
+            WorkItem.stream.in_(sorted(filters.streams)),
+            WorkItem.status.in_(TAKEABLE),
+            WorkItem.assigned_to.is_(None),
         )
     )
     return QueuePage(
@@ -265,8 +355,8 @@ def browse_queue(*, session: Session, filters: QueueFilters) -> QueuePage:
         per_page=filters.per_page,
         as_of=as_of,
         filters=filters,
-        queues=tuple(q for q in QUEUES if q in set(queues)),
-        payers=tuple((int(i), str(n or f"payer {i}")) for i, n in payers),
-        root_causes=tuple(sorted(causes)),
+        queues=choices.queues,
+        payers=choices.payers,
+        root_causes=choices.root_causes,
         unassigned_open=unassigned or 0,
     )

@@ -271,14 +271,18 @@ def next_item(
     (the choice is a subquery, guarded by ``assigned_to IS NULL``) claims the row atomically,
     and its row count says whether it did. Commit soon after: the claim is the commit.
     """
+    from denialscope.workqueue.browse import TAKEABLE, likely
+
+    # Marked likely for SQLite: the top item is then read from ix_work_items_rank in
+    # priority order (covering), not found by sorting every unassigned item of the streams.
     candidates = select(WorkItem.id).where(
-        WorkItem.assigned_to.is_(None),
-        WorkItem.status.in_(("new", "in_review", "action_chosen")),
+        likely(session, WorkItem.assigned_to.is_(None)),
+        likely(session, WorkItem.status.in_(TAKEABLE)),
     )
     if queue is not None:
         candidates = candidates.where(WorkItem.queue == queue)
     if streams is not None:
-        candidates = candidates.where(WorkItem.stream.in_(sorted(streams)))
+        candidates = candidates.where(likely(session, WorkItem.stream.in_(sorted(streams))))
     candidates = candidates.order_by(WorkItem.priority.desc().nulls_last(), WorkItem.id).limit(1)
     now = dt.datetime.now(dt.UTC)
     bind = session.get_bind()

@@ -6,6 +6,7 @@ with the reason, nothing changed)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated, Any, Final
 
 from fastapi import Depends, Request
@@ -35,6 +36,7 @@ __all__ = [
     "classification_of",
     "field",
     "item_for",
+    "letter_choices",
     "not_found",
     "page_response",
     "refused",
@@ -62,6 +64,35 @@ def classification_of(settings: Settings) -> ClassificationConfig:
     if config is None:
         config = _CLASSIFICATIONS[key] = load_config(settings=settings)
     return config
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+_LETTER_CHOICES: dict[tuple[object, ...], tuple[list[str], str | None]] = {}
+
+
+def letter_choices(settings: Settings, root_cause: str | None) -> tuple[list[str], str | None]:
+    """The letter templates one may choose and the one for ``root_cause`` (None: no item),
+    read once per version of the template folders and their index.yaml: the claim page
+    showed them on every view, parsing the YAML and listing the folders each time."""
+    from denialscope.appeals.letters import TEMPLATES_DIR, template_for
+
+    folders = [settings.templates_dir, TEMPLATES_DIR]
+    key = (root_cause, *(_stamp(f) for d in folders for f in (d, d / "index.yaml")))
+    found = _LETTER_CHOICES.get(key)
+    if found is None:
+        chosen = template_for(root_cause, settings=settings) if root_cause else None
+        found = (letter_templates(settings=settings), chosen)
+        if len(_LETTER_CHOICES) > 256:  # root causes x versions of the files
+            _LETTER_CHOICES.clear()
+        _LETTER_CHOICES[key] = found
+    return found
 
 
 Viewer = Annotated[Principal, Depends(require("view_claims"))]
@@ -123,7 +154,6 @@ def page_response(
     letter_form: dict[str, str] | None = None,
 ) -> Response:
     """The claim page (or its JSON twin), after the stream check; audited as a view."""
-    from denialscope.appeals.letters import template_for
     from denialscope.claims.page import claim_page
 
     settings = settings_of(request)
@@ -148,6 +178,7 @@ def page_response(
             dumps({"error": error}), media_type=JSON_MEDIA_TYPE, status_code=status_code
         )
     work = page.work
+    templates, default_template = letter_choices(settings, work.item.root_cause if work else None)
     context: dict[str, Any] = {
         "today": dt.date.today(),
         "payments": page.payments.to_dict()["payments"],
@@ -158,8 +189,8 @@ def page_response(
         "error": error,
         "preview": preview,
         "letter_form": dict.fromkeys(LETTER_FIELDS, "") | (letter_form or {}),
-        "templates": letter_templates(settings=settings),
-        "default_template": template_for(work.item.root_cause, settings=settings) if work else None,
+        "templates": templates,
+        "default_template": default_template,
     }
     return respond(request, "claim/page.html.j2", page, context=context, status_code=status_code)
 

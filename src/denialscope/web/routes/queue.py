@@ -28,7 +28,7 @@ from denialscope.web.render import page_paths, respond, wants_json
 from denialscope.web.workers import check_assignee, workers
 from denialscope.workqueue import service
 from denialscope.workqueue.browse import SORTS, QueueFilters, browse_queue
-from denialscope.workqueue.details import get_details, take_next
+from denialscope.workqueue.details import get_details
 from denialscope.workqueue.models import OPEN_STATUSES, QUEUES, WorkItem
 
 __all__ = ["router"]
@@ -195,7 +195,7 @@ def take_next_item(
         if queue and queue not in QUEUES:
             raise InputError(f"queue must be one of {', '.join(QUEUES)}, not {queue!r}")
         _begin_write(session)
-        taken = take_next(
+        taken = service.next_item(
             session=session, queue=queue or None, user=principal.username, streams=streams
         )
     except InputError as error:
@@ -205,19 +205,23 @@ def take_next_item(
         if wants_json(request):
             return respond(request, "queue/problem.html.j2", {"taken": None})
         return RedirectResponse("/queue?notice=empty", status_code=303)
+    item_id, claim_id = taken.id, taken.claim_id
     audit.record(
         session,
         request,
         principal,
         action="update",
         subject_type="work_item",
-        subject_id=taken.item.id,
+        subject_id=item_id,
         detail="taken",
     )
-    session.commit()  # the claim on the item is the commit: now no one else gets it
+    # The claim on the item is the commit: now no one else gets it. The write lock is held
+    # from the take to here only; the item's details (a JSON client's answer) are read after.
+    session.commit()
     if wants_json(request):
-        return respond(request, "queue/problem.html.j2", {"taken": taken})
-    return RedirectResponse(_claim_page(taken.item.id, taken.item.claim_id), status_code=303)
+        details = get_details(session=session, item_id=item_id)
+        return respond(request, "queue/problem.html.j2", {"taken": details})
+    return RedirectResponse(_claim_page(item_id, claim_id), status_code=303)
 
 
 def _assign(
