@@ -103,8 +103,8 @@ def train(
         "features": list(FEATURES),
         "vocabulary": fitted.vocabulary,
         "calibration": {
-            "edges": list(model.calibration.edges),
-            "values": list(model.calibration.values),
+            "scores": list(model.calibration.scores),
+            "probabilities": list(model.calibration.probabilities),
         },
         "cause_classes": model.cause_classes,
         "cause_stream": cause_stream,
@@ -156,9 +156,13 @@ def load_model(data_dir: Path, version: str | None = None) -> LoadedModel | None
     causes_text = files.text("causes.txt")
     causes = lgb.Booster(model_str=causes_text) if causes_text else None
     cal = meta["calibration"]
+    if "scores" not in cal:  # a step-function calibration (before the interpolated map)
+        raise store.ModelStoreError(
+            f"{files.folder}: calibrated with an older method; run `denialscope predict train`"
+        )
     model = RiskModel(
         booster,
-        Calibration(tuple(cal["edges"]), tuple(cal["values"])),
+        Calibration(tuple(cal["scores"]), tuple(cal["probabilities"])),
         causes,
         list(meta.get("cause_classes", [])),
     )

@@ -129,8 +129,8 @@ def measure(fitted: Fitted, *, oracle: Mapping[str, float] | None = None) -> dic
         "scrubber": _ranking(scrub, y, dollars, charges),
     }
     report["baselines"] = baselines
-    # The isotonic map is a step function: claims in one step tie, and a threshold cannot
-    # split them. The trees' own score orders them (same order, ties broken): shown apart.
+    # The trees' own score: the calibration is strictly increasing, so the ranking figures
+    # must equal the model's (kept to show it, and to compare with older reports).
     report["uncalibrated"] = _ranking(fitted.model.raw(x), y, dollars, charges)
     report["baseline_recall_at_95_precision"] = baselines["payer_procedure"][
         "recall_at_95_precision"
