@@ -126,8 +126,18 @@ def _dataset(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64] | None) -> l
     )
 
 
-def fit_risk(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> lgb.Booster:
-    return lgb.train(PARAMS, _dataset(x, y), num_boost_round=ROUNDS)
+def fit_risk(
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    *,
+    min_data_in_leaf: int | None = None,
+    rounds: int = ROUNDS,
+) -> lgb.Booster:
+    """The P(denial) trees; leaf size and rounds as ``predict.capacity`` chose them."""
+    params = dict(PARAMS)
+    if min_data_in_leaf is not None:
+        params["min_data_in_leaf"] = min_data_in_leaf
+    return lgb.train(params, _dataset(x, y), num_boost_round=rounds)
 
 
 def fit_causes(

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Patient, patient_key_for
+from denialscope.eligibility.store import load_feed
 from denialscope.orgs.models import Department, Payer, payer_key_for
 from denialscope.orgs.service import OrgResolver
 from denialscope.predict import store
@@ -70,7 +71,10 @@ def _evaluate(
     history: History, settings: Settings, test_months: int, calibration_months: int
 ) -> dict[str, Any]:
     fitted = fit_split(
-        history.labelled(), test_months=test_months, calibration_months=calibration_months
+        history.labelled(),
+        test_months=test_months,
+        calibration_months=calibration_months,
+        eligibility=history.eligibility,
     )
     return measure(fitted, oracle=read_oracle(settings.data_dir))
 
@@ -83,7 +87,12 @@ def train(
     context = scrub_context(settings.data_dir)
     history = load_history(session, context=context, limits=filing_limits(settings, context.pack))
     metrics = _evaluate(history, settings, test_months, calibration_months)
-    fitted = fit_split(history.labelled(), test_months=0, calibration_months=calibration_months)
+    fitted = fit_split(
+        history.labelled(),
+        test_months=0,
+        calibration_months=calibration_months,
+        eligibility=history.eligibility,
+    )
     streams = Counter((o.root_cause, o.stream) for o in history.outcomes.values() if o.denied)
     cause_stream: dict[str, str] = {}
     for (cause, stream), _ in streams.most_common():
@@ -101,6 +110,7 @@ def train(
             "denials": sum(1 for o in fitted.outcomes if o.denied),
         },
         "features": list(FEATURES),
+        "capacity": fitted.capacity.to_dict(),
         "vocabulary": fitted.vocabulary,
         "calibration": {
             "scores": list(model.calibration.scores),
@@ -285,7 +295,9 @@ def score_claims(
     ]
     inputs = _inputs(session, claims, submitted, findings, filing_limits(settings, context.pack))
     history = load_outcome_history(session)
-    frame = feature_frame(inputs, history=history, vocabulary=loaded.vocabulary)
+    frame = feature_frame(
+        inputs, history=history, vocabulary=loaded.vocabulary, eligibility=load_feed(session)
+    )
     p = loaded.model.probability(frame.matrix)
     causes = loaded.model.likely_causes(frame.matrix)
     reasons: list[list[Reason]] = [[] for _ in inputs]
