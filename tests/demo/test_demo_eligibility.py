@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
-from denialscope.demo.write271 import RECHECK_SHARE
-from denialscope.eligibility.records import EligibilityResponse
+from denialscope.demo.write271 import PLAN_BEGIN, RECHECK_SHARE, coverage_on
+from denialscope.eligibility.records import EligibilityResponse, inactive_on
 from denialscope.x12.reader import open_x12
 from factories.demo_text import DemoData, segments
 
@@ -35,26 +35,32 @@ def test_responses_tell_the_coverage_end_and_half_the_claims_are_rechecked(
     with demo.result.claims_csv.open(encoding="utf-8", newline="") as fh:
         ended = {r["claim_id"] for r in csv.DictReader(fh) if r["coverage_ended"] == "True"}
     starts = {c.claim_id: _day(c.start) for c in demo.claims}
-    answers: list[tuple[str, dt.date, str, dt.date | None]] = []
+    answers: list[tuple[str, dt.date, str, dt.date | None, dt.date | None]] = []
+    claim, begin, end = "", None, None
     for path in demo.result.files_271:
         day = None
         for seg in segments(path):
             if seg[0] == "BHT":
                 day = _day(seg[4])
             elif seg[0] == "TRN":
-                claim = seg[2].rsplit("-", 1)[0]
-                end = None
-            elif seg[0] == "DTP" and seg[1] == "347":
-                end = _day(seg[3])
+                claim, begin, end = seg[2].rsplit("-", 1)[0], None, None
+            elif seg[0] == "DTP" and seg[1] in ("346", "347"):
+                begin, end = (_day(seg[3]), end) if seg[1] == "346" else (begin, _day(seg[3]))
             elif seg[0] == "EB":
                 assert day is not None
-                answers.append((claim, day, seg[1], end))
+                answers.append((claim, day, seg[1], begin, end))
     by_claim: dict[str, int] = {}
-    for claim, day, eb, end in answers:
+    for claim, day, eb, begin, end in answers:
         by_claim[claim] = by_claim.get(claim, 0) + 1
         assert day >= starts[claim]  # asked on the day of service or later
-        if claim in ended:  # the claim's coverage had ended before its service
-            assert eb == "6" and end is not None and end < starts[claim]
+        said = inactive_on(
+            status="active" if eb == "1" else "inactive",
+            plan_begin=begin,
+            plan_end=end,
+            service=starts[claim],
+        )
+        # truthful: no coverage on the day of service exactly for the coverage-ended claims
+        assert said is (claim in ended), (claim, day)
     checked = [c for c in ended if c in by_claim]
     assert checked, "some coverage-ended claims were verified"
     # a claim has its registration check (first visit) and/or a re-check: about half of
@@ -62,3 +68,13 @@ def test_responses_tell_the_coverage_end_and_half_the_claims_are_rechecked(
     rechecked = sum(1 for c in starts if by_claim.get(c, 0) == 2)
     assert rechecked / len(starts) <= RECHECK_SHARE + 0.05
     assert len(by_claim) / len(starts) >= RECHECK_SHARE - 0.05
+
+
+def test_coverage_on_a_day_ends_then_resumes_after_the_gap() -> None:
+    end = dt.date(2025, 3, 31)
+    assert coverage_on(None, dt.date(2025, 6, 1)) == (PLAN_BEGIN, None)
+    assert coverage_on(end, end) == (PLAN_BEGIN, None)  # the last covered day
+    assert coverage_on(end, dt.date(2025, 4, 1)) == (PLAN_BEGIN, end)
+    assert coverage_on(end, dt.date(2025, 6, 29)) == (PLAN_BEGIN, end)  # 90 days after
+    # registration has learned of it: enrolled again from the 91st day
+    assert coverage_on(end, dt.date(2025, 6, 30)) == (dt.date(2025, 6, 30), None)

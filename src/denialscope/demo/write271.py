@@ -10,8 +10,9 @@ Two moments, as a registration desk and a billing office run them:
   organizations re-check only some payers or accounts; the model can see a coverage end
   only for the claims whose latest response before submission came after it.
 
-Every response tells the truth about the coverage (``Patient.coverage_end``): active with
-the plan's begin date, or inactive with the plan's end date. The organization does not hold
+Every response tells the truth about the coverage (``Patient.coverage_end``, then
+re-enrolment after the gap the demo's claims assume: :func:`coverage_on`): active with the
+plan's begin date, or inactive with the plan's end date. The organization does not hold
 a claim on an inactive response (the claims are what they were); the risk model reads the
 responses. Draws use their own random generator, so every other draw of the demo stays.
 """
@@ -23,6 +24,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from denialscope.demo.certain import STALE_DAYS
 from denialscope.demo.encounters import Claim, Patient
 from denialscope.demo.org import Org, Payer
 from denialscope.demo.period import YEAR_START
@@ -30,7 +32,13 @@ from denialscope.demo.pricing import Submission
 from denialscope.demo.write837 import SUBMITTER
 from denialscope.x12.writer import X12Writer
 
-__all__ = ["RECHECK_SHARE", "Inquiry", "eligibility_inquiries", "write_271_files"]
+__all__ = [
+    "RECHECK_SHARE",
+    "Inquiry",
+    "coverage_on",
+    "eligibility_inquiries",
+    "write_271_files",
+]
 
 RECHECK_SHARE = 0.5
 RECHECK_DAYS = (1, 3)  # days before the claim is first sent
@@ -75,11 +83,25 @@ def _member(w: X12Writer, hl: int, day: date, c: Claim) -> None:
     w.segment("NM1", "IL", "1", pt.last_name, pt.first_name, None, None, None, "MI",
               pt.member_id)  # fmt: skip
     w.segment("DMG", "D8", _d8(pt.birth_date), pt.sex)
-    ended = pt.coverage_end is not None and pt.coverage_end < day
-    w.segment("DTP", "346", "D8", _d8(PLAN_BEGIN))
-    if ended and pt.coverage_end is not None:
-        w.segment("DTP", "347", "D8", _d8(pt.coverage_end))
-    w.segment("EB", "6" if ended else "1", "IND", "30", c.payer.filing_professional)
+    begin, end = coverage_on(pt.coverage_end, day)
+    w.segment("DTP", "346", "D8", _d8(begin))
+    if end is not None:
+        w.segment("DTP", "347", "D8", _d8(end))
+    w.segment("EB", "1" if end is None else "6", "IND", "30", c.payer.filing_professional)
+
+
+def coverage_on(coverage_end: date | None, day: date) -> tuple[date, date | None]:
+    """(plan begin, plan end or None while active) as the payer knows them on ``day``.
+
+    The demo's claims treat a coverage end as a gap of ``STALE_DAYS``: registration learns
+    of it then, and the patient's later claims to the payer are paid (``certain.
+    coverage_ended``), so the patient is enrolled again from the day after the gap."""
+    if coverage_end is None or day <= coverage_end:
+        return PLAN_BEGIN, None
+    again = coverage_end + timedelta(days=STALE_DAYS + 1)
+    if day < again:
+        return PLAN_BEGIN, coverage_end
+    return again, None
 
 
 def _file(day_batches: list[tuple[date, list[Claim]]], payer: Payer, control: int) -> str:
