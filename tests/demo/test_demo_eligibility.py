@@ -54,7 +54,7 @@ def test_responses_tell_the_coverage_end_and_half_the_claims_are_rechecked(
         by_claim[claim] = by_claim.get(claim, 0) + 1
         assert day >= starts[claim]  # asked on the day of service or later
         said = inactive_on(
-            status="active" if eb == "1" else "inactive",
+            status="active" if eb == "1" else "inactive",  # about its own date of service
             plan_begin=begin,
             plan_end=end,
             service=starts[claim],
@@ -70,11 +70,16 @@ def test_responses_tell_the_coverage_end_and_half_the_claims_are_rechecked(
     assert len(by_claim) / len(starts) >= RECHECK_SHARE - 0.05
 
 
-def test_coverage_on_a_day_ends_then_resumes_after_the_gap() -> None:
+def test_coverage_on_answers_for_the_date_of_service() -> None:
     end = dt.date(2025, 3, 31)
-    assert coverage_on(None, dt.date(2025, 6, 1)) == (PLAN_BEGIN, None)
-    assert coverage_on(end, end) == (PLAN_BEGIN, None)  # the last covered day
-    assert coverage_on(end, dt.date(2025, 4, 1)) == (PLAN_BEGIN, end)
-    assert coverage_on(end, dt.date(2025, 6, 29)) == (PLAN_BEGIN, end)  # 90 days after
-    # registration has learned of it: enrolled again from the 91st day
-    assert coverage_on(end, dt.date(2025, 6, 30)) == (dt.date(2025, 6, 30), None)
+
+    def on(service: dt.date, day: dt.date) -> tuple[dt.date, dt.date | None, bool]:
+        return coverage_on(end, service=service, day=day)
+
+    assert coverage_on(None, service=end, day=end) == (PLAN_BEGIN, None, True)
+    assert on(end, end) == (PLAN_BEGIN, None, True)  # the last covered day, end not yet known
+    assert on(end, dt.date(2025, 4, 2)) == (PLAN_BEGIN, end, True)  # covered, plan since ended
+    assert on(dt.date(2025, 4, 1), dt.date(2025, 4, 2)) == (PLAN_BEGIN, end, False)
+    assert on(dt.date(2025, 6, 29), dt.date(2025, 7, 1)) == (PLAN_BEGIN, end, False)  # day 90
+    # after the gap: enrolled again from the 91st day
+    assert on(dt.date(2025, 6, 30), dt.date(2025, 7, 1)) == (dt.date(2025, 6, 30), None, True)

@@ -10,9 +10,9 @@ Two moments, as a registration desk and a billing office run them:
   organizations re-check only some payers or accounts; the model can see a coverage end
   only for the claims whose latest response before submission came after it.
 
-Every response tells the truth about the coverage (``Patient.coverage_end``, then
-re-enrolment after the gap the demo's claims assume: :func:`coverage_on`): active with the
-plan's begin date, or inactive with the plan's end date. The organization does not hold
+Every response tells the truth about the date of service asked (:func:`coverage_on`): the
+plan that covered it (with its end once the payer knows it), or inactive with the end of the
+plan when the service fell after it. The organization does not hold
 a claim on an inactive response (the claims are what they were); the risk model reads the
 responses. Draws use their own random generator, so every other draw of the demo stays.
 """
@@ -83,25 +83,31 @@ def _member(w: X12Writer, hl: int, day: date, c: Claim) -> None:
     w.segment("NM1", "IL", "1", pt.last_name, pt.first_name, None, None, None, "MI",
               pt.member_id)  # fmt: skip
     w.segment("DMG", "D8", _d8(pt.birth_date), pt.sex)
-    begin, end = coverage_on(pt.coverage_end, day)
+    begin, end, active = coverage_on(pt.coverage_end, service=c.start, day=day)
     w.segment("DTP", "346", "D8", _d8(begin))
     if end is not None:
         w.segment("DTP", "347", "D8", _d8(end))
-    w.segment("EB", "1" if end is None else "6", "IND", "30", c.payer.filing_professional)
+    w.segment("EB", "1" if active else "6", "IND", "30", c.payer.filing_professional)
 
 
-def coverage_on(coverage_end: date | None, day: date) -> tuple[date, date | None]:
-    """(plan begin, plan end or None while active) as the payer knows them on ``day``.
+def coverage_on(
+    coverage_end: date | None, *, service: date, day: date
+) -> tuple[date, date | None, bool]:
+    """(plan begin, plan end, active) a payer answers on ``day`` for the date of service
+    asked (a 270 asks for one: the claim's).
 
-    The demo's claims treat a coverage end as a gap of ``STALE_DAYS``: registration learns
-    of it then, and the patient's later claims to the payer are paid (``certain.
-    coverage_ended``), so the patient is enrolled again from the day after the gap."""
-    if coverage_end is None or day <= coverage_end:
-        return PLAN_BEGIN, None
+    The plan that covered the service, with its end once the payer knows it; inactive when
+    the service fell after the coverage end. The demo's claims treat a coverage end as a gap
+    of ``STALE_DAYS`` (registration learns of it then and later claims are paid:
+    ``certain.coverage_ended``), so a service after the gap is under a new enrolment."""
+    if coverage_end is None:
+        return PLAN_BEGIN, None, True
     again = coverage_end + timedelta(days=STALE_DAYS + 1)
-    if day < again:
-        return PLAN_BEGIN, coverage_end
-    return again, None
+    if service <= coverage_end:
+        return PLAN_BEGIN, (coverage_end if day > coverage_end else None), True
+    if service < again:
+        return PLAN_BEGIN, coverage_end, False
+    return again, None, True
 
 
 def _file(day_batches: list[tuple[date, list[Claim]]], payer: Payer, control: int) -> str:
