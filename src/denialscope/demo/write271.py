@@ -4,7 +4,8 @@ Two moments, as a registration desk and a billing office run them:
 
 - at registration: the patient's first visit with the payer in the year is verified (a 270
   on the day of service); later visits reuse the plan on file, which is how a coverage that
-  ended goes unnoticed (``demo.certain``: the claim still goes to the old payer);
+  ended goes unnoticed (``demo.certain``: the claim still goes to the old payer) until
+  registration learns of it and verifies the new enrolment at the next visit;
 - before billing: ``RECHECK_SHARE`` of the claims are verified again 1-3 days before they
   are first sent. Half, because re-verifying every claim costs clearinghouse fees and many
   organizations re-check only some payers or accounts; the model can see a coverage end
@@ -62,10 +63,12 @@ def eligibility_inquiries(subs: list[Submission], rng: random.Random) -> list[In
             first_sent[cid] = s.sent
             claims[cid] = s.claim
     out: list[Inquiry] = []
-    registered: set[tuple[str, str]] = set()
+    registered: set[tuple[str, str, bool]] = set()
     for cid in sorted(claims, key=lambda k: (claims[k].start, k)):
         c = claims[cid]
-        who = (c.patient.member_id, c.payer.key)
+        end = c.patient.coverage_end
+        renewed = end is not None and c.start > end + timedelta(days=STALE_DAYS)
+        who = (c.patient.member_id, c.payer.key, renewed)
         if who not in registered:
             registered.add(who)
             out.append((c.start, c))
