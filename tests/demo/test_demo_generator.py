@@ -55,7 +55,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
 def test_rerun_with_fewer_claims_leaves_no_stray_files(tmp_path: Path) -> None:
     generate_demo(tmp_path, claims=600, seed=3)
     small = generate_demo(tmp_path, claims=150, seed=3)
-    on_disk = {p for sub in ("837", "835", "ack") for p in (tmp_path / sub).glob("*.x12")}
+    on_disk = {p for sub in ("837", "835", "ack", "271") for p in (tmp_path / sub).glob("*.x12")}
     assert on_disk == set(small.files)
     assert set((tmp_path / "adt").glob("*.hl7")) == set(small.files_adt)
 

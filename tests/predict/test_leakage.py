@@ -166,3 +166,58 @@ def test_a_replacement_claim_is_not_a_duplicate_of_its_original() -> None:
     resent = replace(original, key="b", submitted=D(2025, 3, 1))
     corrected = replace(resent, key="c", frequency="7")
     assert list(duplicate_counts([original, resent, corrected], {})) == [0, 1, 0]
+
+
+INACTIVE = FEATURES.index("eligibility_inactive")
+
+
+def _rows_eligibility(session: Session) -> dict[str, np.ndarray]:
+    history = load_history(session)
+    frame = feature_frame(
+        history.claims,
+        history=history.labelled(),
+        vocabulary=build_vocabulary(history.claims),
+        eligibility=history.eligibility,
+    )
+    return {c.control_number: frame.matrix[i] for i, c in enumerate(history.claims)}
+
+
+def test_a_271_counts_only_when_received_before_submission(session: Session) -> None:
+    from denialscope.eligibility.models import EligibilityResponseRow
+
+    store = Store(session)
+    # Coverage ended 31 March; the claims were served 5 April.
+    store.add(submitted=D(2025, 4, 20), remit=None, patient="m1", served=D(2025, 4, 5))  # A
+    store.add(submitted=D(2025, 5, 20), remit=None, patient="m1", served=D(2025, 4, 5))  # B
+    store.add(submitted=D(2025, 4, 20), remit=None, patient="m2", served=D(2025, 4, 5))  # C
+    before = _rows_eligibility(session)
+    assert all(math.isnan(r[INACTIVE]) for r in before.values())  # no response stored
+
+    def response(member: str, day: D, status: str, end: D | None) -> EligibilityResponseRow:
+        return EligibilityResponseRow(
+            source_file_id=store.remittance.source_file_id,
+            payer_id="p1",  # matched as ingest keys payers: upper case
+            member_id=member,
+            responded_on=day,
+            status=status,
+            plan_begin=D(2024, 1, 1),
+            plan_end=end,
+            segment_index=1,
+        )
+
+    session.add_all(
+        [
+            response("m1", D(2025, 1, 10), "active", None),  # registration: covered
+            response("m1", D(2025, 5, 1), "inactive", D(2025, 3, 31)),  # after A, before B
+            response("m2", D(2025, 4, 20), "inactive", D(2025, 3, 31)),  # C's own day
+        ]
+    )
+    session.flush()
+    rows = _rows_eligibility(session)
+    assert rows["C00001"][INACTIVE] == 0.0  # A: only the January response was known
+    assert rows["C00002"][INACTIVE] == 1.0  # B: the 1 May response says ended 31 March
+    assert math.isnan(rows["C00003"][INACTIVE])  # C: same day is not before
+    # the later response changes nothing else of A's row
+    np.testing.assert_array_equal(
+        np.delete(rows["C00001"], INACTIVE), np.delete(before["C00001"], INACTIVE)
+    )

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from denialscope.predict import evaluate as ev
-from denialscope.predict.model import fit_calibration
+from denialscope.predict.model import TIE_BREAK, fit_calibration
 from denialscope.predict.split import NotEnoughHistoryError, time_split
 
 
@@ -44,9 +44,27 @@ def test_brier_reliability_and_dollars() -> None:
 
 
 def test_isotonic_calibration_pools_violations() -> None:
-    cal = fit_calibration(a(1, 2, 3, 4), a(1, 0, 1, 1))
-    assert cal.values == (0.5, 1.0)
-    assert list(cal.apply(a(0, 1.5, 2, 3.5, 9))) == [0.5, 0.5, 0.5, 1.0, 1.0]
+    # blocks {1, 2} (1 of 2 denied) and {3, 4} (both): knots at their mean scores
+    cal = fit_calibration(a(0.1, 0.2, 0.3, 0.4), a(1, 0, 1, 1))
+    assert cal.scores == pytest.approx((0.15, 0.35)) and cal.probabilities == (0.5, 1.0)
+    # linear between the knots (0.2 -> 0.5 + 0.5 * 0.25), flat beyond them, up to TIE_BREAK
+    got = cal.apply(a(0, 0.15, 0.2, 0.35, 0.9))
+    assert list(np.round(got, 5)) == [0.5, 0.5, 0.625, 1.0, 1.0]
+    assert got[2] == pytest.approx((1 - TIE_BREAK) * 0.625 + TIE_BREAK * 0.2)
+
+
+def test_calibration_keeps_the_ranking() -> None:
+    # 0.1 and 0.2 fall in one isotonic block (a step function gives both 0.5): they keep
+    # their order, as do 0 and 0.1 below the first knot and 0.4 and 0.9 above the last
+    cal = fit_calibration(a(0.1, 0.2, 0.3, 0.4), a(1, 0, 1, 1))
+    p = cal.apply(a(0, 0.1, 0.2, 0.4, 0.9))
+    assert p[0] < p[1] < p[2] < p[3] < p[4]
+    assert all(0.0 <= v <= 1.0 for v in p)
+    # a threshold can still split the top: recall at 95% precision is the raw score's
+    raw, y = a(0.91, 0.9, 0.88, 0.7, 0.5, 0.3), a(1, 1, 0, 1, 0, 0)
+    flat = fit_calibration(a(0.5, 0.88, 0.9, 0.91, 0.95), a(0, 1, 1, 1, 1))
+    assert ev.recall_at_precision(raw, y, 0.95) == pytest.approx(2 / 3)
+    assert ev.recall_at_precision(flat.apply(raw), y, 0.95) == pytest.approx(2 / 3)
 
 
 def test_time_split_needs_enough_months() -> None:

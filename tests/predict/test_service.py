@@ -210,3 +210,37 @@ def test_too_little_history_is_a_clear_error_not_a_traceback(
     assert out.exit_code != 0
     assert isinstance(out.exception, NotEnoughHistoryError)  # main() prints it, exit 1
     assert "2 month(s) of adjudicated claims; the split needs 6" in str(out.exception)
+
+
+def test_capacity_is_chosen_inside_the_training_window(
+    session: Session, planted: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from denialscope.predict import capacity
+
+    report = service.evaluate(
+        session=session, settings=planted, test_months=1, calibration_months=1
+    )
+    # 360 training claims: too few to compare leaf sizes, the default is kept
+    assert report["capacity"]["validation_months"] is None
+    assert (report["capacity"]["min_data_in_leaf"], report["capacity"]["rounds"]) == (40, 200)
+    monkeypatch.setattr(capacity, "MIN_TRAINING_CLAIMS", 0)
+    report = service.evaluate(
+        session=session, settings=planted, test_months=1, calibration_months=1
+    )
+    chosen = report["capacity"]
+    # train January-April: the last two of them are held out, never May (calibration) or June
+    assert chosen["validation_months"] == ["2025-03", "2025-04"]
+    assert [(c["min_data_in_leaf"], c["rounds"]) for c in chosen["candidates"]] == list(
+        capacity.CANDIDATES
+    )
+    best = max(
+        chosen["candidates"],
+        key=lambda c: (
+            c["recall_at_95_precision"] + c["recall_at_80_precision"] + c["pr_auc"],
+            -chosen["candidates"].index(c),
+        ),
+    )
+    assert (chosen["min_data_in_leaf"], chosen["rounds"]) == (
+        best["min_data_in_leaf"],
+        best["rounds"],
+    )

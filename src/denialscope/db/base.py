@@ -59,6 +59,7 @@ MODEL_MODULES: list[str] = [
     "denialscope.adt.models",
     "denialscope.ur.models",
     "denialscope.web.models",
+    "denialscope.eligibility.models",
 ]
 
 MONEY = Numeric(14, 2)

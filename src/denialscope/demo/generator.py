@@ -21,6 +21,7 @@ from denialscope.demo.org import build_org, write_org_yaml, write_payer_pack
 from denialscope.demo.profile import build_profile, write_claims_truth
 from denialscope.demo.settings import demo_settings
 from denialscope.demo.truth import build_ground_truth, write_denials_csv
+from denialscope.demo.write271 import write_271_files
 from denialscope.demo.write835 import write_835_files
 from denialscope.demo.write837 import write_837_files
 
@@ -46,11 +47,13 @@ class DemoResult:
     seconds: float
     signals: list[dict[str, Any]] = field(default_factory=list)
     scrub_pack: Path | None = None  # the payers' filing limits, a scrub rule pack
+    files_271: list[Path] = field(default_factory=list)  # eligibility responses
 
     @property
     def files(self) -> list[Path]:
-        """Every X12 file, 837s first, then acknowledgments, then 835s (ingest order)."""
-        return [*self.files_837, *self.files_ack, *self.files_835]
+        """Every X12 file, 837s first, then acknowledgments, then 835s, then eligibility
+        responses (ingest order)."""
+        return [*self.files_837, *self.files_ack, *self.files_835, *self.files_271]
 
 
 def _clear(folder: Path) -> None:
@@ -97,10 +100,18 @@ def _generate(out_dir: Path, *, claims: int, seed: int, settings: dict[str, Any]
     _clear(out_dir / "837")
     _clear(out_dir / "835")
     _clear(out_dir / "ack")
+    _clear(out_dir / "271")
     files_837 = write_837_files(out_dir / "837", submissions, org, control_start=100000)
     files_835 = write_835_files(out_dir / "835", remits, org, control_start=500000)
     files_ack = write_ack_files(
         out_dir / "ack", submissions, org, control_837=100000, control_start=800000
+    )
+    files_271 = write_271_files(
+        out_dir / "271",
+        submissions,
+        org,
+        random.Random(f"{seed}-eligibility"),
+        control_start=900000,
     )
     files_adt = write_adt_files(out_dir / "adt", claim_list, random.Random(f"{seed}-adt"))
     org_yaml = out_dir / "org.yaml"
@@ -119,6 +130,7 @@ def _generate(out_dir: Path, *, claims: int, seed: int, settings: dict[str, Any]
         "837": [p.relative_to(out_dir).as_posix() for p in files_837],
         "835": [p.relative_to(out_dir).as_posix() for p in files_835],
         "ack": [p.relative_to(out_dir).as_posix() for p in files_ack],
+        "271": [p.relative_to(out_dir).as_posix() for p in files_271],
         "adt": [p.relative_to(out_dir).as_posix() for p in files_adt],
         "org": org_yaml.name,
         "denials": denials_csv.name,
@@ -147,4 +159,5 @@ def _generate(out_dir: Path, *, claims: int, seed: int, settings: dict[str, Any]
         seconds=time.perf_counter() - started,
         signals=[{"id": s["id"], "type": s["type"]} for s in truth["signals"]],
         scrub_pack=scrub_pack,
+        files_271=files_271,
     )

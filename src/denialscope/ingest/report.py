@@ -23,6 +23,7 @@ class FileResult:
     service_lines: int = 0
     adjustments: int = 0
     acknowledgments: int = 0
+    eligibility_responses: int = 0  # 271 subscriber/dependent levels stored
     denials: int = 0  # claim payments with at least one denial
     errors: int = 0  # error diagnostics in a readable file
     warnings: int = 0

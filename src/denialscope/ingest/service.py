@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from denialscope.classify.config import ClassificationConfig, load_config
 from denialscope.db.failures import DiskFullError, database_failure
 from denialscope.db.locks import take_write_lock
+from denialscope.eligibility.records import EligibilityResponse
+from denialscope.eligibility.store import EligibilityStore
 from denialscope.errors import (
     DenialscopeError,
     InputError,
@@ -326,6 +328,7 @@ def _store(
     claims = ClaimStore(scope, file_date=now.date())
     remits = RemitStore(scope, classification=classification)
     acks = AckStore(session, source_file_id=source_id)
+    eligibility = EligibilityStore(session, source_file_id=source_id, file=item.name)
     with item.open() as fh:
         reader = X12Reader(cast(BinaryIO, fh), name=item.name)
         reported = 0
@@ -341,6 +344,8 @@ def _store(
                 remits.provider_adjustment(record)
             elif kind is ClaimAcknowledgment or kind is TransactionAcknowledgment:
                 acks.add(record)
+            elif kind is EligibilityResponse:
+                eligibility.add(record)
             done = claims.stored + remits.stored
             if done - reported >= 1000:
                 progress("claims", done - reported)
@@ -348,6 +353,7 @@ def _store(
         claims.flush()
         remits.finish()
         acks.flush()
+        eligibility.flush()
         progress("claims", claims.stored + remits.stored - reported)
     _refuse_unreadable_parts(reader, item.name)
     if reader.truncated_at is not None:
@@ -366,7 +372,7 @@ def _store(
     result.conflicts = remits.payment_conflicts + sum(
         1 for f in claims.findings if f.kind == "claim_conflict"
     )
-    if claims.stored + remits.remittances + acks.stored == 0 and findings:
+    if claims.stored + remits.remittances + acks.stored + eligibility.stored == 0 and findings:
         result.file_type = reader.summary.transaction
         result.status = "conflict" if result.conflicts else "duplicate"
         raise _NothingNew
@@ -375,7 +381,7 @@ def _store(
     if workqueue is not None and classification is not None:
         _sync_queue(session, source_id, claims.claim_ids | remits.claim_ids, result, workqueue)
     summary = reader.summary
-    if claims.stored + remits.remittances + acks.stored == 0:
+    if claims.stored + remits.remittances + acks.stored + eligibility.stored == 0:
         what = summary.transaction or "no transaction set"
         raise NothingToStoreError(
             f"readable X12 ({what}) but it holds no claim, remittance or acknowledgment "
@@ -409,6 +415,7 @@ def _store(
     result.service_lines = claims.lines + remits.service_lines
     result.adjustments = remits.adjustments
     result.acknowledgments = acks.stored
+    result.eligibility_responses = eligibility.stored
     result.denials = remits.denials
     result.errors = errors
     result.warnings = warnings

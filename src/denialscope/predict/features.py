@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from denialscope.eligibility.store import EligibilityFeed
 from denialscope.predict.history import Events, day_number, prior_counts
 from denialscope.predict.priors import duplicate_counts, eligibility_history
 from denialscope.predict.records import ClaimInput, Outcome, procedure_keys
@@ -67,6 +68,7 @@ HISTORY = (
     "patient_payer_eligibility_denials",
     "patient_payer_last_eligibility",
     "same_service_prior_submissions",
+    "eligibility_inactive",
 )
 FEATURES = CATEGORICAL + NUMERIC + HISTORY
 WINDOW_DAYS = 90
@@ -244,9 +246,12 @@ def feature_frame(
     *,
     history: Sequence[tuple[ClaimInput, Outcome]],
     vocabulary: Mapping[str, Mapping[str, int]],
+    eligibility: EligibilityFeed | None = None,
 ) -> FeatureFrame:
     """The matrix for ``claims``; ``history`` holds every claim with a known outcome (the
-    claims themselves may be among it: their own outcome is never counted)."""
+    claims themselves may be among it: their own outcome is never counted); ``eligibility``
+    the stored 271 responses (none: the column is missing for every claim)."""
+    feed = eligibility or EligibilityFeed()
     own = {c.key: o for c, o in history}
     cols: list[npt.NDArray[np.float64]] = []
     cat_rows = [_categorical_values(c) for c in claims]
@@ -262,8 +267,20 @@ def feature_frame(
     dept = _history(claims, history, own, "department", WINDOW_DAYS)
     payer = _history(claims, history, own, "payer", WINDOW_DAYS)
     patient_denied = np.nan_to_num(patient[0]) * patient[1]
-    eligibility, last_eligibility = eligibility_history(claims, history)
+    coverage_denials, last_coverage_denial = eligibility_history(claims, history)
     duplicates = duplicate_counts(claims, {c.key: c for c, _ in history})
+    inactive = np.array(
+        [
+            feed.inactive(
+                payer_id=c.payer_id,
+                member_id=c.member_id,
+                submitted=c.submitted,
+                service=c.service_from,
+            )
+            for c in claims
+        ],
+        dtype=np.float64,
+    )
     cols += [
         pp[0],
         pp[1],
@@ -275,9 +292,10 @@ def feature_frame(
         patient[1],
         dept[0],
         payer[0],
-        eligibility,
-        last_eligibility,
+        coverage_denials,
+        last_coverage_denial,
         duplicates,
+        inactive,
     ]
     matrix = np.column_stack(cols) if claims else np.zeros((0, len(FEATURES)))
     facts = [

@@ -1,8 +1,9 @@
 """Gradient-boosted trees for P(denial), isotonic calibration, and the likely root cause.
 
 LightGBM is imported here only: the CLI loads this module inside its commands. The trees
-rank; the isotonic map (pool-adjacent-violators, fitted on a later calibration slice the
-trees never saw) turns scores into probabilities that match observed denial rates.
+rank; an isotonic fit (pool-adjacent-violators, on a later calibration slice the trees never
+saw), interpolated between its blocks so that it stays strictly increasing, turns scores
+into probabilities that match observed denial rates without changing the ranking.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ import numpy.typing as npt
 
 from denialscope.predict.features import CATEGORICAL, FEATURES
 
-__all__ = ["PARAMS", "Calibration", "RiskModel", "fit_calibration", "fit_causes", "fit_risk"]
+__all__ = [
+    "PARAMS",
+    "TIE_BREAK",
+    "Calibration",
+    "RiskModel",
+    "fit_calibration",
+    "fit_causes",
+    "fit_risk",
+]
 
 # Shallow trees, slow learning, a floor on leaf size: a few thousand denials per year are
 # few, and the history columns already carry most of the cell-level signal.
@@ -44,45 +53,67 @@ ROUNDS = 200
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """A step function: scores at or above ``edges[i]`` get ``values[i]``."""
+    """A strictly increasing map from the trees' score to a probability.
 
-    edges: tuple[float, ...]
-    values: tuple[float, ...]
+    ``scores``/``probabilities`` are the knots: each isotonic block's mean score and its
+    observed denial rate. Between knots the map is linear, beyond them flat at the end
+    values; ``TIE_BREAK`` of the raw score is blended in so that no two different scores
+    share a probability. An isotonic step function would tie every claim of a step, and a
+    threshold could then not split the near-certain claims from the others in their step:
+    this map keeps the trees' ranking exactly (same recall at any precision as the raw score).
+    """
+
+    scores: tuple[float, ...]
+    probabilities: tuple[float, ...]
 
     def apply(self, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        if not self.edges:
+        if not self.scores:
             return scores
-        idx = np.searchsorted(np.asarray(self.edges), scores, side="right") - 1
-        return np.asarray(self.values)[np.clip(idx, 0, len(self.values) - 1)]
+        fitted = np.interp(scores, np.asarray(self.scores), np.asarray(self.probabilities))
+        return np.asarray((1.0 - TIE_BREAK) * fitted + TIE_BREAK * scores, dtype=np.float64)
+
+
+# Small enough to leave every probability within 1e-6 of the isotonic fit, large enough to
+# order two scores that differ by the trees' smallest step (float64 keeps ~1e-16).
+TIE_BREAK = 1e-6
+
+
+def _isotonic_blocks(
+    scores: npt.NDArray[np.float64], labels: npt.NDArray[np.float64]
+) -> list[tuple[float, float, float]]:
+    """Pool adjacent violators: blocks of (score sum, label sum, count) whose label means
+    strictly increase."""
+    order = np.argsort(scores, kind="mergesort")
+    s, y = scores[order], labels[order].astype(np.float64)
+    blocks: list[list[float]] = []  # [score sum, label sum, count, last score]
+    for score, label in zip(s.tolist(), y.tolist(), strict=True):
+        if blocks and score == blocks[-1][3]:  # equal scores always share a block
+            b = blocks[-1]
+            b[0] += score
+            b[1] += label
+            b[2] += 1
+        else:
+            blocks.append([score, label, 1.0, score])
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
+            last = blocks.pop()
+            blocks[-1][0] += last[0]
+            blocks[-1][1] += last[1]
+            blocks[-1][2] += last[2]
+            blocks[-1][3] = last[3]
+    return [(b[0], b[1], b[2]) for b in blocks]
 
 
 def fit_calibration(
     scores: npt.NDArray[np.float64], labels: npt.NDArray[np.float64]
 ) -> Calibration:
-    """Isotonic regression (pool adjacent violators) of labels on scores."""
+    """Isotonic regression of labels on scores, its blocks joined at their mean scores."""
     if len(scores) == 0:
         return Calibration((), ())
-    order = np.argsort(scores, kind="mergesort")
-    s, y = scores[order], labels[order].astype(np.float64)
-    # blocks: [start score, sum, count]; merge while a block's mean is below the previous
-    starts: list[float] = []
-    sums: list[float] = []
-    counts: list[float] = []
-    for score, label in zip(s.tolist(), y.tolist(), strict=True):
-        if starts and score == starts[-1]:
-            sums[-1] += label
-            counts[-1] += 1
-        else:
-            starts.append(score)
-            sums.append(label)
-            counts.append(1.0)
-        while len(sums) > 1 and sums[-2] / counts[-2] >= sums[-1] / counts[-1]:
-            last_sum, last_count = sums.pop(), counts.pop()
-            sums[-1] += last_sum
-            counts[-1] += last_count
-            starts.pop()
-    values = tuple(sm / n for sm, n in zip(sums, counts, strict=True))
-    return Calibration(tuple(starts), values)
+    blocks = _isotonic_blocks(scores, labels)
+    return Calibration(
+        tuple(score_sum / n for score_sum, _, n in blocks),
+        tuple(label_sum / n for _, label_sum, n in blocks),
+    )
 
 
 def _dataset(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64] | None) -> lgb.Dataset:
@@ -95,8 +126,18 @@ def _dataset(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64] | None) -> l
     )
 
 
-def fit_risk(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> lgb.Booster:
-    return lgb.train(PARAMS, _dataset(x, y), num_boost_round=ROUNDS)
+def fit_risk(
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    *,
+    min_data_in_leaf: int | None = None,
+    rounds: int = ROUNDS,
+) -> lgb.Booster:
+    """The P(denial) trees; leaf size and rounds as ``predict.capacity`` chose them."""
+    params = dict(PARAMS)
+    if min_data_in_leaf is not None:
+        params["min_data_in_leaf"] = min_data_in_leaf
+    return lgb.train(params, _dataset(x, y), num_boost_round=rounds)
 
 
 def fit_causes(

@@ -56,6 +56,10 @@ class ClaimInput:
     filing_from: dt.date | None = None
     filing_limit_days: int | None = None
     frequency: str = "1"  # CLM05-3: 1 original, 7 replacement, 8 void
+    # What an eligibility response (271) is matched on: the 837's NM1*PR NM109 and the
+    # subscriber's member id (NM1*IL NM109). A patient identifier: matched, never shown.
+    payer_id: str = ""
+    member_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,4 +154,6 @@ def claim_input(
         filing_from=(record.service_to if record.kind == "837I" else None) or record.service_from,
         filing_limit_days=filing_limit_days,
         frequency=record.frequency or "1",
+        payer_id=(record.payer.identifier or "") if record.payer else "",
+        member_id=(record.subscriber.party.identifier or "") if record.subscriber.party else "",
     )

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Patient, patient_key_for
+from denialscope.eligibility.store import load_feed
 from denialscope.orgs.models import Department, Payer, payer_key_for
 from denialscope.orgs.service import OrgResolver
 from denialscope.predict import store
@@ -70,7 +71,10 @@ def _evaluate(
     history: History, settings: Settings, test_months: int, calibration_months: int
 ) -> dict[str, Any]:
     fitted = fit_split(
-        history.labelled(), test_months=test_months, calibration_months=calibration_months
+        history.labelled(),
+        test_months=test_months,
+        calibration_months=calibration_months,
+        eligibility=history.eligibility,
     )
     return measure(fitted, oracle=read_oracle(settings.data_dir))
 
@@ -83,7 +87,12 @@ def train(
     context = scrub_context(settings.data_dir)
     history = load_history(session, context=context, limits=filing_limits(settings, context.pack))
     metrics = _evaluate(history, settings, test_months, calibration_months)
-    fitted = fit_split(history.labelled(), test_months=0, calibration_months=calibration_months)
+    fitted = fit_split(
+        history.labelled(),
+        test_months=0,
+        calibration_months=calibration_months,
+        eligibility=history.eligibility,
+    )
     streams = Counter((o.root_cause, o.stream) for o in history.outcomes.values() if o.denied)
     cause_stream: dict[str, str] = {}
     for (cause, stream), _ in streams.most_common():
@@ -101,10 +110,11 @@ def train(
             "denials": sum(1 for o in fitted.outcomes if o.denied),
         },
         "features": list(FEATURES),
+        "capacity": fitted.capacity.to_dict(),
         "vocabulary": fitted.vocabulary,
         "calibration": {
-            "edges": list(model.calibration.edges),
-            "values": list(model.calibration.values),
+            "scores": list(model.calibration.scores),
+            "probabilities": list(model.calibration.probabilities),
         },
         "cause_classes": model.cause_classes,
         "cause_stream": cause_stream,
@@ -156,9 +166,13 @@ def load_model(data_dir: Path, version: str | None = None) -> LoadedModel | None
     causes_text = files.text("causes.txt")
     causes = lgb.Booster(model_str=causes_text) if causes_text else None
     cal = meta["calibration"]
+    if "scores" not in cal:  # a step-function calibration (before the interpolated map)
+        raise store.ModelStoreError(
+            f"{files.folder}: calibrated with an older method; run `denialscope predict train`"
+        )
     model = RiskModel(
         booster,
-        Calibration(tuple(cal["edges"]), tuple(cal["values"])),
+        Calibration(tuple(cal["scores"]), tuple(cal["probabilities"])),
         causes,
         list(meta.get("cause_classes", [])),
     )
@@ -281,7 +295,9 @@ def score_claims(
     ]
     inputs = _inputs(session, claims, submitted, findings, filing_limits(settings, context.pack))
     history = load_outcome_history(session)
-    frame = feature_frame(inputs, history=history, vocabulary=loaded.vocabulary)
+    frame = feature_frame(
+        inputs, history=history, vocabulary=loaded.vocabulary, eligibility=load_feed(session)
+    )
     p = loaded.model.probability(frame.matrix)
     causes = loaded.model.likely_causes(frame.matrix)
     reasons: list[list[Reason]] = [[] for _ in inputs]

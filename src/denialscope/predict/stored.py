@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from denialscope.claims.models import Claim as ClaimRow
 from denialscope.claims.models import ClaimLine, Patient
 from denialscope.claims.record import stored_claims
+from denialscope.eligibility.store import EligibilityFeed, load_feed
 from denialscope.orgs.models import Department, Payer, Provider
 from denialscope.predict.filing import FilingLimits
 from denialscope.predict.records import ClaimInput, LineInput, Outcome, claim_input
@@ -33,6 +34,7 @@ class History:
 
     claims: list[ClaimInput]
     outcomes: dict[str, Outcome]  # by claim key
+    eligibility: EligibilityFeed = field(default_factory=EligibilityFeed)  # stored 271s
 
     def labelled(self) -> list[tuple[ClaimInput, Outcome]]:
         return [(c, self.outcomes[c.key]) for c in self.claims if c.key in self.outcomes]
@@ -152,7 +154,7 @@ def load_history(
         claims.append(claim)
         if cid in outcomes:
             by_key[m.key] = outcomes[cid]
-    return History(claims, by_key)
+    return History(claims, by_key, load_feed(session))
 
 
 def load_outcome_history(session: Session) -> list[tuple[ClaimInput, Outcome]]:

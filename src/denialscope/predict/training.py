@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from denialscope.eligibility.store import EligibilityFeed
 from denialscope.predict import evaluate as ev
+from denialscope.predict.capacity import Capacity, choose_capacity
 from denialscope.predict.features import FEATURES, FeatureFrame, build_vocabulary, feature_frame
 from denialscope.predict.model import RiskModel, fit_calibration, fit_causes, fit_risk
 from denialscope.predict.records import ClaimInput, Outcome
@@ -38,13 +40,18 @@ class Fitted:
     outcomes: list[Outcome]
     parts: list[str]
     frame: FeatureFrame
+    capacity: Capacity
 
     def rows(self, part: str) -> npt.NDArray[np.bool_]:
         return np.array([p == part for p in self.parts], dtype=bool)
 
 
 def fit_split(
-    labelled: list[tuple[ClaimInput, Outcome]], *, test_months: int, calibration_months: int
+    labelled: list[tuple[ClaimInput, Outcome]],
+    *,
+    test_months: int,
+    calibration_months: int,
+    eligibility: EligibilityFeed | None = None,
 ) -> Fitted:
     """Train on the early months, calibrate on the next ones (test months are left out)."""
     labelled = sorted(labelled, key=lambda pair: (pair[0].submitted, pair[0].key))
@@ -54,7 +61,7 @@ def fit_split(
     parts = [split.part(c.submitted) for c in claims]
     train = [c for c, p in zip(claims, parts, strict=True) if p == "train"]
     vocabulary = build_vocabulary(train)
-    frame = feature_frame(claims, history=labelled, vocabulary=vocabulary)
+    frame = feature_frame(claims, history=labelled, vocabulary=vocabulary, eligibility=eligibility)
     y = np.array([float(o.denied) for o in outcomes])
     is_train = np.array([p == "train" for p in parts])
     is_cal = np.array([p == "calibration" for p in parts])
@@ -63,7 +70,17 @@ def fit_split(
             f"{int(y[is_train].sum())} denials in the training months and "
             f"{int(y[is_cal].sum())} in the calibration months: too few to learn from"
         )
-    booster = fit_risk(frame.matrix[is_train], y[is_train])
+    capacity = choose_capacity(
+        frame.matrix[is_train],
+        y[is_train],
+        [c.submitted.strftime("%Y-%m") for c, t in zip(claims, is_train, strict=True) if t],
+    )
+    booster = fit_risk(
+        frame.matrix[is_train],
+        y[is_train],
+        min_data_in_leaf=capacity.min_data_in_leaf,
+        rounds=capacity.rounds,
+    )
     raw_cal = np.asarray(booster.predict(frame.matrix[is_cal]), dtype=np.float64)
     calibration = fit_calibration(raw_cal, y[is_cal])
     denied_train = is_train & (y == 1)
@@ -72,7 +89,7 @@ def fit_split(
         [o.root_cause for o, m in zip(outcomes, denied_train, strict=True) if m],
     )
     model = RiskModel(booster, calibration, causes, classes)
-    return Fitted(model, vocabulary, split, claims, outcomes, parts, frame)
+    return Fitted(model, vocabulary, split, claims, outcomes, parts, frame, capacity)
 
 
 def _ranking(
@@ -115,6 +132,7 @@ def measure(fitted: Fitted, *, oracle: Mapping[str, float] | None = None) -> dic
         },
         "claims": {part: int(fitted.rows(part).sum()) for part in ("train", "calibration", "test")},
         "test_denials": int(y.sum()),
+        "capacity": fitted.capacity.to_dict(),
         "test_denied_dollars": float(dollars.sum()),
         **_ranking(p, y, dollars, charges),
         "brier": ev.brier(p, y),
@@ -129,8 +147,8 @@ def measure(fitted: Fitted, *, oracle: Mapping[str, float] | None = None) -> dic
         "scrubber": _ranking(scrub, y, dollars, charges),
     }
     report["baselines"] = baselines
-    # The isotonic map is a step function: claims in one step tie, and a threshold cannot
-    # split them. The trees' own score orders them (same order, ties broken): shown apart.
+    # The trees' own score: the calibration is strictly increasing, so the ranking figures
+    # must equal the model's (kept to show it, and to compare with older reports).
     report["uncalibrated"] = _ranking(fitted.model.raw(x), y, dollars, charges)
     report["baseline_recall_at_95_precision"] = baselines["payer_procedure"][
         "recall_at_95_precision"

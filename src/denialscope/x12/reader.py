@@ -41,6 +41,7 @@ _PARSER_MODULES: dict[str, str] = {
     "277": "denialscope.x12.ack.ack277ca",
     "999": "denialscope.x12.ack.ack999",
     "997": "denialscope.x12.ack.ack999",  # the 4010 functional acknowledgment: AK3/AK4/AK5
+    "271": "denialscope.eligibility.parser271",  # eligibility responses
 }
 
 # Implementation guide ids -> the kind we report.
