@@ -1,7 +1,7 @@
 """Eligibility responses (X12 271): what a payer said of a member's coverage, and when.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-03
 """
 
