@@ -171,9 +171,7 @@ def start_server(data_dir: Path, port: int, workers: int = 1) -> subprocess.Pope
     env.pop("DENIALSCOPE_DATABASE_URL", None)
     if _has_serve():
         command = [_cli(), "serve", "--host", "127.0.0.1", "--port", str(port),
-                   "--data-dir", str(data_dir)]  # fmt: skip
-        if workers > 1:
-            command += ["--workers", str(workers)]
+                   "--data-dir", str(data_dir), "--workers", str(workers)]  # fmt: skip
     else:  # this checkout predates `denialscope serve`: the same app through uvicorn
         code = (
             "import sys, uvicorn\n"

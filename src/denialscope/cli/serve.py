@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from denialscope.settings import Settings
 
-__all__ = ["QueryStringFilter", "register", "run_workers", "server"]
+__all__ = ["QueryStringFilter", "default_workers", "register", "run_workers", "server"]
 
 
 def server(settings: Settings, *, host: str, port: int, forwarded_allow_ips: str) -> uvicorn.Server:
@@ -38,6 +38,14 @@ def server(settings: Settings, *, host: str, port: int, forwarded_allow_ips: str
     )
     filter_access_log()  # after Config: it installs uvicorn's logging, which this joins
     return uvicorn.Server(config)
+
+
+def default_workers() -> int:
+    """One server process per core, at most 4: twenty users at once on two cores wait half
+    as long with two (docs/web.md "Latency"); past four, memory grows faster than speed."""
+    import os
+
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def run_workers(
@@ -88,15 +96,15 @@ def register(app: typer.Typer) -> None:
             ),
         ] = "127.0.0.1",
         workers: Annotated[
-            int,
+            int | None,
             typer.Option(
                 "--workers",
                 min=1,
                 max=64,
-                help="Server processes (one per core answers more users at once; each keeps "
-                "its own figures).",
+                help="Server processes (default: one per core, at most 4; each keeps its own "
+                "leaders' figures). 1 runs a single process.",
             ),
-        ] = 1,
+        ] = None,
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
     ) -> None:
@@ -108,6 +116,8 @@ def register(app: typer.Typer) -> None:
 
         settings = cli_settings(database, data_dir)
         typer.echo(f"denialscope on http://{host}:{port}/ ({redact_url(settings.database_url)})")
+        if workers is None:
+            workers = default_workers()
         if workers > 1:
             run_workers(
                 settings,
