@@ -157,13 +157,15 @@ def _estimate(ratios: dict[tuple[Any, ...], Decimal], payer: Any, kind: Any, q: 
 def _later_payments(session: Session, claim_ids: list[int]) -> dict[int, Any]:
     """Per claim: its latest later primary adjudication that still stands, if any."""
     # Read once: as a NOT IN subquery SQLite scanned every claim payment for each chunk.
-    reversed_ids = set(
-        session.scalars(
+    # (``execute``, not ``scalars``: the Spark SQL session of scale/ answers execute only.)
+    reversed_ids = {
+        row[0]
+        for row in session.execute(
             select(ClaimPayment.reverses_payment_id).where(
                 ClaimPayment.is_reversal.is_(True), ClaimPayment.reverses_payment_id.is_not(None)
             )
         )
-    )
+    }
     latest: dict[int, Any] = {}
     for start in range(0, len(claim_ids), _CHUNK):
         query = (
