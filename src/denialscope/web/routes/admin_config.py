@@ -145,6 +145,14 @@ def _reclassify_detail(result: dict[str, Any]) -> str:
     )
 
 
+def _unknown_kind(request: Request, kind: str) -> Response | None:
+    """The 404 page of an upload to a configuration that does not exist, else None."""
+    if kind in KINDS:
+        return None
+    error = {"error": f"no configuration {kind!r}"}
+    return respond(request, "error.html.j2", error, status_code=404)
+
+
 @router.post(
     "/admin/{kind}/validate",
     response_class=HTMLResponse,
@@ -157,10 +165,8 @@ async def validate_upload(
     principal: Admin,
     session: DbSession,
 ) -> Response:
-    if kind not in KINDS:
-        return respond(
-            request, "error.html.j2", {"error": f"no configuration {kind!r}"}, status_code=404
-        )
+    if (unknown := _unknown_kind(request, kind)) is not None:
+        return unknown
     try:
         async with upload_form(request) as form:
             name, content = await _uploaded(form)
@@ -196,10 +202,8 @@ async def install_upload(
     principal: Admin,
     session: DbSession,
 ) -> Response:
-    if kind not in KINDS:
-        return respond(
-            request, "error.html.j2", {"error": f"no configuration {kind!r}"}, status_code=404
-        )
+    if (unknown := _unknown_kind(request, kind)) is not None:
+        return unknown
     settings = settings_of(request)
     content = b""
     try:
