@@ -14,13 +14,14 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 from sqlalchemy import Boolean, ColumnElement, Select, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from denialscope.analytics.figure_cache import FigureCache
 from denialscope.analytics.netbasis import claim_net_ratios, payment_to_charge_ratios
 from denialscope.claims.models import Claim
 from denialscope.errors import InputError
@@ -40,6 +41,7 @@ __all__ = [
     "browse_queue",
     "items_in_streams",
     "likely",
+    "queue_stamp",
 ]
 
 SORTS: Final = ("priority", "deadline", "dollars")
@@ -260,31 +262,53 @@ class _Choices:
     root_causes: tuple[str, ...]
 
 
-# The filter choices (queues, payers, root causes present in a worker's streams) change only
-# when an item is created, re-routed, re-classified or removed: kept per database and streams
-# until the newest change (``ix_work_items_updated_at``), the newest id or the count moves,
-# and a minute at most (a change committed late with an earlier time stamp shows then).
-_CHOICES: dict[tuple[object, ...], tuple[float, _Choices]] = {}
-_CHOICES_LOCK = threading.Lock()
-_CHOICES_SECONDS: Final = 60.0
+def queue_stamp(session: Session) -> tuple[object, ...]:
+    """What moves whenever a queue page could change: the work items (newest change, newest
+    id, count, newest history event) and the loaded files (newest id, count: a remittance
+    moves the net ratios and the "today" deadlines count from). Index probes only.
+
+    Three subqueries each, not one select of aggregates: SQLite answers a lone max() from the
+    index's end, a max() beside another aggregate by reading every row.
+    """
+    from denialscope.workqueue.models import WorkItemEvent
+
+    return tuple(
+        session.execute(
+            select(
+                select(func.max(WorkItem.updated_at)).scalar_subquery(),
+                select(func.max(WorkItem.id)).scalar_subquery(),
+                select(func.count(WorkItem.id)).scalar_subquery(),
+                select(func.max(WorkItemEvent.id)).scalar_subquery(),
+                select(func.max(SourceFile.id)).scalar_subquery(),
+                select(func.count(SourceFile.id)).scalar_subquery(),
+            )
+        ).one()
+    )
 
 
-def _choices(session: Session, streams: frozenset[str]) -> _Choices:
-    # Three subqueries, not one select of three aggregates: SQLite answers a lone max() from
-    # the index's end, a max() beside another aggregate by reading every row.
-    stamp = session.execute(
-        select(
-            select(func.max(WorkItem.updated_at)).scalar_subquery(),
-            select(func.max(WorkItem.id)).scalar_subquery(),
-            select(func.count(WorkItem.id)).scalar_subquery(),
-        )
-    ).one()
-    key = (str(session.get_bind().engine.url), tuple(sorted(streams)), *stamp)
-    now = time.monotonic()
-    with _CHOICES_LOCK:
-        cached = _CHOICES.get(key)
-    if cached is not None and now - cached[0] < _CHOICES_SECONDS:
-        return cached[1]
+# The filter choices (queues, payers, root causes present in a worker's streams) and the
+# pages themselves are kept per database, scope and stamp: twenty coders opening the coding
+# queue between two changes cost one computation (the others wait for it), and a change (a
+# take, an action, an 835) shows on the next view.
+_CHOICES = FigureCache(max_entries=64)
+_PAGES = FigureCache(max_entries=256)
+# The stamp is exact on SQLite (one writer at a time: the newest change is the last
+# committed). On PostgreSQL two transactions can commit out of the order of their time
+# stamps and ids, so a page read between the two commits would not see the stamp move at the
+# second: a page is also recomputed once this many seconds have passed.
+_MAX_AGE_SECONDS: Final = 10.0
+
+
+def _version(stamp: tuple[object, ...]) -> str:
+    return f"{stamp!r}|{int(time.monotonic() // _MAX_AGE_SECONDS)}"
+
+
+def _choices(session: Session, streams: frozenset[str], stamp: tuple[object, ...]) -> _Choices:
+    key = (str(session.get_bind().engine.url), tuple(sorted(streams)))
+    return _CHOICES.get(key, _version(stamp), lambda: _compute_choices(session, streams))
+
+
+def _compute_choices(session: Session, streams: frozenset[str]) -> _Choices:
     # One pass over the scope for the three lists.
     present = session.execute(
         select(WorkItem.queue, WorkItem.root_cause, WorkItem.payer_id)
@@ -301,21 +325,26 @@ def _choices(session: Session, streams: frozenset[str]) -> _Choices:
         key=lambda pair: (names[pair[0]] is None, names[pair[0]] or "", pair[0]),
     )
     seen_queues = {queue for queue, _c, _p in present}
-    found = _Choices(
+    return _Choices(
         queues=tuple(q for q in QUEUES if q in seen_queues),
         payers=tuple(payers),
         root_causes=tuple(sorted({cause for _q, cause, _p in present})),
     )
-    with _CHOICES_LOCK:
-        if len(_CHOICES) > 64:  # a few databases x the roles' stream sets
-            _CHOICES.clear()
-        _CHOICES[key] = (now, found)
-    return found
 
 
 def browse_queue(*, session: Session, filters: QueueFilters) -> QueuePage:
-    """One page of the items of ``filters.streams`` (InputError for a filter not understood)."""
+    """One page of the items of ``filters.streams`` (InputError for a filter not understood),
+    computed once per stamp (:func:`queue_stamp`) for everyone asking the same page."""
     filters.check()
+    stamp = queue_stamp(session)
+    # The user matters only to "assigned to me": other pages are the same for every worker.
+    scope = filters if filters.assigned == "me" else replace(filters, user="")
+    key = (str(session.get_bind().engine.url), scope)
+    page = _PAGES.get(key, _version(stamp), lambda: _compute_page(session, scope, stamp))
+    return replace(page, filters=filters)
+
+
+def _compute_page(session: Session, filters: QueueFilters, stamp: tuple[object, ...]) -> QueuePage:
     as_of = data_as_of(session)
     # Counted from the index (ix_work_items_open covers stream, status and assignee).
     counted = _conditions(session, filters, as_of, ranked=False)
@@ -340,7 +369,7 @@ def browse_queue(*, session: Session, filters: QueueFilters) -> QueuePage:
                 overdue=_is_overdue(item, as_of),
             )
         )
-    choices = _choices(session, filters.streams)
+    choices = _choices(session, filters.streams, stamp)
     unassigned = session.scalar(
         select(func.count(WorkItem.id)).where(
             WorkItem.stream.in_(sorted(filters.streams)),
