@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from denialscope.db.failures import database_failure
 from denialscope.db.locks import DEFAULT_LOCK_TIMEOUT_S, LOCK_TIMEOUT_OPTION, WRITE_LOCK_OPTION
 from denialscope.db.migrate import upgrade
+from denialscope.db.write_gate import WriteGate, install_write_gate
 from denialscope.errors import ConfigurationError
 
 __all__ = [
@@ -110,14 +111,23 @@ def _switch_to_wal(cursor: Any, lock_timeout_s: int) -> None:
         pause = min(pause * 2, 0.2)
 
 
-def _sqlite_on_begin(connection: Any) -> None:
-    # A write transaction (db.locks.take_write_lock) takes the write lock at BEGIN: a
-    # deferred one that reads first fails at once ("database is locked") when another
-    # process committed meanwhile, whatever the busy timeout.
-    if connection.get_execution_options().get(WRITE_LOCK_OPTION):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        connection.exec_driver_sql("BEGIN")
+def _sqlite_on_begin(gate: WriteGate) -> Any:
+    def on_begin(connection: Any) -> None:
+        # A write transaction (db.locks.take_write_lock) takes the write lock at BEGIN: a
+        # deferred one that reads first fails at once ("database is locked") when another
+        # process committed meanwhile, whatever the busy timeout. This process's writers
+        # wait in line for each other first (db.write_gate).
+        if not connection.get_execution_options().get(WRITE_LOCK_OPTION):
+            connection.exec_driver_sql("BEGIN")
+            return
+        gate.enter(connection.info)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            gate.leave(connection.info)
+            raise
+
+    return on_begin
 
 
 def _create_private(path: Path) -> None:
@@ -170,7 +180,8 @@ def make_engine(url: str, *, lock_timeout_s: int = DEFAULT_LOCK_TIMEOUT_S) -> En
             **_POOL,
         )
         event.listen(engine, "connect", _sqlite_on_connect(lock_timeout_s))
-        event.listen(engine, "begin", _sqlite_on_begin)
+        gate = install_write_gate(engine, lock_timeout_s)
+        event.listen(engine, "begin", _sqlite_on_begin(gate))
         return engine
     try:
         return create_engine(
