@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from denialscope.db.engine import open_database
 from denialscope.web.models import AuditEvent
@@ -323,3 +324,65 @@ def test_a_corrected_claim_is_proposed_approved_written_read_back_and_downloaded
     audit = _audit(web, subject_type="work_item", subject_id=str(item))
     assert [a.action for a in audit] == ["update", "update", "export"]
     assert "corrected claim version 1 written and read back" in (audit[1].detail or "")
+
+
+def _page_json(client: object, claim_id: int) -> dict[str, Any]:
+    response = client.get(f"/claims/{claim_id}.json")  # type: ignore[attr-defined]
+    assert response.status_code == 200, response.text
+    page: dict[str, Any] = response.json()
+    return page
+
+
+def _history_kinds(page: dict[str, Any]) -> list[str]:
+    return [entry["kind"] for entry in page["work_item"]["history"]]
+
+
+def test_a_claim_page_is_computed_once_then_again_after_each_change(
+    web: WebClients, seeded: Seeded
+) -> None:
+    from denialscope.claims import page_cache
+
+    clinical, lead = web.as_role("clinical"), web.as_role("leader")
+    claim, item = seeded.clinical_claim, seeded.clinical_item
+    before = page_cache._PAGES.computed
+    first = _page_json(clinical, claim)
+    assert _page_json(lead, claim) == first  # another viewer: the kept page
+    assert page_cache._PAGES.computed == before + 1
+    # A change through the page: the next view shows it.
+    assert clinical.post(f"/items/{item}/note", data={"text": "called payer"}).status_code == 303
+    assert _history_kinds(_page_json(lead, claim)) == ["created", "note"]
+    assert page_cache._PAGES.computed == before + 2
+    # Another claim's change leaves this page kept.
+    coder = web.as_role("coder")
+    assert coder.post(f"/items/{seeded.coding_item}/note", data={"text": "x"}).status_code == 303
+    _page_json(lead, claim)
+    assert page_cache._PAGES.computed == before + 2
+
+
+def test_a_change_by_another_process_shows_on_the_next_claim_page_view(
+    web: WebClients, seeded: Seeded
+) -> None:
+    from denialscope.workqueue.service import assign
+
+    clinical = web.as_role("clinical")
+    claim, item = seeded.clinical_claim, seeded.clinical_item
+    assert _page_json(clinical, claim)["work_item"]["assigned_to"] is None
+    # As another server process or the CLI would: its own engine, its own commit.
+    engine, factory = open_database(web.url, migrate=False)
+    try:
+        with factory() as session:
+            assign(session=session, item_id=item, user="someone", actor="lead")
+            session.commit()
+    finally:
+        engine.dispose()
+    assert _page_json(clinical, claim)["work_item"]["assigned_to"] == "someone"
+    # A plain UPDATE of the item (no history event) moves the stamp too.
+    set_assignee = update(WorkItem).where(WorkItem.id == item).values(assigned_to="other")
+    engine, factory = open_database(web.url, migrate=False)
+    try:
+        with factory() as session:
+            session.execute(set_assignee)
+            session.commit()
+    finally:
+        engine.dispose()
+    assert _page_json(clinical, claim)["work_item"]["assigned_to"] == "other"

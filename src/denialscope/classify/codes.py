@@ -27,6 +27,7 @@ __all__ = [
     "OfficialCodeList",
     "install_official_list",
     "official_code",
+    "official_code_files",
     "official_codes",
     "read_official_list",
 ]
@@ -252,6 +253,16 @@ def install_official_list(path: str | Path, *, data: str | Path) -> tuple[Offici
     return listing, target
 
 
+def official_code_files(data: str | Path) -> tuple[Path, ...]:
+    """Where the official lists loaded in the data directory ``data`` are kept."""
+    return tuple(_store_path(kind, data) for kind in KINDS)
+
+
+# Parsed lists per file version: the claim page explains every payment with them, and
+# parsing a full CARC or RARC list on every view costs milliseconds.
+_PARSED: dict[tuple[str, int, int], Mapping[str, OfficialCode]] = {}
+
+
 def official_codes(kind: str, *, data: str | Path | None) -> Mapping[str, OfficialCode]:
     """The list loaded in the data directory ``data`` (empty when the user has not loaded
     one, or when there is no data directory)."""
@@ -260,16 +271,28 @@ def official_codes(kind: str, *, data: str | Path | None) -> Mapping[str, Offici
             raise InputError(f"unknown code list {kind!r}: expected carc or rarc", kind=kind)
         return {}
     target = _store_path(kind, data)
+    try:
+        found = target.stat()
+    except OSError:
+        return {}
     if not target.is_file():
         return {}
+    key = (str(target), found.st_mtime_ns, found.st_size)
+    parsed = _PARSED.get(key)
+    if parsed is not None:
+        return parsed
     try:
         document = json.loads(target.read_text(encoding="utf-8"))
-        return {code: OfficialCode(**entry) for code, entry in document["codes"].items()}
+        parsed = {code: OfficialCode(**entry) for code, entry in document["codes"].items()}
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(
             f"{target}: the saved {kind.upper()} list is damaged ({exc}); load it again",
             file=str(target),
         ) from exc
+    if len(_PARSED) > 16:  # a few data directories x versions of their two lists
+        _PARSED.clear()
+    _PARSED[key] = parsed
+    return parsed
 
 
 def official_code(kind: str, code: str, *, data: str | Path | None) -> OfficialCode | None:

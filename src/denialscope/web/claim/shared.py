@@ -154,15 +154,17 @@ def page_response(
     letter_form: dict[str, str] | None = None,
 ) -> Response:
     """The claim page (or its JSON twin), after the stream check; audited as a view."""
-    from denialscope.claims.page import claim_page
+    from denialscope.claims.page_cache import cached_claim_page
+    from denialscope.classify.codes import official_code_files
 
     settings = settings_of(request)
     try:
-        page = claim_page(
+        page = cached_claim_page(
             session=session,
             claim_id=claim_id,
             config=classification_of(settings),
             data=settings.data_dir,
+            files=(settings.classification_file, *official_code_files(settings.data_dir)),
         )
     except NotFoundError as missing:
         return respond(request, "error.html.j2", {"error": missing.message}, status_code=404)

@@ -1,0 +1,88 @@
+"""The claim page kept per claim while nothing it shows has changed.
+
+A claim page is some thirty statements and the re-explanation of every payment: tens of
+milliseconds of one core, paid again by every view (the worker who took the item, the lead
+looking over it, the worker back from a letter). It is kept per claim under a **stamp** that
+moves whenever anything on the page could: the loaded data (the summary cube's fingerprint:
+claims, payments, adjustments, claim versions, files, classification changes, provider
+mappings, departments), the claim's work item (its last change, its newest history event:
+an action, a note, an outcome, a fix reviewed, an assignment; its newest letter or 837
+version and fix), the classification file the payments are explained under and the official
+code lists loaded in the data directory. The stamp is read on every view (one statement of
+index probes), so a change by anyone, in any process, shows on the next view; a page is also
+recomputed once ``MAX_AGE_SECONDS`` have passed, which bounds what PostgreSQL's commits out
+of id order could hide (see ``workqueue.browse``).
+
+It holds patient identifiers in the server's memory, as the page being rendered does: at
+most ``ENTRIES`` pages per process, nothing written anywhere.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from denialscope.analytics.figure_cache import FigureCache
+from denialscope.claims.page import ClaimPage, claim_page
+from denialscope.classify import ClassificationConfig
+from denialscope.workqueue.models import WorkItem, WorkItemDocument, WorkItemEvent, WorkItemFix
+
+__all__ = ["MAX_AGE_SECONDS", "cached_claim_page", "claim_stamp"]
+
+ENTRIES: Final = 256
+MAX_AGE_SECONDS: Final = 10.0
+_PAGES = FigureCache(max_entries=ENTRIES)
+
+
+def _file_stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        found = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), found.st_mtime_ns, found.st_size)
+
+
+def claim_stamp(session: Session, claim_id: int, files: tuple[Path, ...] = ()) -> str:
+    """What moves whenever the page of ``claim_id`` could change (see the module doc);
+    ``files``: the configuration and code-list files the page is built from."""
+    from denialscope.analytics.cube import fingerprint
+
+    item = select(WorkItem.id).where(WorkItem.claim_id == claim_id).scalar_subquery()
+
+    def newest(column: Any, owner: Any) -> Any:
+        return select(func.max(column)).where(owner == item).scalar_subquery()
+
+    parts = session.execute(
+        select(
+            item,
+            select(WorkItem.updated_at).where(WorkItem.claim_id == claim_id).scalar_subquery(),
+            newest(WorkItemEvent.id, WorkItemEvent.work_item_id),
+            newest(WorkItemDocument.id, WorkItemDocument.work_item_id),
+            newest(WorkItemFix.id, WorkItemFix.work_item_id),
+        )
+    ).one()
+    stamps = [_file_stamp(path) for path in files]
+    return f"{fingerprint(session)}|{tuple(parts)!r}|{stamps!r}"
+
+
+def cached_claim_page(
+    *,
+    session: Session,
+    claim_id: int,
+    config: ClassificationConfig,
+    data: Path,
+    files: tuple[Path, ...],
+) -> ClaimPage:
+    """:func:`~denialscope.claims.page.claim_page`, computed once per claim and stamp for
+    everyone viewing it (NotFoundError, as it, when there is no such claim: never kept)."""
+    stamp = claim_stamp(session, claim_id, files)
+    age = int(time.monotonic() // MAX_AGE_SECONDS)
+    key = (str(session.get_bind().engine.url), claim_id, stamp, age)
+    # The version is part of the key: pages of other claims (other stamps) stay kept.
+    return _PAGES.get(
+        key, "", lambda: claim_page(session=session, claim_id=claim_id, config=config, data=data)
+    )
