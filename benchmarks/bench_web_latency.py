@@ -19,9 +19,11 @@ back, all threads released at once.
 
 The work screens: ``--claim-pages N`` measures the claim page of N claims picked from the
 database (the N highest-priority open work items of the role's streams, as a worker opens
-them from the queue); user ``u`` asks claim ``(u + round) mod N``, so users read different
-claims at once. ``--take-next`` measures "take next" as the browser sends it: the queue
-form's POST /queue/next with the session's CSRF token, answered by a 303 to the claim page
+them from the queue); user ``u`` asks claim ``(u + round x users) mod N``, so users read
+different claims at once; with N = users x rounds no claim is read twice (each view the first
+of its claim: the server's kept pages cannot help), with N = users each user rereads one.
+``--take-next`` measures "take next" as the browser sends it: the queue form's POST
+/queue/next with the session's CSRF token, answered by a 303 to the claim page
 (the redirect is not followed: the claim page is its own row). A role that may assign
 (leader, admin) then gives the item back to the queue (POST /queue/items/{id}/assign with no
 user, not timed but sent under the same load), so every round takes from the same queue and
@@ -232,6 +234,17 @@ def getter(urls: list[str]) -> Send:
     return send
 
 
+def spread(urls: list[str], users: int) -> Send:
+    """User ``u`` in round ``r`` asks ``urls[(u + r * users) % len(urls)]``: in a round the
+    users read different URLs (when there are at least as many), and with ``users x rounds``
+    URLs no URL is read twice (every view is the first of its claim: nothing kept helps)."""
+
+    def send(client: httpx2.Client, user: int, round_: int) -> httpx2.Response:
+        return client.get(urls[(user + round_ * users) % len(urls)])
+
+    return send
+
+
 def measure(
     clients: list[httpx2.Client],
     url: str,
@@ -396,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = [measure(clients, url, args.rounds) for url in urls]
         if claim_urls:
             label = f"/claims/{{id}} ×{len(claim_urls)}"
-            rows.append(measure(clients, label, args.rounds, send=getter(claim_urls)))
+            send = spread(claim_urls, len(clients))
+            rows.append(measure(clients, label, args.rounds, send=send))
         if args.take_next:
             rows.append(take_next(clients, args.rounds, args.role))
         print(
