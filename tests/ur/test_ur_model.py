@@ -219,9 +219,14 @@ def test_saved_versions_round_trip_and_another_format_is_refused(
         load_model(data_dir, version="v0009")
 
 
-def test_a_model_trained_on_nothing_fits_nothing() -> None:
+def test_nothing_to_learn_from_and_no_row_after_the_cut_off() -> None:
     empty = train_model([], {}, before=CUT)
     assert empty.stays == 0 and all(f.weights is None for f in empty.causes.values())
     outcome = StayOutcome(PAID, {"level_of_care": PAID})
     row = StayDay("X", dt.datetime(2025, 12, 1, 12), ("payer P1",))
     assert train_model([row], {"X": outcome}, before=CUT).stays == 1
+    # A stay billed while still in house (an interim claim): its days from the cut-off on
+    # are not rows.
+    days = [StayDay("X", dt.datetime(2026, 1, d, 12), ("payer P1",)) for d in (3, 4, 5, 6)]
+    model = train_model(days, {"X": outcome}, before=CUT)
+    assert model.stay_days == 2 and model.last_day == dt.date(2026, 1, 4)
