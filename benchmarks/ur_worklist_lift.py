@@ -4,13 +4,18 @@ those stays land, against their share of the census (and against each factor alo
 
     .venv/bin/denialscope demo --data-dir /tmp/d
     .venv/bin/denialscope adt load --data-dir /tmp/d /tmp/d/demo/adt/*.hl7
-    .venv/bin/python benchmarks/ur_worklist_lift.py --data-dir /tmp/d
+    .venv/bin/python benchmarks/ur_worklist_lift.py --data-dir /tmp/d [--p-from model]
 
 The worklist of each snapshot uses only remittances adjudicated before it (the risk model,
-``ur.risk.risk_model``, is built as of the Monday of the snapshot's week); the denials that
-mark the targets come from the 835s that arrive later. Rankings: the worklist's score
-(expected loss x urgency), the "likely" sort (P of a status or days denial), and each
-factor alone. docs/ur.md defines "near the top" and keeps the figures.
+``ur.risk.risk_model``, is built as of the Monday of the snapshot's week; with ``--p-from
+model`` the shipped stay-day model, ``ur.model``, is retrained each Monday on the stays whose
+claims were adjudicated before that Monday, as ``denialscope ur train --before MONDAY``
+would); the denials that mark the targets come from the 835s that arrive later (the
+evaluation's oracle, read here only). Rankings: the worklist's score (expected loss x
+urgency), the "likely" sort (P of a status or days denial), and each factor alone; per
+ranking, the stay-days' lift and, as a case manager counts, how many of the target stays
+were in the top decile / first rows on some day in house and on their first day.
+docs/ur.md defines "near the top" and keeps the figures.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +36,7 @@ from denialscope.db.engine import open_database
 from denialscope.remits.models import Adjustment, ClaimPayment
 from denialscope.settings import Settings
 from denialscope.ur.drg import WorkingGrouper
+from denialscope.ur.model import StayDayModel, stay_days, stay_outcomes, train_model
 from denialscope.ur.risk import risk_model
 from denialscope.ur.rules import load_rules
 from denialscope.ur.worklist import Row, build_worklist
@@ -72,6 +79,11 @@ def main() -> int:
         "--warm-up-days", type=int, default=90,
         help="Days of remittances before the first snapshot counted (history to learn from).",
     )  # fmt: skip
+    parser.add_argument(
+        "--p-from", choices=("history", "model"), default="history",
+        help="history: the empirical-Bayes rates; model: the stay-day model retrained each "
+        "Monday (ur.model).",
+    )  # fmt: skip
     args = parser.parse_args()
     settings = Settings.resolve(data_dir=args.data_dir)
     engine, factory = open_database(settings.database_url, lock_timeout_s=settings.lock_timeout_s)
@@ -95,26 +107,47 @@ def main() -> int:
         day = dt.datetime.combine(first.date(), dt.time(args.hour))
         day += dt.timedelta(days=args.warm_up_days)
         histories = {}
+        models: dict[dt.date, StayDayModel] = {}
+        clock = time.perf_counter()
+        if args.p_from == "model":
+            # Every stay-day row once; each Monday's fit keeps only the rows and denials
+            # dated before that Monday (train_model filters them by date).
+            outcomes = stay_outcomes(session)
+            until = dt.datetime.combine(last.date() + dt.timedelta(days=1), dt.time())
+            rows_all = stay_days(session, visits=outcomes, until=until, grouper=grouper)
+            print(f"stay-day rows: {len(rows_all):,} of {len(outcomes):,} adjudicated stays "
+                  f"in {time.perf_counter() - clock:.1f} s")  # fmt: skip
+        fit_seconds = 0.0
         snapshots: list[list[Row]] = []
         while day <= last:
             monday = day.date() - dt.timedelta(days=day.weekday())
             if monday not in histories:
                 histories[monday] = risk_model(session, before=monday)
+                if args.p_from == "model":
+                    started = time.perf_counter()
+                    models[monday] = train_model(rows_all, outcomes, before=monday)
+                    fit_seconds += time.perf_counter() - started
             rows = build_worklist(
                 session, as_of=day, rules=book, model=histories[monday], grouper=grouper,
                 inpatient_only_file=settings.inpatient_only_file,
+                stay_model=models.get(monday),
             )  # fmt: skip
             snapshots.append(rows)
             day += dt.timedelta(days=1)
         grouper.close()
     engine.dispose()
+    fits = f" ({len(models)} weekly fits, {fit_seconds:.1f} s fitting)" if models else ""
     print(f"{len(snapshots):,} daily snapshots at {args.hour:02d}:00, "
-          f"{sum(len(s) for s in snapshots):,} stay-days in the census")  # fmt: skip
+          f"{sum(len(s) for s in snapshots):,} stay-days in the census; P from "
+          f"{args.p_from}{fits}")  # fmt: skip
     for label, wanted in groups.items():
         print(f"\ntargets: stays denied for {label}")
         for name, key in RANKINGS.items():
             in_top = seen = census_top = census = in_first = census_first = 0
             first_seen: dict[str, bool] = {}  # target stay -> in the top at its first snapshot
+            first_rows: dict[str, bool] = {}  # target stay -> in the first rows at its first
+            ever_top: set[str] = set()  # target stays in the top decile on some day
+            ever_first: set[str] = set()  # ... in the first rows on some day
             for rows in snapshots:
                 # Ties (equal keys) are ordered at random but reproducibly, never by id.
                 ranked = sorted(rows, key=lambda r: (-key(r), zlib.crc32(r.visit_number.encode())))
@@ -127,8 +160,15 @@ def main() -> int:
                 in_first += sum(hits[: args.first])
                 census_first += min(args.first, len(ranked))
                 for pos, r in enumerate(ranked):
-                    if hits[pos] and r.visit_number not in first_seen:
+                    if not hits[pos]:
+                        continue
+                    if r.visit_number not in first_seen:
                         first_seen[r.visit_number] = pos < cut
+                        first_rows[r.visit_number] = pos < args.first
+                    if pos < cut:
+                        ever_top.add(r.visit_number)
+                    if pos < args.first:
+                        ever_first.add(r.visit_number)
             base = census_top / census if census else 0
             share = in_top / seen if seen else 0
             lift = share / base if base else 0
@@ -141,6 +181,12 @@ def main() -> int:
                 f"{first_share:5.1%} in the first {args.first} a day "
                 f"({first_base:5.1%} of the census, lift {first_lift:4.2f}x); "
                 f"first day in house: {sum(first_seen.values())}/{len(first_seen)} in the top"
+            )
+            print(
+                f"  {'':36s} of {len(first_seen)} target stays: {len(ever_top)} in the top "
+                f"{args.top:.0%} and {len(ever_first)} in the first {args.first} on some day in "
+                f"house; on their first day {sum(first_seen.values())} and "
+                f"{sum(first_rows.values())}"
             )
     return 0
 

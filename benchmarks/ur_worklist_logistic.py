@@ -1,5 +1,7 @@
-"""An idea measured, not shipped: a small L2 logistic model per cause (level of care, length
-of stay) trained on past stay-days, against the worklist's empirical-Bayes score.
+"""The first measurement of a small L2 logistic model per cause (level of care, length of
+stay) trained on past stay-days, against the worklist's empirical-Bayes score: it replays the
+census to make its rows. The shipped model (``ur.model``, ``denialscope ur train``) makes its
+rows from the stored stays instead; ``ur_worklist_lift.py --p-from model`` measures it.
 
     .venv/bin/python benchmarks/ur_worklist_logistic.py --data-dir /tmp/d [--l2 5]
 
@@ -30,6 +32,7 @@ from denialscope.db.engine import open_database
 from denialscope.remits.models import Adjustment, ClaimPayment
 from denialscope.settings import Settings
 from denialscope.ur.drg import WorkingGrouper
+from denialscope.ur.model import fit_logistic
 from denialscope.ur.risk import risk_model
 from denialscope.ur.rules import load_rules
 from denialscope.ur.triggers import midnights
@@ -49,27 +52,6 @@ def features(row: Row, stay: Stay, now: dt.datetime) -> list[str]:
     return [f"kind={row.payer_kind}", f"payer={row.payer}", f"class={row.patient_class}",
             f"day={day}", f"expected={expected}", f"expected x day={expected}:{day}",
             f"service={stay.service}", f"weight={band}"]  # fmt: skip
-
-
-def fit(rows: list[list[int]], y: np.ndarray, width: int, l2: float) -> np.ndarray:
-    x = np.zeros((len(rows), width))
-    x[:, -1] = 1.0  # intercept, not penalized
-    for i, idx in enumerate(rows):
-        x[i, idx] = 1.0
-    w = np.zeros(width)
-    mean = float(y.mean()) if len(y) else 0.0
-    w[-1] = np.log((mean + 1e-3) / (1 - mean + 1e-3))
-    penalty = l2 * np.eye(width)
-    penalty[-1, -1] = 0.0
-    for _ in range(25):
-        p = 1 / (1 + np.exp(-x @ w))
-        gradient = x.T @ (p - y) + penalty @ w
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty + 1e-9 * np.eye(width)
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-6:
-            break
-    return w
 
 
 def main() -> int:
@@ -149,7 +131,7 @@ def main() -> int:
                 if when.date() < monday and paid.get(row.visit_number, monday) < monday
             ]
             weights[monday] = {
-                cause: fit(
+                cause: fit_logistic(
                     [i for i, _ in train],
                     np.array([float(cause in denied[v]) for _, v in train]),
                     width,

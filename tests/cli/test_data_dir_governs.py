@@ -280,6 +280,9 @@ def _newer_commands(run: Run, demo: Path, tmp_path: Path) -> None:
     run("ur", "escalate", "NO-SUCH-VISIT", "--advisor", "dr", ok=False)
     run("ur", "p2p", "NO-SUCH-VISIT", "--outcome", "upheld", ok=False)
     run("ur", "authorize", "NO-SUCH-VISIT", "--days", "3", ok=False)
+    # The UR model is saved in D (a 100-claim year may hold too few stays to fit a cause).
+    trained = json.loads(run("ur", "train", "--format", "json"))
+    assert trained["folder"] == str(run.data / "models" / "ur_denial" / "v0001")
     # Prediction: a 100-claim year may be too little to train on; the model, if any, is D's.
     run("predict", "train", "--format", "json", ok=False)
     run("predict", "evaluate", "--format", "json", ok=False)

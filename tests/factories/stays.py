@@ -7,12 +7,17 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from denialscope.adt.models import Stay, StayChange
 from denialscope.claims.models import Claim, Patient
 from denialscope.orgs.models import Payer
 from denialscope.remits.models import Adjustment, ClaimPayment, Remittance
 from denialscope.sources.models import SourceFile
 
 _serial = [0]
+# The UR model's history: stays admitted 1 December 2025, paid 1 January 2026, two more
+# denied on 9 January (after a 5 January cut-off).
+PAID, LATE = dt.date(2026, 1, 1), dt.date(2026, 1, 9)
+ADMIT = dt.datetime(2025, 12, 1, 8)
 
 
 def payer(session: Session, key: str, kind: str, two_midnight: bool | None = None) -> Payer:
@@ -72,3 +77,42 @@ def inpatient_claim(
                                    root_cause=denied_for))  # fmt: skip
             session.flush()
     return claim
+
+
+def past_stay(
+    session: Session,
+    number: str,
+    plan: Payer,
+    remit: Remittance,
+    *,
+    cause: str | None = None,
+    when: dt.date = PAID,
+    days: int = 2,
+) -> Claim:
+    """A discharged inpatient stay (ADT) and its adjudicated 837I (CLM01 = visit number)."""
+    claim = inpatient_claim(session, number=number, payer=plan, drg="195", adjudicated=when,
+                            denied_for=cause, remit=remit)  # fmt: skip
+    discharge = ADMIT + dt.timedelta(days=days, hours=6)  # 14:00: days + 1 noons
+    stay = Stay(visit_number=number, status="discharged", patient_class="I", service="MED",
+                admit_at=ADMIT, discharge_at=discharge)  # fmt: skip
+    session.add(stay)
+    session.flush()
+    session.add(StayChange(stay_id=stay.id, at=ADMIT, event="A01", status="active",
+                           patient_class="I"))  # fmt: skip
+    session.add(StayChange(stay_id=stay.id, at=discharge, event="A03", status="discharged",
+                           patient_class="I"))  # fmt: skip
+    session.flush()
+    return claim
+
+
+def ur_history(session: Session) -> None:
+    """40 past stays: payer P1 denies 8 of 20 for status and 5 for days, payer P2 none;
+    two more stays of P1 are denied only after the cut-off."""
+    p1, p2 = payer(session, "P1", "commercial"), payer(session, "P2", "commercial")
+    remit = remittance(session)
+    for i in range(20):
+        cause = "level_of_care" if i < 8 else "length_of_stay" if i < 13 else None
+        past_stay(session, f"A{i}", p1, remit, cause=cause)
+        past_stay(session, f"B{i}", p2, remit)
+    past_stay(session, "LATE1", p1, remit, cause="level_of_care", when=LATE)
+    past_stay(session, "LATE2", p1, remit, cause="length_of_stay", when=LATE)

@@ -99,3 +99,64 @@ def test_errors_are_clear(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(application, ["ur", "worklist", "--sort", "cost"])
     assert isinstance(result.exception, DenialscopeError)
     assert "--sort 'cost': expected one of dollars, likely" in str(result.exception)
+
+
+def test_train_then_the_worklist_ranks_with_the_saved_model(
+    cli: CliRunner, engine: Engine, tmp_path: Path
+) -> None:
+    from denialscope.db.engine import session_factory
+    from factories.stays import ur_history
+
+    with session_factory(engine)() as session:
+        ur_history(session)
+        session.commit()
+    feed = tmp_path / "now.hl7"
+    feed.write_text(message("T1", "A01", "202601120800", visit="NOW1", payer=("P1", "P1 PLAN"))
+                    + message("T2", "A01", "202601120800", visit="NOW2",
+                              payer=("P2", "P2 PLAN"), member="MEM2"),
+                    encoding="ascii", newline="")  # fmt: skip
+    _run(cli, "adt", "load", str(feed))
+    before = json.loads(_run(cli, "ur", "worklist", "--as-of", "2026-01-12T12:00",
+                             "--format", "json"))  # fmt: skip
+    assert {r["p_source"] for r in before} == {"history"}  # no model saved yet
+    out = _run(cli, "ur", "train", "--before", "2026-01-05")
+    models = tmp_path / "data" / "models" / "ur_denial"
+    assert f"model ur_denial v0001 saved in {models / 'v0001'}" in out
+    assert "trained on 120 stay-days of 40 stays (2025-12-01..2025-12-03)" in out
+    assert "level_of_care: 8 of 40 stays denied; fitted" in out
+    assert "length_of_stay: 5 of 40 stays denied; fitted" in out
+    saved = json.loads(_run(cli, "ur", "train", "--before", "2026-01-05", "--format", "json"))
+    assert saved["version"] == "v0002" and saved["training_window"]["stays"] == 40
+    assert saved["causes"]["level_of_care"]["fitted"] is True and "weights" not in saved
+    rows = json.loads(_run(cli, "ur", "worklist", "--as-of", "2026-01-12T12:00",
+                           "--format", "json"))  # fmt: skip
+    assert [r["visit_number"] for r in rows] == ["NOW1", "NOW2"]
+    assert {r["p_source"] for r in rows} == {"model v0002"}
+    assert rows[0]["causes"][0]["source"] == "model v0002"
+    table = _run(cli, "ur", "worklist", "--as-of", "2026-01-12T12:00")
+    assert "p_from" in table and "model v0002" in table
+    plain = json.loads(_run(cli, "ur", "worklist", "--as-of", "2026-01-12T12:00",
+                            "--format", "json", "--history-only"))  # fmt: skip
+    assert {r["p_source"] for r in plain} == {"history"}
+    # A replay before the model's cut-off does not use it (it learned later outcomes).
+    early = json.loads(_run(cli, "ur", "worklist", "--as-of", "2026-01-04T12:00",
+                            "--format", "json"))  # fmt: skip
+    assert all(r["p_source"] == "history" for r in early)
+    # A model of another format: the worklist warns and ranks on the history.
+    meta = models / "v0002" / "meta.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"format": 1', '"format": 99'),
+                    encoding="utf-8")  # fmt: skip
+    application = typer.Typer()
+    ur_cli.register(application)
+    result = cli.invoke(application, ["ur", "worklist", "--as-of", "2026-01-12T12:00",
+                                      "--format", "json"])  # fmt: skip
+    assert result.exit_code == 0
+    assert "warning: UR model not used:" in result.stderr
+    assert "saved by another version of denialscope" in result.stderr
+    assert {r["p_source"] for r in json.loads(result.stdout)} == {"history"}
+    for bad, message_ in ((["--before", "soon"], "--before 'soon'"),
+                          (["--l2", "-1"], "--l2: must be 0 or more"),
+                          (["--format", "csv"], "--format 'csv'")):  # fmt: skip
+        result = cli.invoke(application, ["ur", "train", *bad])
+        assert isinstance(result.exception, DenialscopeError)
+        assert message_ in str(result.exception)

@@ -93,8 +93,9 @@ def test_ranked_by_hand_computed_expected_loss(stays: Session) -> None:
     assert v3.denial_rate == pytest.approx(v2.denial_rate)
     assert v1.to_dict()["causes"][0] == {
         "cause": "level_of_care", "probability": round(p1_status, 4), "dollars": "2170.75",
-        "expected_loss": str(status.expected_loss), "basis": status.basis,
+        "expected_loss": str(status.expected_loss), "source": "history", "basis": status.basis,
     }  # fmt: skip
+    assert v1.to_dict()["p_source"] == "history"  # no stay-day model given
 
 
 def test_likely_sort_puts_the_probability_first(stays: Session) -> None:

@@ -49,21 +49,37 @@ def register(app: typer.Typer) -> None:
             ),
         ] = "dollars",
         fmt: FormatOption = "table",
+        history_only: Annotated[
+            bool,
+            typer.Option(
+                "--history-only",
+                help="P from the empirical-Bayes history even when a trained model is saved.",
+            ),
+        ] = False,
         database: DatabaseOption = None,
         data_dir: DataDirOption = None,
     ) -> None:
         """Stays ranked by expected loss (P(status or days denial) x what it takes) x urgency."""
         from denialscope.cli.render import emit
+        from denialscope.predict.store import ModelStoreError
+        from denialscope.ur.model import load_model
         from denialscope.ur.worklist import build_worklist
 
-        rules_file, ipo_file = _settings(database, data_dir)
-        with open_session(cli_settings(database, data_dir)) as session:
+        settings = cli_settings(database, data_dir)
+        stay_model = None
+        if not history_only:
+            try:
+                stay_model = load_model(settings.data_dir)
+            except ModelStoreError as exc:  # the worklist still works, on the history
+                typer.echo(f"warning: UR model not used: {exc}", err=True)
+        with open_session(settings) as session:
             rows = build_worklist(
                 session,
                 as_of=parse_moment(as_of, "--as-of"),
-                rules_file=rules_file,
-                inpatient_only_file=ipo_file,
+                rules_file=settings.ur_file,
+                inpatient_only_file=settings.inpatient_only_file,
                 sort=sort,
+                stay_model=stay_model,
             )
         shown = rows[:limit] if limit else rows
         if fmt == "json":
@@ -86,11 +102,66 @@ def register(app: typer.Typer) -> None:
                 "at_risk_dollars": r.dollars,
                 "urgency": round(r.urgency, 2),
                 "score": round(r.score, 1),
+                "p_from": r.p_source,
                 "basis": f"{r.dollars_basis}; {r.denial_basis}; {r.urgency_basis}",
             }
             for i, r in enumerate(shown, start=1)
         ]
         emit(table, fmt, title="UR worklist")
+
+    @ur.command("train")
+    def train_command(
+        before: Annotated[
+            str | None,
+            typer.Option(
+                "--before",
+                help="Learn from remittances adjudicated before this day (YYYY-MM-DD; "
+                "default today).",
+            ),
+        ] = None,
+        l2: Annotated[float, typer.Option("--l2", help="L2 penalty of the logistic fit.")] = 5.0,
+        fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+        database: DatabaseOption = None,
+        data_dir: DataDirOption = None,
+    ) -> None:
+        """Fit P(level-of-care / length-of-stay denial) on past stay-days; save a new version."""
+        from denialscope.errors import InputError
+        from denialscope.ur.model import train
+
+        if fmt not in ("table", "json"):
+            raise InputError(f"--format {fmt!r}: expected table or json")
+        day = parse_moment(before, "--before")
+        if l2 < 0:
+            raise InputError("--l2: must be 0 or more")
+        settings = cli_settings(database, data_dir)
+        with open_session(settings) as session:
+            model = train(
+                session,
+                data_dir=settings.ensure_data_dir(),
+                before=day.date() if day else None,
+                l2=l2,
+            )
+        folder = settings.data_dir / "models" / "ur_denial" / model.version
+        if fmt == "json":
+            typer.echo(dumps({"folder": str(folder), **model.summary()}, indent=2))
+            return
+        typer.echo(
+            f"model ur_denial {model.version} saved in {folder}\n"
+            f"trained on {model.stay_days:,} stay-days of {model.stays:,} stays "
+            f"({model.first_day or '-'}..{model.last_day or '-'}), remittances adjudicated "
+            f"before {model.before}"
+        )
+        held = model.metrics.get("held_out", {})
+        for cause, fit in model.causes.items():
+            line = f"  {cause}: {fit.denied} of {fit.stays:,} stays denied; "
+            line += "fitted" if fit.weights is not None else f"not fitted ({fit.note})"
+            test = held.get(cause, {})
+            if test.get("auc") is not None:
+                line += (
+                    f"; held out from {held['trained_before']}: AUC {test['auc']:.3f} over "
+                    f"{held['test_stay_days']:,} stay-days ({test['denied_stays']} denied stays)"
+                )
+            typer.echo(line)
 
     @ur.command("review")
     def review_command(

@@ -15,6 +15,9 @@ P(the payer denies this stay for it | what is known today) x the dollars that de
   length-of-stay denials adjusted (``DEFAULT_DAYS_SHARE`` before there are any), applied to
   the inpatient payment.
 
+When a trained stay-day model (``ur.model``) gives a cause's P, it replaces the history's for
+that cause (``model_p``); the dollars stay these. Each cause says where its P came from.
+
 Only remittances adjudicated before the worklist's day count: the model never sees the
 outcome it predicts (``risk_model(before=...)``).
 """
@@ -22,8 +25,10 @@ outcome it predicts (``risk_model(before=...)``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,6 +37,9 @@ from denialscope.adt.models import Stay, StayChange
 from denialscope.claims.models import Claim
 from denialscope.remits.models import Adjustment, ClaimPayment
 from denialscope.ur.history import PRIOR_WEIGHT, DenialHistory, denial_history
+
+if TYPE_CHECKING:
+    from denialscope.ur.model import ModelP
 
 __all__ = [
     "CAUSES",
@@ -57,6 +65,7 @@ class CauseRisk:
     dollars: Decimal  # what the denial would take
     expected_loss: Decimal  # probability x dollars
     basis: str
+    source: str = "history"  # where P came from: "history" (empirical Bayes) or "model v0002"
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -64,6 +73,7 @@ class CauseRisk:
             "probability": round(self.probability, 4),
             "dollars": str(self.dollars),
             "expected_loss": str(self.expected_loss),
+            "source": self.source,
             "basis": self.basis,
         }
 
@@ -113,8 +123,10 @@ class RiskModel:
         patient_class: str,
         inpatient_pay: Decimal,
         observation_pay: Decimal,
+        model_p: Mapping[str, ModelP] | None = None,
     ) -> StayRisk:
-        """P x dollars per cause for one stay as known now."""
+        """P x dollars per cause for one stay as known now; a cause's P from ``model_p`` when
+        the model gives one, else from the history (with the model's reason appended)."""
         status = max(inpatient_pay - observation_pay, Decimal("0.00"))
         share, share_basis = self.days_share()
         dollars = {
@@ -125,6 +137,14 @@ class RiskModel:
         }  # fmt: skip
         out = []
         for cause, history in self.histories.items():
+            amount, amount_basis = dollars[cause]
+            learned = (model_p or {}).get(cause)
+            if learned is not None and learned.probability is not None:
+                p = learned.probability
+                expected = (Decimal(str(p)) * amount).quantize(_CENT)
+                text = f"P {p:.1%} [{learned.basis}] x ${amount:,.2f} [{amount_basis}]"
+                out.append(CauseRisk(cause, p, amount, expected, text, learned.source))
+                continue
             rate = history.rate(
                 payer_id=payer_id,
                 drg=drg,
@@ -138,7 +158,8 @@ class RiskModel:
                 relative, counts = self._observation_relative(cause)
                 p = min(p * relative, 1.0)
                 basis += f" x in observation {counts[0]}/{counts[1]} (x{relative:.2f})"
-            amount, amount_basis = dollars[cause]
+            if learned is not None:  # a model that gives no P here says why
+                basis += f"; {learned.basis}"
             expected = (Decimal(str(p)) * amount).quantize(_CENT)
             out.append(CauseRisk(cause, p, amount, expected, f"P {p:.1%} [{basis}] x "
                                  f"${amount:,.2f} [{amount_basis}]"))  # fmt: skip

@@ -26,13 +26,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from denialscope.adt.census import census, state_at
+from denialscope.adt.census import census
 from denialscope.adt.models import Stay
 from denialscope.errors import InputError
 from denialscope.ur.drg import WorkingDrg, WorkingGrouper
+from denialscope.ur.model import StayDayModel, day_features, known_at, working_drg
 from denialscope.ur.models import Review
 from denialscope.ur.payers import payers_for
-from denialscope.ur.risk import CauseRisk, RiskModel, risk_model
+from denialscope.ur.risk import CAUSES, CauseRisk, RiskModel, risk_model
 from denialscope.ur.rules import RuleBook, inpatient_only, load_rules
 from denialscope.ur.triggers import StayFacts, Triggers, evaluate, midnights
 
@@ -68,6 +69,14 @@ class Row:
     score: float  # expected loss x urgency
     expected_loss: Decimal = Decimal("0.00")
     risks: tuple[CauseRisk, ...] = ()
+
+    @property
+    def p_source(self) -> str:
+        """Where the probabilities came from: "history", "model v0002", or per cause."""
+        sources = {c.source for c in self.risks}
+        if len(sources) == 1:
+            return sources.pop()
+        return ", ".join(f"{CAUSES.get(c.cause, c.cause)}: {c.source}" for c in self.risks)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +114,7 @@ class Row:
             "dollars_basis": self.dollars_basis,
             "denial_rate": round(self.denial_rate, 4),
             "denial_basis": self.denial_basis,
+            "p_source": self.p_source,
             "expected_loss": str(self.expected_loss),
             "causes": [c.to_dict() for c in self.risks],
             "urgency": round(self.urgency, 3),
@@ -123,9 +133,14 @@ def build_worklist(
     model: RiskModel | None = None,
     grouper: WorkingGrouper | None = None,
     sort: str = "dollars",
+    stay_model: StayDayModel | None = None,
 ) -> list[Row]:
     """The ranked worklist of the census at ``as_of`` (default now: the live census), by
-    expected loss x urgency, or with ``sort="likely"`` by the probability of a denial."""
+    expected loss x urgency, or with ``sort="likely"`` by the probability of a denial.
+
+    With ``stay_model`` (``ur.model.load_model``), its P per cause replaces the history's
+    where it gives one (a model that learned from remittances after the worklist's day is not
+    used); each cause's ``source`` says which."""
     if sort not in SORTS:
         raise InputError(f"--sort {sort!r}: expected one of {', '.join(SORTS)}")
     now = as_of or dt.datetime.now()
@@ -142,7 +157,17 @@ def build_worklist(
             row
             for stay in stays
             if (
-                row := _row(stay, now, book, ipo, model, payers.get(stay.id), last_reviews, grouper)
+                row := _row(
+                    stay,
+                    now,
+                    book,
+                    ipo,
+                    model,
+                    payers.get(stay.id),
+                    last_reviews,
+                    grouper,
+                    stay_model,
+                )
             )
             is not None
         ]
@@ -177,20 +202,13 @@ def _row(
     payer: Any,
     last_reviews: dict[int, dt.datetime],
     grouper: WorkingGrouper,
+    stay_model: StayDayModel | None,
 ) -> Row | None:
-    state = state_at(stay, now)
-    if state is None or stay.admit_at is None:
+    known = known_at(stay, now)
+    if known is None or stay.admit_at is None:
         return None
-    _, cls, since = state
-    since = since or stay.admit_at
-    known_dx = stay.diagnoses if stay.diagnoses_at is None or stay.diagnoses_at <= now else None
-    drg = grouper.group(
-        on=now.date(),
-        age=stay.age,
-        sex=stay.sex,
-        diagnoses=known_dx.split(",") if known_dx else [],
-        procedures=stay.procedures.split(",") if stay.procedures else [],
-    )
+    cls, since, known_dx = known.patient_class, known.since, known.diagnoses
+    drg = working_drg(stay, known, now, grouper)
     rules = book.for_payer(
         kind=payer.kind if payer else None,
         payer_id=payer.payer_id if payer else None,
@@ -206,9 +224,7 @@ def _row(
         authorized_days=stay.authorized_days,
         last_review_at=last_reviews.get(stay.id),
         # Known from the message that set it on: a replayed worklist never sees it earlier.
-        expected_discharge_at=stay.expected_discharge_at
-        if stay.expected_discharge_set_at is not None and stay.expected_discharge_set_at <= now
-        else None,
+        expected_discharge_at=known.expected_discharge_at,
     )
     triggers = evaluate(facts, rules, now=now, ipo=ipo)
     weight = drg.weight if drg else rules.unknown_drg_weight
@@ -220,6 +236,18 @@ def _row(
         f" - observation ${rules.observation_payment:,.2f}"
     )
     day = midnights(stay.admit_at, now)
+    model_p = None
+    if stay_model is not None:
+        features = day_features(
+            payer_key=payer.payer_key if payer else None,
+            payer_kind=payer.kind if payer else None,
+            patient_class=cls,
+            day=day,
+            expected_midnights=facts.expected_midnights,
+            service=stay.service,
+            drg_weight=drg.weight if drg else None,
+        )
+        model_p = stay_model.assess(features, on=now.date())
     risk = model.assess(
         payer_id=payer.id if payer else None,
         drg=drg.drg if drg else None,
@@ -230,6 +258,7 @@ def _row(
         patient_class=cls,
         inpatient_pay=inpatient_pay,
         observation_pay=rules.observation_payment,
+        model_p=model_p,
     )
     if triggers.open:
         hours, urgency_basis = 0.0, f"open now: {', '.join(h.rule for h in triggers.open)}"
