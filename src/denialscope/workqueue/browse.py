@@ -340,8 +340,10 @@ def browse_queue(*, session: Session, filters: QueueFilters) -> QueuePage:
     # The user matters only to "assigned to me": other pages are the same for every worker.
     scope = filters if filters.assigned == "me" else replace(filters, user="")
     key = (str(session.get_bind().engine.url), scope)
-    page = _PAGES.get(key, _version(stamp), lambda: _compute_page(session, scope, stamp))
-    return replace(page, filters=filters)
+    # The kept object itself (its filters differ from the asker's in ``user`` only, which
+    # nothing shown carries): the web keeps its JSON twin per object.
+    page: QueuePage = _PAGES.get(key, _version(stamp), lambda: _compute_page(session, scope, stamp))
+    return page
 
 
 def _compute_page(session: Session, filters: QueueFilters, stamp: tuple[object, ...]) -> QueuePage:

@@ -17,17 +17,19 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from denialscope.db.locks import WRITE_LOCK_OPTION
 from denialscope.errors import DenialscopeError, InputError
 from denialscope.web import audit
 from denialscope.web.deps import DbSession, Forbidden, require
+from denialscope.web.figures import page_part
 from denialscope.web.principal import ALL_STREAMS, Principal
-from denialscope.web.render import page_paths, respond, wants_json
+from denialscope.web.render import data_json, page_paths, respond, templates, wants_json
 from denialscope.web.workers import check_assignee, workers
 from denialscope.workqueue import service
-from denialscope.workqueue.browse import SORTS, QueueFilters, browse_queue
+from denialscope.workqueue.browse import SORTS, QueueFilters, QueuePage, browse_queue
 from denialscope.workqueue.details import get_details
 from denialscope.workqueue.models import OPEN_STATUSES, QUEUES, WorkItem
 
@@ -101,6 +103,18 @@ def _problem(request: Request, error: DenialscopeError) -> Response:
     return respond(request, "queue/problem.html.j2", data, status_code=error.http_status)
 
 
+def _rows_html(request: Request, page: QueuePage, lead: bool, people: list[Any]) -> Markup:
+    """The rows of a kept page, rendered once per page object, lead or not, and the people a
+    lead may assign to: the template's costliest part, the same for every viewer."""
+    chosen = tuple((w.username, tuple(sorted(w.streams))) for w in people)
+
+    def render() -> Markup:
+        rows = templates().env.get_template("queue/_rows.html.j2")
+        return Markup(rows.render(data=page, lead=lead, people=people))
+
+    return page_part(request, page, ("rows", lead, chosen), render)
+
+
 @page_paths(router, "/queue", summary="The work queue of the user's streams")
 def queue_page(
     request: Request,
@@ -151,6 +165,7 @@ def queue_page(
     context: dict[str, Any] = {
         "lead": lead,
         "people": people,
+        "rows_html": _rows_html(request, data, lead, people),
         "stream": stream or "",
         "stream_choices": [s for s in STREAM_ORDER if s in principal.streams],
         "sorts": SORTS,
@@ -161,6 +176,9 @@ def queue_page(
         "query": {k: v for k, v in request.query_params.items() if k != "notice"},
         "link": _link,
     }
+    if wants_json(request):  # the same JSON for everyone viewing this kept page
+        body = page_part(request, data, "json", data_json(data))
+        return respond(request, "queue/index.html.j2", data, json_body=body)
     return respond(request, "queue/index.html.j2", data, context=context)
 
 
