@@ -42,6 +42,7 @@ from denialscope.analytics.cohort import Filters, claim_cohort, payer_condition,
 from denialscope.analytics.kpis import counted_remit
 from denialscope.analytics.models import ClaimCube, CubeState, StreamCube
 from denialscope.claims.models import Claim, ClaimVersion
+from denialscope.db.change_marks import newest_change_mark
 from denialscope.denials.models import ClassificationChange
 from denialscope.errors import InputError
 from denialscope.orgs.models import Department, Facility, Payer, ProviderMapping
@@ -56,7 +57,7 @@ __all__ = [
     "refresh_cube",
 ]
 
-CUBE_VERSION = "v3"
+CUBE_VERSION = "v4"
 _MEASURES = (
     "submitted",
     "remitted",
@@ -84,11 +85,12 @@ def fingerprint(session: Session) -> str:
             select(func.max(ProviderMapping.id)).scalar_subquery(),
             select(func.count()).select_from(ProviderMapping).scalar_subquery(),
             select(func.max(Department.id)).scalar_subquery(),
+            newest_change_mark(),  # reclassify, an organization file: rows changed in place
         )
     ).one()
     # The version moves when a measure's definition changes, so a cube built by an older
     # release is rebuilt rather than read (v2: duplicates left the adjudicated count; v3: the
-    # fingerprint's parts changed).
+    # fingerprint's parts changed; v4: the newest change mark joined them).
     return CUBE_VERSION + "|" + "|".join("" if p is None else str(p) for p in parts)
 
 

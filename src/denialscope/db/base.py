@@ -46,6 +46,7 @@ NAMING_CONVENTION: dict[str, str] = {
 # Modules that define tables, in dependency order. A migration environment and the schema
 # comparison import all of them; add a module here when it adds tables (with its migration).
 MODEL_MODULES: list[str] = [
+    "denialscope.db.change_marks",
     "denialscope.sources.models",
     "denialscope.orgs.models",
     "denialscope.claims.models",

@@ -42,6 +42,7 @@ from denialscope.classify.stored import (
     payment_columns,
 )
 from denialscope.db.base import utcnow
+from denialscope.db.change_marks import mark_change
 from denialscope.denials.models import ClassificationChange
 from denialscope.errors import NotFoundError
 from denialscope.orgs.models import Department, Payer
@@ -416,6 +417,8 @@ def reclassify(
         claim_payment_ids=claim_payment_ids,
         config_version=version,
     )
+    # Payments and adjustments rewritten in place: the pages that keep figures see it here.
+    mark_change(session, "reclassify")
     report.work_items_reclassified = len(moved)
     report.work_items_requeued = sum(1 for m in moved if m.old_queue != m.new_queue)
     report.seconds = time.perf_counter() - started

@@ -17,6 +17,7 @@ from typing import Any, Final
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from denialscope.db.change_marks import mark_change
 from denialscope.db.locks import take_write_lock
 from denialscope.ingest.report import IngestReport
 from denialscope.settings import Settings
@@ -59,6 +60,7 @@ def ingest_uploads(
         for file_id, name in list(stored):
             new = UPLOAD_PREFIX + name.removeprefix(prefix)
             session.execute(update(SourceFile).where(SourceFile.id == file_id).values(name=new))
+        mark_change(session, "upload_name")  # a claim page shows the file names
     return report
 
 

@@ -38,6 +38,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from denialscope.db.change_marks import mark_change
 from denialscope.errors import ConfigurationError
 from denialscope.orgs.models import (
     MATCH_KINDS,
@@ -243,6 +244,7 @@ def load_org_yaml(session: Session, path: str | Path) -> OrgLoadResult:
 
     _store(session, facilities, departments, mappings)
     _store_payers(session, payers)
+    mark_change(session, "org")  # names and kinds rewritten in place: kept pages must see it
     return OrgLoadResult(len(facilities), len(departments), len(mappings), len(payers))
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from denialscope.analytics.figure_cache import FigureCache
 from denialscope.analytics.netbasis import claim_net_ratios, payment_to_charge_ratios
 from denialscope.claims.models import Claim
+from denialscope.db.change_marks import newest_change_mark
 from denialscope.errors import InputError
 from denialscope.orgs.models import Payer
 from denialscope.remits.models import ClaimPayment
@@ -240,6 +241,7 @@ def _estimates(session: Session) -> Callable[[], dict[tuple[Any, ...], Decimal]]
                 select(func.max(Claim.id)).scalar_subquery(),
                 select(func.max(SourceFile.id)).scalar_subquery(),
                 select(func.count(SourceFile.id)).scalar_subquery(),
+                newest_change_mark(),  # a reclassify moves which payments are clean
             )
         ).one()
         key = (str(session.get_bind().engine.url), *loaded)
@@ -264,8 +266,10 @@ class _Choices:
 
 def queue_stamp(session: Session) -> tuple[object, ...]:
     """What moves whenever a queue page could change: the work items (newest change, newest
-    id, count, newest history event) and the loaded files (newest id, count: a remittance
-    moves the net ratios and the "today" deadlines count from). Index probes only.
+    id, count, newest history event), the loaded files (newest id, count: a remittance
+    moves the net ratios and the "today" deadlines count from) and the newest change mark
+    (a reclassification, the organization's payers, priorities refreshed: rows rewritten in
+    place, ``db.change_marks``). Index probes only.
 
     Three subqueries each, not one select of aggregates: SQLite answers a lone max() from the
     index's end, a max() beside another aggregate by reading every row.
@@ -281,6 +285,7 @@ def queue_stamp(session: Session) -> tuple[object, ...]:
                 select(func.max(WorkItemEvent.id)).scalar_subquery(),
                 select(func.max(SourceFile.id)).scalar_subquery(),
                 select(func.count(SourceFile.id)).scalar_subquery(),
+                newest_change_mark(),  # reclassify, payers, priorities changed in place
             )
         ).one()
     )

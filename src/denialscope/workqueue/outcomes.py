@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim
+from denialscope.db.change_marks import mark_change
 from denialscope.orgs.models import Payer
 from denialscope.remits.models import ClaimPayment
 from denialscope.workqueue.config import WorkqueueConfig, load_workqueue_config
@@ -150,6 +151,10 @@ def refresh_priorities(
             config, expected_net=item.expected_net, deadline=deadline.date, as_of=as_of
         )
         count += 1
+    if count:
+        # Priorities and deadlines rewritten in place, without a history event: the queue's
+        # kept pages see it by this mark (db.change_marks).
+        mark_change(session, "priorities")
     session.flush()
     return count
 
