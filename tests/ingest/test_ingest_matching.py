@@ -17,6 +17,7 @@ from factories.x12text import (
     OTHER_NPI,
     PAYER_A,
     PAYER_B,
+    Cas,
     Clm,
     Clp,
     Line,
@@ -324,3 +325,34 @@ def test_a_secondary_payer_remit_is_kept_apart_from_the_primary(
         (claim_id, "primary", "1", D(80), PAYER_A[0]),
         (claim_id, "secondary", "2", D(15), PAYER_B[0]),
     ]
+
+
+def test_a_denial_worked_on_a_stub_keeps_its_work_when_the_837_arrives(
+    ingest_db: Db, files: Files
+) -> None:
+    from denialscope.workqueue.models import WorkItem, WorkItemEvent
+    from denialscope.workqueue.service import log_event, sync_work_items
+
+    # Denied in full under the group's payee NPI before the 837 (billed under another NPI)
+    # was loaded: a stub claim, and a denial a worker starts on.
+    denied = Clp("PCN-9", "4", D(100), D(0), "P9", adjustments=[Cas("CO", "50", D(100))])
+    _ingest(
+        ingest_db,
+        files.text("r.835", x12_835([denied], paid_on=dt.date(2024, 3, 1), payee_npi=OTHER_NPI)),
+    )
+    with ingest_db.session() as session:
+        sync_work_items(session=session, as_of=dt.date(2024, 3, 1))
+        item = session.scalars(select(WorkItem)).one()
+        stub_id, item_id = item.claim_id, item.id
+        log_event(session=session, item=item, actor="coder", kind="note", detail="called payer")
+        session.commit()
+    _ingest(ingest_db, files.text("c.837", x12_837p([_claim("PCN-9")])))
+    claim_id = _claim_ids(ingest_db)[f"PCN-9|{BILLING_NPI}"]
+    assert claim_id != stub_id
+    # The item, its history with the note, now on the real claim; the stub is gone.
+    assert ingest_db.rows(select(WorkItem.id, WorkItem.claim_id)) == [(item_id, claim_id)]
+    kinds = ingest_db.scalars(
+        select(WorkItemEvent.kind).where(WorkItemEvent.work_item_id == item_id)
+    )
+    assert "note" in kinds and kinds[-1] == "relinked"
+    assert ingest_db.scalars(select(Claim.id).where(Claim.id == stub_id)) == []

@@ -432,7 +432,7 @@ def relink_waiting(session: Session, control_numbers: Iterable[str]) -> int:
                 (r.id, r.payer_id, npis.get(r.billing_provider_id or -1))
             )
     links: list[dict[str, Any]] = []
-    old_claims: set[int] = set()
+    old_claims: dict[int, int] = {}  # stub -> the claim its payment moved to
     for w in waiting:
         options = cands.get(w.patient_control_number, [])
         hit = next((c for c in options if w.payer_id is not None and c[1] == w.payer_id), None)
@@ -443,7 +443,7 @@ def relink_waiting(session: Session, control_numbers: Iterable[str]) -> int:
         if hit is None:
             continue
         if w.claim_id is not None and w.claim_id != hit[0]:
-            old_claims.add(w.claim_id)
+            old_claims[w.claim_id] = hit[0]
         links.append({"b_id": w.id, "claim_id": hit[0], "match_method": method})
     if not links:
         return 0
@@ -510,14 +510,52 @@ def relink_waiting(session: Session, control_numbers: Iterable[str]) -> int:
     return len(links)
 
 
-def _drop_orphan_stubs(session: Session, claim_ids: set[int]) -> None:
-    """Stubs left with no payment after their payments moved to the real claim."""
-    from sqlalchemy import delete, exists
+def _drop_orphan_stubs(session: Session, moved: dict[int, int]) -> None:
+    """Stubs left with no payment after their payments moved to the real claim.
 
-    for part in chunks(sorted(claim_ids)):
+    A stub's work item (the denial worked before the 837 arrived: its history, notes,
+    letters, fixes) moves with the payment to the real claim when that claim has no item of
+    its own; otherwise the stub stays, item and all: deleting it would cascade to the work
+    done on it.
+    """
+    from sqlalchemy import delete, exists, insert
+
+    from denialscope.db.base import utcnow
+    from denialscope.workqueue.models import WorkItem, WorkItemEvent
+
+    stubs = sorted(moved)
+    for part in chunks(stubs):
+        items = session.execute(
+            select(WorkItem.id, WorkItem.claim_id).where(WorkItem.claim_id.in_(part))
+        ).all()
+        targets = {moved[claim_id] for _, claim_id in items}
+        taken = set(
+            session.scalars(select(WorkItem.claim_id).where(WorkItem.claim_id.in_(targets)))
+        )
+        for item_id, stub in items:
+            target = moved[stub]
+            if target in taken:
+                continue
+            taken.add(target)
+            session.execute(
+                update(WorkItem).where(WorkItem.id == item_id).values(claim_id=target),
+                execution_options={"synchronize_session": False},
+            )
+            session.execute(
+                insert(WorkItemEvent).values(
+                    work_item_id=item_id,
+                    at=utcnow(),
+                    actor="system",
+                    kind="relinked",
+                    detail="the claim's 837 arrived: the denial moved from the remit's stub "
+                    f"to claim {target}",
+                )
+            )
+    for part in chunks(stubs):
         session.execute(
             delete(Claim)
             .where(Claim.id.in_(part), Claim.is_stub.is_(True))
-            .where(~exists().where(ClaimPayment.claim_id == Claim.id)),
+            .where(~exists().where(ClaimPayment.claim_id == Claim.id))
+            .where(~exists().where(WorkItem.claim_id == Claim.id)),
             execution_options={"synchronize_session": False},
         )
