@@ -338,10 +338,12 @@ def _history_kinds(page: dict[str, Any]) -> list[str]:
 
 
 def test_a_claim_page_is_computed_once_then_again_after_each_change(
-    web: WebClients, seeded: Seeded
+    web: WebClients, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from denialscope.claims import page_cache
 
+    now = [1000.0]
+    monkeypatch.setattr(page_cache, "clock", lambda: now[0])  # no age limit reached unasked
     clinical, lead = web.as_role("clinical"), web.as_role("leader")
     claim, item = seeded.clinical_claim, seeded.clinical_item
     before = page_cache._PAGES.computed
@@ -357,6 +359,10 @@ def test_a_claim_page_is_computed_once_then_again_after_each_change(
     assert coder.post(f"/items/{seeded.coding_item}/note", data={"text": "x"}).status_code == 303
     _page_json(lead, claim)
     assert page_cache._PAGES.computed == before + 2
+    # Past the age limit the page is computed again, changed or not.
+    now[0] += page_cache.MAX_AGE_SECONDS
+    _page_json(lead, claim)
+    assert page_cache._PAGES.computed == before + 3
 
 
 def test_a_change_by_another_process_shows_on_the_next_claim_page_view(

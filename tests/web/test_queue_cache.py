@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from denialscope.db.engine import open_database
 from denialscope.workqueue import browse, service
 from factories.queue_items import seed_queue, set_item
@@ -23,7 +25,11 @@ def _assignees(page: dict[str, Any]) -> dict[int, str | None]:
     return {item["id"]: item["assigned_to"] for item in page["items"]}
 
 
-def test_two_coders_opening_the_same_page_cost_one_computation(web: WebClients) -> None:
+def test_two_coders_opening_the_same_page_cost_one_computation(
+    web: WebClients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(browse, "clock", lambda: now[0])  # no age limit reached unasked
     seed_queue(web.url)
     first, second = web.as_user("coder1", "coder"), web.as_user("coder2", "coder")
     before = browse._PAGES.computed
@@ -33,6 +39,10 @@ def test_two_coders_opening_the_same_page_cost_one_computation(web: WebClients) 
     # Another scope (a filter) is its own page.
     _page(second, "?sort=dollars")
     assert browse._PAGES.computed == before + 2
+    # Past the age limit (what bounds PostgreSQL's commits out of id order) it is recomputed.
+    now[0] += 10.0
+    _page(first)
+    assert browse._PAGES.computed == before + 3
 
 
 def test_a_take_by_another_process_shows_on_the_next_view(web: WebClients) -> None:
