@@ -433,6 +433,7 @@ class _ClaimFactory:
         modifier_line = any(
             "25" in ln.modifiers or {"RT", "LT", "26"} & set(ln.modifiers) for ln in c.lines
         )
+        drg = self.weights.get(c.drg) if c.kind == "inpatient" and c.drg else None
         return ClaimFacts(
             payer=c.payer.key,
             payer_kind=c.payer.kind,
@@ -454,6 +455,8 @@ class _ClaimFactory:
             days_past_limit=days_past_limit,
             coverage_ended=certain.coverage_ended(c.patient.coverage_end, c.start),
             noncovered_lines=certain.noncovered_lines(c.payer.key, [ln.code for ln in c.lines]),
+            gmlos=_float(drg.gmlos) if drg else None,
+            amlos=_float(drg.amlos) if drg else None,
         )
 
     def _decide(self, c: Claim) -> None:
@@ -493,6 +496,10 @@ class _ClaimFactory:
             dropped = _drop_modifier(c.lines)
             if dropped is not None:
                 c.modifier_line, c.dropped_modifier = dropped
+
+
+def _float(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
 
 
 def _drop_modifier(lines: list[Line]) -> tuple[int, str] | None:
