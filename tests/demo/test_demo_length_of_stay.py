@@ -12,7 +12,9 @@ import pytest
 
 from denialscope.demo import denial_model as dm
 from denialscope.demo.encounters import Claim, make_claims
+from denialscope.demo.lifecycle import run_lifecycle
 from denialscope.demo.org import build_org
+from denialscope.demo.pricing import Remit
 
 STAY = dm.ClaimFacts(
     payer="SHP", payer_kind="commercial", kind="inpatient", family="inpatient_medical",
@@ -53,23 +55,33 @@ def test_only_the_clinical_shares_move_and_their_sum_does_not(los: int) -> None:
         assert ratio > 1.5
 
 
-def _claims(monkeypatch: pytest.MonkeyPatch, *, factor: bool) -> tuple[list[Claim], object]:
+def _claims(
+    monkeypatch: pytest.MonkeyPatch, *, factor: bool
+) -> tuple[list[Claim], object, list[Remit]]:
+    """3,000 claims of seed 7 and their remits, as demo.generator draws them."""
     with monkeypatch.context() as m:
         if not factor:
             m.setattr(dm, "los_factor", lambda f: 1.0)
         rng = random.Random(7)
         org = build_org(rng)
         claims = make_claims(rng, org, 3000, certain_rng=random.Random("7-near-certain"))
-        return claims, rng.getstate()
+        state = rng.getstate()
+        _, remits = run_lifecycle(
+            rng,
+            claims,
+            reject_rng=random.Random("7-front-end"),
+            moved_rng=random.Random("7-length-of-stay"),
+        )
+        return claims, state, remits
 
 
 def test_the_same_claims_are_denied_from_the_same_draws(monkeypatch: pytest.MonkeyPatch) -> None:
-    with_factor, state_on = _claims(monkeypatch, factor=True)
-    without, state_off = _claims(monkeypatch, factor=False)
+    with_factor, state_on, remits_on = _claims(monkeypatch, factor=True)
+    without, state_off, remits_off = _claims(monkeypatch, factor=False)
     # The same number of draws in the same order: the generator ends in the same state.
     assert state_on == state_off
     assert [c.claim_id for c in with_factor] == [c.claim_id for c in without]
-    moved = 0
+    moved: set[str] = set()
     for a, b in zip(with_factor, without, strict=True):
         assert a.expected is not None and b.expected is not None
         assert sum(a.expected.values()) == pytest.approx(sum(b.expected.values()), abs=1e-12)
@@ -77,15 +89,33 @@ def test_the_same_claims_are_denied_from_the_same_draws(monkeypatch: pytest.Monk
         if a.root_cause != b.root_cause:  # only a stay's clinical cause may change
             assert a.kind == "inpatient"
             assert dm._STREAM[a.root_cause or ""] == dm._STREAM[b.root_cause or ""] == "clinical"
-            moved += 1
+            assert a.cause_without_los_factor == b.root_cause
+            moved.add(a.claim_id)
         assert a.submitted == b.submitted and a.prior_auth == b.prior_auth
     stays = [c for c in with_factor if c.kind == "inpatient"]
     assert len(stays) > 300 and all(c.facts and c.facts.gmlos for c in stays)
-    assert moved > 0  # the test can fail: the factor does move some stays' cause
+    assert moved  # the test can fail: the factor does move some stays' cause
+
+    # Every other claim's remits (dates, amounts, payer claim numbers, codes) are the same:
+    # a moved stay's own events draw from their own generator.
+    def key(r: Remit) -> tuple[object, ...]:
+        return (r.claim_id, r.event, r.remit_date, r.status, r.paid, r.payer_claim_number,
+                r.denial, r.root_cause)  # fmt: skip
+
+    rest_on = sorted(map(key, (r for r in remits_on if r.claim_id not in moved)), key=repr)
+    rest_off = sorted(map(key, (r for r in remits_off if r.claim_id not in moved)), key=repr)
+    assert rest_on == rest_off
+    moved_remits = [r for r in remits_on if r.claim_id in moved]
+    assert {r.root_cause for r in moved_remits if r.event == "initial"} == {
+        a.root_cause for a in with_factor if a.claim_id in moved
+    }
+    # The moved stays' payer claim numbers collide with no other claim's.
+    others = {r.payer_claim_number for r in remits_on if r.claim_id not in moved}
+    assert not others & {r.payer_claim_number for r in moved_remits}
 
 
 def test_length_of_stay_risk_concentrates_past_the_amlos(monkeypatch: pytest.MonkeyPatch) -> None:
-    claims, _ = _claims(monkeypatch, factor=True)
+    claims, _, _ = _claims(monkeypatch, factor=True)
     under: list[float] = []
     past: list[float] = []
     total_on = total_off = 0.0
