@@ -38,6 +38,7 @@ __all__ = [
     "RootCause",
     "Signal",
     "cause_probabilities",
+    "los_factor",
     "payer_codes",
 ]
 
@@ -125,6 +126,8 @@ ROOT_CAUSES: tuple[RootCause, ...] = (
     RootCause("missing_attachment", "billing", 0.18, (_rc("CO-252", "M127"),), "claim"),
     RootCause("provider_enrollment", "billing", 0.15, (_rc("CO-B7"),), "claim", "professional"),
 )  # fmt: skip
+
+_STREAM: dict[str, str] = {rc.id: rc.stream for rc in ROOT_CAUSES}
 
 # The taxonomy's open choices, as decided for the demo (the ground truth repeats this).
 CODE_CHOICES: dict[str, str] = {
@@ -251,6 +254,9 @@ class ClaimFacts:
     days_past_limit: int = 0  # days after the payer's filing limit the claim was sent
     coverage_ended: bool = False  # the plan on file ended before the date of service
     noncovered_lines: int = 0  # lines whose procedure is on the payer's non-covered list
+    # The billed DRG's geometric and arithmetic mean LOS (the shipped FY table), for a stay:
+    gmlos: float | None = None
+    amlos: float | None = None
 
 
 def _applies(needs: str, f: ClaimFacts) -> bool:
@@ -332,6 +338,44 @@ def expectation_factor(f: ClaimFacts) -> float:
     return EXPECTATION_FACTOR[key]
 
 
+# A payer denies days (CO-152, "length of stay not supported") on stays longer than its
+# criteria support: the days past the DRG's expected stay, concentrated in stays past the
+# arithmetic mean LOS (the long-stay tail an auditor looks at; see docs/demo.md for the
+# sources). The factor moves a stay's length-of-stay risk by its length against the DRG's
+# GMLOS / AMLOS; the claim's other clinical causes are rescaled so that their sum, the
+# claim's total and therefore which claims are denied, stay what they were without it.
+# The factors keep the average over the demo's stays near 1 (docs/demo.md has the figure).
+LOS_FACTOR: dict[str, float] = {"under_gmlos": 0.2, "to_amlos": 0.9, "past_amlos": 2.4,
+                                "per_gmlos_past_amlos": 2.0, "max": 6.0}  # fmt: skip
+
+
+def los_factor(f: ClaimFacts) -> float:
+    """How the stay's length against its DRG's GMLOS / AMLOS moves its length-of-stay risk."""
+    if f.kind != "inpatient" or not f.gmlos or not f.amlos:
+        return 1.0
+    if f.los < f.gmlos:
+        return LOS_FACTOR["under_gmlos"]
+    if f.los <= f.amlos:
+        return LOS_FACTOR["to_amlos"]
+    past = (f.los - f.amlos) / f.gmlos  # days past the AMLOS, in units of the GMLOS
+    return min(
+        LOS_FACTOR["past_amlos"] + LOS_FACTOR["per_gmlos_past_amlos"] * past, LOS_FACTOR["max"]
+    )
+
+
+def _redistribute_clinical(out: dict[str, float], factor: float) -> None:
+    """Multiply the length-of-stay cause by ``factor`` inside the claim's clinical causes,
+    keeping their sum (the draw that decides a denial sees the same total)."""
+    if factor == 1.0 or not out.get("length_of_stay"):
+        return
+    clinical = [k for k in out if _STREAM[k] == "clinical"]
+    before = sum(out[k] for k in clinical)
+    out["length_of_stay"] *= factor
+    scale = before / sum(out[k] for k in clinical)
+    for k in clinical:
+        out[k] *= scale
+
+
 def drg_factor(weight: Decimal | None) -> float:
     """Heavier stays draw more scrutiny: about x0.9 at weight 0.8, x1.3 at weight 3."""
     if weight is None:
@@ -362,12 +406,17 @@ def signal_multiplier(
 
 
 def cause_probabilities(
-    f: ClaimFacts, *, with_signals: bool = True, with_department: bool = True
+    f: ClaimFacts,
+    *,
+    with_signals: bool = True,
+    with_department: bool = True,
+    with_los_factor: bool = True,
 ) -> Mapping[str, float]:
     """Probability of each root cause for this claim (zero-probability causes left out).
 
     ``with_signals=False`` / ``with_department=False`` give the counterfactual rates the
-    ground truth compares against.
+    ground truth compares against; ``with_los_factor=False`` the causes before the stay's
+    length moved its length-of-stay share (same total).
     """
     base = BASE[f.payer] * ENCOUNTER[f.kind] * FAMILY[f.family] * drg_factor(f.drg_weight)
     if with_department:
@@ -389,6 +438,8 @@ def cause_probabilities(
     total = sum(out.values())
     if total > MAX_TOTAL_P:  # stacked multipliers must still leave a probability
         out = {k: v * MAX_TOTAL_P / total for k, v in out.items()}
+    if with_los_factor:
+        _redistribute_clinical(out, los_factor(f))
     certain = certain_causes(
         days_past_limit=f.days_past_limit,
         coverage_ended=f.coverage_ended,

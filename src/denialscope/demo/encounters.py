@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -125,6 +126,9 @@ class Claim:
     discharge_status: str = "01"
     prior_auth: str | None = None
     root_cause: str | None = None
+    # The cause the same draw picks without the length-of-stay factor (denial_model.los_factor):
+    # where it differs, the lifecycle keeps the shared generator's draws as they were.
+    cause_without_los_factor: str | None = None
     expected: dict[str, float] = field(default_factory=dict)  # model probabilities
     facts: ClaimFacts | None = None
     modifier_line: int | None = None  # index of the line that lost its modifier
@@ -433,6 +437,7 @@ class _ClaimFactory:
         modifier_line = any(
             "25" in ln.modifiers or {"RT", "LT", "26"} & set(ln.modifiers) for ln in c.lines
         )
+        drg = self.weights.get(c.drg) if c.kind == "inpatient" and c.drg else None
         return ClaimFacts(
             payer=c.payer.key,
             payer_kind=c.payer.kind,
@@ -454,6 +459,8 @@ class _ClaimFactory:
             days_past_limit=days_past_limit,
             coverage_ended=certain.coverage_ended(c.patient.coverage_end, c.start),
             noncovered_lines=certain.noncovered_lines(c.payer.key, [ln.code for ln in c.lines]),
+            gmlos=_float(drg.gmlos) if drg else None,
+            amlos=_float(drg.amlos) if drg else None,
         )
 
     def _decide(self, c: Claim) -> None:
@@ -466,12 +473,8 @@ class _ClaimFactory:
         c.facts = self._facts(c, late - c.payer.timely_filing_days if late else 0)
         c.expected = dict(cause_probabilities(c.facts))
         u = rng.random()
-        acc = 0.0
-        for name, p in c.expected.items():
-            acc += p
-            if u < acc:
-                c.root_cause = name
-                break
+        c.root_cause = _pick(c.expected, u)
+        c.cause_without_los_factor = _pick(cause_probabilities(c.facts, with_los_factor=False), u)
         cause = c.root_cause
         # Submission lag: days after discharge / visit.
         lag = rng.randint(2, 9) if c.kind != "inpatient" else rng.randint(3, 14)
@@ -493,6 +496,20 @@ class _ClaimFactory:
             dropped = _drop_modifier(c.lines)
             if dropped is not None:
                 c.modifier_line, c.dropped_modifier = dropped
+
+
+def _pick(probabilities: Mapping[str, float], u: float) -> str | None:
+    """The cause a uniform draw ``u`` falls on (None past their sum: paid)."""
+    acc = 0.0
+    for name, p in probabilities.items():
+        acc += p
+        if u < acc:
+            return name
+    return None
+
+
+def _float(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
 
 
 def _drop_modifier(lines: list[Line]) -> tuple[int, str] | None:

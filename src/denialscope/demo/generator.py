@@ -95,7 +95,11 @@ def _generate(out_dir: Path, *, claims: int, seed: int, settings: dict[str, Any]
     stray_ids = {c.claim_id for c in stray_list}
     claim_list = [c for c in encounters if c.claim_id not in stray_ids]
     submissions, remits = run_lifecycle(
-        rng, claim_list, stray_list, reject_rng=random.Random(f"{seed}-front-end")
+        rng,
+        claim_list,
+        stray_list,
+        reject_rng=random.Random(f"{seed}-front-end"),
+        moved_rng=random.Random(f"{seed}-length-of-stay"),
     )
     _clear(out_dir / "837")
     _clear(out_dir / "835")

@@ -58,6 +58,12 @@ def _weekly(day: date, rng: random.Random, lo: int, hi: int) -> date:
     return d + timedelta(days=(4 - d.weekday()) % 7)
 
 
+def _clone(rng: random.Random) -> random.Random:
+    copy = random.Random()
+    copy.setstate(rng.getstate())
+    return copy
+
+
 def _negate(r: Remit, when: date) -> Remit:
     lines = [
         RemitLine(rl.line, -rl.charge, -rl.paid, -rl.allowed,
@@ -79,18 +85,29 @@ def _negate(r: Remit, when: date) -> Remit:
     )
 
 
+# Payer claim numbers: a counter, and another range for the stays whose cause the
+# length-of-stay factor moved (their own events; see _Timeline.run_moved).
+ICN_BASE = 2025_0000_000
+MOVED_ICN_BASE = 2025_9000_000
+
+
 class _Timeline:
-    def __init__(self, rng: random.Random, reject_rng: random.Random) -> None:
+    def __init__(
+        self, rng: random.Random, reject_rng: random.Random, moved_rng: random.Random
+    ) -> None:
         self.rng = rng
         self.reject_rng = reject_rng
+        self.moved_rng = moved_rng
         self.pricer = Pricer(rng)
         self.submissions: list[Submission] = []
         self.remits: list[Remit] = []
         self._icn = 0
+        self._icn_base = ICN_BASE
+        self._moved_icn = 0
 
     def icn(self, payer: str) -> str:
         self._icn += 1
-        return f"{payer}{2025_0000_000 + self._icn * 7:011d}"
+        return f"{payer}{self._icn_base + self._icn * 7:011d}"
 
     def remit(self, r: Remit) -> None:
         if r.remit_date <= CUTOFF:
@@ -103,6 +120,32 @@ class _Timeline:
         return True
 
     def run(self, c: Claim) -> None:
+        if c.root_cause != c.cause_without_los_factor:
+            self.run_moved(c)
+        else:
+            self._run(c)
+
+    def run_moved(self, c: Claim) -> None:
+        """A stay whose denial cause the length-of-stay factor moved (the same draw fell on
+        another clinical cause). Its events (a partial payment, an appeal) draw differently
+        from its former cause's, so the shared generator and the payer claim numbers first
+        advance as that former cause made them (a throw-away run), and every later claim's
+        lifecycle stays what it was; the stay's own events draw from their own generator."""
+        ghost = _Timeline(self.rng, _clone(self.reject_rng), self.moved_rng)
+        ghost._icn = self._icn
+        ghost._run(replace(c, root_cause=c.cause_without_los_factor))
+        shared = self.rng
+        own = random.Random(self.moved_rng.getrandbits(64))
+        self.rng = self.pricer.rng = own
+        self._icn, self._icn_base = self._moved_icn, MOVED_ICN_BASE
+        try:
+            self._run(c)
+        finally:
+            self._moved_icn = self._icn
+            self.rng = self.pricer.rng = shared
+            self._icn, self._icn_base = ghost._icn, ICN_BASE
+
+    def _run(self, c: Claim) -> None:
         rng = self.rng
         # A separate generator decides front-end rejections, so the adjudication draws (and
         # every planted signal) stay what they were without them.
@@ -232,13 +275,14 @@ def run_lifecycle(
     strays: Sequence[Claim] = (),
     *,
     reject_rng: random.Random | None = None,
+    moved_rng: random.Random | None = None,
 ) -> tuple[list[Submission], list[Remit]]:
     """All 837 submissions and all remits of the demo.
 
     ``strays`` are encounters whose claims were never sent from this system (another
     billing system, a former vendor): they only appear as remits, with no 837 to match.
     """
-    t = _Timeline(rng, reject_rng or random.Random(0))
+    t = _Timeline(rng, reject_rng or random.Random(0), moved_rng or random.Random(1))
     for c in claims:
         t.run(c)
     for n, c in enumerate(strays, 1):
