@@ -76,7 +76,9 @@ def _evaluate(
         calibration_months=calibration_months,
         eligibility=history.eligibility,
     )
-    return measure(fitted, oracle=read_oracle(settings.data_dir))
+    report = measure(fitted, oracle=read_oracle(settings.data_dir))
+    report["first_sent"] = history.first_sent.to_dict()
+    return report
 
 
 def train(

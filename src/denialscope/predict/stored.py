@@ -17,8 +17,9 @@ from denialscope.claims.models import Claim as ClaimRow
 from denialscope.claims.models import ClaimLine, Patient
 from denialscope.claims.record import stored_claims
 from denialscope.eligibility.store import EligibilityFeed, load_feed
-from denialscope.orgs.models import Department, Payer, Provider
+from denialscope.orgs.models import Department, Payer, Provider, payer_key_for
 from denialscope.predict.filing import FilingLimits
+from denialscope.predict.first_sent import FirstSent, first_submissions
 from denialscope.predict.records import ClaimInput, LineInput, Outcome, claim_input
 from denialscope.remits.models import ClaimPayment
 from denialscope.scrub.context import ScrubContext
@@ -35,6 +36,7 @@ class History:
     claims: list[ClaimInput]
     outcomes: dict[str, Outcome]  # by claim key
     eligibility: EligibilityFeed = field(default_factory=EligibilityFeed)  # stored 271s
+    first_sent: FirstSent = field(default_factory=FirstSent)  # corrected claims' first versions
 
     def labelled(self) -> list[tuple[ClaimInput, Outcome]]:
         return [(c, self.outcomes[c.key]) for c in self.claims if c.key in self.outcomes]
@@ -111,17 +113,40 @@ def _outcomes(session: Session) -> dict[int, Outcome]:
     return out
 
 
+def _as_first_sent(meta: _Meta, record: Claim, kinds: dict[str, str]) -> _Meta:
+    """A claim's metadata for its first submission: a replacement may have changed payer."""
+    payer = payer_key_for(record.payer.identifier, record.payer.name) if record.payer else None
+    if not payer or payer == meta.payer or payer not in kinds:
+        return meta
+    return _Meta(
+        meta.key,
+        payer,
+        kinds[payer],
+        meta.department,
+        meta.service_line,
+        meta.patient,
+        meta.submitted,
+        meta.start,
+        payer,
+    )
+
+
 def load_history(
     session: Session,
     *,
     context: ScrubContext | None = None,
     limits: FilingLimits | None = None,
 ) -> History:
-    """Every stored claim as a model input (scrubbed when ``context`` is given; with its
-    payer's filing limit when ``limits`` are given)."""
+    """Every stored claim as a model input, as it was first sent (``first_sent``), scrubbed
+    when ``context`` is given, with its payer's filing limit when ``limits`` are given."""
     meta = _meta(session)
     outcomes = _outcomes(session)
-    pairs = list(stored_claims(session=session))
+    first = first_submissions(session)
+    kinds = {k: kind or "" for k, kind in session.execute(select(Payer.payer_key, Payer.kind))}
+    pairs = [(cid, first.records.get(cid, rec)) for cid, rec in stored_claims(session=session)]
+    for cid in first.records:
+        if cid in meta:
+            meta[cid] = _as_first_sent(meta[cid], first.records[cid], kinds)
     records: Iterator[Claim] = (record for _, record in pairs)
     findings: list[list[tuple[str, str]]]
     if context is not None:
@@ -154,7 +179,7 @@ def load_history(
         claims.append(claim)
         if cid in outcomes:
             by_key[m.key] = outcomes[cid]
-    return History(claims, by_key, load_feed(session))
+    return History(claims, by_key, load_feed(session), first)
 
 
 def load_outcome_history(session: Session) -> list[tuple[ClaimInput, Outcome]]:
