@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from denialscope.claims.models import ClaimLine
 from denialscope.predict.features import FEATURES, build_vocabulary, feature_frame
 from denialscope.predict.filing import FilingLimits
-from denialscope.predict.stored import load_history
+from denialscope.predict.stored import load_history, load_outcome_history
 from denialscope.scrub.packs import PayerLimits, RulePack
 from denialscope.workqueue.config import load_workqueue_config
 from factories.database import Db, Files
-from factories.x12text import Clm, Line, x12_837p
+from factories.x12text import Cas, Clm, Clp, Line, x12_835, x12_837p
 
 D = dt.date
 PP_CLAIMS = FEATURES.index("payer_procedure_claims")
@@ -257,7 +257,10 @@ def test_a_correction_sent_after_the_denial_is_not_what_the_model_reads(
         return Clm("PCN-9", lines, frequency=frequency)
 
     original = files.text("1.837", x12_837p([claim("1", ())], control=1, created=D(2024, 2, 5)))
-    db.ingest_all([original], None)
+    denial = Clp("PCN-9", "4", Decimal(500), Decimal(0), "PAY-9",
+                 adjustments=[Cas("CO", "4", Decimal(500))])  # fmt: skip
+    remit = files.text("1.835", x12_835([denial], paid_on=D(2024, 3, 1)))
+    db.ingest_all([original, remit], None)
     before, modifiers, frequency, _ = _as_read(db)
     assert before[EM_WITHOUT_25] == 1 and modifiers == () and frequency == "1"
     # After the denial the biller adds modifier 25 and sends a replacement.
@@ -269,6 +272,13 @@ def test_a_correction_sent_after_the_denial_is_not_what_the_model_reads(
     np.testing.assert_array_equal(after, before)
     assert modifiers == () and frequency == "1"
     assert counts == {"corrected_claims": 1, "read_as_first_sent": 1, "read_as_last_sent": 0}
+    # Scoring's outcome history reads the first lines saved with the model (else the last).
+    with db.session() as session:
+        first = load_history(session).first_lines()
+        assert first == {"PCN-9|1999999984": [("99284", ()), ("12002", ())]}, first
+        ((scored, _),) = load_outcome_history(session, first_lines=first)
+        ((last, _),) = load_outcome_history(session)
+    assert scored.lines[0].modifiers == () and last.lines[0].modifiers == ("25",)
     # The first version's file is gone: the stored (latest) content is read, and counted
     # (the test can fail: the row then differs).
     original.unlink()

@@ -40,6 +40,7 @@ class FirstSent:
     records: dict[int, Claim] = field(default_factory=dict)
     corrected: int = 0  # claims with more than one stored version
     unavailable: int = 0  # of those, read as last sent: the first version's file is missing
+    keys: set[str] = field(default_factory=set)  # claim keys of ``records`` (load_history)
 
     def to_dict(self) -> dict[str, int]:
         return {

@@ -7,8 +7,9 @@ claim and the reference tables), so "scrubber findings" is a feature known at su
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +38,15 @@ class History:
     outcomes: dict[str, Outcome]  # by claim key
     eligibility: EligibilityFeed = field(default_factory=EligibilityFeed)  # stored 271s
     first_sent: FirstSent = field(default_factory=FirstSent)  # corrected claims' first versions
+
+    def first_lines(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+        """(procedure, modifiers) of each line of the claims read as first sent, by claim key:
+        what scoring's outcome history reads for them (``load_outcome_history``)."""
+        return {
+            c.key: [(ln.procedure, ln.modifiers) for ln in c.lines]
+            for c in self.claims
+            if c.key in self.first_sent.keys
+        }
 
     def labelled(self) -> list[tuple[ClaimInput, Outcome]]:
         return [(c, self.outcomes[c.key]) for c in self.claims if c.key in self.outcomes]
@@ -147,6 +157,7 @@ def load_history(
     for cid in first.records:
         if cid in meta:
             meta[cid] = _as_first_sent(meta[cid], first.records[cid], kinds)
+            first.keys.add(meta[cid].key)
     records: Iterator[Claim] = (record for _, record in pairs)
     findings: list[list[tuple[str, str]]]
     if context is not None:
@@ -182,11 +193,16 @@ def load_history(
     return History(claims, by_key, load_feed(session), first)
 
 
-def load_outcome_history(session: Session) -> list[tuple[ClaimInput, Outcome]]:
+def load_outcome_history(
+    session: Session, *, first_lines: Mapping[str, Sequence[Sequence[Any]]] | None = None
+) -> list[tuple[ClaimInput, Outcome]]:
     """Adjudicated claims with only what the history features read (payer, procedures and
     modifiers, DRG, provider, patient, department, first service date), straight from SQL:
     scoring a few claims must not rebuild every stored 837. Same cells as
-    :func:`load_history` gives."""
+    :func:`load_history` gives, except for corrected claims: their first submission's lines
+    come from ``first_lines`` (saved with the model, :meth:`History.first_lines`); a claim
+    corrected after the model was trained is read as last sent."""
+    first_lines = first_lines or {}
     meta = _meta(session)
     outcomes = _outcomes(session)
     npi = dict(session.execute(select(Provider.id, Provider.npi)).tuples().all())
@@ -243,5 +259,11 @@ def load_outcome_history(session: Session) -> list[tuple[ClaimInput, Outcome]]:
                 for p, mods, _ in its
             ),
         )
+        if m.key in first_lines:
+            first = tuple(
+                LineInput(str(p), tuple(str(x) for x in mods), 0.0, 0.0, "")
+                for p, mods in first_lines[m.key]
+            )
+            claim = replace(claim, lines=first)
         out.append((claim, outcome))
     return out
