@@ -12,9 +12,12 @@ model's ratio to the oracle, then the mean and the smallest ratio over the seeds
 Evaluation only, and labelled so: the oracle is the demo generator's true probability
 (``demo/ground_truth_claims.csv``), which the product reads only in ``predict evaluate``.
 The script also reads that file (the ORACLE lines) to say how many of the test months'
-near-certain denials there were and how precise they were, and how many claims whose
-coverage had ended showed it before submission (a 271 saying so, or an earlier coverage
-denial): with a few hundred denials one claim moves recall by about 0.2 points.
+near-certain denials there were and how precise they were, how many claims whose coverage
+had ended showed it before submission (a 271 saying so, or an earlier coverage denial), and
+the oracle's recall when the coverage ends nothing showed are scored by the claim's other
+causes only (``knowable``: coverage ended is decided first with its own probability, so the
+rest is (p - p_ended) / (1 - p_ended)). With a few hundred denials one claim moves a recall
+by about 0.2 points.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from typing import Any
 import numpy as np
 
 from denialscope.cli.options import cli_settings, open_session
+from denialscope.demo.certain import NEAR_CERTAIN
 from denialscope.predict import service
+from denialscope.predict.evaluate import recall_at_precision
 from denialscope.predict.features import FEATURES
 from denialscope.predict.filing import filing_limits
 from denialscope.predict.stored import load_history
@@ -63,18 +68,29 @@ def oracle_facts(data_dir: Path, fitted: Any) -> dict[str, Any]:
     earlier = x[:, FEATURES.index("patient_payer_eligibility_denials")] > 0
     certain = denied = coverage = shown = 0
     rows = [(c, o) for c, o, t in zip(fitted.claims, fitted.outcomes, test, strict=True) if t]
+    known = np.zeros(len(rows))  # the oracle with only what is knowable at submission
+    labels = np.array([float(o.denied) for _, o in rows])
+    ended_p = NEAR_CERTAIN["eligibility_terminated_p"]
     for i, (claim, outcome) in enumerate(rows):
-        row = truth.get(claim.control_number)
-        if row is None:
-            continue
+        row = truth[claim.control_number]
+        known[i] = float(row["p_denial"])
         ended = row["coverage_ended"] == "True"
         if row["days_past_limit"] != "0" or ended or row["noncovered_lines"] != "0":
             certain += 1
             denied += int(outcome.denied)
         if ended:
             coverage += 1
-            shown += int(inactive[i] or earlier[i])
-    return {"certain": certain, "certain_denied": denied, "coverage": coverage, "shown": shown}
+            seen = bool(inactive[i] or earlier[i])
+            shown += int(seen)
+            if not seen:  # nothing on the day shows the coverage end: its other causes only
+                known[i] = (known[i] - ended_p) / (1.0 - ended_p)
+    return {
+        "certain": certain,
+        "certain_denied": denied,
+        "coverage": coverage,
+        "shown": shown,
+        "knowable_recall_at_95_precision": recall_at_precision(known, labels, 0.95) or 0.0,
+    }
 
 
 def evaluate(data_dir: Path) -> dict[str, Any]:
@@ -102,8 +118,8 @@ def main() -> None:
     args = parser.parse_args()
     ratios: list[float] = []
     print(
-        "seed  denials  model95  oracle95  base95  ratio  model80  oracle80  prauc/oracle  "
-        "capacity  near-certain(denied)  coverage-ended(shown)  build s  eval s"
+        "seed  denials  model95  oracle95  knowable95  base95  ratio  model80  oracle80  "
+        "prauc/oracle  capacity  near-certain(denied)  coverage-ended(shown)  build s  eval s"
     )
     for seed in args.seeds:
         data_dir = args.root / f"s{seed}"
@@ -117,6 +133,7 @@ def main() -> None:
         facts, cap = r["oracle_facts"], r["capacity"]
         print(
             f"{seed:>4}  {r['test_denials']:>7}  {model:>7.1%}  {oracle:>8.1%}  "
+            f"{facts['knowable_recall_at_95_precision']:>10.1%}  "
             f"{r['baseline_recall_at_95_precision']:>6.1%}  {ratio:>5.2f}  "
             f"{r['recall_at_80_precision']:>7.1%}  {r['oracle']['recall_at_80_precision']:>8.1%}  "
             f"{r['pr_auc']:.3f}/{r['oracle']['pr_auc']:.3f}   "
