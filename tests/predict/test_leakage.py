@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 
 import numpy as np
 from predict_support import Store
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from denialscope.claims.models import ClaimLine
 from denialscope.predict.features import FEATURES, build_vocabulary, feature_frame
 from denialscope.predict.filing import FilingLimits
-from denialscope.predict.stored import load_history
+from denialscope.predict.stored import load_history, load_outcome_history
 from denialscope.scrub.packs import PayerLimits, RulePack
 from denialscope.workqueue.config import load_workqueue_config
+from factories.database import Db, Files
+from factories.x12text import Cas, Clm, Clp, Line, x12_835, x12_837p
 
 D = dt.date
 PP_CLAIMS = FEATURES.index("payer_procedure_claims")
@@ -221,3 +226,62 @@ def test_a_271_counts_only_when_received_before_submission(session: Session) -> 
     np.testing.assert_array_equal(
         np.delete(rows["C00001"], INACTIVE), np.delete(before["C00001"], INACTIVE)
     )
+
+
+EM_WITHOUT_25 = FEATURES.index("em_without_25_beside_procedure")
+
+
+def _as_read(db: Db) -> tuple[np.ndarray, tuple[str, ...], str, dict[str, int]]:
+    """PCN-9's feature row, first line's modifiers and frequency, and the first-sent counts."""
+    with db.session() as session:
+        history = load_history(session)
+    frame = feature_frame(
+        history.claims, history=history.labelled(), vocabulary=build_vocabulary(history.claims)
+    )
+    (i,) = [n for n, c in enumerate(history.claims) if c.control_number == "PCN-9"]
+    claim = history.claims[i]
+    return frame.matrix[i], claim.lines[0].modifiers, claim.frequency, history.first_sent.to_dict()
+
+
+def test_a_correction_sent_after_the_denial_is_not_what_the_model_reads(
+    db: Db, files: Files
+) -> None:
+    """The claims table holds the latest version; the model reads the first one sent."""
+    day = D(2024, 2, 1)
+
+    def claim(frequency: str, modifiers: tuple[str, ...]) -> Clm:
+        lines = [
+            Line("99284", Decimal(300), day, modifiers, control="L1"),
+            Line("12002", Decimal(200), day, control="L2"),
+        ]
+        return Clm("PCN-9", lines, frequency=frequency)
+
+    original = files.text("1.837", x12_837p([claim("1", ())], control=1, created=D(2024, 2, 5)))
+    denial = Clp("PCN-9", "4", Decimal(500), Decimal(0), "PAY-9",
+                 adjustments=[Cas("CO", "4", Decimal(500))])  # fmt: skip
+    remit = files.text("1.835", x12_835([denial], paid_on=D(2024, 3, 1)))
+    db.ingest_all([original, remit], None)
+    before, modifiers, frequency, _ = _as_read(db)
+    assert before[EM_WITHOUT_25] == 1 and modifiers == () and frequency == "1"
+    # After the denial the biller adds modifier 25 and sends a replacement.
+    fixed = files.text("2.837", x12_837p([claim("7", ("25",))], control=2, created=D(2024, 3, 20)))
+    db.ingest_all([fixed], None)
+    with db.session() as session:  # the claims table now holds the correction
+        assert session.scalar(select(ClaimLine.modifiers).where(ClaimLine.line_no == 1)) == "25"
+    after, modifiers, frequency, counts = _as_read(db)
+    np.testing.assert_array_equal(after, before)
+    assert modifiers == () and frequency == "1"
+    assert counts == {"corrected_claims": 1, "read_as_first_sent": 1, "read_as_last_sent": 0}
+    # Scoring's outcome history reads the first lines saved with the model (else the last).
+    with db.session() as session:
+        first = load_history(session).first_lines()
+        assert first == {"PCN-9|1999999984": [("99284", ()), ("12002", ())]}, first
+        ((scored, _),) = load_outcome_history(session, first_lines=first)
+        ((last, _),) = load_outcome_history(session)
+    assert scored.lines[0].modifiers == () and last.lines[0].modifiers == ("25",)
+    # The first version's file is gone: the stored (latest) content is read, and counted
+    # (the test can fail: the row then differs).
+    original.unlink()
+    gone, modifiers, frequency, counts = _as_read(db)
+    assert gone[EM_WITHOUT_25] == 0 and modifiers == ("25",) and frequency == "7"
+    assert counts == {"corrected_claims": 1, "read_as_first_sent": 0, "read_as_last_sent": 1}

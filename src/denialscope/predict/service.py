@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ from denialscope.x12.claim837.records import Claim
 __all__ = ["ClaimRisk", "evaluate", "load_model", "read_837", "score_claims", "train"]
 
 TRUTH_FILE = Path("demo") / "ground_truth_claims.csv"
+# Corrected claims' lines as first sent, saved at training for scoring's outcome history.
+FIRST_SENT_FILE = "first_sent.json"
 
 
 def scrub_context(data_dir: Path) -> ScrubContext:
@@ -76,7 +79,9 @@ def _evaluate(
         calibration_months=calibration_months,
         eligibility=history.eligibility,
     )
-    return measure(fitted, oracle=read_oracle(settings.data_dir))
+    report = measure(fitted, oracle=read_oracle(settings.data_dir))
+    report["first_sent"] = history.first_sent.to_dict()
+    return report
 
 
 def train(
@@ -99,7 +104,10 @@ def train(
         cause_stream.setdefault(cause, stream)
     metrics["appeal_outcome"] = _train_appeal_model(session, settings)
     model = fitted.model
-    texts = {"model.txt": model.booster.model_to_string()}
+    texts = {
+        "model.txt": model.booster.model_to_string(),
+        FIRST_SENT_FILE: json.dumps(history.first_lines(), sort_keys=True),
+    }
     if model.causes is not None:
         texts["causes.txt"] = model.causes.model_to_string()
     meta = {
@@ -294,7 +302,8 @@ def score_claims(
         for result in scrub_claims(claims, context=context)
     ]
     inputs = _inputs(session, claims, submitted, findings, filing_limits(settings, context.pack))
-    history = load_outcome_history(session)
+    saved = loaded.files.text(FIRST_SENT_FILE)
+    history = load_outcome_history(session, first_lines=json.loads(saved) if saved else None)
     frame = feature_frame(
         inputs, history=history, vocabulary=loaded.vocabulary, eligibility=load_feed(session)
     )

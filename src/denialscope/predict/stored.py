@@ -7,8 +7,9 @@ claim and the reference tables), so "scrubber findings" is a feature known at su
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,8 +18,9 @@ from denialscope.claims.models import Claim as ClaimRow
 from denialscope.claims.models import ClaimLine, Patient
 from denialscope.claims.record import stored_claims
 from denialscope.eligibility.store import EligibilityFeed, load_feed
-from denialscope.orgs.models import Department, Payer, Provider
+from denialscope.orgs.models import Department, Payer, Provider, payer_key_for
 from denialscope.predict.filing import FilingLimits
+from denialscope.predict.first_sent import FirstSent, first_submissions
 from denialscope.predict.records import ClaimInput, LineInput, Outcome, claim_input
 from denialscope.remits.models import ClaimPayment
 from denialscope.scrub.context import ScrubContext
@@ -35,6 +37,16 @@ class History:
     claims: list[ClaimInput]
     outcomes: dict[str, Outcome]  # by claim key
     eligibility: EligibilityFeed = field(default_factory=EligibilityFeed)  # stored 271s
+    first_sent: FirstSent = field(default_factory=FirstSent)  # corrected claims' first versions
+
+    def first_lines(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+        """(procedure, modifiers) of each line of the claims read as first sent, by claim key:
+        what scoring's outcome history reads for them (``load_outcome_history``)."""
+        return {
+            c.key: [(ln.procedure, ln.modifiers) for ln in c.lines]
+            for c in self.claims
+            if c.key in self.first_sent.keys
+        }
 
     def labelled(self) -> list[tuple[ClaimInput, Outcome]]:
         return [(c, self.outcomes[c.key]) for c in self.claims if c.key in self.outcomes]
@@ -111,17 +123,41 @@ def _outcomes(session: Session) -> dict[int, Outcome]:
     return out
 
 
+def _as_first_sent(meta: _Meta, record: Claim, kinds: dict[str, str]) -> _Meta:
+    """A claim's metadata for its first submission: a replacement may have changed payer."""
+    payer = payer_key_for(record.payer.identifier, record.payer.name) if record.payer else None
+    if not payer or payer == meta.payer or payer not in kinds:
+        return meta
+    return _Meta(
+        meta.key,
+        payer,
+        kinds[payer],
+        meta.department,
+        meta.service_line,
+        meta.patient,
+        meta.submitted,
+        meta.start,
+        payer,
+    )
+
+
 def load_history(
     session: Session,
     *,
     context: ScrubContext | None = None,
     limits: FilingLimits | None = None,
 ) -> History:
-    """Every stored claim as a model input (scrubbed when ``context`` is given; with its
-    payer's filing limit when ``limits`` are given)."""
+    """Every stored claim as a model input, as it was first sent (``first_sent``), scrubbed
+    when ``context`` is given, with its payer's filing limit when ``limits`` are given."""
     meta = _meta(session)
     outcomes = _outcomes(session)
-    pairs = list(stored_claims(session=session))
+    first = first_submissions(session)
+    kinds = {k: kind or "" for k, kind in session.execute(select(Payer.payer_key, Payer.kind))}
+    pairs = [(cid, first.records.get(cid, rec)) for cid, rec in stored_claims(session=session)]
+    for cid in first.records:
+        if cid in meta:
+            meta[cid] = _as_first_sent(meta[cid], first.records[cid], kinds)
+            first.keys.add(meta[cid].key)
     records: Iterator[Claim] = (record for _, record in pairs)
     findings: list[list[tuple[str, str]]]
     if context is not None:
@@ -154,14 +190,19 @@ def load_history(
         claims.append(claim)
         if cid in outcomes:
             by_key[m.key] = outcomes[cid]
-    return History(claims, by_key, load_feed(session))
+    return History(claims, by_key, load_feed(session), first)
 
 
-def load_outcome_history(session: Session) -> list[tuple[ClaimInput, Outcome]]:
+def load_outcome_history(
+    session: Session, *, first_lines: Mapping[str, Sequence[Sequence[Any]]] | None = None
+) -> list[tuple[ClaimInput, Outcome]]:
     """Adjudicated claims with only what the history features read (payer, procedures and
     modifiers, DRG, provider, patient, department, first service date), straight from SQL:
     scoring a few claims must not rebuild every stored 837. Same cells as
-    :func:`load_history` gives."""
+    :func:`load_history` gives, except for corrected claims: their first submission's lines
+    come from ``first_lines`` (saved with the model, :meth:`History.first_lines`); a claim
+    corrected after the model was trained is read as last sent."""
+    first_lines = first_lines or {}
     meta = _meta(session)
     outcomes = _outcomes(session)
     npi = dict(session.execute(select(Provider.id, Provider.npi)).tuples().all())
@@ -218,5 +259,11 @@ def load_outcome_history(session: Session) -> list[tuple[ClaimInput, Outcome]]:
                 for p, mods, _ in its
             ),
         )
+        if m.key in first_lines:
+            first = tuple(
+                LineInput(str(p), tuple(str(x) for x in mods), 0.0, 0.0, "")
+                for p, mods in first_lines[m.key]
+            )
+            claim = replace(claim, lines=first)
         out.append((claim, outcome))
     return out
