@@ -83,7 +83,8 @@ def targets(session, causes: tuple[str, ...]) -> set[str]:  # type: ignore[no-un
 
 # -- the oracle (benchmark only: the demo's ground truth, never read by the product) ---------
 
-ORACLE_CAUSES = ("level_of_care", "length_of_stay")
+# The worklist's causes, and concurrent review for the expected counts of the widest targets.
+ORACLE_CAUSES = ("level_of_care", "length_of_stay", "concurrent_review")
 _CENT = Decimal("0.01")
 
 
@@ -219,6 +220,12 @@ def main() -> int:
         help="Days of remittances before the first snapshot counted (history to learn from).",
     )  # fmt: skip
     parser.add_argument(
+        "--oracle-expected", action="store_true",
+        help="Also score each ranking by the oracle's expected hits (the generator's P of "
+        "the target causes summed over the rows, instead of the few realized denials); "
+        "reads demo/ground_truth_claims.csv (evaluation only).",
+    )  # fmt: skip
+    parser.add_argument(
         "--p-from", choices=("history", "model", "oracle"), default="history",
         help="history: the empirical-Bayes rates; model: the stay-day model retrained each "
         "Monday (ur.model); oracle: the demo generator's own P (benchmark only, the best "
@@ -234,16 +241,15 @@ def main() -> int:
         if first is None:
             print("no stays: load the ADT feed first (denialscope adt load)", file=sys.stderr)
             return 1
-        groups = {
-            "level_of_care (status)": targets(session, ("level_of_care",)),
-            "length_of_stay (days)": targets(session, ("length_of_stay",)),
-            "level_of_care + length_of_stay": targets(session, ("level_of_care", "length_of_stay")),
-            "+ concurrent_review": targets(
-                session, ("level_of_care", "length_of_stay", "concurrent_review")
-            ),
+        group_causes = {
+            "level_of_care (status)": ("level_of_care",),
+            "length_of_stay (days)": ("length_of_stay",),
+            "level_of_care + length_of_stay": ("level_of_care", "length_of_stay"),
+            "+ concurrent_review": ("level_of_care", "length_of_stay", "concurrent_review"),
         }
+        groups = {label: targets(session, causes) for label, causes in group_causes.items()}
         oracle: dict[str, dict[str, float]] = {}
-        if args.p_from == "oracle":
+        if args.p_from == "oracle" or args.oracle_expected:
             oracle = load_oracle(session, args.data_dir / "demo" / "ground_truth_claims.csv")
             print(f"oracle: the generator's P for {len(oracle):,} stays' claims "
                   "(ground truth, benchmark only)")  # fmt: skip
@@ -289,7 +295,14 @@ def main() -> int:
           f"{args.p_from}{fits}")  # fmt: skip
     for label, wanted in groups.items():
         print(f"\ntargets: stays denied for {label}")
+        causes = group_causes[label]
+        p_target = {n: sum(p.get(c, 0.0) for c in causes) for n, p in oracle.items()}
         for name, key in RANKINGS.items():
+            # the oracle's expected hits: P(the stay is a target) summed over the rows
+            e_top = e_all = e_first = 0.0
+            stays_top: set[str] = set()  # every stay in the top decile on some day
+            stays_first: set[str] = set()
+            stays_seen: set[str] = set()
             in_top = seen = census_top = census = in_first = census_first = 0
             first_seen: dict[str, bool] = {}  # target stay -> in the top at its first snapshot
             first_rows: dict[str, bool] = {}  # target stay -> in the first rows at its first
@@ -306,6 +319,14 @@ def main() -> int:
                 census_top += cut
                 in_first += sum(hits[: args.first])
                 census_first += min(args.first, len(ranked))
+                if args.oracle_expected:
+                    ps = [p_target.get(r.visit_number, 0.0) for r in ranked]
+                    e_all += sum(ps)
+                    e_top += sum(ps[:cut])
+                    e_first += sum(ps[: args.first])
+                    stays_seen.update(r.visit_number for r in ranked)
+                    stays_top.update(r.visit_number for r in ranked[:cut])
+                    stays_first.update(r.visit_number for r in ranked[: args.first])
                 for pos, r in enumerate(ranked):
                     if not hits[pos]:
                         continue
@@ -335,6 +356,17 @@ def main() -> int:
                 f"house; on their first day {sum(first_seen.values())} and "
                 f"{sum(first_rows.values())}"
             )
+            if args.oracle_expected and e_all:
+                e_stays = sum(p_target.get(n, 0.0) for n in stays_seen)
+                print(
+                    f"  {'':36s} expected (oracle P): {e_top / e_all:6.1%} of the target "
+                    f"stay-days in the top {args.top:.0%} (lift {e_top / e_all / base:4.2f}x), "
+                    f"{e_first / e_all:5.1%} in the first {args.first} (lift "
+                    f"{e_first / e_all / first_base:4.2f}x); of {e_stays:.1f} target stays: "
+                    f"{sum(p_target.get(n, 0.0) for n in stays_top):.1f} in the top "
+                    f"{args.top:.0%} and {sum(p_target.get(n, 0.0) for n in stays_first):.1f} in "
+                    f"the first {args.first} on some day"
+                )
     return 0
 
 
