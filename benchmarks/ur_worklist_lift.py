@@ -4,7 +4,8 @@ those stays land, against their share of the census (and against each factor alo
 
     .venv/bin/denialscope demo --data-dir /tmp/d
     .venv/bin/denialscope adt load --data-dir /tmp/d /tmp/d/demo/adt/*.hl7
-    .venv/bin/python benchmarks/ur_worklist_lift.py --data-dir /tmp/d [--p-from model]
+    .venv/bin/python benchmarks/ur_worklist_lift.py --data-dir /tmp/d [--p-from model|oracle]
+        [--oracle-expected]
 
 The worklist of each snapshot uses only remittances adjudicated before it (the risk model,
 ``ur.risk.risk_model``, is built as of the Monday of the snapshot's week; with ``--p-from
