@@ -129,3 +129,29 @@ def test_a_failed_begin_gives_the_turn_back(database: str, tmp_path: Path) -> No
         session.execute(text("INSERT INTO t VALUES (3)"))
         session.commit()
     engine.dispose()
+
+
+def test_processes_take_turns_through_a_lock_file_beside_the_database(
+    database: str, tmp_path: Path
+) -> None:
+    import fcntl
+    import os
+
+    engine = make_engine(database)
+    factory = session_factory(engine)
+    lock_file = tmp_path / "gate.db.write-lock"
+    with factory() as session:
+        begin_writing(session)
+        session.execute(text("INSERT INTO t VALUES (1)"))
+        # Another process (another open file description) cannot take the turn now.
+        other = os.open(lock_file, os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            session.commit()
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free once committed
+            fcntl.flock(other, fcntl.LOCK_UN)
+        finally:
+            os.close(other)
+    assert lock_file.stat().st_mode & 0o077 == 0  # owner-only, as the database
+    engine.dispose()

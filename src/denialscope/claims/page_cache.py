@@ -9,9 +9,9 @@ mappings, departments), the claim's work item (its last change, its newest histo
 an action, a note, an outcome, a fix reviewed, an assignment; its newest letter or 837
 version and fix), the classification file the payments are explained under and the official
 code lists loaded in the data directory. The stamp is read on every view (one statement of
-index probes), so a change by anyone, in any process, shows on the next view; a page is also
-recomputed once ``MAX_AGE_SECONDS`` have passed, which bounds what PostgreSQL's commits out
-of id order could hide (see ``workqueue.browse``).
+index probes), so a change by anyone, in any process, shows on the next view; on PostgreSQL
+a page is also recomputed after the queue's age limit, which bounds what commits out of id
+order could hide (``workqueue.browse.age_part``).
 
 It holds patient identifiers in the server's memory, as the page being rendered does: at
 most ``ENTRIES`` pages per process, nothing written anywhere.
@@ -19,7 +19,6 @@ most ``ENTRIES`` pages per process, nothing written anywhere.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any, Final
 
@@ -29,14 +28,13 @@ from sqlalchemy.orm import Session
 from denialscope.analytics.figure_cache import FigureCache
 from denialscope.claims.page import ClaimPage, claim_page
 from denialscope.classify import ClassificationConfig
+from denialscope.workqueue.browse import age_part
 from denialscope.workqueue.models import WorkItem, WorkItemDocument, WorkItemEvent, WorkItemFix
 
-__all__ = ["MAX_AGE_SECONDS", "cached_claim_page", "claim_stamp"]
+__all__ = ["cached_claim_page", "claim_stamp"]
 
 ENTRIES: Final = 256
-MAX_AGE_SECONDS: Final = 10.0
 _PAGES = FigureCache(max_entries=ENTRIES)
-clock = time.monotonic  # what the age is counted on (a test holds it still)
 
 
 def _file_stamp(path: Path) -> tuple[str, int, int]:
@@ -81,7 +79,7 @@ def cached_claim_page(
     """:func:`~denialscope.claims.page.claim_page`, computed once per claim and stamp for
     everyone viewing it (NotFoundError, as it, when there is no such claim: never kept)."""
     stamp = claim_stamp(session, claim_id, files)
-    age = int(clock() // MAX_AGE_SECONDS)
+    age = age_part(session)
     key = (str(session.get_bind().engine.url), claim_id, stamp, age)
     # The version is part of the key: pages of other claims (other stamps) stay kept.
     return _PAGES.get(

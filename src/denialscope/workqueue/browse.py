@@ -297,21 +297,29 @@ def queue_stamp(session: Session) -> tuple[object, ...]:
 # take, an action, an 835) shows on the next view.
 _CHOICES = FigureCache(max_entries=64)
 _PAGES = FigureCache(max_entries=256)
-# The stamp is exact on SQLite (one writer at a time: the newest change is the last
-# committed). On PostgreSQL two transactions can commit out of the order of their time
-# stamps and ids, so a page read between the two commits would not see the stamp move at the
-# second: a page is also recomputed once this many seconds have passed.
+# The stamp is exact on SQLite: one writer at a time, and every write that moves a page takes
+# the write lock before it stamps its rows (``db.locks``), so the newest change is the last
+# committed. On PostgreSQL two transactions can commit out of the order of their time stamps
+# and ids, so a page read between the two commits would not see the stamp move at the
+# second: there a page is also recomputed once this many seconds have passed.
 _MAX_AGE_SECONDS: Final = 10.0
 clock = time.monotonic  # what the age is counted on (a test holds it still)
 
 
-def _version(stamp: tuple[object, ...]) -> str:
-    return f"{stamp!r}|{int(clock() // _MAX_AGE_SECONDS)}"
+def age_part(session: Session) -> int:
+    """The part of a kept page's version that moves with time: on PostgreSQL only."""
+    if session.get_bind().dialect.name == "sqlite":
+        return 0
+    return int(clock() // _MAX_AGE_SECONDS)
+
+
+def _version(session: Session, stamp: tuple[object, ...]) -> str:
+    return f"{stamp!r}|{age_part(session)}"
 
 
 def _choices(session: Session, streams: frozenset[str], stamp: tuple[object, ...]) -> _Choices:
     key = (str(session.get_bind().engine.url), tuple(sorted(streams)))
-    return _CHOICES.get(key, _version(stamp), lambda: _compute_choices(session, streams))
+    return _CHOICES.get(key, _version(session, stamp), lambda: _compute_choices(session, streams))
 
 
 def _compute_choices(session: Session, streams: frozenset[str]) -> _Choices:
@@ -348,7 +356,8 @@ def browse_queue(*, session: Session, filters: QueueFilters) -> QueuePage:
     key = (str(session.get_bind().engine.url), scope)
     # The kept object itself (its filters differ from the asker's in ``user`` only, which
     # nothing shown carries): the web keeps its JSON twin per object.
-    page: QueuePage = _PAGES.get(key, _version(stamp), lambda: _compute_page(session, scope, stamp))
+    version = _version(session, stamp)
+    page: QueuePage = _PAGES.get(key, version, lambda: _compute_page(session, scope, stamp))
     return page
 
 
