@@ -33,6 +33,7 @@ from denialscope.web.figures import FigureWarmer
 from denialscope.web.figures import install as install_figures
 from denialscope.web.render import respond, wants_json
 from denialscope.web.routes import ROUTE_MODULES
+from denialscope.web.view_audit import ViewRecorder
 
 __all__ = ["CONTENT_SECURITY_POLICY", "app_from_environment", "create_app"]
 
@@ -67,6 +68,9 @@ def create_app(*, settings: Settings, warm_figures: bool = False) -> FastAPI:
         )
         app.state.engine = engine
         app.state.session_factory = factory
+        # Views audited in groups (one transaction for the views waiting): web.view_audit.
+        app.state.view_audit = ViewRecorder(factory, timeout_s=settings.lock_timeout_s)
+        app.state.view_audit.start()
         warmer = FigureWarmer(app) if warm_figures else None
         if warmer is not None:
             warmer.start()
@@ -75,6 +79,7 @@ def create_app(*, settings: Settings, warm_figures: bool = False) -> FastAPI:
         finally:
             if warmer is not None:
                 warmer.stop()
+            app.state.view_audit.stop()
             engine.dispose()
 
     app = FastAPI(

@@ -24,6 +24,7 @@ from fastapi import Request
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from denialscope.db.base import utcnow
 from denialscope.db.locks import begin_writing
 from denialscope.errors import DenialscopeError
 from denialscope.web.models import AuditEvent, AuditTampering, install_append_only_guard
@@ -40,6 +41,7 @@ __all__ = [
     "iter_audit",
     "record",
     "record_event",
+    "record_view",
     "search_audit",
 ]
 
@@ -58,6 +60,29 @@ AUDIT_CSV_COLUMNS: Final = (
 )
 
 
+def _values(
+    *,
+    username: str,
+    role: str,
+    action: str,
+    subject_type: str,
+    subject_id: str | int | None,
+    request: Request | None,
+    detail: str | None,
+) -> dict[str, Any]:
+    """One row's columns, cut to their widths."""
+    return {
+        "username": username[:80],
+        "role": role[:20],
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": None if subject_id is None else str(subject_id)[:80],
+        "path": None if request is None else request.url.path[:300],
+        "detail": detail,
+        "client": None if request is None or request.client is None else request.client.host,
+    }
+
+
 def record_event(
     session: Session,
     *,
@@ -72,23 +97,57 @@ def record_event(
 ) -> None:
     """Add one audit row for an actor that may not be signed in (a failed login names the
     user name typed; the CLI names ``cli:<os user>``)."""
-    values: dict[str, Any] = {}
+    values = _values(
+        username=username,
+        role=role,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        request=request,
+        detail=detail,
+    )
     if at is not None:
         values["at"] = at
     begin_writing(session)  # a page that read first must still be able to write its row
-    session.add(
-        AuditEvent(
-            username=username[:80],
-            role=role[:20],
-            action=action,
+    session.add(AuditEvent(**values))
+
+
+def record_view(
+    session: Session,
+    request: Request,
+    principal: Principal,
+    *,
+    subject_type: str,
+    subject_id: str | int | None = None,
+    detail: str | None = None,
+) -> None:
+    """Audit a view and return once its row is committed: through the process's grouped
+    writer (``web.view_audit``) when the app runs one, else in ``session``. Ends the
+    session's read transaction first (a view writes nothing else)."""
+    session.commit()
+    recorder = getattr(request.app.state, "view_audit", None)
+    if recorder is None:
+        record(
+            session,
+            request,
+            principal,
+            action="view",
             subject_type=subject_type,
-            subject_id=None if subject_id is None else str(subject_id)[:80],
-            path=None if request is None else request.url.path[:300],
+            subject_id=subject_id,
             detail=detail,
-            client=None if request is None or request.client is None else request.client.host,
-            **values,
         )
+        session.commit()
+        return
+    values = _values(
+        username=principal.username,
+        role=principal.role.value,
+        action="view",
+        subject_type=subject_type,
+        subject_id=subject_id,
+        request=request,
+        detail=detail,
     )
+    recorder.record({**values, "at": utcnow()})
 
 
 def record(

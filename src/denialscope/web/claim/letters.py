@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from denialscope.appeals.letter_facts import LetterFacts
 from denialscope.appeals.preview import letter_templates, preview_letter
 from denialscope.errors import DenialscopeError, InputError, NotFoundError
-from denialscope.web.audit import record
+from denialscope.web.audit import record_view
 from denialscope.web.claim.shared import (
     LETTER_FIELDS,
     Fields,
@@ -77,17 +77,8 @@ def letter_preview(
         return refused_item(request, session, principal, item_id, error, letter_form=values)
     if wants_json(request):
         what = f"letter preview {preview.template}"
-        session.commit()  # the read transaction ends; the audit row writes in its own
-        record(
-            session,
-            request,
-            principal,
-            action="view",
-            subject_type="work_item",
-            subject_id=item_id,
-            detail=what,
-        )
-        session.commit()
+        record_view(session, request, principal, subject_type="work_item", subject_id=item_id,
+                    detail=what)  # fmt: skip
         return respond(request, "claim/page.html.j2", preview)
     return page_response(
         request,

@@ -19,7 +19,7 @@ from denialscope.classify import ClassificationConfig
 from denialscope.errors import DenialscopeError, NotFoundError
 from denialscope.output.jsonout import dumps
 from denialscope.settings import Settings
-from denialscope.web.audit import record
+from denialscope.web.audit import record, record_view
 from denialscope.web.deps import Forbidden, require, settings_of
 from denialscope.web.principal import Principal
 from denialscope.web.render import JSON_MEDIA_TYPE, respond, wants_json
@@ -170,11 +170,8 @@ def page_response(
         return respond(request, "error.html.j2", {"error": missing.message}, status_code=404)
     if not principal.sees_stream(page.stream):
         raise Forbidden(f"claim {claim_id} belongs to the {page.stream or 'unclassified'} stream")
-    # End the read transaction first: the audit row then opens a write transaction of its own
-    # (SQLite refuses to turn a read transaction into a write once another writer committed).
-    session.commit()
-    record(session, request, principal, action="view", subject_type="claim", subject_id=claim_id)
-    session.commit()
+    # Audited before it is answered (the read transaction ends first: record_view).
+    record_view(session, request, principal, subject_type="claim", subject_id=claim_id)
     if error is not None and wants_json(request):
         return Response(
             dumps({"error": error}), media_type=JSON_MEDIA_TYPE, status_code=status_code

@@ -65,9 +65,8 @@ def claims_page(
     except InputError as error:  # a malformed CARC: the reader's input, named
         raise HTTPException(status_code=400, detail=str(error)) from None
     detail = scope.query(root_cause=root_cause, carc=carc) or "(all)"
-    audit.record(session, request, principal, action="view", subject_type="claim_list",
-                 detail=f"{detail}; offset={offset}")  # fmt: skip
-    session.commit()
+    audit.record_view(session, request, principal, subject_type="claim_list",
+                      detail=f"{detail}; offset={offset}")  # fmt: skip
     extra = {k: v for k, v in (("root_cause", root_cause), ("carc", carc)) if v}
 
     def page_link(start: int) -> str:

@@ -151,17 +151,14 @@ def queue_page(
         return _problem(request, error)
     lead = principal.can("assign_items")
     people = workers(session=session, streams=filters.streams) if lead else []
-    _begin_write(session)
-    audit.record(
+    audit.record_view(
         session,
         request,
         principal,
-        action="view",
         subject_type="work_queue",
         subject_id=",".join(sorted(filters.streams)),
         detail=str(request.url.query)[:500] or None,
     )
-    session.commit()
     context: dict[str, Any] = {
         "lead": lead,
         "people": people,
@@ -190,11 +187,7 @@ def item_page(request: Request, item_id: int, principal: Worker, session: DbSess
     except DenialscopeError as error:
         return _problem(request, error)
     claim_id = item.claim_id
-    _begin_write(session)
-    audit.record(
-        session, request, principal, action="view", subject_type="work_item", subject_id=item_id
-    )
-    session.commit()
+    audit.record_view(session, request, principal, subject_type="work_item", subject_id=item_id)
     if not wants_json(request):
         return RedirectResponse(_claim_page(item_id, claim_id), status_code=303)
     return respond(request, "queue/problem.html.j2", details)
