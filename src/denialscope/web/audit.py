@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from fastapi import Request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from denialscope.db.base import utcnow
@@ -106,10 +106,10 @@ def record_event(
         request=request,
         detail=detail,
     )
-    if at is not None:
-        values["at"] = at
+    values["at"] = at or utcnow()
     begin_writing(session)  # a page that read first must still be able to write its row
-    session.add(AuditEvent(**values))
+    # One INSERT, no ORM object: it runs inside the write lock, which the next writer awaits.
+    session.execute(insert(AuditEvent).values(**values))
 
 
 def record_view(

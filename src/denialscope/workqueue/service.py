@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim
@@ -35,6 +36,7 @@ from denialscope.workqueue.safety import guard_patient_billing, refuse_patient_b
 
 __all__ = [
     "AlreadyResolvedError",
+    "Taken",
     "add_note",
     "assign",
     "choose_action",
@@ -47,6 +49,7 @@ __all__ = [
     "set_status",
     "sync_claims",
     "sync_work_items",
+    "take_top",
 ]
 
 
@@ -255,13 +258,22 @@ def list_items(
     return list(session.scalars(query))
 
 
-def next_item(
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """What "take next" claimed: the item, its claim and its queue."""
+
+    item_id: int
+    claim_id: int
+    queue: str
+
+
+def take_top(
     *,
     session: Session,
     queue: str | None,
     user: str,
     streams: Collection[str] | None = None,
-) -> WorkItem | None:
+) -> Taken | None:
     """Hand the highest-priority unassigned item of ``queue`` to ``user``; never to two users.
 
     ``queue`` None: any queue; ``streams``: only items of these streams (a worker's own).
@@ -269,7 +281,9 @@ def next_item(
     PostgreSQL locks the chosen row with FOR UPDATE SKIP LOCKED, so a concurrent worker skips
     it rather than waiting. SQLite has one writer at a time: a single conditional UPDATE
     (the choice is a subquery, guarded by ``assigned_to IS NULL``) claims the row atomically,
-    and its row count says whether it did. Commit soon after: the claim is the commit.
+    and its row count says whether it did. Commit soon after: the claim is the commit. Two
+    statements and no ORM objects: the write lock is held while they run, so the less done
+    in it, the sooner the next worker's take.
     """
     from denialscope.workqueue.browse import TAKEABLE, likely
 
@@ -285,38 +299,51 @@ def next_item(
         candidates = candidates.where(likely(session, WorkItem.stream.in_(sorted(streams))))
     candidates = candidates.order_by(WorkItem.priority.desc().nulls_last(), WorkItem.id).limit(1)
     now = dt.datetime.now(dt.UTC)
-    bind = session.get_bind()
+    postgresql = session.get_bind().dialect.name == "postgresql"
     for _attempt in range(20):
-        if bind.dialect.name == "postgresql":
+        if postgresql:
             item_id = session.scalar(candidates.with_for_update(skip_locked=True))
             if item_id is None:
                 return None
             target = WorkItem.id == item_id
         else:
             target = WorkItem.id == candidates.scalar_subquery()
-        result = session.execute(
+        claimed = session.execute(
             update(WorkItem)
             .where(target, WorkItem.assigned_to.is_(None))
             .values(assigned_to=user, assigned_at=now, status="in_review")
-            .returning(WorkItem.id),
+            .returning(WorkItem.id, WorkItem.claim_id, WorkItem.queue),
             execution_options={"synchronize_session": False},
-        )
-        claimed = result.scalar()
+        ).first()
         if claimed is not None:
-            item = session.get(WorkItem, claimed, populate_existing=True)
-            assert item is not None
-            log_event(
-                session=session,
-                item=item,
-                actor=user,
-                kind="assigned",
-                detail=f"taken from {queue or item.queue}",
+            taken = Taken(int(claimed.id), int(claimed.claim_id), str(claimed.queue))
+            session.execute(
+                insert(WorkItemEvent).values(
+                    work_item_id=taken.item_id,
+                    at=now,
+                    actor=user,
+                    kind="assigned",
+                    detail=f"taken from {queue or taken.queue}",
+                )
             )
-            session.flush()
-            return item
-        if bind.dialect.name != "postgresql":
+            return taken
+        if not postgresql:
             return None  # the subquery found nothing unassigned
     return None
+
+
+def next_item(
+    *,
+    session: Session,
+    queue: str | None,
+    user: str,
+    streams: Collection[str] | None = None,
+) -> WorkItem | None:
+    """:func:`take_top`, answered with the taken item (None: nothing left to take)."""
+    taken = take_top(session=session, queue=queue, user=user, streams=streams)
+    if taken is None:
+        return None
+    return session.get(WorkItem, taken.item_id, populate_existing=True)
 
 
 def assign(*, session: Session, item_id: int, user: str | None, actor: str) -> WorkItem:

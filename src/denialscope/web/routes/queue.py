@@ -206,7 +206,7 @@ def take_next_item(
         if queue and queue not in QUEUES:
             raise InputError(f"queue must be one of {', '.join(QUEUES)}, not {queue!r}")
         _begin_write(session)
-        taken = service.next_item(
+        taken = service.take_top(
             session=session, queue=queue or None, user=principal.username, streams=streams
         )
     except InputError as error:
@@ -216,7 +216,7 @@ def take_next_item(
         if wants_json(request):
             return respond(request, "queue/problem.html.j2", {"taken": None})
         return RedirectResponse("/queue?notice=empty", status_code=303)
-    item_id, claim_id = taken.id, taken.claim_id
+    item_id, claim_id = taken.item_id, taken.claim_id
     audit.record(
         session,
         request,
