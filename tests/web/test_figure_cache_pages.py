@@ -70,3 +70,13 @@ def test_warming_computes_the_defaults_before_anyone_asks(web: WebClients) -> No
     computed = cache.computed
     assert leader.get("/dashboard.json", params={"stream": "access"}).status_code == 200
     assert cache.computed == computed
+
+
+def test_warming_takes_at_most_a_tenth_of_a_core() -> None:
+    from denialscope.web.figures import WARM_SHARE, warm_pause
+
+    assert warm_pause(0.2, 15.0) == 15.0  # a quick warm: the usual interval
+    # A 30 s dashboard: 270 s of rest, so 30 of every 300 s at most.
+    assert warm_pause(30.0, 15.0) == 270.0
+    spent = 12.5
+    assert spent / (spent + warm_pause(spent, 15.0)) <= WARM_SHARE + 1e-12

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from decimal import Decimal
@@ -191,6 +192,9 @@ def warm_once(app: FastAPI) -> int:
     return len(wanted)
 
 
+WARM_SHARE: Final = 0.1  # of one core, on average, at most spent keeping figures warm
+
+
 class FigureWarmer:
     """The background thread of ``denialscope serve`` that keeps the figures warm."""
 
@@ -213,10 +217,21 @@ class FigureWarmer:
             try:
                 with self._app.state.session_factory() as session:
                     version = data_version(session, self._app.state.settings)
+                pause = self._interval
                 if version != self._seen:
+                    began = time.monotonic()
                     warm_once(self._app)
                     with self._app.state.session_factory() as session:  # the cube moved it
                         self._seen = data_version(session, self._app.state.settings)
+                    pause = warm_pause(time.monotonic() - began, self._interval)
             except Exception:  # a failed warm costs the next reader time, nothing else
                 log.exception("warming the leaders' figures failed")
-            self._stop.wait(self._interval)
+            self._stop.wait(pause)
+
+
+def warm_pause(spent_s: float, interval_s: float = WARM_INTERVAL_S) -> float:
+    """The wait after a warm that took ``spent_s``: the interval, or long enough that warming
+    takes at most ``WARM_SHARE`` of one core. Workers taking items move the data version
+    every few seconds (each take is a history event), and at 210,000 claims a dashboard is
+    some 30 s of CPU: warming at every move would keep a core busy beside the requests."""
+    return max(interval_s, spent_s / WARM_SHARE - spent_s)
