@@ -106,7 +106,10 @@ def record_event(
         request=request,
         detail=detail,
     )
-    values["at"] = at or utcnow()
+    _insert(session, {**values, "at": at or utcnow()})
+
+
+def _insert(session: Session, values: dict[str, Any]) -> None:
     begin_writing(session)  # a page that read first must still be able to write its row
     # One INSERT, no ORM object: it runs inside the write lock, which the next writer awaits.
     session.execute(insert(AuditEvent).values(**values))
@@ -125,19 +128,6 @@ def record_view(
     writer (``web.view_audit``) when the app runs one, else in ``session``. Ends the
     session's read transaction first (a view writes nothing else)."""
     session.commit()
-    recorder = getattr(request.app.state, "view_audit", None)
-    if recorder is None:
-        record(
-            session,
-            request,
-            principal,
-            action="view",
-            subject_type=subject_type,
-            subject_id=subject_id,
-            detail=detail,
-        )
-        session.commit()
-        return
     values = _values(
         username=principal.username,
         role=principal.role.value,
@@ -147,7 +137,13 @@ def record_view(
         request=request,
         detail=detail,
     )
-    recorder.record({**values, "at": utcnow()})
+    values["at"] = utcnow()
+    recorder = getattr(request.app.state, "view_audit", None)
+    if recorder is not None:
+        recorder.record(values)
+        return
+    _insert(session, values)
+    session.commit()
 
 
 def record(
