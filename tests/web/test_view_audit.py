@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from denialscope.db.engine import open_database
 from denialscope.web.models import AuditEvent
 from denialscope.web.view_audit import ViewRecorder
+from factories.queue_items import seed_queue
+from factories.web import WebClients
 
 
 def _row(n: int) -> dict[str, object]:
@@ -86,3 +88,22 @@ def test_a_failure_to_store_reaches_the_request(migrated_database_url: str) -> N
     finally:
         recorder.stop()
         engine.dispose()
+
+
+def test_a_view_whose_audit_row_cannot_be_stored_is_a_clear_503(
+    web: WebClients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from denialscope.db.failures import LockTimeoutError
+
+    seed_queue(web.url)
+    coder = web.as_role("coder")
+
+    def busy(_values: object) -> None:
+        raise LockTimeoutError("the database is busy: another writer kept it for 300 s")
+
+    monkeypatch.setattr(web.app.state.view_audit, "record", busy)
+    page = coder.get("/queue")
+    assert page.status_code == 503
+    assert "the database is busy" in page.text and "Traceback" not in page.text
+    answer = coder.get("/queue.json")
+    assert answer.status_code == 503 and "busy" in answer.json()["error"]

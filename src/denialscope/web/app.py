@@ -16,6 +16,8 @@ Layout of this package (a newcomer's map):
 from __future__ import annotations
 
 import importlib
+import logging
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -25,8 +27,11 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from denialscope.db.failures import database_failure
+from denialscope.errors import DatabaseError
 from denialscope.settings import Settings
 from denialscope.web.deps import Forbidden, NotSignedIn
 from denialscope.web.figures import FigureWarmer
@@ -36,6 +41,8 @@ from denialscope.web.routes import ROUTE_MODULES
 from denialscope.web.view_audit import ViewRecorder
 
 __all__ = ["CONTENT_SECURITY_POLICY", "app_from_environment", "create_app"]
+
+log = logging.getLogger(__name__)
 
 # Everything from this origin only; plotly sets inline styles on its SVG, hence 'unsafe-inline'
 # for styles (never for scripts). frame-ancestors: no other site may frame a PHI screen.
@@ -121,6 +128,26 @@ def create_app(*, settings: Settings, warm_figures: bool = False) -> FastAPI:
             {"title": "Not allowed", "error": error.reason},
             status_code=403,
         )
+
+    async def database_busy(request: Request, error: Exception) -> Response:
+        # A lock not granted in time, a full disk: the transaction was rolled back and
+        # nothing was shown or stored. Said plainly (503), never a traceback; any other
+        # database failure stays the server error it is.
+        failure = (
+            error
+            if isinstance(error, DatabaseError)
+            else database_failure(error, lock_timeout_s=settings.lock_timeout_s)
+        )
+        if failure is None:
+            raise error
+        log.warning("request %s refused: %s", request.url.path, failure.message)
+        if wants_json(request) or request.method != "GET":
+            return JSONResponse({"error": failure.message}, status_code=503)
+        data = {"title": "Database busy", "error": failure.message}
+        return respond(request, "error.html.j2", data, status_code=503)
+
+    for failure_type in (DatabaseError, sa_exc.DBAPIError, sqlite3.OperationalError):
+        app.add_exception_handler(failure_type, database_busy)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
