@@ -281,6 +281,10 @@ def test_a_correction_sent_after_the_denial_is_not_what_the_model_reads(
     assert scored.lines[0].modifiers == () and last.lines[0].modifiers == ("25",)
     # The first version's file is gone: the stored (latest) content is read, and counted
     # (the test can fail: the row then differs).
+    original.write_text("not an X12 file any more")  # changed since it was loaded
+    changed, _, frequency, counts = _as_read(db)
+    assert changed[EM_WITHOUT_25] == 0
+    assert frequency == "7" and counts["read_as_last_sent"] == 1
     original.unlink()
     gone, modifiers, frequency, counts = _as_read(db)
     assert gone[EM_WITHOUT_25] == 0 and modifiers == ("25",) and frequency == "7"

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from denialscope.claims.models import Claim as ClaimRow
 from denialscope.claims.models import ClaimVersion
+from denialscope.errors import DenialscopeError
 from denialscope.ingest.claim_identity import claim_fingerprint
 from denialscope.sources.models import SourceFile
 from denialscope.x12.claim837.records import Claim
@@ -88,7 +89,7 @@ def first_submissions(session: Session, *, claim_ids: Iterable[int] | None = Non
                 ids = wanted_fps.get(claim_fingerprint(record))
                 for claim_id in ids or ():
                     out.records[claim_id] = record
-        except OSError:
-            continue  # unreadable now: those claims stay as last sent
+        except (OSError, DenialscopeError):
+            continue  # unreadable or changed since it was loaded: those stay as last sent
     out.unavailable = out.corrected - len(out.records)
     return out
