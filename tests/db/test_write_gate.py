@@ -155,3 +155,84 @@ def test_processes_take_turns_through_a_lock_file_beside_the_database(
             os.close(other)
     assert lock_file.stat().st_mode & 0o077 == 0  # owner-only, as the database
     engine.dispose()
+
+
+def _other_process_lock(lock_file: Path) -> int:
+    """The processes' lock taken as another process would (its own open file description)."""
+    import fcntl
+    import os
+
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def _wait_for_thread(name: str) -> None:
+    for _ in range(10_000):  # up to ~10 s: a bound, not a timing the test depends on
+        if any(t.name == name for t in threading.enumerate()):
+            return
+        threading.Event().wait(0.001)
+    raise AssertionError(f"no thread {name}")
+
+
+def test_a_writer_behind_another_process_is_woken_when_it_lets_go(
+    database: str, tmp_path: Path
+) -> None:
+    import os
+
+    engine = make_engine(database, lock_timeout_s=60)
+    factory = session_factory(engine)
+    other = _other_process_lock(tmp_path / "gate.db.write-lock")
+    wrote: list[int] = []
+
+    def writer() -> None:
+        with factory() as session:
+            begin_writing(session)  # waits in the kernel for the other process
+            session.execute(text("INSERT INTO t VALUES (7)"))
+            session.commit()
+            wrote.append(7)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    _wait_for_thread("denialscope-write-turn")  # the wait is the helper's blocking flock
+    assert wrote == []
+    os.close(other)  # the other process lets go
+    thread.join(60)
+    assert wrote == [7]
+    gate = write_gate_of(engine)
+    assert gate is not None and not gate.held
+    # The waiter's own descriptor was closed with its turn: another process takes it at once.
+    os.close(_other_process_lock(tmp_path / "gate.db.write-lock"))
+    engine.dispose()
+
+
+def test_an_abandoned_wait_gives_the_lock_back_once_it_gets_it(
+    database: str, tmp_path: Path
+) -> None:
+    import os
+
+    engine = make_engine(database, lock_timeout_s=1)
+    factory = session_factory(engine)
+    other = _other_process_lock(tmp_path / "gate.db.write-lock")
+    with factory() as session:
+        with pytest.raises(Exception) as stopped:
+            begin_writing(session)  # past the lock timeout: the wait is abandoned
+        assert isinstance(database_failure(stopped.value, lock_timeout_s=1), LockTimeoutError)
+    os.close(other)
+    # The abandoned helper takes the lock when the other process lets go, and gives it back:
+    # this process writes, and then another process can take the lock again.
+    with factory() as session:
+        begin_writing(session)
+        session.execute(text("INSERT INTO t VALUES (8)"))
+        session.commit()
+    for _ in range(10_000):
+        try:
+            os.close(_other_process_lock(tmp_path / "gate.db.write-lock"))
+            break
+        except BlockingIOError:
+            threading.Event().wait(0.001)  # the abandoned helper between its take and close
+    else:
+        raise AssertionError("the lock stayed taken after an abandoned wait")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT n FROM t")).scalars().all() == [8]
+    engine.dispose()

@@ -9,8 +9,8 @@ takes its turn, held from the ``BEGIN IMMEDIATE`` to the end of the transaction:
 
 - among the threads of one process, a lock of the process (woken as soon as it is free);
 - among processes (``serve --workers N``, a command run beside it), an exclusive ``flock``
-  on ``<database>.write-lock`` next to the database file, tried every 2 ms at most while
-  another process holds it, up to the lock timeout. Without it one process's queue of writers
+  on ``<database>.write-lock`` next to the database file, waited for in the kernel (woken
+  when it is released) up to the lock timeout. Without it one process's queue of writers
   would pass the SQLite lock from one to the next while the other process's writer slept in
   the busy handler (measured with two processes: "take next" p95 4.6 x the baseline, 1.4 x
   with one process).
@@ -27,7 +27,6 @@ import fcntl
 import os
 import sqlite3
 import threading
-import time
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -51,6 +50,7 @@ class WriteGate:
         self._timeout_s = timeout_s
         self._lock_file = lock_file
         self._fd: int | None = None
+        self._held_fd: int | None = None  # the descriptor holding the flock now
 
     def enter(self, info: dict[Any, Any]) -> None:
         """Wait for the turn (OperationalError past the lock timeout, as SQLite's own)."""
@@ -68,8 +68,8 @@ class WriteGate:
         info[_HELD] = True
 
     def _enter_processes(self) -> None:
-        """The exclusive ``flock`` (this process's writers take it one at a time, so one
-        descriptor serves them all)."""
+        """The exclusive ``flock``: tried at once (the common case: nobody writing), else
+        waited for in the kernel by a helper thread, up to the lock timeout."""
         if self._lock_file is None:
             return
         if self._fd is None:
@@ -79,22 +79,13 @@ class WriteGate:
                 self._lock_file = None  # a read-only folder: SQLite's own lock alone
                 return
             weakref.finalize(self, os.close, self._fd)  # closed with the engine's gate
-        # A blocking flock cannot time out, and a writer must stop at the lock timeout with
-        # the usual error (another process may hold a long write: an ingest). So: tried, then
-        # tried again after short sleeps (at most 2 ms: one waiter per process, so cheap).
-        deadline = time.monotonic() + self._timeout_s
-        pause = 0.0002
-        while True:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise sqlite3.OperationalError(
-                        f"database is locked (waited {self._timeout_s:g} s for another process)"
-                    ) from None
-            time.sleep(pause)
-            pause = min(pause * 2, 0.002)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._held_fd = self._fd
+            return
+        except BlockingIOError:
+            pass
+        self._held_fd = _wait_for_flock(self._lock_file, self._timeout_s)
 
     @property
     def held(self) -> bool:
@@ -104,9 +95,55 @@ class WriteGate:
     def leave(self, info: dict[Any, Any]) -> None:
         """Give the turn back, once (idempotent: several hooks may see the same end)."""
         if info.pop(_HELD, None):
-            if self._fd is not None and self._lock_file is not None:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            held, self._held_fd = self._held_fd, None
+            if held is not None:
+                fcntl.flock(held, fcntl.LOCK_UN)
+                if held != self._fd:
+                    os.close(held)  # a waiter's own descriptor
             self._lock.release()
+
+
+class _Waiter:
+    """One wait for the processes' lock, by a helper thread: a blocking ``flock`` is the
+    kernel's queue (woken when the lock is released, no polling), but it cannot time out, so
+    the writer waits for the helper up to the timeout and, past it, abandons the wait: the
+    helper then gives the lock back the moment it gets it."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.done = threading.Event()
+        self.mutex = threading.Lock()
+        self.abandoned = False
+        self.error: OSError | None = None
+
+    def run(self) -> None:
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except OSError as error:
+            self.error = error
+        with self.mutex:  # decided under the mutex: the writer abandons or is told, not both
+            if self.abandoned:
+                os.close(self.fd)  # releases the lock if it was taken
+            else:
+                self.done.set()
+
+
+def _wait_for_flock(lock_file: Path, timeout_s: float) -> int:
+    """A descriptor of ``lock_file`` holding its exclusive ``flock`` (its own open file: an
+    abandoned wait must not take the gate's), or OperationalError past ``timeout_s``."""
+    waiter = _Waiter(os.open(lock_file, os.O_RDWR | os.O_CREAT, file_mode()))
+    threading.Thread(target=waiter.run, name="denialscope-write-turn", daemon=True).start()
+    got = waiter.done.wait(timeout_s)
+    with waiter.mutex:
+        if not got and not waiter.done.is_set():
+            waiter.abandoned = True
+            raise sqlite3.OperationalError(
+                f"database is locked (waited {timeout_s:g} s for another process)"
+            )
+    if waiter.error is not None:
+        os.close(waiter.fd)
+        raise sqlite3.OperationalError(f"database write lock failed: {waiter.error}")
+    return waiter.fd
 
 
 def _info(dbapi_connection: Any) -> dict[Any, Any]:
