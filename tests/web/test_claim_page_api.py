@@ -347,7 +347,7 @@ def test_a_claim_page_is_computed_once_then_again_after_each_change(
     monkeypatch.setattr(browse, "clock", lambda: now[0])  # no age limit reached unasked
     clinical, lead = web.as_role("clinical"), web.as_role("leader")
     claim, item = seeded.clinical_claim, seeded.clinical_item
-    before = page_cache._PAGES.computed
+    before, facts = page_cache._PAGES.computed, page_cache._FACTS.computed
     first = _page_json(clinical, claim)
     assert _page_json(lead, claim) == first  # another viewer: the kept page
     assert page_cache._PAGES.computed == before + 1
@@ -355,6 +355,7 @@ def test_a_claim_page_is_computed_once_then_again_after_each_change(
     assert clinical.post(f"/items/{item}/note", data={"text": "called payer"}).status_code == 303
     assert _history_kinds(_page_json(lead, claim)) == ["created", "note"]
     assert page_cache._PAGES.computed == before + 2
+    assert page_cache._FACTS.computed == facts + 1  # the 837 and payments were kept
     # Another claim's change leaves this page kept.
     coder = web.as_role("coder")
     assert coder.post(f"/items/{seeded.coding_item}/note", data={"text": "x"}).status_code == 303
@@ -394,3 +395,49 @@ def test_a_change_by_another_process_shows_on_the_next_claim_page_view(
     finally:
         engine.dispose()
     assert _page_json(clinical, claim)["work_item"]["assigned_to"] == "other"
+
+
+def _form_tokens(html: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token" value="([^"]*)"', html))
+
+
+def test_a_kept_claim_page_carries_each_viewers_own_token_and_shows_the_next_change(
+    web: WebClients, seeded: Seeded
+) -> None:
+    # The page's content is rendered once per kept page and kind of viewer; the CSRF token
+    # of its forms is each viewer's own, or their posts would be refused (or, worse, accepted
+    # with another's token).
+    first, second = web.as_user("nurse1", "clinical"), web.as_user("nurse2", "clinical")
+    analyst = web.as_role("analyst")
+    claim, item = seeded.clinical_claim, seeded.clinical_item
+    pages = [client.get(f"/claims/{claim}") for client in (first, second, first)]
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    mine, theirs = first.headers["X-CSRF-Token"], second.headers["X-CSRF-Token"]
+    assert mine != theirs
+    assert _form_tokens(pages[0].text) == {mine} == _form_tokens(pages[2].text)
+    assert _form_tokens(pages[1].text) == {theirs}
+    assert _main(pages[0].text).replace(mine, theirs) == _main(pages[1].text)  # else the same
+    assert "csrfslot" not in pages[0].text
+    assert 'id="form-note"' in pages[0].text
+    read = analyst.get(f"/claims/{claim}").text  # who may not work items: no forms
+    assert 'id="form-note"' not in read and "Work item" in read and "csrfslot" not in read
+    # A post with the token the page carried (not the header) goes through ...
+    form = _note_form_token(pages[1].text)
+    del second.headers["X-CSRF-Token"]
+    posted = second.post(f"/items/{item}/note", data={"text": "called payer", **form})
+    assert posted.status_code == 303
+    # ... and the next view of anyone shows it.
+    assert "called payer" in first.get(f"/claims/{claim}").text
+    assert "called payer" in analyst.get(f"/claims/{claim}").text
+
+
+def _main(html: str) -> str:
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def _note_form_token(html: str) -> dict[str, str]:
+    """The hidden CSRF field of the note form of a claim page."""
+    note_form = r'id="form-note">\s*<input type="hidden" name="csrf_token" value="([^"]*)"'
+    found = re.search(note_form, html)
+    assert found, "no note form"
+    return {"csrf_token": found.group(1)}

@@ -11,6 +11,7 @@ page showing it is audited, and nothing here is logged.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
@@ -40,8 +41,17 @@ from denialscope.remits.models import ClaimPayment
 from denialscope.sources.models import SourceFile
 from denialscope.workqueue.details import get_details
 from denialscope.workqueue.models import WorkItem
+from denialscope.workqueue.schemas import WorkItemDetails
 
-__all__ = ["FREQUENCY_LABELS", "ClaimPage", "claim_page", "claim_stream"]
+__all__ = [
+    "FREQUENCY_LABELS",
+    "ClaimPage",
+    "claim_facts_page",
+    "claim_page",
+    "claim_stream",
+    "with_work",
+    "work_part",
+]
 
 # CLM05-3 claim frequency: what each submission was.
 FREQUENCY_LABELS: Final = {"1": "original", "7": "replacement", "8": "void"}
@@ -260,6 +270,31 @@ def claim_page(
     """The claim with this id, whole (NotFoundError when there is none). ``config``: the
     classification the payments are re-explained under; ``data``: where official code texts
     were loaded (the data directory)."""
+    facts = claim_facts_page(session=session, claim_id=claim_id, config=config, data=data)
+    return with_work(facts, work_part(session=session, claim_id=claim_id))
+
+
+def work_part(*, session: Session, claim_id: int) -> WorkItemDetails | None:
+    """The claim's work item as its page shows it (None: the claim has none)."""
+    item_id = session.scalar(select(WorkItem.id).where(WorkItem.claim_id == claim_id))
+    return None if item_id is None else get_details(session=session, item_id=item_id)
+
+
+def with_work(facts: ClaimPage, work: WorkItemDetails | None) -> ClaimPage:
+    """The page of :func:`claim_facts_page` with its work item: the item's stream is the
+    claim's (``claim_stream``'s first answer)."""
+    return replace(facts, work=work, stream=work.item.stream if work is not None else facts.stream)
+
+
+def claim_facts_page(
+    *,
+    session: Session,
+    claim_id: int,
+    config: ClassificationConfig | None = None,
+    data: str | Path | None = None,
+) -> ClaimPage:
+    """Everything on the claim's page but its work item (``work`` None): what the loaded
+    data decides, apart from what workers change (kept apart: ``claims.page_cache``)."""
     # The payer and the patient come with the claim (one query, not two more).
     claim = session.get(
         Claim, claim_id, options=[joinedload(Claim.payer), joinedload(Claim.patient)]
@@ -268,7 +303,6 @@ def claim_page(
         raise NotFoundError(f"no claim with id {claim_id}", claim=str(claim_id))
     known = providers_of(session=session, claim=claim)
     patient = claim.patient
-    item = session.scalars(select(WorkItem).where(WorkItem.claim_id == claim.id)).first()
     acks = _acknowledgments(session, claim)
     # The files of the versions and of the acknowledgments in one query, not one each.
     files = _file_names(
@@ -286,10 +320,7 @@ def claim_page(
             birth_date=patient.birth_date,
             sex=patient.sex,
         ),
-        # A work item's stream is the claim's (claim_stream's first answer, already loaded).
-        stream=item.stream
-        if item is not None
-        else claim_stream(session=session, claim_id=claim.id),
+        stream=claim_stream(session=session, claim_id=claim.id),
         diagnoses=tuple(DiagnosisRow(d.seq, d.qualifier, d.code, d.poa) for d in claim.diagnoses),
         codes=_codes(claim),
         lines=_lines(claim, known),
@@ -298,5 +329,5 @@ def claim_page(
         acknowledgments=_ack_rows(acks, files),
         payments=explain_claim_id(session=session, claim_id=claim.id, config=config, data=data),
         related=_related(session, claim),
-        work=None if item is None else get_details(session=session, item_id=item.id),
+        work=None,
     )

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from denialscope.analytics.figure_cache import FigureCache
-from denialscope.claims.page import ClaimPage, claim_page
+from denialscope.claims.page import ClaimPage, claim_facts_page, with_work, work_part
 from denialscope.classify import ClassificationConfig
 from denialscope.workqueue.browse import age_part
 from denialscope.workqueue.models import WorkItem, WorkItemDocument, WorkItemEvent, WorkItemFix
@@ -34,7 +34,8 @@ from denialscope.workqueue.models import WorkItem, WorkItemDocument, WorkItemEve
 __all__ = ["cached_claim_page", "claim_stamp"]
 
 ENTRIES: Final = 256
-_PAGES = FigureCache(max_entries=ENTRIES)
+_PAGES = FigureCache(max_entries=ENTRIES)  # whole pages, by both stamps
+_FACTS = FigureCache(max_entries=ENTRIES)  # pages without their work item, by the data's
 
 
 def _file_stamp(path: Path) -> tuple[str, int, int]:
@@ -45,9 +46,10 @@ def _file_stamp(path: Path) -> tuple[str, int, int]:
     return (str(path), found.st_mtime_ns, found.st_size)
 
 
-def claim_stamp(session: Session, claim_id: int, files: tuple[Path, ...] = ()) -> str:
-    """What moves whenever the page of ``claim_id`` could change (see the module doc);
-    ``files``: the configuration and code-list files the page is built from."""
+def claim_stamp(session: Session, claim_id: int, files: tuple[Path, ...] = ()) -> tuple[str, str]:
+    """What moves whenever the page of ``claim_id`` could change (see the module doc), in two
+    parts: the loaded data and files (the claim's facts) and its work item; ``files``: the
+    configuration and code-list files the page is built from."""
     from denialscope.analytics.cube import fingerprint
 
     item = select(WorkItem.id).where(WorkItem.claim_id == claim_id).scalar_subquery()
@@ -65,7 +67,7 @@ def claim_stamp(session: Session, claim_id: int, files: tuple[Path, ...] = ()) -
         )
     ).one()
     stamps = [_file_stamp(path) for path in files]
-    return f"{fingerprint(session)}|{tuple(parts)!r}|{stamps!r}"
+    return f"{fingerprint(session)}|{stamps!r}", repr(tuple(parts))
 
 
 def cached_claim_page(
@@ -77,11 +79,24 @@ def cached_claim_page(
     files: tuple[Path, ...],
 ) -> ClaimPage:
     """:func:`~denialscope.claims.page.claim_page`, computed once per claim and stamp for
-    everyone viewing it (NotFoundError, as it, when there is no such claim: never kept)."""
-    stamp = claim_stamp(session, claim_id, files)
+    everyone viewing it (NotFoundError, as it, when there is no such claim: never kept).
+
+    The claim's facts (the 837, the payments re-explained: most of the cost) are kept apart
+    from its work item, so an action, a note or a take recomputes the item's part alone."""
+    facts_stamp, work_stamp = claim_stamp(session, claim_id, files)
     age = age_part(session)
-    key = (str(session.get_bind().engine.url), claim_id, stamp, age)
-    # The version is part of the key: pages of other claims (other stamps) stay kept.
+    where = str(session.get_bind().engine.url)
+
+    def facts() -> ClaimPage:
+        return _FACTS.get(
+            (where, claim_id, facts_stamp, age),
+            "",
+            lambda: claim_facts_page(session=session, claim_id=claim_id, config=config, data=data),
+        )
+
+    # One object per full stamp: the web keeps its renderings by the page object.
     return _PAGES.get(
-        key, "", lambda: claim_page(session=session, claim_id=claim_id, config=config, data=data)
+        (where, claim_id, facts_stamp, work_stamp, age),
+        "",
+        lambda: with_work(facts(), work_part(session=session, claim_id=claim_id)),
     )
