@@ -441,3 +441,26 @@ def _note_form_token(html: str) -> dict[str, str]:
     found = re.search(note_form, html)
     assert found, "no note form"
     return {"csrf_token": found.group(1)}
+
+
+def test_the_claims_at_the_top_of_the_queues_are_computed_before_their_first_view(
+    web: WebClients, seeded: Seeded, backend: str
+) -> None:
+    from denialscope.claims import page_cache
+    from denialscope.web.figures import warm_claim_pages
+
+    clinical = web.as_role("clinical")  # the application started
+    computed = warm_claim_pages(web.app)
+    if backend == "postgresql":  # pages are recomputed after the age limit there anyway
+        assert computed == 0
+        return
+    assert computed == 2  # both seeded claims head their streams' queues
+    assert warm_claim_pages(web.app) == 0  # kept: a lookup each
+    facts = page_cache._FACTS.computed
+    taken = clinical.post("/queue/next")  # the take changes the work item, not the facts
+    assert taken.status_code == 303
+    assert taken.headers["location"].startswith(f"/claims/{seeded.clinical_claim}")
+    page = _page_json(clinical, seeded.clinical_claim)
+    assert page_cache._FACTS.computed == facts  # the first view found the facts computed
+    assert page["work_item"]["assigned_to"] == "clinical"
+    assert page["claim"]["id"] == seeded.clinical_claim and page["payments"]

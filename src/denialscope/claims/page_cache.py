@@ -28,10 +28,11 @@ from sqlalchemy.orm import Session
 from denialscope.analytics.figure_cache import FigureCache
 from denialscope.claims.page import ClaimPage, claim_facts_page, with_work, work_part
 from denialscope.classify import ClassificationConfig
+from denialscope.classify.taxonomy import DENIAL_STREAMS
 from denialscope.workqueue.browse import age_part
 from denialscope.workqueue.models import WorkItem, WorkItemDocument, WorkItemEvent, WorkItemFix
 
-__all__ = ["cached_claim_page", "claim_stamp"]
+__all__ = ["cached_claim_page", "claim_stamp", "facts_stamp", "prefetch_facts"]
 
 ENTRIES: Final = 256
 _PAGES = FigureCache(max_entries=ENTRIES)  # whole pages, by both stamps
@@ -50,8 +51,6 @@ def claim_stamp(session: Session, claim_id: int, files: tuple[Path, ...] = ()) -
     """What moves whenever the page of ``claim_id`` could change (see the module doc), in two
     parts: the loaded data and files (the claim's facts) and its work item; ``files``: the
     configuration and code-list files the page is built from."""
-    from denialscope.analytics.cube import fingerprint
-
     item = select(WorkItem.id).where(WorkItem.claim_id == claim_id).scalar_subquery()
 
     def newest(column: Any, owner: Any) -> Any:
@@ -66,8 +65,15 @@ def claim_stamp(session: Session, claim_id: int, files: tuple[Path, ...] = ()) -
             newest(WorkItemFix.id, WorkItemFix.work_item_id),
         )
     ).one()
+    return facts_stamp(session, files), repr(tuple(parts))
+
+
+def facts_stamp(session: Session, files: tuple[Path, ...] = ()) -> str:
+    """The part of every claim's stamp that the loaded data and the files decide."""
+    from denialscope.analytics.cube import fingerprint
+
     stamps = [_file_stamp(path) for path in files]
-    return f"{fingerprint(session)}|{stamps!r}", repr(tuple(parts))
+    return f"{fingerprint(session)}|{stamps!r}"
 
 
 def cached_claim_page(
@@ -100,3 +106,49 @@ def cached_claim_page(
         "",
         lambda: with_work(facts(), work_part(session=session, claim_id=claim_id)),
     )
+
+
+PREFETCH_PER_STREAM: Final = 20
+
+
+def prefetch_facts(
+    *,
+    session: Session,
+    config: ClassificationConfig,
+    data: Path,
+    files: tuple[Path, ...],
+    per_stream: int = PREFETCH_PER_STREAM,
+) -> int:
+    """Compute, ahead of the first view, the facts of the claims a worker opens next: the
+    first open items of each stream's queue and the first unassigned ones ("take next"); the
+    number computed (kept ones cost a lookup). A first view is most of a page's cost (the
+    837 and every payment re-explained) and the top of the queue is where views go.
+
+    SQLite only: its stamps are exact, so a prefetched page stays good until the data moves;
+    on PostgreSQL pages are recomputed after the age limit, prefetched or not."""
+    from denialscope.workqueue.browse import TAKEABLE
+    from denialscope.workqueue.models import OPEN_STATUSES
+
+    if age_part(session) != 0 or session.get_bind().dialect.name != "sqlite":
+        return 0
+    stamp = facts_stamp(session, files)
+    where = str(session.get_bind().engine.url)
+    wanted: list[int] = []
+    for stream in DENIAL_STREAMS:
+        for unassigned, statuses in ((False, OPEN_STATUSES), (True, TAKEABLE)):
+            query = select(WorkItem.claim_id).where(
+                WorkItem.stream == stream, WorkItem.status.in_(sorted(statuses))
+            )
+            if unassigned:
+                query = query.where(WorkItem.assigned_to.is_(None))
+            query = query.order_by(WorkItem.priority.desc().nulls_last(), WorkItem.id)
+            wanted.extend(session.scalars(query.limit(per_stream)))
+    before = _FACTS.computed
+    for claim_id in dict.fromkeys(wanted):
+
+        def build(claim_id: int = claim_id) -> ClaimPage:
+            return claim_facts_page(session=session, claim_id=claim_id, config=config, data=data)
+
+        _FACTS.get((where, claim_id, stamp, 0), "", build)
+    session.rollback()  # end the read
+    return _FACTS.computed - before

@@ -11,7 +11,9 @@ cube, so its version is the one the figure is kept under.
 With ``warm`` (``denialscope serve``), a background thread looks at the data version every
 ``interval`` seconds and, when it moved (an ingest by the CLI, an outcome set in a page),
 computes again the default dashboard and Pareto and the scopes asked for last, so the first
-leader after a change does not wait either. Tests call :func:`warm_once` instead (no thread).
+leader after a change does not wait either; it also computes the claim pages at the top of
+each stream's queue before their first view (:func:`warm_claim_pages`). Tests call
+:func:`warm_once` and :func:`warm_claim_pages` instead (no thread).
 """
 
 from __future__ import annotations
@@ -34,7 +36,15 @@ from denialscope.analytics.figure_cache import FigureCache, data_version
 if TYPE_CHECKING:
     from denialscope.settings import Settings
 
-__all__ = ["RECIPES", "FigureWarmer", "figure", "install", "page_part", "warm_once"]
+__all__ = [
+    "RECIPES",
+    "FigureWarmer",
+    "figure",
+    "install",
+    "page_part",
+    "warm_claim_pages",
+    "warm_once",
+]
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +202,16 @@ def warm_once(app: FastAPI) -> int:
     return len(wanted)
 
 
+def warm_claim_pages(app: FastAPI) -> int:
+    """The facts of the claims at the top of each stream's queue, computed before their first
+    view (:func:`denialscope.claims.page_cache.prefetch_facts`); the number computed."""
+    from denialscope.claims.page_cache import prefetch_facts
+    from denialscope.web.claim.shared import page_inputs
+
+    with app.state.session_factory() as session:
+        return prefetch_facts(session=session, **page_inputs(app.state.settings))
+
+
 WARM_SHARE: Final = 0.1  # of one core, on average, at most spent keeping figures warm
 
 
@@ -214,16 +234,23 @@ class FigureWarmer:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            pause = self._interval
+            try:  # the pages workers open next first: a claim is tens of ms, a dashboard seconds
+                began = time.monotonic()
+                if warm_claim_pages(self._app):
+                    pause = warm_pause(time.monotonic() - began, self._interval)
+            except Exception:  # a failed prefetch costs the first viewer time, nothing else
+                log.exception("prefetching claim pages failed")
             try:
                 with self._app.state.session_factory() as session:
                     version = data_version(session, self._app.state.settings)
-                pause = self._interval
                 if version != self._seen:
                     began = time.monotonic()
                     warm_once(self._app)
                     with self._app.state.session_factory() as session:  # the cube moved it
                         self._seen = data_version(session, self._app.state.settings)
-                    pause = warm_pause(time.monotonic() - began, self._interval)
+                    spent = time.monotonic() - began
+                    pause = max(pause, warm_pause(spent, self._interval))
             except Exception:  # a failed warm costs the next reader time, nothing else
                 log.exception("warming the leaders' figures failed")
             self._stop.wait(pause)

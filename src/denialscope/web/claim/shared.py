@@ -41,6 +41,7 @@ __all__ = [
     "item_for",
     "letter_choices",
     "not_found",
+    "page_inputs",
     "page_response",
     "refused",
     "refused_item",
@@ -67,6 +68,18 @@ def classification_of(settings: Settings) -> ClassificationConfig:
     if config is None:
         config = _CLASSIFICATIONS[key] = load_config(settings=settings)
     return config
+
+
+def page_inputs(settings: Settings) -> dict[str, Any]:
+    """What a claim page is built from: the classification, the data directory (official code
+    texts) and the files whose versions its stamp holds."""
+    from denialscope.classify.codes import official_code_files
+
+    return {
+        "config": classification_of(settings),
+        "data": settings.data_dir,
+        "files": (settings.classification_file, *official_code_files(settings.data_dir)),
+    }
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:
@@ -158,17 +171,10 @@ def page_response(
 ) -> Response:
     """The claim page (or its JSON twin), after the stream check; audited as a view."""
     from denialscope.claims.page_cache import cached_claim_page
-    from denialscope.classify.codes import official_code_files
 
     settings = settings_of(request)
     try:
-        page = cached_claim_page(
-            session=session,
-            claim_id=claim_id,
-            config=classification_of(settings),
-            data=settings.data_dir,
-            files=(settings.classification_file, *official_code_files(settings.data_dir)),
-        )
+        page = cached_claim_page(session=session, claim_id=claim_id, **page_inputs(settings))
     except NotFoundError as missing:
         return respond(request, "error.html.j2", {"error": missing.message}, status_code=404)
     if not principal.sees_stream(page.stream):
