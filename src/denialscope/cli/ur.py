@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from denialscope.cli.adt import AsOfOption, FormatOption, parse_moment
+from denialscope.cli.adt import AsOfOption, FormatOption, parse_day, parse_moment
 from denialscope.cli.options import (
     DatabaseOption,
     DataDirOption,
@@ -130,7 +130,7 @@ def register(app: typer.Typer) -> None:
 
         if fmt not in ("table", "json"):
             raise InputError(f"--format {fmt!r}: expected table or json")
-        day = parse_moment(before, "--before")
+        day = parse_day(before, "--before")
         if l2 < 0:
             raise InputError("--l2: must be 0 or more")
         settings = cli_settings(database, data_dir)
@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
             model = train(
                 session,
                 data_dir=settings.ensure_data_dir(),
-                before=day.date() if day else None,
+                before=day,
                 l2=l2,
             )
         folder = settings.data_dir / "models" / "ur_denial" / model.version
