@@ -55,9 +55,8 @@ def cross_fit(
     folds: int = FOLDS,
 ) -> CrossFit:
     """One member per block of months, fitted on the other blocks; the map is fitted on
-    the out-of-fold scores. ``months`` is each row's submission month (YYYY-MM). A block
-    whose complement holds no denial, or no paid claim, cannot be scored: with fewer than
-    two blocks the window is too short for a cross-fit (``ValueError``)."""
+    the out-of-fold scores. ``months`` is each row's submission month (YYYY-MM); one month
+    is too short for a cross-fit (``ValueError``: ``time_split`` always leaves two)."""
     blocks = month_blocks(months, folds)
     if len(blocks) < 2:
         raise ValueError("a cross-fit needs at least two months")
