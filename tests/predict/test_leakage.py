@@ -7,6 +7,7 @@ import math
 from decimal import Decimal
 
 import numpy as np
+import pytest
 from predict_support import Store
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -289,3 +290,46 @@ def test_a_correction_sent_after_the_denial_is_not_what_the_model_reads(
     gone, modifiers, frequency, counts = _as_read(db)
     assert gone[EM_WITHOUT_25] == 0 and modifiers == ("25",) and frequency == "7"
     assert counts == {"corrected_claims": 1, "read_as_first_sent": 0, "read_as_last_sent": 1}
+
+
+def test_no_test_month_claim_trains_or_calibrates_and_none_calibrates_its_own_trees(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cross-fit (``predict.crossfit``): each member trains on exactly the fitting
+    window's claims outside its block of months, the map is fitted on each claim's score by
+    the member that did not train on it, and the test months are in neither."""
+    from denialscope.predict import crossfit
+    from denialscope.predict.model import fit_calibration
+    from denialscope.predict.training import fit_split
+
+    store = Store(session)
+    for day in range(181):
+        when = D(2025, 1, 1) + dt.timedelta(days=day)
+        store.add(submitted=when, remit=when + dt.timedelta(days=14), denied=day % 5 != 0)
+        store.add(submitted=when, remit=when + dt.timedelta(days=14), payer="P2",
+                  denied=day % 10 == 3)  # fmt: skip
+    session.commit()
+    trained: list[np.ndarray] = []
+    fit = crossfit.fit_risk
+
+    def recording(x: np.ndarray, y: np.ndarray, **kwargs: object) -> object:
+        trained.append(x.copy())
+        return fit(x, y, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(crossfit, "fit_risk", recording)
+    fitted = fit_split(load_history(session).labelled(), test_months=1, calibration_months=1)
+    months = np.array([c.submitted.strftime("%Y-%m") for c in fitted.claims])
+    window = fitted.rows("train") | fitted.rows("calibration")
+    assert set(months[fitted.rows("test")]) == {"2025-06"}
+    blocks = fitted.crossfit.blocks
+    assert [m for block in blocks for m in block] == [f"2025-{m:02d}" for m in range(1, 6)]
+    assert len(trained) == len(blocks) == len(fitted.model.boosters) == 5
+    oof = []
+    for x, block, member in zip(trained, blocks, fitted.model.boosters, strict=True):
+        held = np.isin(months, block)
+        # exactly the window's claims outside the block: no test claim, no claim it scores
+        np.testing.assert_array_equal(x, fitted.frame.matrix[window & ~held])
+        oof.append(member.predict(fitted.frame.matrix[held]))
+    y = np.array([float(o.denied) for o in fitted.outcomes])[window]
+    # blocks are consecutive months in order: their scores line up with the window's rows
+    assert fitted.model.calibration == fit_calibration(np.concatenate(oof), y)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 from pathlib import Path
 
 import numpy as np
@@ -25,20 +26,28 @@ START = dt.date(2025, 1, 1)
 LAG = 14  # days from submission to the first remit
 
 
+# Each day's outcomes, drawn once: P1 97110 without modifier denied with probability 0.8,
+# P1 97110-GP and P2 97110 with 0.1. Drawn, not periodic: with a fixed pattern (every fifth
+# day paid) the cumulative rates' third decimal tells the trees where in the pattern a day
+# falls, and a claim scored after the history ends was then judged by which day it was.
+_DRAW = random.Random(2025)
+DENIED = [(_DRAW.random() < 0.8, _DRAW.random() < 0.1, _DRAW.random() < 0.1) for _ in range(181)]
+CELLS = (("P1", ()), ("P1", ("GP",)), ("P2", ()))
+# How far a cell's mean probability may be from its observed rate: about two standard errors
+# of a rate of 85% (or 10%) measured on 150 claims.
+TOLERANCE = 0.06
+
+
 def plant(session: Session) -> None:
-    """Every day for six months: P1 97110 without modifier (4 of 5 denied), P1 97110-GP and
-    P2 97110 (1 of 10 denied each)."""
+    """Every day for six months: P1 97110 without modifier (80% denied), P1 97110-GP and
+    P2 97110 (10% denied each)."""
     s = Store(session)
     for day in range(181):
         when = START + dt.timedelta(days=day)
-        s.add(submitted=when, remit=when + dt.timedelta(days=LAG), denied=day % 5 != 0)
-        s.add(
-            submitted=when,
-            remit=when + dt.timedelta(days=LAG),
-            modifiers="GP",
-            denied=day % 10 == 0,
-        )
-        s.add(submitted=when, remit=when + dt.timedelta(days=LAG), payer="P2", denied=day % 10 == 3)
+        risky, gp, other = DENIED[day]
+        s.add(submitted=when, remit=when + dt.timedelta(days=LAG), denied=risky)
+        s.add(submitted=when, remit=when + dt.timedelta(days=LAG), modifiers="GP", denied=gp)
+        s.add(submitted=when, remit=when + dt.timedelta(days=LAG), payer="P2", denied=other)
     session.commit()
 
 
@@ -49,7 +58,7 @@ def _window(day: dt.date) -> tuple[int, int]:
         remit = START + dt.timedelta(days=i + LAG)
         if day - dt.timedelta(days=90) <= remit < day:
             n += 1
-            d += i % 5 != 0
+            d += DENIED[i][0]
     return n, d
 
 
@@ -61,7 +70,10 @@ def planted(session: Session, tmp_path: Path) -> Settings:
 
 def test_train_saves_a_version_and_scores_with_reasons(session: Session, planted: Settings) -> None:
     saved = service.train(session=session, settings=planted, test_months=1, calibration_months=1)
-    assert saved.version == "v0001" and (saved.folder / "model.txt").is_file()
+    assert saved.version == "v0001" and saved.meta["members"] == [
+        f"model_{i}.txt" for i in range(1, 6)
+    ]  # one per cross-fit block of months
+    assert all((saved.folder / member).is_file() for member in saved.meta["members"])
     window = saved.meta["training_window"]
     assert window["train"] == ["2025-01", "2025-05"] and window["calibration"] == ["2025-06"] * 2
     assert saved.meta["metrics"]["window"]["test"] == ["2025-06", "2025-06"]
@@ -83,6 +95,39 @@ def test_train_saves_a_version_and_scores_with_reasons(session: Session, planted
     assert all(r.contribution > 0 for r in risks[0].reasons)
 
 
+def test_the_planted_cells_probabilities_are_their_observed_rates(
+    session: Session, planted: Settings
+) -> None:
+    """The cross-fitted calibration (trees fitted on every month before the test, the map
+    from each claim's score by trees that never saw it) gives each planted cell the denial
+    rate it had in the months the model learned from: on the test month's claims, and for
+    new claims scored after the history ends. The calibration it replaced (trees of the
+    training months, map from the calibration month) is 7 points off here, and trees of
+    every month with that map 12 (an 80%-denied cell was once scored 47%)."""
+    from denialscope.predict.stored import load_history
+    from denialscope.predict.training import fit_split
+
+    fitted = fit_split(load_history(session).labelled(), test_months=1, calibration_months=1)
+    cells = [(c.payer, c.lines[0].modifiers) for c in fitted.claims]
+    y = np.array([float(o.denied) for o in fitted.outcomes])
+    test, learned = fitted.rows("test"), ~fitted.rows("test")
+    p = fitted.model.probability(fitted.frame.matrix)
+    for key in CELLS:
+        cell = np.array([c == key for c in cells])
+        observed = y[cell & learned].mean()
+        assert p[cell & test].mean() == pytest.approx(observed, abs=TOLERANCE), key
+    service.train(session=session, settings=planted, test_months=1, calibration_months=1)
+    day = dt.date(2025, 7, 20)
+    records = [
+        record("NEW1", created=day),
+        record("NEW2", modifiers=("GP",), created=day),
+        record("NEW3", payer="P2", created=day),
+    ]
+    risks = service.score_claims(session=session, settings=planted, records=records)
+    observed = [sum(d[k] for d in DENIED) / len(DENIED) for k in range(3)]  # all six months
+    assert [r.probability for r in risks] == pytest.approx(observed, abs=TOLERANCE)
+
+
 def test_evaluate_reports_model_baselines_and_oracle(session: Session, planted: Settings) -> None:
     report = service.evaluate(
         session=session, settings=planted, test_months=1, calibration_months=1
@@ -90,7 +135,7 @@ def test_evaluate_reports_model_baselines_and_oracle(session: Session, planted: 
     # January-April train (120 days), May calibrates (31), June is the test (30), 3 a day
     assert report["claims"] == {"train": 360, "calibration": 93, "test": 90}
     days = range(151, 181)
-    labels = [float(x) for i in days for x in (i % 5 != 0, i % 10 == 0, i % 10 == 3)]
+    labels = [float(x) for i in days for x in DENIED[i]]
     assert report["test_denials"] == sum(labels)
     # The best ranking knows each cell's true rate (80%, 10%, 10%): the model gets close.
     best = roc_auc(np.array([0.8, 0.1, 0.1] * 30), np.array(labels))

@@ -24,7 +24,10 @@ TestMonthsOption = Annotated[
 ]
 CalibrationMonthsOption = Annotated[
     int,
-    typer.Option("--calibration-months", help="Months before the test that calibrate."),
+    typer.Option(
+        "--calibration-months",
+        help="Latest months before the test: fitted, never used to choose the capacity.",
+    ),
 ]
 
 

@@ -1,9 +1,10 @@
 """Gradient-boosted trees for P(denial), isotonic calibration, and the likely root cause.
 
 LightGBM is imported here only: the CLI loads this module inside its commands. The trees
-rank; an isotonic fit (pool-adjacent-violators, on a later calibration slice the trees never
-saw), interpolated between its blocks so that it stays strictly increasing, turns scores
-into probabilities that match observed denial rates without changing the ranking.
+rank; an isotonic fit (pool-adjacent-violators, on scores of claims the trees never saw:
+``predict.crossfit``), interpolated between its blocks so that it stays strictly
+increasing, turns scores into probabilities that match observed denial rates without
+changing a set of trees' ranking.
 """
 
 from __future__ import annotations
@@ -166,22 +167,34 @@ def fit_causes(
 
 @dataclass(slots=True)
 class RiskModel:
-    booster: lgb.Booster
+    """P(denial) from one or more sets of trees (the cross-fit's members, see
+    ``predict.crossfit``): each member's score goes through the calibration and the
+    members' probabilities are averaged."""
+
+    boosters: tuple[lgb.Booster, ...]
     calibration: Calibration
     causes: lgb.Booster | None
     cause_classes: list[str]
 
+    def _each(self, x: npt.NDArray[np.float64]) -> list[npt.NDArray[np.float64]]:
+        return [np.asarray(b.predict(x), dtype=np.float64) for b in self.boosters]
+
     def raw(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The members' mean score (uncalibrated)."""
         if len(x) == 0:
             return np.zeros(0)
-        return np.asarray(self.booster.predict(x), dtype=np.float64)
+        return np.asarray(np.mean(self._each(x), axis=0), dtype=np.float64)
 
     def probability(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        return self.calibration.apply(self.raw(x))
+        if len(x) == 0:
+            return np.zeros(0)
+        each = [self.calibration.apply(s) for s in self._each(x)]
+        return np.asarray(np.mean(each, axis=0), dtype=np.float64)
 
     def contributions(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """Per-feature log-odds contributions (last column: the bias)."""
-        return np.asarray(self.booster.predict(x, pred_contrib=True), dtype=np.float64)
+        """Per-feature log-odds contributions (last column: the bias), the members' mean."""
+        each = [b.predict(x, pred_contrib=True) for b in self.boosters]
+        return np.asarray(np.mean(each, axis=0), dtype=np.float64)
 
     def likely_causes(self, x: npt.NDArray[np.float64]) -> list[tuple[str, float]]:
         """The most likely root cause of each claim if it is denied, with its share."""

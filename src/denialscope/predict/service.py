@@ -87,8 +87,9 @@ def _evaluate(
 def train(
     *, session: Session, settings: Settings, test_months: int = 3, calibration_months: int = 2
 ) -> store.ModelFiles:
-    """Evaluate on the time split, then fit on every month (the latest calibration months
-    calibrate) and save the model as a new version with its window and the evaluation."""
+    """Evaluate on the time split, then fit on every month (cross-fitted: each member
+    calibrated on the months it did not see) and save the model as a new version with its
+    window and the evaluation."""
     context = scrub_context(settings.data_dir)
     history = load_history(session, context=context, limits=filing_limits(settings, context.pack))
     metrics = _evaluate(history, settings, test_months, calibration_months)
@@ -104,10 +105,9 @@ def train(
         cause_stream.setdefault(cause, stream)
     metrics["appeal_outcome"] = _train_appeal_model(session, settings)
     model = fitted.model
-    texts = {
-        "model.txt": model.booster.model_to_string(),
-        FIRST_SENT_FILE: json.dumps(history.first_lines(), sort_keys=True),
-    }
+    members = [f"model_{i}.txt" for i in range(1, len(model.boosters) + 1)]
+    texts = {file: b.model_to_string() for file, b in zip(members, model.boosters, strict=True)}
+    texts[FIRST_SENT_FILE] = json.dumps(history.first_lines(), sort_keys=True)
     if model.causes is not None:
         texts["causes.txt"] = model.causes.model_to_string()
     meta = {
@@ -118,6 +118,8 @@ def train(
             "denials": sum(1 for o in fitted.outcomes if o.denied),
         },
         "features": list(FEATURES),
+        "members": members,
+        "crossfit_blocks": [list(block) for block in fitted.crossfit.blocks],
         "capacity": fitted.capacity.to_dict(),
         "vocabulary": fitted.vocabulary,
         "calibration": {
@@ -170,7 +172,15 @@ def load_model(data_dir: Path, version: str | None = None) -> LoadedModel | None
         raise store.ModelStoreError(
             f"{files.folder}: trained with other features; run `denialscope predict train`"
         )
-    booster = lgb.Booster(model_str=files.text("model.txt") or "")
+    # One file per cross-fit member; a model saved before the cross-fit has one, model.txt.
+    boosters = []
+    for file in meta.get("members", ["model.txt"]):
+        text = files.text(file)
+        if not text:
+            raise store.ModelStoreError(
+                f"{files.folder / file}: missing; run `denialscope predict train`"
+            )
+        boosters.append(lgb.Booster(model_str=text))
     causes_text = files.text("causes.txt")
     causes = lgb.Booster(model_str=causes_text) if causes_text else None
     cal = meta["calibration"]
@@ -179,7 +189,7 @@ def load_model(data_dir: Path, version: str | None = None) -> LoadedModel | None
             f"{files.folder}: calibrated with an older method; run `denialscope predict train`"
         )
     model = RiskModel(
-        booster,
+        tuple(boosters),
         Calibration(tuple(cal["scores"]), tuple(cal["probabilities"])),
         causes,
         list(meta.get("cause_classes", [])),

@@ -1,6 +1,10 @@
 """Models as versioned folders in the data directory.
 
-    <data dir>/models/<name>/<version>/model.txt     LightGBM text model (P(denial) scores)
+    <data dir>/models/<name>/<version>/model_1.txt   LightGBM text models (P(denial)
+                                      ... model_5.txt  scores): the cross-fit's members,
+                                                    listed in meta.json ``members``
+                                                    (model.txt: one model, older versions
+                                                    and the appeal-outcome model)
                                       causes.txt    root-cause model (when learned)
                                       meta.json     training window, features, vocabulary,
                                                     calibration, cause classes, metrics
