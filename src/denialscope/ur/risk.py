@@ -15,8 +15,11 @@ P(the payer denies this stay for it | what is known today) x the dollars that de
   length-of-stay denials adjusted (``DEFAULT_DAYS_SHARE`` before there are any), applied to
   the inpatient payment.
 
-When a trained stay-day model (``ur.model``) gives a cause's P, it replaces the history's for
-that cause (``model_p``); the dollars stay these. Each cause says where its P came from.
+The days cause's P comes from the length table (``ur.los``: P(final length past the AMLOS |
+still in on day d) x the days-denial rate per band x the payer) once the organization has the
+history for it. Otherwise, and for the status cause, when a trained stay-day model
+(``ur.model``) gives a cause's P, it replaces the history's for that cause (``model_p``); the
+dollars stay these. Each cause says where its P came from.
 
 Only remittances adjudicated before the worklist's day count: the model never sees the
 outcome it predicts (``risk_model(before=...)``).
