@@ -118,7 +118,8 @@ def test_train_then_the_worklist_ranks_with_the_saved_model(
     _run(cli, "adt", "load", str(feed))
     before = json.loads(_run(cli, "ur", "worklist", "--as-of", "2026-01-12T12:00",
                              "--format", "json"))  # fmt: skip
-    assert {r["p_source"] for r in before} == {"history"}  # no model saved yet
+    # No model saved yet; the days from the past stays' lengths (5 days denials are enough).
+    assert {r["p_source"] for r in before} == {"status: history, days: length table"}
     out = _run(cli, "ur", "train", "--before", "2026-01-05")
     models = tmp_path / "data" / "models" / "ur_denial"
     assert f"model ur_denial v0001 saved in {models / 'v0001'}" in out
@@ -131,13 +132,13 @@ def test_train_then_the_worklist_ranks_with_the_saved_model(
     rows = json.loads(_run(cli, "ur", "worklist", "--as-of", "2026-01-12T12:00",
                            "--format", "json"))  # fmt: skip
     assert [r["visit_number"] for r in rows] == ["NOW1", "NOW2"]
-    assert {r["p_source"] for r in rows} == {"model v0002"}
+    assert {r["p_source"] for r in rows} == {"status: model v0002, days: length table"}
     assert rows[0]["causes"][0]["source"] == "model v0002"
     table = _run(cli, "ur", "worklist", "--as-of", "2026-01-12T12:00")
     assert "p_from" in table and "model v0002" in table
     plain = json.loads(_run(cli, "ur", "worklist", "--as-of", "2026-01-12T12:00",
                             "--format", "json", "--history-only"))  # fmt: skip
-    assert {r["p_source"] for r in plain} == {"history"}
+    assert {r["p_source"] for r in plain} == {"status: history, days: length table"}
     # A replay before the model's cut-off does not use it (it learned later outcomes).
     early = json.loads(_run(cli, "ur", "worklist", "--as-of", "2026-01-04T12:00",
                             "--format", "json"))  # fmt: skip
@@ -153,7 +154,8 @@ def test_train_then_the_worklist_ranks_with_the_saved_model(
     assert result.exit_code == 0
     assert "warning: UR model not used:" in result.stderr
     assert "saved by another version of denialscope" in result.stderr
-    assert {r["p_source"] for r in json.loads(result.stdout)} == {"history"}
+    sources = {r["p_source"] for r in json.loads(result.stdout)}
+    assert sources == {"status: history, days: length table"}
     for bad, message_ in ((["--before", "soon"], "--before 'soon'"),
                           (["--l2", "-1"], "--l2: must be 0 or more"),
                           (["--format", "csv"], "--format 'csv'")):  # fmt: skip

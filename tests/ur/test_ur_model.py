@@ -136,8 +136,9 @@ def test_the_worklist_uses_the_model_and_says_so(session: Session, data_dir: Pat
     assert model.version == "v0001"
     rows = {r.visit_number: r for r in build_worklist(session, as_of=NOON, stay_model=model)}
     now1, now2 = rows["NOW1"], rows["NOW2"]
-    assert [c.source for c in now1.risks] == ["model v0001", "model v0001"]
-    assert now1.p_source == "model v0001"
+    # The days cause from the past stays' lengths (ur.los), which has the history for it.
+    assert [c.source for c in now1.risks] == ["model v0001", "length table"]
+    assert now1.p_source == "status: model v0001, days: length table"
     features = day_features(payer_key="P1", payer_kind="commercial", patient_class="I", day=0,
                             expected_midnights=None, service="MED", drg_weight=None)  # fmt: skip
     assert now1.risks[0].probability == pytest.approx(
@@ -150,7 +151,7 @@ def test_the_worklist_uses_the_model_and_says_so(session: Session, data_dir: Pat
     # The dollars are the history's: the same with and without the model.
     plain = {r.visit_number: r for r in build_worklist(session, as_of=NOON)}
     assert [c.dollars for c in plain["NOW1"].risks] == [c.dollars for c in now1.risks]
-    assert plain["NOW1"].p_source == "history"
+    assert plain["NOW1"].p_source == "status: history, days: length table"
 
 
 def test_the_history_stands_in_when_the_model_cannot(session: Session) -> None:
@@ -162,7 +163,7 @@ def test_the_history_stands_in_when_the_model_cannot(session: Session) -> None:
     # Learned from remittances up to 20 January: a worklist of the 12th must not use it.
     ahead = train_model(days, outcomes, before=dt.date(2026, 1, 20))
     rows = {r.visit_number: r for r in build_worklist(session, as_of=NOON, stay_model=ahead)}
-    assert rows["NOW1"].p_source == "history"
+    assert rows["NOW1"].p_source == "status: history, days: length table"
     assert rows["NOW1"].denial_rate == plain["NOW1"].denial_rate
     assert "adjudicated before 2026-01-20, after this day: not used" in rows["NOW1"].denial_basis
     # Too few stays: nothing fitted, the history for both causes, with the reason.
@@ -174,8 +175,8 @@ def test_the_history_stands_in_when_the_model_cannot(session: Session) -> None:
     half = train_model(days, outcomes, before=CUT, min_denied=6)  # days: 5 denied stays
     row = next(r for r in build_worklist(session, as_of=NOON, stay_model=half)
                if r.visit_number == "NOW1")  # fmt: skip
-    assert [c.source for c in row.risks] == ["model (unsaved)", "history"]
-    assert row.p_source == "status: model (unsaved), days: history"
+    assert [c.source for c in row.risks] == ["model (unsaved)", "length table"]
+    assert row.p_source == "status: model (unsaved), days: length table"
     assert row.risks[1].probability == plain["NOW1"].risks[1].probability
 
 

@@ -15,8 +15,11 @@ P(the payer denies this stay for it | what is known today) x the dollars that de
   length-of-stay denials adjusted (``DEFAULT_DAYS_SHARE`` before there are any), applied to
   the inpatient payment.
 
-When a trained stay-day model (``ur.model``) gives a cause's P, it replaces the history's for
-that cause (``model_p``); the dollars stay these. Each cause says where its P came from.
+The days cause's P comes from the length table (``ur.los``: P(final length past the AMLOS |
+still in on day d) x the days-denial rate per band x the payer) once the organization has the
+history for it. Otherwise, and for the status cause, when a trained stay-day model
+(``ur.model``) gives a cause's P, it replaces the history's for that cause (``model_p``); the
+dollars stay these. Each cause says where its P came from.
 
 Only remittances adjudicated before the worklist's day count: the model never sees the
 outcome it predicts (``risk_model(before=...)``).
@@ -37,6 +40,7 @@ from denialscope.adt.models import Stay, StayChange
 from denialscope.claims.models import Claim
 from denialscope.remits.models import Adjustment, ClaimPayment
 from denialscope.ur.history import PRIOR_WEIGHT, DenialHistory, denial_history
+from denialscope.ur.los import LosRisk, los_risk
 
 if TYPE_CHECKING:
     from denialscope.ur.model import ModelP
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CAUSES",
     "DEFAULT_DAYS_SHARE",
+    "LOS_SOURCE",
     "CauseRisk",
     "RiskModel",
     "StayRisk",
@@ -56,6 +61,8 @@ CAUSES: dict[str, str] = {"level_of_care": "status", "length_of_stay": "days"}
 # a stay of about five (the shipped demo's 835s adjust 29 % of the charge).
 DEFAULT_DAYS_SHARE = Decimal("0.25")
 _CENT = Decimal("0.01")
+# The days cause's source when its P comes from the length-of-stay table (ur.los).
+LOS_SOURCE = "length table"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +110,8 @@ class RiskModel:
     observation: dict[str, tuple[int, int]]
     # cause -> (adjusted, charge) over the payers' past denials for it
     taken: dict[str, tuple[Decimal, Decimal]]
+    # the days cause from the past stays' lengths against their DRG (None: not built)
+    los: LosRisk | None = None
 
     def days_share(self) -> tuple[Decimal, str]:
         adjusted, charge = self.taken.get("length_of_stay", (Decimal(0), Decimal(0)))
@@ -124,6 +133,7 @@ class RiskModel:
         inpatient_pay: Decimal,
         observation_pay: Decimal,
         model_p: Mapping[str, ModelP] | None = None,
+        amlos: float | Decimal | None = None,
     ) -> StayRisk:
         """P x dollars per cause for one stay as known now; a cause's P from ``model_p`` when
         the model gives one, else from the history (with the model's reason appended)."""
@@ -138,6 +148,13 @@ class RiskModel:
         out = []
         for cause, history in self.histories.items():
             amount, amount_basis = dollars[cause]
+            days = self._days(cause, payer_id, day, drg, gmlos, amlos, patient_class)
+            if days is not None:
+                p, basis = days
+                expected = (Decimal(str(p)) * amount).quantize(_CENT)
+                text = f"P {p:.1%} [{basis}] x ${amount:,.2f} [{amount_basis}]"
+                out.append(CauseRisk(cause, p, amount, expected, text, LOS_SOURCE))
+                continue
             learned = (model_p or {}).get(cause)
             if learned is not None and learned.probability is not None:
                 p = learned.probability
@@ -165,6 +182,29 @@ class RiskModel:
                                  f"${amount:,.2f} [{amount_basis}]"))  # fmt: skip
         return StayRisk(tuple(out))
 
+    def _days(
+        self,
+        cause: str,
+        payer_id: int | None,
+        day: int,
+        drg: str | None,
+        gmlos: float | Decimal | None,
+        amlos: float | Decimal | None,
+        patient_class: str,
+    ) -> tuple[float, str] | None:
+        """The days cause's P from the length-of-stay table, when it has the history."""
+        if cause != "length_of_stay" or self.los is None:
+            return None
+        estimate = self.los.assess(payer_id=payer_id, day=day, drg=drg, gmlos=gmlos, amlos=amlos)
+        if estimate is None:
+            return None
+        p, basis = estimate.probability, estimate.basis
+        if patient_class == "O":
+            relative, counts = self._observation_relative(cause)
+            p = min(p * relative, 1.0)
+            basis += f" x in observation {counts[0]}/{counts[1]} (x{relative:.2f})"
+        return p, basis
+
     def _observation_relative(self, cause: str) -> tuple[float, tuple[int, int]]:
         d_all, n_all = self.histories[cause].overall
         base = (d_all + 1) / (n_all + 50)
@@ -177,7 +217,8 @@ def risk_model(session: Session, *, before: dt.date | None = None) -> RiskModel:
     """The per-cause histories, the observation factor and what past denials took, from
     remittances adjudicated before ``before`` (all when None)."""
     histories = {cause: denial_history(session, before=before, causes=(cause,)) for cause in CAUSES}
-    return RiskModel(histories, _observation(session, before), _taken(session, before))
+    los = los_risk(session, before=before or dt.date.max)
+    return RiskModel(histories, _observation(session, before), _taken(session, before), los)
 
 
 def _observation(session: Session, before: dt.date | None) -> dict[str, tuple[int, int]]:

@@ -252,6 +252,7 @@ def _row(
         payer_id=payer.id if payer else None,
         drg=drg.drg if drg else None,
         gmlos=drg.gmlos if drg else None,
+        amlos=drg.amlos if drg else None,
         day=day,
         expected_midnights=facts.expected_midnights,
         service=stay.service,
