@@ -58,3 +58,23 @@ def test_two_worker_processes_answer_on_a_fresh_database(tmp_path: Path) -> None
             output, _ = server.communicate(timeout=30)
     assert output.count("Started server process") >= 2, output  # two workers ran
     assert (tmp_path / "data" / "denialscope.db").exists()
+
+
+def test_a_server_process_lets_a_waiting_thread_in_after_1_ms(tmp_path: Path) -> None:
+    # SQLite gives the interpreter up around every statement; at Python's default 5 ms a
+    # request's statements each waited up to that beside rendering threads
+    # (benchmarks/bench_switch_interval.py). The tests' own apps keep the default.
+    from denialscope.cli.serve import server
+    from denialscope.settings import Settings
+    from denialscope.web.app import SERVER_SWITCH_INTERVAL_S, create_app
+
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        create_app(settings=Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/a.db"))
+        assert sys.getswitchinterval() == 0.005
+        settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/b.db")
+        server(settings, host="127.0.0.1", port=free_port(), forwarded_allow_ips="127.0.0.1")
+        assert sys.getswitchinterval() == SERVER_SWITCH_INTERVAL_S == 0.001
+    finally:
+        sys.setswitchinterval(before)

@@ -26,8 +26,9 @@ def server(settings: Settings, *, host: str, port: int, forwarded_allow_ips: str
     """The uvicorn server of ``denialscope serve`` (tests run it on a free port)."""
     import uvicorn
 
-    from denialscope.web.app import create_app
+    from denialscope.web.app import create_app, tune_server_process
 
+    tune_server_process()
     config = uvicorn.Config(
         create_app(settings=settings, warm_figures=True),
         host=host,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sqlite3
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -173,10 +174,25 @@ def create_app(*, settings: Settings, warm_figures: bool = False) -> FastAPI:
     return app
 
 
+# How long a thread may keep the interpreter before one waiting for it is let in (Python's
+# default: 5 ms). SQLite releases the interpreter around every statement, so a request
+# running thirty statements beside threads rendering pages waits for it up to thirty times:
+# measured with 4 busy threads, 30 indexed reads took 219 ms (median) at 5 ms, 15 ms at 1 ms
+# (benchmarks/bench_switch_interval.py). Among them the writer holding the database's write
+# lock, which every other writer waits for.
+SERVER_SWITCH_INTERVAL_S: Final = 0.001
+
+
+def tune_server_process() -> None:
+    """What a ``denialscope serve`` process sets before it answers (not the tests' apps)."""
+    sys.setswitchinterval(SERVER_SWITCH_INTERVAL_S)
+
+
 def app_from_environment() -> FastAPI:
     """The application of one ``denialscope serve --workers N`` process: the settings from
     the environment the command set, the figures kept warm, the access log filtered."""
     from denialscope.web.access_log import filter_access_log
 
     filter_access_log()
+    tune_server_process()
     return create_app(settings=Settings.resolve(create=False), warm_figures=True)
