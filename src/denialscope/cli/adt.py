@@ -41,16 +41,6 @@ def parse_moment(value: str | None, option: str) -> dt.datetime | None:
         raise InputError(f"{option} {value!r} is not a date/time (YYYY-MM-DDTHH:MM)") from None
 
 
-def parse_day(value: str | None, option: str) -> dt.date | None:
-    """A day from an option (YYYY-MM-DD)."""
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option} {value!r} is not a day (YYYY-MM-DD)") from None
-
-
 def register(app: typer.Typer) -> None:
     """Add the ``adt`` command group."""
     adt = typer.Typer(help="ADT feed: HL7 v2 and FHIR intake, MLLP listener, census.")

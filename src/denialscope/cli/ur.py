@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from denialscope.cli.adt import AsOfOption, FormatOption, parse_day, parse_moment
+from denialscope.cli.adt import AsOfOption, FormatOption, parse_moment
+from denialscope.cli.analytics_options import parse_date
 from denialscope.cli.options import (
     DatabaseOption,
     DataDirOption,
@@ -130,7 +131,7 @@ def register(app: typer.Typer) -> None:
 
         if fmt not in ("table", "json"):
             raise InputError(f"--format {fmt!r}: expected table or json")
-        day = parse_day(before, "--before")
+        day = parse_date(before, "--before")
         if l2 < 0:
             raise InputError("--l2: must be 0 or more")
         settings = cli_settings(database, data_dir)
