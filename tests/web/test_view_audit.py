@@ -6,7 +6,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -57,14 +59,29 @@ def test_rows_waiting_while_the_database_is_busy_go_in_one_transaction(tmp_path:
     other = sqlite3.connect(path, isolation_level=None)  # another program writing
     other.execute("BEGIN IMMEDIATE")
     threads = [threading.Thread(target=recorder.record, args=(_row(n),)) for n in range(6)]
-    try:
-        for thread in threads:
-            thread.start()
-        # The writer took the first row and waits for the lock; the other five wait in line.
-        deadline = time.monotonic() + 30
-        while recorder._queue.qsize() < 5 and time.monotonic() < deadline:
+    writing = threading.Event()  # the writer has its batch and is about to wait for the lock
+    write = recorder._write
+
+    def watched(batch: list[Any]) -> None:
+        writing.set()
+        write(batch)
+
+    recorder._write = watched  # type: ignore[method-assign]
+
+    def wait_until(done: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 30  # a bound, not a timing the test depends on
+        while not done() and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert recorder._queue.qsize() == 5
+        assert done()
+
+    try:
+        # The first row alone: the writer takes it and waits for the lock (had the six been
+        # queued at once, the writer could have taken two or more before waiting).
+        threads[0].start()
+        wait_until(writing.is_set)
+        for thread in threads[1:]:
+            thread.start()
+        wait_until(lambda: recorder._queue.qsize() == 5)  # the other five wait in line
         other.execute("ROLLBACK")
         for thread in threads:
             thread.join(30)
