@@ -89,22 +89,37 @@ def cached_claim_page(
 
     The claim's facts (the 837, the payments re-explained: most of the cost) are kept apart
     from its work item, so an action, a note or a take recomputes the item's part alone."""
-    facts_stamp, work_stamp = claim_stamp(session, claim_id, files)
+    data_stamp, work_stamp = claim_stamp(session, claim_id, files)
     age = age_part(session)
-    where = str(session.get_bind().engine.url)
 
     def facts() -> ClaimPage:
-        return _FACTS.get(
-            (where, claim_id, facts_stamp, age),
-            "",
-            lambda: claim_facts_page(session=session, claim_id=claim_id, config=config, data=data),
-        )
+        return _kept_facts(session, claim_id, data_stamp, age, config, data)
 
     # One object per full stamp: the web keeps its renderings by the page object.
     return _PAGES.get(
-        (where, claim_id, facts_stamp, work_stamp, age),
+        (_where(session), claim_id, data_stamp, work_stamp, age),
         "",
         lambda: with_work(facts(), work_part(session=session, claim_id=claim_id)),
+    )
+
+
+def _where(session: Session) -> str:
+    return str(session.get_bind().engine.url)
+
+
+def _kept_facts(
+    session: Session,
+    claim_id: int,
+    data_stamp: str,
+    age: int,
+    config: ClassificationConfig,
+    data: Path,
+) -> ClaimPage:
+    """The claim's facts, kept per claim and data stamp: one key for a view and a prefetch."""
+    return _FACTS.get(
+        (_where(session), claim_id, data_stamp, age),
+        "",
+        lambda: claim_facts_page(session=session, claim_id=claim_id, config=config, data=data),
     )
 
 
@@ -129,10 +144,9 @@ def prefetch_facts(
     from denialscope.workqueue.browse import TAKEABLE
     from denialscope.workqueue.models import OPEN_STATUSES
 
-    if age_part(session) != 0 or session.get_bind().dialect.name != "sqlite":
+    if session.get_bind().dialect.name != "sqlite":  # the age part moves elsewhere
         return 0
     stamp = facts_stamp(session, files)
-    where = str(session.get_bind().engine.url)
     wanted: list[int] = []
     for stream in DENIAL_STREAMS:
         for unassigned, statuses in ((False, OPEN_STATUSES), (True, TAKEABLE)):
@@ -145,10 +159,6 @@ def prefetch_facts(
             wanted.extend(session.scalars(query.limit(per_stream)))
     before = _FACTS.computed
     for claim_id in dict.fromkeys(wanted):
-
-        def build(claim_id: int = claim_id) -> ClaimPage:
-            return claim_facts_page(session=session, claim_id=claim_id, config=config, data=data)
-
-        _FACTS.get((where, claim_id, stamp, 0), "", build)
+        _kept_facts(session, claim_id, stamp, age_part(session), config, data)
     session.rollback()  # end the read
     return _FACTS.computed - before
